@@ -1,0 +1,18 @@
+/**
+ * Every model Heed ships, by id. Add a model by writing its spec and listing it here.
+ */
+import { UsageError } from '../util/errors.js';
+import { globalMeanSpec } from './classic/global-mean.js';
+import type { ModelSpec } from './model.js';
+
+export const MODELS: readonly ModelSpec[] = [
+  globalMeanSpec,
+];
+
+export function getModelSpec(id: string): ModelSpec {
+  const spec = MODELS.find((m) => m.id === id);
+  if (!spec) {
+    throw new UsageError(`unknown model "${id}" (--model): choose one of ${MODELS.map((m) => m.id).join(', ')}`);
+  }
+  return spec;
+}

@@ -1,0 +1,92 @@
+/**
+ * The contract every rating model implements, classic or neural.
+ *
+ * Models see dense user and item indices of the `Dataset` they were fitted on. Everything around
+ * them (raw id mapping, clipping to the rating scale, the cold-start fallback for users or items
+ * with no training ratings, metrics, files on disk) is done once, outside the models, by
+ * `src/models/predictor.ts`, `src/eval/` and `src/models/artifact.ts`.
+ */
+import type { RatingSubset } from '../data/dataset.js';
+
+/** A config value as written on the command line (`--set key=value`) or in `model.json`. */
+export type ConfigValue = number | string | boolean;
+export type ModelConfig = Record<string, ConfigValue>;
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Reported once per epoch (or per sweep) while a model trains. */
+export interface ProgressEvent {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly seconds: number;
+  readonly trainLoss?: number;
+  readonly validationRmse?: number;
+}
+
+export interface FitOptions {
+  /** Ratings to watch during training (early stopping, progress). Never trained on. */
+  readonly validation?: RatingSubset;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** Aborting stops training after the current epoch and keeps the model usable. */
+  readonly signal?: AbortSignal;
+}
+
+export interface FitReport {
+  readonly epochs: number;
+  /** Training examples processed in total (epochs x ratings for SGD), for samples per second. */
+  readonly samplesProcessed: number;
+}
+
+/** A named attention weight: which feature, how much. */
+export interface AttentionWeight {
+  readonly feature: string;
+  readonly weight: number;
+}
+
+/**
+ * Why a model predicted what it did. `groups` hold one attention distribution each (one per head
+ * for SAIN, one over item features for AFM-GAU, one over user attributes for AANMF).
+ */
+export interface Explanation {
+  readonly model: string;
+  readonly user: number;
+  readonly item: number;
+  readonly prediction: number;
+  readonly groups: ReadonlyArray<{ readonly name: string; readonly weights: readonly AttentionWeight[] }>;
+}
+
+/** What a model saves: its config, small JSON metadata and its numeric parameters. */
+export interface ModelState {
+  readonly id: string;
+  readonly config: ModelConfig;
+  readonly meta: JsonValue;
+  readonly arrays: Record<string, Float32Array | Float64Array | Int32Array>;
+}
+
+export interface RatingModel {
+  readonly id: string;
+  readonly config: Readonly<ModelConfig>;
+  /**
+   * True when the model predicts sensibly for users or items with no training ratings (from
+   * their features, say). Otherwise the predictor answers those pairs with an explicit fallback.
+   */
+  readonly handlesColdStart: boolean;
+  fit(train: RatingSubset, options?: FitOptions): Promise<FitReport>;
+  /** Raw scores for dense index pairs; not clipped. Must never return NaN. */
+  predict(users: Int32Array, items: Int32Array): Float32Array;
+  explain?(user: number, item: number): Explanation;
+  state(): ModelState;
+}
+
+/** How a model is found by id, created with defaults and restored from disk. */
+export interface ModelSpec {
+  readonly id: string;
+  /** One line for `heed models`. */
+  readonly summary: string;
+  /** The paper it implements, for citations in `heed models` and docs. */
+  readonly reference: string;
+  /** Defaults; every key a user may `--set`. */
+  readonly defaults: ModelConfig;
+  create(config: ModelConfig): RatingModel;
+  restore(state: ModelState): RatingModel;
+}
