@@ -45,6 +45,8 @@ export interface FeatureField {
   readonly raw?: Float64Array;
   /** Numeric fields only: the bin edges that produced the codes (see `features.ts`). */
   readonly edges?: number[];
+  /** Numeric fields only: which end of each bin is closed (default `left`: [e_i, e_{i+1})). */
+  readonly closed?: 'left' | 'right';
 }
 
 /** The feature fields of one side (all users, or all items). */
