@@ -1,0 +1,232 @@
+/**
+ * The evaluation runner: fit a model on a split's training ratings, predict its test ratings
+ * through the `Predictor` (clipping, cold-start fallback), score them, and time both phases.
+ *
+ * `evaluate` runs one split, or every fold of a k-fold spec and reports their means (and standard
+ * deviations) next to the per-fold results. The seed drives both the split (ratio, k-fold) and the
+ * model (its `seed` setting, when it has one and the caller did not `--set` it), so the same
+ * (model, config, dataset, split, seed) gives the same numbers.
+ */
+import type { Dataset, Split } from '../data/dataset.js';
+import { formatSplitSpec, makeSplits, parseSplitSpec, type SplitSpec } from '../data/split.js';
+import { resolveConfig } from '../models/config.js';
+import { getModelSpec } from '../models/index.js';
+import type { ConfigValue, FitReport, ModelConfig, ProgressEvent, RatingModel } from '../models/model.js';
+import { Predictor, trainingStats, type ColdStartCounts } from '../models/predictor.js';
+import { HeedError } from '../util/errors.js';
+import { mae, mse, ndcgAtK } from './metrics.js';
+
+/** The k of the NDCG@k every result reports. */
+export const NDCG_K = 10;
+
+export interface EvaluateOptions {
+  readonly modelId: string;
+  /** Overrides of the model's defaults (`--set key=value`), parsed to the defaults' types. */
+  readonly config?: Readonly<Record<string, string | ConfigValue>>;
+  readonly dataset: Dataset;
+  /** A spec, its text (`u1`, `ratio:0.8,0.1,0.1`, `kfold:5`), or ready-made splits. */
+  readonly split: SplitSpec | string | Split | readonly Split[];
+  readonly seed?: number;
+  readonly onProgress?: (event: EvaluationProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Progress of an evaluation: a model's epoch event, tagged with the fold it belongs to. */
+export interface EvaluationProgress {
+  /** 1-based fold number (1 for a single split). */
+  readonly fold: number;
+  readonly folds: number;
+  readonly phase: 'fit' | 'predict' | 'done';
+  /** The model's own per-epoch report, in the `fit` phase. */
+  readonly epoch?: ProgressEvent;
+}
+
+/** The scores and timings of one split. */
+export interface FoldResult {
+  readonly split: string;
+  readonly rmse: number;
+  readonly mae: number;
+  readonly mse: number;
+  /** NDCG@10 over each user's test items (docs/METRICS.md); null when no user qualifies. */
+  readonly ndcg10: number | null;
+  readonly fitSeconds: number;
+  readonly predictSeconds: number;
+  /** Training examples processed per second of fitting (epochs x ratings / fitSeconds for SGD). */
+  readonly samplesPerSecond: number;
+  readonly epochs: number;
+  readonly nTrain: number;
+  readonly nValidation: number;
+  readonly nTest: number;
+  readonly coldStart: ColdStartCounts;
+}
+
+export interface EvaluationResult extends FoldResult {
+  readonly model: string;
+  readonly dataset: string;
+  readonly seed: number;
+  readonly config: ModelConfig;
+  /**
+   * k-fold only: each fold's result. The top-level numbers are then means over folds, except
+   * `coldStart`, whose counts are totals over all folds' test pairs.
+   */
+  readonly folds?: readonly FoldResult[];
+  /** k-fold only: standard deviations over folds (sample, n − 1). */
+  readonly sd?: { readonly rmse: number; readonly mae: number; readonly mse: number };
+}
+
+/** Fits and scores a model on one split or on every fold of a k-fold spec. */
+export async function evaluate(options: EvaluateOptions): Promise<EvaluationResult> {
+  const seed = options.seed ?? 1;
+  const spec = getModelSpec(options.modelId);
+  const config = configWithSeed(
+    spec.defaults,
+    resolveConfig(spec, options.config ?? {}),
+    options.config,
+    seed,
+  );
+  const { splits, label } = resolveSplits(options.dataset, options.split, seed);
+  const folds: FoldResult[] = [];
+  for (let f = 0; f < splits.length; f++) {
+    const report = (phase: EvaluationProgress['phase'], epoch?: ProgressEvent): void =>
+      options.onProgress?.({ fold: f + 1, folds: splits.length, phase, ...(epoch ? { epoch } : {}) });
+    const model = spec.create(config);
+    folds.push(await runFold(model, options.dataset, splits[f], report, options.signal));
+  }
+  const base = { model: spec.id, dataset: options.dataset.id, seed, config };
+  if (folds.length === 1) return { ...base, ...folds[0], split: label };
+  return { ...base, ...meanOf(folds), split: label, folds, sd: sdOf(folds) };
+}
+
+/** Fits `model` on a split's train (watching its validation) and scores its test ratings. */
+export async function runFold(
+  model: RatingModel,
+  dataset: Dataset,
+  split: Split,
+  report: (phase: EvaluationProgress['phase'], epoch?: ProgressEvent) => void = () => {},
+  signal?: AbortSignal,
+): Promise<FoldResult> {
+  if (split.train.length === 0)
+    throw new HeedError(`split "${split.name}" of "${dataset.id}" has no training ratings`);
+  if (split.test.length === 0)
+    throw new HeedError(`split "${split.name}" of "${dataset.id}" has no test ratings`);
+  const train = { dataset, indices: split.train };
+  report('fit');
+  const fitStart = performance.now();
+  const fit: FitReport = await model.fit(train, {
+    ...(split.validation.length > 0 ? { validation: { dataset, indices: split.validation } } : {}),
+    onProgress: (event) => report('fit', event),
+    ...(signal ? { signal } : {}),
+  });
+  const fitSeconds = (performance.now() - fitStart) / 1000;
+
+  report('predict');
+  const predictStart = performance.now();
+  const predictor = new Predictor(model, trainingStats(train), dataset.scale);
+  const n = split.test.length;
+  const users = new Int32Array(n);
+  const items = new Int32Array(n);
+  const truth = new Float32Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = split.test[k];
+    users[k] = dataset.ratings.user[i];
+    items[k] = dataset.ratings.item[i];
+    truth[k] = dataset.ratings.rating[i];
+  }
+  const { values, coldStart } = predictor.predict(users, items);
+  const predictSeconds = (performance.now() - predictStart) / 1000;
+  report('done');
+
+  const meanSquared = mse(values, truth);
+  const ndcg = ndcgAtK({ user: users, item: items, rating: truth, prediction: values }, NDCG_K);
+  return {
+    split: split.name,
+    rmse: Math.sqrt(meanSquared),
+    mae: mae(values, truth),
+    mse: meanSquared,
+    ndcg10: ndcg.users > 0 ? ndcg.ndcg : null,
+    fitSeconds,
+    predictSeconds,
+    samplesPerSecond: fitSeconds > 0 ? fit.samplesProcessed / fitSeconds : 0,
+    epochs: fit.epochs,
+    nTrain: split.train.length,
+    nValidation: split.validation.length,
+    nTest: n,
+    coldStart,
+  };
+}
+
+/**
+ * A model with a `seed` setting gets the evaluation seed unless the caller set it explicitly, so
+ * `--seed` alone makes a run reproducible.
+ */
+function configWithSeed(
+  defaults: ModelConfig,
+  config: ModelConfig,
+  overrides: Readonly<Record<string, unknown>> | undefined,
+  seed: number,
+): ModelConfig {
+  if (!('seed' in defaults) || (overrides !== undefined && 'seed' in overrides)) return config;
+  return typeof defaults.seed === 'number' ? { ...config, seed } : config;
+}
+
+function resolveSplits(
+  dataset: Dataset,
+  split: EvaluateOptions['split'],
+  seed: number,
+): { splits: readonly Split[]; label: string } {
+  if (typeof split === 'string') {
+    const spec = parseSplitSpec(split);
+    return { splits: makeSplits(dataset, spec, seed), label: formatSplitSpec(spec) };
+  }
+  if (Array.isArray(split)) {
+    if (split.length === 0) throw new HeedError('evaluate: no splits given');
+    return {
+      splits: split as readonly Split[],
+      label: split.length === 1 ? split[0].name : `${split.length} splits`,
+    };
+  }
+  if ('kind' in split) return { splits: makeSplits(dataset, split, seed), label: formatSplitSpec(split) };
+  const one = split as Split;
+  return { splits: [one], label: one.name };
+}
+
+function meanOf(folds: readonly FoldResult[]): Omit<FoldResult, 'split'> {
+  const mean = (get: (f: FoldResult) => number): number =>
+    folds.reduce((s, f) => s + get(f), 0) / folds.length;
+  const ndcgs = folds.map((f) => f.ndcg10).filter((v): v is number => v !== null);
+  const sum = (get: (f: FoldResult) => number): number => folds.reduce((s, f) => s + get(f), 0);
+  return {
+    rmse: mean((f) => f.rmse),
+    mae: mean((f) => f.mae),
+    mse: mean((f) => f.mse),
+    ndcg10: ndcgs.length > 0 ? ndcgs.reduce((s, v) => s + v, 0) / ndcgs.length : null,
+    fitSeconds: mean((f) => f.fitSeconds),
+    predictSeconds: mean((f) => f.predictSeconds),
+    samplesPerSecond: mean((f) => f.samplesPerSecond),
+    epochs: mean((f) => f.epochs),
+    nTrain: mean((f) => f.nTrain),
+    nValidation: mean((f) => f.nValidation),
+    nTest: mean((f) => f.nTest),
+    coldStart: {
+      user: sum((f) => f.coldStart.user),
+      item: sum((f) => f.coldStart.item),
+      both: sum((f) => f.coldStart.both),
+      fallback: sum((f) => f.coldStart.fallback),
+    },
+  };
+}
+
+/** Sample standard deviation (n − 1); 0 for a single value. */
+export function standardDeviation(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const m = values.reduce((s, v) => s + v, 0) / values.length;
+  return Math.sqrt(values.reduce((s, v) => s + (v - m) * (v - m), 0) / (values.length - 1));
+}
+
+function sdOf(folds: readonly FoldResult[]): { rmse: number; mae: number; mse: number } {
+  return {
+    rmse: standardDeviation(folds.map((f) => f.rmse)),
+    mae: standardDeviation(folds.map((f) => f.mae)),
+    mse: standardDeviation(folds.map((f) => f.mse)),
+  };
+}
