@@ -11,7 +11,14 @@ import type { Dataset, Split } from '../data/dataset.js';
 import { formatSplitSpec, makeSplits, parseSplitSpec, type SplitSpec } from '../data/split.js';
 import { resolveConfig } from '../models/config.js';
 import { getModelSpec } from '../models/index.js';
-import type { ConfigValue, FitReport, ModelConfig, ProgressEvent, RatingModel } from '../models/model.js';
+import type {
+  ConfigValue,
+  FitReport,
+  ModelConfig,
+  ModelSpec,
+  ProgressEvent,
+  RatingModel,
+} from '../models/model.js';
 import { Predictor, trainingStats, type ColdStartCounts } from '../models/predictor.js';
 import { HeedError } from '../util/errors.js';
 import { mae, mse, ndcgAtK } from './metrics.js';
@@ -21,6 +28,8 @@ export const NDCG_K = 10;
 
 export interface EvaluateOptions {
   readonly modelId: string;
+  /** A model that is not in `MODELS` (a library user's own); defaults to `getModelSpec(modelId)`. */
+  readonly spec?: ModelSpec;
   /** Overrides of the model's defaults (`--set key=value`), parsed to the defaults' types. */
   readonly config?: Readonly<Record<string, string | ConfigValue>>;
   readonly dataset: Dataset;
@@ -77,7 +86,7 @@ export interface EvaluationResult extends FoldResult {
 /** Fits and scores a model on one split or on every fold of a k-fold spec. */
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationResult> {
   const seed = options.seed ?? 1;
-  const spec = getModelSpec(options.modelId);
+  const spec = options.spec ?? getModelSpec(options.modelId);
   const config = configWithSeed(
     spec.defaults,
     resolveConfig(spec, options.config ?? {}),
