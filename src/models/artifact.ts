@@ -23,7 +23,7 @@ import type { Dataset, IdMap } from '../data/dataset.js';
 import { DataError, HeedError } from '../util/errors.js';
 import { isDirectory, writeDirAtomicSync, writeFileAtomic } from '../util/io.js';
 import { getModelSpec } from './index.js';
-import type { JsonValue, ModelConfig, ModelState, RatingModel } from './model.js';
+import type { JsonValue, ModelConfig, ModelSpec, ModelState, RatingModel } from './model.js';
 import { Predictor, type PairPrediction, type TrainingStats } from './predictor.js';
 
 export const ARTIFACT_FORMAT = 'heed-model';
@@ -154,8 +154,13 @@ export function saveArtifact(dir: string, options: SaveOptions): ArtifactManifes
   return manifest;
 }
 
+export interface LoadOptions {
+  /** How a model id becomes a spec; defaults to `getModelSpec` (the models Heed ships). */
+  readonly getSpec?: (id: string) => ModelSpec;
+}
+
 /** Loads and verifies a saved model; every failure names the file and what is wrong with it. */
-export function loadArtifact(dir: string): LoadedArtifact {
+export function loadArtifact(dir: string, options: LoadOptions = {}): LoadedArtifact {
   if (!isDirectory(dir)) throw new DataError(dir, undefined, undefined, 'model directory not found');
   const manifestFile = path.join(dir, MODEL_FILE);
   const paramsFile = path.join(dir, PARAMS_FILE);
@@ -209,7 +214,7 @@ export function loadArtifact(dir: string): LoadedArtifact {
     itemCount: trainingArray(training, 'itemCount', Int32Array, nItems, manifestFile),
     itemSum: trainingArray(training, 'itemSum', Float64Array, nItems, manifestFile),
   };
-  const spec = getModelSpec(manifest.model);
+  const spec = (options.getSpec ?? getModelSpec)(manifest.model);
   const restored = spec.restore({
     id: manifest.model,
     config: manifest.config,
