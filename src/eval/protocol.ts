@@ -35,6 +35,8 @@ export interface EvaluateOptions {
   readonly dataset: Dataset;
   /** A spec, its text (`u1`, `ratio:0.8,0.1,0.1`, `kfold:5`), or ready-made splits. */
   readonly split: SplitSpec | string | Split | readonly Split[];
+  /** The `split` field of the result; defaults to the spec's text or the split's name. */
+  readonly splitLabel?: string;
   readonly seed?: number;
   readonly onProgress?: (event: EvaluationProgress) => void;
   readonly signal?: AbortSignal;
@@ -87,13 +89,10 @@ export interface EvaluationResult extends FoldResult {
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationResult> {
   const seed = options.seed ?? 1;
   const spec = options.spec ?? getModelSpec(options.modelId);
-  const config = configWithSeed(
-    spec.defaults,
-    resolveConfig(spec, options.config ?? {}),
-    options.config,
-    seed,
-  );
-  const { splits, label } = resolveSplits(options.dataset, options.split, seed);
+  const config = modelConfig(spec, options.config, seed);
+  const resolved = resolveSplits(options.dataset, options.split, seed);
+  const splits = resolved.splits;
+  const label = options.splitLabel ?? resolved.label;
   const folds: FoldResult[] = [];
   for (let f = 0; f < splits.length; f++) {
     const report = (phase: EvaluationProgress['phase'], epoch?: ProgressEvent): void =>
@@ -165,17 +164,19 @@ export async function runFold(
 }
 
 /**
- * A model with a `seed` setting gets the evaluation seed unless the caller set it explicitly, so
- * `--seed` alone makes a run reproducible.
+ * A model's config for a run: its defaults, the caller's overrides, and the run's seed as its
+ * `seed` setting when it has one and the caller did not set it, so `--seed` alone makes a run
+ * reproducible.
  */
-function configWithSeed(
-  defaults: ModelConfig,
-  config: ModelConfig,
-  overrides: Readonly<Record<string, unknown>> | undefined,
+export function modelConfig(
+  spec: ModelSpec,
+  overrides: Readonly<Record<string, string | ConfigValue>> | undefined,
   seed: number,
 ): ModelConfig {
-  if (!('seed' in defaults) || (overrides !== undefined && 'seed' in overrides)) return config;
-  return typeof defaults.seed === 'number' ? { ...config, seed } : config;
+  const config = resolveConfig(spec, overrides ?? {});
+  if (typeof spec.defaults.seed !== 'number' || (overrides !== undefined && 'seed' in overrides))
+    return config;
+  return { ...config, seed };
 }
 
 function resolveSplits(
