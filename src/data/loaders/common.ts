@@ -5,21 +5,29 @@
 import { DataError } from '../../util/errors.js';
 import type { IdMap } from '../dataset.js';
 
+/** Where a rating came from: the file and line that error messages name. */
+export type Locate = (row: number) => { readonly file: string; readonly line: number | undefined };
+
+/** A `Locate` for ratings that all come from one file. */
+export function inFile(file: string, lines: ArrayLike<number>): Locate {
+  return (row) => ({ file, line: lines[row] });
+}
+
 /**
  * Dense indices for integer raw ids, in increasing raw-id order (MovieLens user 1 gets index 0,
- * whatever order the ratings come in). `lines` and `file` name a non-integer id in errors.
+ * whatever order the ratings come in). `locate` names the file and line of a bad id in errors.
  */
 export function denseIntegerIds(
   raw: Float64Array,
-  file: string,
-  lines: Int32Array,
+  locate: Locate,
   field: string,
 ): { map: IdMap; dense: Int32Array; denseOf: (raw: number) => number } {
   let max = 0;
   for (let r = 0; r < raw.length; r++) {
     const v = raw[r];
     if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
-      throw new DataError(file, lines[r], field, `expected a non-negative integer id, got ${v}`);
+      const { file, line } = locate(r);
+      throw new DataError(file, line, field, `expected a non-negative integer id, got ${v}`);
     }
     if (v > max) max = v;
   }
@@ -45,13 +53,14 @@ export function denseIntegerIds(
 export function checkScale(
   rating: ArrayLike<number>,
   scale: { min: number; max: number },
-  file: string,
-  lineOf: (row: number) => number | undefined,
+  locate: Locate,
+  field = 'rating',
 ): void {
   for (let r = 0; r < rating.length; r++) {
     const v = rating[r];
     if (!(v >= scale.min && v <= scale.max)) {
-      throw new DataError(file, lineOf(r), 'rating', `${v} is outside the rating scale ${scale.min}..${scale.max}`);
+      const { file, line } = locate(r);
+      throw new DataError(file, line, field, `${v} is outside the rating scale ${scale.min}..${scale.max}`);
     }
   }
 }
@@ -89,20 +98,20 @@ export function refuseDuplicates(
   item: Int32Array,
   users: IdMap,
   items: IdMap,
-  file: string,
-  lineOf: (row: number) => number | undefined,
+  locate: Locate,
 ): void {
   const dup = findDuplicatePair(user, item, items.ids.length);
   if (dup === undefined) return;
   const [first, second] = dup;
-  const firstLine = lineOf(first);
+  const a = locate(first);
+  const b = locate(second);
+  const where = a.file === b.file ? `line ${a.line}` : a.line === undefined ? a.file : `${a.file}:${a.line}`;
   throw new DataError(
-    file,
-    lineOf(second),
+    b.file,
+    b.line,
     undefined,
-    `user "${users.ids[user[second]]}" rates item "${items.ids[item[second]]}" a second time` +
-      (firstLine === undefined ? '' : ` (first at line ${firstLine})`) +
-      '; each (user, item) pair may be rated once',
+    `user "${users.ids[user[second]]}" rates item "${items.ids[item[second]]}" a second time (first at ${where}); ` +
+      'each (user, item) pair may be rated once',
   );
 }
 

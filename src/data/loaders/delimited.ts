@@ -17,6 +17,8 @@ export interface DelimitedSpec {
   readonly fields: readonly string[];
   /** How many of the last fields may be absent (e.g. 1 for an optional timestamp). */
   readonly optionalTrailing?: number;
+  /** Number of lines before `bytes` in the file (a header already read), so line numbers stay true. */
+  readonly lineOffset?: number;
 }
 
 export interface DelimitedColumns {
@@ -46,7 +48,7 @@ export function parseDelimitedNumbers(bytes: Uint8Array, spec: DelimitedSpec): D
   const lines = new Int32Array(capacity);
 
   let rows = 0;
-  let line = 0;
+  let line = spec.lineOffset ?? 0;
   let pos = 0;
   while (pos < n) {
     line++;

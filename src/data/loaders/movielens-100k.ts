@@ -23,7 +23,7 @@ import {
   numericField,
   type BinSpec,
 } from '../features.js';
-import { checkScale, denseIntegerIds, PairIndex, refuseDuplicates } from './common.js';
+import { checkScale, denseIntegerIds, inFile, PairIndex, refuseDuplicates } from './common.js';
 import { parseDelimitedNumbers } from './delimited.js';
 
 /** u.item's 19 genre flags, in file order (the content of `u.genre`). */
@@ -49,6 +49,31 @@ export const ML100K_GENRES = [
   'Western',
 ] as const;
 
+/** The 21 occupations of `u.occupation`, in file order. */
+export const ML100K_OCCUPATIONS = [
+  'administrator',
+  'artist',
+  'doctor',
+  'educator',
+  'engineer',
+  'entertainment',
+  'executive',
+  'healthcare',
+  'homemaker',
+  'lawyer',
+  'librarian',
+  'marketing',
+  'none',
+  'other',
+  'programmer',
+  'retired',
+  'salesman',
+  'scientist',
+  'student',
+  'technician',
+  'writer',
+] as const;
+
 /** The predefined splits of the release: five folds and two 10-ratings-per-user test sets. */
 export const ML100K_SPLITS = ['u1', 'u2', 'u3', 'u4', 'u5', 'ua', 'ub'] as const;
 
@@ -70,12 +95,11 @@ export function loadMovieLens100k(dir: string, options: MovieLensOptions = {}): 
     { file: dataFile, separator: '\t', fields: ['user id', 'item id', 'rating', 'timestamp'] },
   );
   const [rawUser, rawItem, rawRating, rawTime] = table.columns;
-  const lineOf = (r: number): number => table.lines[r];
-  const users = denseIntegerIds(rawUser, dataFile, table.lines, 'user id');
-  const items = denseIntegerIds(rawItem, dataFile, table.lines, 'item id');
+  const users = denseIntegerIds(rawUser, inFile(dataFile, table.lines), 'user id');
+  const items = denseIntegerIds(rawItem, inFile(dataFile, table.lines), 'item id');
   const rating = Float32Array.from(rawRating);
-  checkScale(rawRating, SCALE, dataFile, lineOf);
-  refuseDuplicates(users.dense, items.dense, users.map, items.map, dataFile, lineOf);
+  checkScale(rawRating, SCALE, inFile(dataFile, table.lines));
+  refuseDuplicates(users.dense, items.dense, users.map, items.map, inFile(dataFile, table.lines));
   const ratings = { user: users.dense, item: items.dense, rating, time: Float64Array.from(rawTime) };
 
   const userFields = readUsers(dir, users.map.index, options.ageBins ?? BIN_PRESETS.ageGroups);
@@ -143,17 +167,17 @@ function readUsers(dir: string, userIndex: Map<string, number>, ageBins: BinSpec
     occupation[u] = occ.trim();
   });
   const occupationFile = path.join(dir, 'u.occupation');
-  let occupations: string[] | undefined;
+  let occupations: string[] = [...ML100K_OCCUPATIONS];
   if (isFile(occupationFile)) {
     occupations = [];
     forEachLine(readText(occupationFile, { encoding: 'utf-8-or-latin1' }), (line) => {
-      if (line.trim() !== '') occupations?.push(line.trim());
+      if (line.trim() !== '') occupations.push(line.trim());
     });
   }
   return [
     numericField('age', age, ageBins),
     categoricalField('gender', gender, { vocabulary: ['M', 'F'] }),
-    categoricalField('occupation', occupation, occupations === undefined ? {} : { vocabulary: occupations }),
+    categoricalField('occupation', occupation, { vocabulary: occupations }),
   ];
 }
 

@@ -19,7 +19,7 @@ import { DataError } from '../../util/errors.js';
 import { firstExisting, forEachLine, readBytes, readText } from '../../util/io.js';
 import type { Dataset, FeatureField } from '../dataset.js';
 import { BIN_PRESETS, categoricalField, featureTable, multiField, numericField, type BinSpec } from '../features.js';
-import { checkScale, denseIntegerIds, refuseDuplicates } from './common.js';
+import { checkScale, denseIntegerIds, inFile, refuseDuplicates } from './common.js';
 import { parseDelimitedNumbers } from './delimited.js';
 import type { MovieLensOptions } from './movielens-100k.js';
 
@@ -103,11 +103,10 @@ export function loadMovieLens1m(dir: string, options: MovieLensOptions = {}): Da
     fields: timed !== undefined ? ['UserID', 'MovieID', 'Rating', 'Timestamp'] : ['UserID', 'MovieID', 'Rating'],
   });
   const [rawUser, rawItem, rawRating, rawTime] = table.columns;
-  const lineOf = (r: number): number => table.lines[r];
-  const users = denseIntegerIds(rawUser, file, table.lines, 'UserID');
-  const items = denseIntegerIds(rawItem, file, table.lines, 'MovieID');
-  checkScale(rawRating, SCALE, file, lineOf);
-  refuseDuplicates(users.dense, items.dense, users.map, items.map, file, lineOf);
+  const users = denseIntegerIds(rawUser, inFile(file, table.lines), 'UserID');
+  const items = denseIntegerIds(rawItem, inFile(file, table.lines), 'MovieID');
+  checkScale(rawRating, SCALE, inFile(file, table.lines));
+  refuseDuplicates(users.dense, items.dense, users.map, items.map, inFile(file, table.lines));
   const ratings = {
     user: users.dense,
     item: items.dense,

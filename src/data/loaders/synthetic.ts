@@ -1,0 +1,307 @@
+/**
+ * A seeded synthetic data set with a planted structure that an explainable model should find.
+ *
+ * Items have a `director` (categorical, 8 values by default), a `genre` (multi: 1 or 2 of 6) and
+ * a release `year` (numeric). Users have an `age` and, unless `exposeTaste` is false, a `taste`
+ * field saying which group they belong to. The ratings follow
+ *
+ *     score(u, i) = 3 + b_u + q_i + (match(u, i) ? like : dislike) + noise,   rating = clamp(round(score), 1, 5)
+ *
+ * where half of the users, the **director fans**, have `match` = "the item's director is my
+ * favourite director" and ignore genres, and the other half, the **genre fans**, have `match` =
+ * "the item has my favourite genre" and ignore directors. `b_u` (user bias) and `q_i` (item
+ * quality) are Gaussian. A user's ratings are drawn partly (`focus`) from the items that match,
+ * as people watch what they like, and the rest uniformly.
+ *
+ * So a model that uses item features and personalises them beats the global mean and the biases
+ * clearly, and its attention over item features should point at `director` for director fans and
+ * at `genre` for genre fans: `plantedTruth(dataset)` returns what was planted, for tests.
+ */
+import { Rng } from '../../util/rng.js';
+import { UsageError } from '../../util/errors.js';
+import type { Dataset, IdMap } from '../dataset.js';
+import { BIN_PRESETS, codedField, featureTable, multiField, numericField } from '../features.js';
+
+export interface SyntheticOptions {
+  readonly seed?: number;
+  readonly users?: number;
+  readonly items?: number;
+  readonly ratingsPerUser?: number;
+  /** Number of distinct directors. */
+  readonly directors?: number;
+  /** Number of distinct genres. */
+  readonly genres?: number;
+  /** Rating shift when the item matches what the user cares about. */
+  readonly like?: number;
+  /** Rating shift when it does not. */
+  readonly dislike?: number;
+  /** Standard deviation of the Gaussian noise added before rounding. */
+  readonly noise?: number;
+  /** Standard deviation of the item quality q_i. */
+  readonly quality?: number;
+  /** Standard deviation of the user bias b_u. */
+  readonly userBias?: number;
+  /** Fraction of each user's ratings drawn from the items that match their taste. */
+  readonly focus?: number;
+  /** Whether the user field `taste` ("director fan" / "genre fan") is part of the data. */
+  readonly exposeTaste?: boolean;
+}
+
+export const SYNTHETIC_DEFAULTS = {
+  seed: 1,
+  users: 300,
+  items: 400,
+  ratingsPerUser: 40,
+  directors: 8,
+  genres: 6,
+  like: 1.5,
+  dislike: -0.5,
+  noise: 0.5,
+  quality: 0.4,
+  userBias: 0.3,
+  focus: 0.3,
+  exposeTaste: true,
+} as const satisfies Required<SyntheticOptions>;
+
+export type Taste = 'director' | 'genre';
+
+/** What the generator planted, per user and per item (dense indices of the dataset). */
+export interface PlantedTruth {
+  readonly options: Required<SyntheticOptions>;
+  /** Which item field each user's ratings depend on. */
+  readonly userCaresAbout: Taste[];
+  /** Each director fan's favourite director, as a code of the `director` field; -1 for genre fans. */
+  readonly favouriteDirector: Int32Array;
+  /** Each genre fan's favourite genre, as a code of the `genre` field; -1 for director fans. */
+  readonly favouriteGenre: Int32Array;
+  readonly userBias: Float64Array;
+  readonly itemQuality: Float64Array;
+  /** Each item's director code. */
+  readonly itemDirector: Int32Array;
+  /** Each item's genres as a bit mask over genre codes. */
+  readonly itemGenreMask: Int32Array;
+}
+
+const GENRE_NAMES = ['Action', 'Comedy', 'Drama', 'Horror', 'Romance', 'Sci-Fi', 'Western', 'Musical', 'Crime', 'War'];
+
+const truths = new WeakMap<Dataset, PlantedTruth>();
+
+/** The dataset and its planted truth. */
+export function generateSyntheticWithTruth(options: SyntheticOptions = {}): { dataset: Dataset; truth: PlantedTruth } {
+  const o = resolve(options);
+  const rng = new Rng(o.seed);
+  const directorNames = Array.from({ length: o.directors }, (_, k) => `D${k + 1}`);
+  const genreNames = Array.from({ length: o.genres }, (_, k) => GENRE_NAMES[k] ?? `G${k + 1}`);
+
+  // Items: director, one or two genres, year, quality.
+  const itemDirector = new Int32Array(o.items);
+  const itemGenreMask = new Int32Array(o.items);
+  const itemQuality = new Float64Array(o.items);
+  const itemYear = new Float64Array(o.items);
+  for (let i = 0; i < o.items; i++) {
+    itemDirector[i] = rng.int(o.directors);
+    const first = rng.int(o.genres);
+    let mask = 1 << first;
+    if (o.genres > 1 && rng.next() < 0.4) {
+      let second = rng.int(o.genres - 1);
+      if (second >= first) second++;
+      mask |= 1 << second;
+    }
+    itemGenreMask[i] = mask;
+    itemQuality[i] = o.quality * rng.normal();
+    itemYear[i] = 1950 + rng.int(70);
+  }
+
+  // Users: exactly half director fans (a seeded choice of which half), age, bias, favourites.
+  const order = rng.permutation(o.users);
+  const userCaresAbout: Taste[] = new Array<Taste>(o.users).fill('genre');
+  for (let k = 0; k < Math.floor(o.users / 2); k++) userCaresAbout[order[k]] = 'director';
+  const favouriteDirector = new Int32Array(o.users).fill(-1);
+  const favouriteGenre = new Int32Array(o.users).fill(-1);
+  const userBias = new Float64Array(o.users);
+  const userAge = new Float64Array(o.users);
+  for (let u = 0; u < o.users; u++) {
+    if (userCaresAbout[u] === 'director') favouriteDirector[u] = rng.int(o.directors);
+    else favouriteGenre[u] = rng.int(o.genres);
+    userBias[u] = o.userBias * rng.normal();
+    userAge[u] = 16 + rng.int(55);
+  }
+
+  const truth: PlantedTruth = {
+    options: o,
+    userCaresAbout,
+    favouriteDirector,
+    favouriteGenre,
+    userBias,
+    itemQuality,
+    itemDirector,
+    itemGenreMask,
+  };
+
+  // Ratings: per user, `focus` of them from matching items, the rest from all items.
+  const perUser = Math.min(o.ratingsPerUser, o.items);
+  const user = new Int32Array(o.users * perUser);
+  const item = new Int32Array(o.users * perUser);
+  const rating = new Float32Array(o.users * perUser);
+  const taken = new Uint8Array(o.items);
+  let r = 0;
+  for (let u = 0; u < o.users; u++) {
+    const matching: number[] = [];
+    for (let i = 0; i < o.items; i++) if (matches(truth, u, i)) matching.push(i);
+    rng.shuffle(matching);
+    const chosen: number[] = matching.slice(0, Math.min(matching.length, Math.round(o.focus * perUser)));
+    for (const i of chosen) taken[i] = 1;
+    const rest = rng.permutation(o.items);
+    for (let k = 0; k < rest.length && chosen.length < perUser; k++) {
+      if (taken[rest[k]] === 0) {
+        taken[rest[k]] = 1;
+        chosen.push(rest[k]);
+      }
+    }
+    for (const i of chosen) {
+      taken[i] = 0;
+      const score = plantedScore(truth, u, i) + o.noise * rng.normal();
+      user[r] = u;
+      item[r] = i;
+      rating[r] = Math.min(5, Math.max(1, Math.round(score)));
+      r++;
+    }
+  }
+
+  const userFields = [numericField('age', userAge, BIN_PRESETS.ageGroups)];
+  if (o.exposeTaste) {
+    userFields.push(
+      codedField(
+        'taste',
+        ['director fan', 'genre fan'],
+        userCaresAbout.map((t) => (t === 'director' ? 0 : 1)),
+      ),
+    );
+  }
+  const genreLists = Array.from(itemGenreMask, (mask) => genreNames.filter((_, g) => (mask & (1 << g)) !== 0));
+  const dataset: Dataset = {
+    id: syntheticId(options),
+    users: idMap(o.users, 'u'),
+    items: idMap(o.items, 'i'),
+    ratings: { user, item, rating },
+    scale: { min: 1, max: 5 },
+    userFeatures: featureTable(o.users, userFields),
+    itemFeatures: featureTable(o.items, [
+      codedField('director', directorNames, itemDirector),
+      multiField('genre', genreLists, { vocabulary: genreNames }),
+      numericField('year', itemYear, BIN_PRESETS.decades),
+    ]),
+    itemTitles: Array.from({ length: o.items }, (_, i) => `Film ${i + 1} (${itemYear[i]})`),
+    predefinedSplits: {},
+  };
+  truths.set(dataset, truth);
+  return { dataset, truth };
+}
+
+/** A seeded synthetic dataset (see the module comment); `plantedTruth` gives what was planted. */
+export function generateSynthetic(options: SyntheticOptions = {}): Dataset {
+  return generateSyntheticWithTruth(options).dataset;
+}
+
+/**
+ * The planted truth of a dataset made by `generateSynthetic` (or loaded as `synthetic:…`), found
+ * from the dataset itself or regenerated from the options its id records.
+ */
+export function plantedTruth(dataset: Dataset): PlantedTruth {
+  const known = truths.get(dataset);
+  if (known !== undefined) return known;
+  const options = parseSyntheticId(dataset.id);
+  const { truth, dataset: again } = generateSyntheticWithTruth(options);
+  if (again.ratings.rating.length !== dataset.ratings.rating.length) {
+    throw new UsageError(`dataset "${dataset.id}" does not match what its id generates`);
+  }
+  return truth;
+}
+
+/** True when item `i` has what user `u` cares about. */
+export function matches(truth: PlantedTruth, u: number, i: number): boolean {
+  return truth.userCaresAbout[u] === 'director'
+    ? truth.itemDirector[i] === truth.favouriteDirector[u]
+    : (truth.itemGenreMask[i] & (1 << truth.favouriteGenre[u])) !== 0;
+}
+
+/** The noise-free score of (u, i) before rounding: the best any model can predict. */
+export function plantedScore(truth: PlantedTruth, u: number, i: number): number {
+  const o = truth.options;
+  return 3 + truth.userBias[u] + truth.itemQuality[i] + (matches(truth, u, i) ? o.like : o.dislike);
+}
+
+function idMap(n: number, prefix: string): IdMap {
+  const ids = Array.from({ length: n }, (_, k) => `${prefix}${k + 1}`);
+  return { ids, index: new Map(ids.map((id, k) => [id, k])) };
+}
+
+function resolve(options: SyntheticOptions): Required<SyntheticOptions> {
+  const o: Required<SyntheticOptions> = { ...SYNTHETIC_DEFAULTS, ...definedOnly(options) };
+  const positiveInt = (key: 'users' | 'items' | 'ratingsPerUser' | 'directors' | 'genres', max: number): void => {
+    const v = o[key];
+    if (!Number.isInteger(v) || v < 1 || v > max) {
+      throw new UsageError(`synthetic option "${key}" must be an integer 1..${max}, got ${v}`);
+    }
+  };
+  positiveInt('users', 10_000_000);
+  positiveInt('items', 10_000_000);
+  positiveInt('ratingsPerUser', 100_000);
+  positiveInt('directors', 100_000);
+  positiveInt('genres', 30);
+  if (!Number.isInteger(o.seed)) throw new UsageError(`synthetic option "seed" must be an integer, got ${o.seed}`);
+  for (const key of ['like', 'dislike', 'noise', 'quality', 'userBias'] as const) {
+    if (!Number.isFinite(o[key])) throw new UsageError(`synthetic option "${key}" must be a number, got ${o[key]}`);
+  }
+  for (const key of ['noise', 'quality', 'userBias'] as const) {
+    if (o[key] < 0) throw new UsageError(`synthetic option "${key}" must be ≥ 0, got ${o[key]}`);
+  }
+  if (!(o.focus >= 0 && o.focus <= 1)) throw new UsageError(`synthetic option "focus" must be in 0..1, got ${o.focus}`);
+  return o;
+}
+
+function definedOnly(options: SyntheticOptions): Partial<SyntheticOptions> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<SyntheticOptions>;
+}
+
+/** `synthetic`, or `synthetic:key=value,…` listing the options that differ from the defaults. */
+export function syntheticId(options: SyntheticOptions): string {
+  const o = resolve(options);
+  const parts = (Object.keys(SYNTHETIC_DEFAULTS) as (keyof typeof SYNTHETIC_DEFAULTS)[])
+    .filter((key) => o[key] !== SYNTHETIC_DEFAULTS[key])
+    .map((key) => `${key}=${String(o[key])}`);
+  return parts.length === 0 ? 'synthetic' : `synthetic:${parts.join(',')}`;
+}
+
+/** The options of an id `synthetic` or `synthetic:seed=3,users=100` (UsageError when malformed). */
+export function parseSyntheticId(id: string): SyntheticOptions {
+  if (id === 'synthetic') return {};
+  if (!id.startsWith('synthetic:')) throw new UsageError(`"${id}" is not a synthetic dataset id`);
+  const out: Record<string, number | boolean> = {};
+  const body = id.slice('synthetic:'.length);
+  if (body.trim() === '') return {};
+  for (const part of body.split(',')) {
+    const eq = part.indexOf('=');
+    const key = (eq < 0 ? part : part.slice(0, eq)).trim();
+    const value = eq < 0 ? '' : part.slice(eq + 1).trim();
+    if (!(key in SYNTHETIC_DEFAULTS)) {
+      throw new UsageError(
+        `synthetic option "${key}" is unknown (options: ${Object.keys(SYNTHETIC_DEFAULTS).join(', ')})`,
+      );
+    }
+    const byDefault = SYNTHETIC_DEFAULTS[key as keyof typeof SYNTHETIC_DEFAULTS];
+    if (typeof byDefault === 'boolean') {
+      if (value !== 'true' && value !== 'false') {
+        throw new UsageError(`synthetic option "${key}" must be true or false, got "${value}"`);
+      }
+      out[key] = value === 'true';
+    } else {
+      const v = Number(value);
+      if (value === '' || !Number.isFinite(v)) {
+        throw new UsageError(`synthetic option "${key}" must be a number, got "${value}"`);
+      }
+      out[key] = v;
+    }
+  }
+  return out as SyntheticOptions;
+}
