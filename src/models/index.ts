@@ -3,10 +3,12 @@
  */
 import { UsageError } from '../util/errors.js';
 import { globalMeanSpec } from './classic/global-mean.js';
+import { fmSpec } from './classic/fm.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS: readonly ModelSpec[] = [
   globalMeanSpec,
+  fmSpec,
 ];
 
 export function getModelSpec(id: string): ModelSpec {
