@@ -242,7 +242,8 @@ export function numericField(name: string, raw: ArrayLike<number>, bins: BinSpec
 /**
  * Edges that cut the non-missing `values` into `bins` bins of about equal counts (quantiles),
  * rounded to integers when every value is an integer. Duplicate quantiles are merged, so fewer
- * bins may result. Used when a numeric column declares no edges.
+ * bins may result; with at most `bins` distinct values each value gets its own bin. Used when a
+ * numeric column declares no edges.
  */
 export function quantileEdges(values: ArrayLike<number>, bins = 5): number[] {
   const sorted = Float64Array.from(values).filter((v) => !Number.isNaN(v)).sort();
@@ -250,13 +251,16 @@ export function quantileEdges(values: ArrayLike<number>, bins = 5): number[] {
   const integral = sorted.every((v) => Number.isInteger(v));
   const lo = sorted[0];
   const hi = sorted[sorted.length - 1];
+  const top = integral ? hi + 1 : hi + Math.max(1e-9, Math.abs(hi) * 1e-9);
+  // Few distinct values (a rating-like 1..5 column): one bin per value.
+  const distinct = [...new Set(sorted)];
+  if (distinct.length <= bins) return [...distinct, top];
   const edges = [lo];
   for (let b = 1; b < bins; b++) {
     let q = sorted[Math.min(sorted.length - 1, Math.floor((b * sorted.length) / bins))];
     if (integral) q = Math.round(q);
     if (q > edges[edges.length - 1]) edges.push(q);
   }
-  const top = integral ? hi + 1 : hi + Math.max(1e-9, Math.abs(hi) * 1e-9);
   if (top > edges[edges.length - 1]) edges.push(top);
   if (edges.length < 2) edges.push(lo + 1);
   return edges;
