@@ -1,0 +1,31 @@
+/**
+ * Heed's neural engine: backend choice, the kernels tfjs-backend-wasm lacks, parameters, layers,
+ * sparse Adam and the one training loop. See docs/ENGINE.md.
+ */
+export { assertTrainingBackend, engineInfo, engineStarted, initEngine } from './backend.js';
+export type { BackendChoice, BackendName, EngineInfo, EngineOptions } from './backend.js';
+export { batchesOf, range, takeFloat32, takeInt32 } from './batch.js';
+export { loadState, toModelState } from './model-state.js';
+export { Adam, mergeRows } from './optimizer.js';
+export type { AdamSettings, RowGradient } from './optimizer.js';
+export { DenseParam, Params, TableParam } from './params.js';
+export type { Init, Param, ParamOptions } from './params.js';
+export { StepContext } from './step.js';
+export type { RowLookup } from './step.js';
+export { predictInBatches, train, trainStep } from './train-loop.js';
+export type { TrainOptions, TrainReport, TrainSettings, TrainTask, ValidationSet } from './train-loop.js';
+export { declareSelfAttention, selfAttention } from './layers/attention.js';
+export type { SelfAttentionLayer, SelfAttentionOptions, SelfAttentionResult } from './layers/attention.js';
+export { batchNorm, declareBatchNorm } from './layers/batch-norm.js';
+export type { BatchNormLayer } from './layers/batch-norm.js';
+export { cin, cinOutputSize, declareCin } from './layers/cin.js';
+export type { CinLayer } from './layers/cin.js';
+export { activate, applyDense, declareDense, declareMlp, dense, mlp } from './layers/dense.js';
+export type { Activation, DenseLayer, MlpOptions } from './layers/dense.js';
+export { dropout } from './layers/dropout.js';
+export { embed, embedBag } from './layers/embedding.js';
+export { biInteraction, fmSecondOrder } from './layers/fm.js';
+export { gatedAttention } from './layers/gated-attention.js';
+export type { GatedAttentionResult } from './layers/gated-attention.js';
+export { MASKED, maskedSoftmax } from './layers/masked-softmax.js';
+export { topKMask } from './layers/topk-mask.js';
