@@ -3,11 +3,17 @@
  */
 import { UsageError } from '../util/errors.js';
 import { globalMeanSpec } from './classic/global-mean.js';
+import { baselineSpec } from './classic/baseline-only.js';
+import { biasedMfSpec } from './classic/biased-mf.js';
+import { svdppSpec } from './classic/svdpp.js';
 import { fmSpec } from './classic/fm.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS: readonly ModelSpec[] = [
   globalMeanSpec,
+  baselineSpec,
+  biasedMfSpec,
+  svdppSpec,
   fmSpec,
 ];
 

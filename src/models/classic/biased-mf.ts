@@ -1,0 +1,200 @@
+/**
+ * BiasedMF: matrix factorisation with user and item biases, trained by plain SGD.
+ *
+ * Koren, Bell & Volinsky, "Matrix factorization techniques for recommender systems", IEEE
+ * Computer 42(8), 2009: the prediction is Eq. 4,
+ *     r̂_ui = μ + b_u + b_i + q_iᵀ p_u,
+ * fitted by minimising Eq. 5 (squared error plus λ(‖p_u‖² + ‖q_i‖² + b_u² + b_i²)) with the
+ * stochastic-gradient steps of the paper's "Learning algorithms" section, over the training
+ * ratings in a fresh seeded random order each epoch:
+ *     e = r_ui - r̂_ui,  b_u += γ_b(e - λ_b b_u),  b_i += γ_b(e - λ_b b_i),
+ *     p_u += γ(e q_i - λ p_u),  q_i += γ(e p_u - λ q_i)   (both from the old values).
+ * Surprise's `SVD` is the same model. The epochs run in the WebAssembly SIMD kernel of
+ * `mf-kernels.wat` (float32), at several million ratings per second.
+ *
+ * Users and items without training ratings keep zero factors and biases, so they are predicted
+ * as μ (plus the other side's bias); the predictor outside the model answers them with its
+ * cold-start fallback instead (`handlesColdStart` is false).
+ */
+import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
+import { HeedError } from '../../util/errors.js';
+import { Rng } from '../../util/rng.js';
+import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
+import {
+  initFactors,
+  meanRating,
+  numberSetting,
+  progressEvent,
+  ratingCounts,
+  stateArray,
+  stateMeta,
+  subsetRmse,
+  unpad,
+  yieldToEventLoop,
+} from './mf-common.js';
+import { BiasedTrainer, paddedStride } from './mf-kernels.js';
+
+/**
+ * Shipped defaults, one set for ml-100k and ml-1m, tuned on validation splits carved from the
+ * training data (see the report in docs or BENCHMARKS.md). Surprise's are factors 100, epochs 20,
+ * lr 0.005, reg 0.02, init std 0.1.
+ */
+export const BIASED_MF_DEFAULTS: ModelConfig = {
+  factors: 100,
+  epochs: 20,
+  lr: 0.005,
+  reg: 0.02,
+  lrBias: 0.005,
+  regBias: 0.02,
+  initStd: 0.1,
+  /** Learning rates are multiplied by this after every epoch. */
+  lrDecay: 1,
+  seed: 1,
+};
+
+export class BiasedMF implements RatingModel {
+  readonly id = 'biasedmf';
+  readonly handlesColdStart = false;
+  readonly config: ModelConfig;
+  private readonly factors: number;
+  private mean = 0;
+  private users = 0;
+  private items = 0;
+  /** Row-major [users × factors] and [items × factors]. */
+  private userFactors: Float32Array = new Float32Array(0);
+  private itemFactors: Float32Array = new Float32Array(0);
+  private userBias: Float32Array = new Float32Array(0);
+  private itemBias: Float32Array = new Float32Array(0);
+
+  constructor(config: ModelConfig) {
+    this.config = config;
+    this.factors = numberSetting(this.id, config, 'factors', { min: 1, integer: true });
+    // Check every setting now, so a bad value fails before any data is read.
+    numberSetting(this.id, config, 'epochs', { min: 0, integer: true });
+    for (const key of ['lr', 'reg', 'lrBias', 'regBias', 'initStd']) numberSetting(this.id, config, key, { min: 0 });
+    numberSetting(this.id, config, 'lrDecay', { min: 0, exclusiveMin: true });
+    numberSetting(this.id, config, 'seed', { integer: true });
+  }
+
+  async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
+    const c = this.config;
+    const epochs = numberSetting(this.id, c, 'epochs', { min: 0, integer: true });
+    let lr = numberSetting(this.id, c, 'lr', { min: 0 });
+    let lrBias = numberSetting(this.id, c, 'lrBias', { min: 0 });
+    const reg = numberSetting(this.id, c, 'reg', { min: 0 });
+    const regBias = numberSetting(this.id, c, 'regBias', { min: 0 });
+    const initStd = numberSetting(this.id, c, 'initStd', { min: 0 });
+    const lrDecay = numberSetting(this.id, c, 'lrDecay', { min: 0, exclusiveMin: true });
+    const rng = new Rng(numberSetting(this.id, c, 'seed', { integer: true }));
+
+    const { dataset } = train;
+    const { user, item, rating } = gatherRatings(train);
+    const n = rating.length;
+    const k = this.factors;
+    const stride = paddedStride(k);
+    const nUsers = dataset.users.ids.length;
+    const nItems = dataset.items.ids.length;
+    const counts = ratingCounts(dataset, user, item);
+    this.users = nUsers;
+    this.items = nItems;
+    this.mean = meanRating(rating);
+
+    const trainer = new BiasedTrainer(nUsers, nItems, stride, user, item, rating);
+    initFactors(rng, trainer.userFactors, nUsers, k, stride, initStd, counts.users);
+    initFactors(rng, trainer.itemFactors, nItems, k, stride, initStd, counts.items);
+
+    const score = (u: number, i: number): number => {
+      let dot = 0;
+      const pu = u * stride;
+      const qi = i * stride;
+      for (let f = 0; f < k; f++) dot += trainer.userFactors[pu + f] * trainer.itemFactors[qi + f];
+      return this.mean + trainer.userBias[u] + trainer.itemBias[i] + dot;
+    };
+
+    const started = performance.now();
+    let done = 0;
+    while (done < epochs && !options.signal?.aborted) {
+      trainer.shuffle(rng);
+      const sse = trainer.epoch(this.mean, { lr, reg, lrBias, regBias });
+      done++;
+      lr *= lrDecay;
+      lrBias *= lrDecay;
+      if (options.onProgress) {
+        const validation = options.validation ? subsetRmse(options.validation, score) : undefined;
+        options.onProgress(progressEvent(done, epochs, started, sse, n, validation));
+      }
+      if (done < epochs) await yieldToEventLoop();
+    }
+
+    this.userFactors = unpad(trainer.userFactors, nUsers, k, stride);
+    this.itemFactors = unpad(trainer.itemFactors, nItems, k, stride);
+    this.userBias = trainer.userBias.slice();
+    this.itemBias = trainer.itemBias.slice();
+    return { epochs: done, samplesProcessed: done * n };
+  }
+
+  predict(users: Int32Array, items: Int32Array): Float32Array {
+    const out = new Float32Array(users.length);
+    const k = this.factors;
+    const P = this.userFactors;
+    const Q = this.itemFactors;
+    for (let t = 0; t < users.length; t++) {
+      const u = users[t];
+      const i = items[t];
+      let score = this.mean;
+      const knownUser = u >= 0 && u < this.users;
+      const knownItem = i >= 0 && i < this.items;
+      if (knownUser) score += this.userBias[u];
+      if (knownItem) score += this.itemBias[i];
+      if (knownUser && knownItem) {
+        const pu = u * k;
+        const qi = i * k;
+        let dot = 0;
+        for (let f = 0; f < k; f++) dot += P[pu + f] * Q[qi + f];
+        score += dot;
+      }
+      out[t] = score;
+    }
+    return out;
+  }
+
+  state(): ModelState {
+    return {
+      id: this.id,
+      config: this.config,
+      meta: { mean: this.mean, users: this.users, items: this.items, factors: this.factors },
+      arrays: {
+        userFactors: this.userFactors,
+        itemFactors: this.itemFactors,
+        userBias: this.userBias,
+        itemBias: this.itemBias,
+      },
+    };
+  }
+
+  static restore(state: ModelState): BiasedMF {
+    const model = new BiasedMF(state.config);
+    const meta = stateMeta(state, ['mean', 'users', 'items', 'factors']);
+    if (meta.factors !== model.factors) {
+      throw new HeedError(`saved model "biasedmf": meta factors ${meta.factors} differs from config factors ${model.factors}`);
+    }
+    model.mean = meta.mean;
+    model.users = meta.users;
+    model.items = meta.items;
+    const k = model.factors;
+    model.userFactors = stateArray(state, 'userFactors', meta.users * k);
+    model.itemFactors = stateArray(state, 'itemFactors', meta.items * k);
+    model.userBias = stateArray(state, 'userBias', meta.users);
+    model.itemBias = stateArray(state, 'itemBias', meta.items);
+    return model;
+  }
+}
+
+export const biasedMfSpec: ModelSpec = {
+  id: 'biasedmf',
+  summary: 'Biased matrix factorisation (μ + b_u + b_i + q_iᵀp_u), SGD in WebAssembly SIMD',
+  reference: 'Koren, Bell & Volinsky. Matrix factorization techniques for recommender systems. IEEE Computer 42(8), 2009',
+  defaults: BIASED_MF_DEFAULTS,
+  create: (config) => new BiasedMF(config),
+  restore: (state) => BiasedMF.restore(state),
+};

@@ -1,0 +1,273 @@
+/**
+ * SVD++: biased matrix factorisation plus implicit feedback from which items a user rated.
+ *
+ * Koren, "Factorization meets the neighborhood: a multifaceted collaborative filtering model",
+ * KDD 2008, Eq. 15:
+ *     r̂_ui = μ + b_u + b_i + q_iᵀ (p_u + |N(u)|^-1/2 Σ_{j∈N(u)} y_j),
+ * where N(u) is the set of items u rated in the TRAINING data. It is fitted by SGD on the
+ * regularised squared error, with the updates given below Eq. 15 in the paper:
+ *     b_u += γ_b(e - λ_b b_u),  b_i += γ_b(e - λ_b b_i),
+ *     p_u += γ(e q_i - λ p_u),  q_i += γ(e (p_u + |N(u)|^-1/2 Σ y_j) - λ q_i),
+ *     ∀ j ∈ N(u): y_j += γ(e |N(u)|^-1/2 q_i - λ_y y_j).
+ *
+ * Deviation from the paper, for speed (documented in `mf-kernels.wat`): ratings are visited
+ * grouped by user, users in a fresh seeded random order each epoch and each user's ratings
+ * shuffled too. The implicit sum z_u = |N(u)|^-1/2 Σ y_j is computed once per user visit and held
+ * fixed during it; the y_j gradients e·|N(u)|^-1/2·q_i of the user's ratings are summed and applied
+ * once, after the user's last rating, with the regularisation decay the per-rating steps would have
+ * applied, (1 - γ λ_y)^|N(u)|. Per-rating y updates (as Surprise's SVDpp does them) cost
+ * O(|N(u)| k) per rating, i.e. O(Σ_u |N(u)|² k) per epoch; this costs O(#ratings · k), the same order
+ * as BiasedMF. This is the usual way SVD++ is trained at scale (e.g. Takács et al.'s and
+ * LibRec's implementations).
+ *
+ * Users and items without training ratings have zero factors and biases (see `biased-mf.ts`); a
+ * user's N(u) is kept in the model (as CSR) so predictions use exactly the training items.
+ */
+import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
+import { HeedError } from '../../util/errors.js';
+import { Rng } from '../../util/rng.js';
+import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
+import {
+  initFactors,
+  meanRating,
+  numberSetting,
+  progressEvent,
+  ratingCounts,
+  stateArray,
+  stateMeta,
+  subsetRmse,
+  unpad,
+  yieldToEventLoop,
+} from './mf-common.js';
+import { SvdppTrainer, paddedStride } from './mf-kernels.js';
+
+/**
+ * Shipped defaults, one set for ml-100k and ml-1m, tuned on validation splits carved from the
+ * training data. Surprise's SVDpp uses factors 20, epochs 20, lr 0.007, reg 0.02, init std 0.1.
+ */
+export const SVDPP_DEFAULTS: ModelConfig = {
+  factors: 100,
+  epochs: 20,
+  lr: 0.005,
+  reg: 0.02,
+  lrBias: 0.005,
+  regBias: 0.02,
+  /** γ and λ of the implicit factors y_j. */
+  lrImplicit: 0.005,
+  regImplicit: 0.02,
+  initStd: 0.1,
+  /** Learning rates are multiplied by this after every epoch. */
+  lrDecay: 1,
+  seed: 1,
+};
+
+export class SVDpp implements RatingModel {
+  readonly id = 'svdpp';
+  readonly handlesColdStart = false;
+  readonly config: ModelConfig;
+  private readonly factors: number;
+  private mean = 0;
+  private users = 0;
+  private items = 0;
+  private userFactors: Float32Array = new Float32Array(0);
+  private itemFactors: Float32Array = new Float32Array(0);
+  private implicitFactors: Float32Array = new Float32Array(0);
+  private userBias: Float32Array = new Float32Array(0);
+  private itemBias: Float32Array = new Float32Array(0);
+  /**
+   * Per user, p_u + |N(u)|^-1/2 Σ_{j∈N(u)} y_j: the whole user side of Eq. 15, computed once after
+   * fitting (and on restore) from the saved N(u), so `predict` is a plain dot product.
+   */
+  private userVectors: Float32Array = new Float32Array(0);
+  /** N(u) in CSR form: the items of user u are `implicitItems[implicitOffsets[u] .. [u+1])`. */
+  private implicitOffsets: Int32Array = new Int32Array(1);
+  private implicitItems: Int32Array = new Int32Array(0);
+
+  constructor(config: ModelConfig) {
+    this.config = config;
+    this.factors = numberSetting(this.id, config, 'factors', { min: 1, integer: true });
+    numberSetting(this.id, config, 'epochs', { min: 0, integer: true });
+    for (const key of ['lr', 'reg', 'lrBias', 'regBias', 'lrImplicit', 'regImplicit', 'initStd']) {
+      numberSetting(this.id, config, key, { min: 0 });
+    }
+    numberSetting(this.id, config, 'lrDecay', { min: 0, exclusiveMin: true });
+    numberSetting(this.id, config, 'seed', { integer: true });
+  }
+
+  async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
+    const c = this.config;
+    const epochs = numberSetting(this.id, c, 'epochs', { min: 0, integer: true });
+    let lr = numberSetting(this.id, c, 'lr', { min: 0 });
+    let lrBias = numberSetting(this.id, c, 'lrBias', { min: 0 });
+    let lrImplicit = numberSetting(this.id, c, 'lrImplicit', { min: 0 });
+    const reg = numberSetting(this.id, c, 'reg', { min: 0 });
+    const regBias = numberSetting(this.id, c, 'regBias', { min: 0 });
+    const regImplicit = numberSetting(this.id, c, 'regImplicit', { min: 0 });
+    const initStd = numberSetting(this.id, c, 'initStd', { min: 0 });
+    const lrDecay = numberSetting(this.id, c, 'lrDecay', { min: 0, exclusiveMin: true });
+    const rng = new Rng(numberSetting(this.id, c, 'seed', { integer: true }));
+
+    const { dataset } = train;
+    const { user, item, rating } = gatherRatings(train);
+    const n = rating.length;
+    const k = this.factors;
+    const stride = paddedStride(k);
+    const nUsers = dataset.users.ids.length;
+    const nItems = dataset.items.ids.length;
+    const counts = ratingCounts(dataset, user, item);
+    this.users = nUsers;
+    this.items = nItems;
+    this.mean = meanRating(rating);
+
+    const trainer = new SvdppTrainer(nUsers, nItems, stride, user, item, rating);
+    initFactors(rng, trainer.userFactors, nUsers, k, stride, initStd, counts.users);
+    initFactors(rng, trainer.itemFactors, nItems, k, stride, initStd, counts.items);
+    initFactors(rng, trainer.implicitFactors, nItems, k, stride, initStd, counts.items);
+    // N(u), in item order, before any shuffling: what predictions will use.
+    const visit = trainer.visitOrder();
+    this.implicitOffsets = visit.offsets;
+    this.implicitItems = visit.items;
+    for (let u = 0; u < nUsers; u++) visit.items.subarray(visit.offsets[u], visit.offsets[u + 1]).sort();
+
+    const score = (): ((u: number, i: number) => number) => {
+      const vectors = this.userSide(trainer.userFactors, trainer.implicitFactors, stride);
+      return (u, i) => {
+        let dot = 0;
+        for (let f = 0; f < k; f++) dot += vectors[u * k + f] * trainer.itemFactors[i * stride + f];
+        return this.mean + trainer.userBias[u] + trainer.itemBias[i] + dot;
+      };
+    };
+
+    const started = performance.now();
+    let done = 0;
+    while (done < epochs && !options.signal?.aborted) {
+      trainer.shuffle(rng);
+      const sse = trainer.epoch(this.mean, { lr, reg, lrBias, regBias }, lrImplicit, regImplicit);
+      done++;
+      lr *= lrDecay;
+      lrBias *= lrDecay;
+      lrImplicit *= lrDecay;
+      if (options.onProgress) {
+        const validation = options.validation ? subsetRmse(options.validation, score()) : undefined;
+        options.onProgress(progressEvent(done, epochs, started, sse, n, validation));
+      }
+      if (done < epochs) await yieldToEventLoop();
+    }
+
+    this.userFactors = unpad(trainer.userFactors, nUsers, k, stride);
+    this.itemFactors = unpad(trainer.itemFactors, nItems, k, stride);
+    this.implicitFactors = unpad(trainer.implicitFactors, nItems, k, stride);
+    this.userBias = trainer.userBias.slice();
+    this.itemBias = trainer.itemBias.slice();
+    this.userVectors = this.userSide(this.userFactors, this.implicitFactors, k);
+    return { epochs: done, samplesProcessed: done * n };
+  }
+
+  /** p_u + |N(u)|^-1/2 Σ_{j∈N(u)} y_j for every user, as [users × factors] (rows of P, Y at `stride`). */
+  private userSide(P: Float32Array, Y: Float32Array, stride: number): Float32Array {
+    const k = this.factors;
+    const out = new Float32Array(this.users * k);
+    const sum = new Float64Array(k);
+    const { implicitOffsets: offsets, implicitItems: items } = this;
+    for (let u = 0; u < this.users; u++) {
+      const first = offsets[u];
+      const last = offsets[u + 1];
+      sum.fill(0);
+      for (let t = first; t < last; t++) {
+        const at = items[t] * stride;
+        for (let f = 0; f < k; f++) sum[f] += Y[at + f];
+      }
+      const norm = last > first ? 1 / Math.sqrt(last - first) : 0;
+      for (let f = 0; f < k; f++) out[u * k + f] = P[u * stride + f] + norm * sum[f];
+    }
+    return out;
+  }
+
+  predict(users: Int32Array, items: Int32Array): Float32Array {
+    const out = new Float32Array(users.length);
+    const k = this.factors;
+    const V = this.userVectors;
+    const Q = this.itemFactors;
+    for (let t = 0; t < users.length; t++) {
+      const u = users[t];
+      const i = items[t];
+      let score = this.mean;
+      const knownUser = u >= 0 && u < this.users;
+      const knownItem = i >= 0 && i < this.items;
+      if (knownUser) score += this.userBias[u];
+      if (knownItem) score += this.itemBias[i];
+      if (knownUser && knownItem) {
+        const vu = u * k;
+        const qi = i * k;
+        let dot = 0;
+        for (let f = 0; f < k; f++) dot += V[vu + f] * Q[qi + f];
+        score += dot;
+      }
+      out[t] = score;
+    }
+    return out;
+  }
+
+  state(): ModelState {
+    return {
+      id: this.id,
+      config: this.config,
+      meta: { mean: this.mean, users: this.users, items: this.items, factors: this.factors },
+      arrays: {
+        userFactors: this.userFactors,
+        itemFactors: this.itemFactors,
+        implicitFactors: this.implicitFactors,
+        userBias: this.userBias,
+        itemBias: this.itemBias,
+        implicitOffsets: this.implicitOffsets,
+        implicitItems: this.implicitItems,
+      },
+    };
+  }
+
+  static restore(state: ModelState): SVDpp {
+    const model = new SVDpp(state.config);
+    const meta = stateMeta(state, ['mean', 'users', 'items', 'factors']);
+    if (meta.factors !== model.factors) {
+      throw new HeedError(`saved model "svdpp": meta factors ${meta.factors} differs from config factors ${model.factors}`);
+    }
+    model.mean = meta.mean;
+    model.users = meta.users;
+    model.items = meta.items;
+    const k = model.factors;
+    model.userFactors = stateArray(state, 'userFactors', meta.users * k);
+    model.itemFactors = stateArray(state, 'itemFactors', meta.items * k);
+    model.implicitFactors = stateArray(state, 'implicitFactors', meta.items * k);
+    model.userBias = stateArray(state, 'userBias', meta.users);
+    model.itemBias = stateArray(state, 'itemBias', meta.items);
+    const offsets = state.arrays.implicitOffsets;
+    const items = state.arrays.implicitItems;
+    if (!(offsets instanceof Int32Array) || offsets.length !== meta.users + 1 || !(items instanceof Int32Array)) {
+      throw new HeedError('saved model "svdpp": arrays "implicitOffsets" and "implicitItems" must be int32, offsets users + 1 long');
+    }
+    for (let u = 0; u < meta.users; u++) {
+      if (offsets[u] > offsets[u + 1] || offsets[u] < 0 || offsets[u + 1] > items.length) {
+        throw new HeedError(`saved model "svdpp": array "implicitOffsets" is not increasing at user ${u}`);
+      }
+    }
+    for (let t = 0; t < items.length; t++) {
+      if (items[t] < 0 || items[t] >= meta.items) {
+        throw new HeedError(`saved model "svdpp": array "implicitItems" has item ${items[t]} outside 0..${meta.items - 1}`);
+      }
+    }
+    model.implicitOffsets = offsets;
+    model.implicitItems = items;
+    model.userVectors = model.userSide(model.userFactors, model.implicitFactors, k);
+    return model;
+  }
+}
+
+export const svdppSpec: ModelSpec = {
+  id: 'svdpp',
+  summary: 'SVD++: biased MF plus implicit feedback from the items each user rated, SGD in WebAssembly SIMD',
+  reference:
+    'Koren. Factorization meets the neighborhood: a multifaceted collaborative filtering model. KDD 2008',
+  defaults: SVDPP_DEFAULTS,
+  create: (config) => new SVDpp(config),
+  restore: (state) => SVDpp.restore(state),
+};
