@@ -133,8 +133,8 @@ function describe(spec: DelimitedSpec): string {
 /** Throws the error for a field that is not a number, quoting what the line holds there. */
 function fail(spec: DelimitedSpec, bytes: Uint8Array, line: number, field: number, start: number): never {
   let end = start;
-  const sep0 = spec.separator.charCodeAt(0);
-  while (end < bytes.length && bytes[end] !== NEWLINE && bytes[end] !== CR && bytes[end] !== sep0) end++;
+  const sep = Array.from(spec.separator, (c) => c.charCodeAt(0));
+  while (end < bytes.length && bytes[end] !== NEWLINE && bytes[end] !== CR && !separatorAt(bytes, end, sep)) end++;
   const got = latin1(bytes, start, Math.min(end, start + 40));
   throw new DataError(
     spec.file,
