@@ -1,0 +1,98 @@
+/**
+ * Pieces the run commands share: the flags of `evaluate` and `train`, opening a data set, and
+ * turning `--split`, `--seed`, `--min-ratings` into splits.
+ */
+import * as path from 'node:path';
+import type { Dataset, Split } from '../data/dataset.js';
+import { loadDataset } from '../data/registry.js';
+import {
+  defaultSplitSpec,
+  formatSplitSpec,
+  makeSplits,
+  minRatingsPerUser,
+  parseSplitSpec,
+  type SplitSpec,
+} from '../data/split.js';
+import type { ModelConfig } from '../models/model.js';
+import { DataError, UsageError } from '../util/errors.js';
+import { isDirectory } from '../util/io.js';
+import type { FlagSpec, ParsedArgs } from './flags.js';
+
+/** Flags of every command that fits a model on a data set. */
+export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  model: { kind: 'string', value: 'ID', required: true, description: 'Model id (see heed models)' },
+  dataset: { kind: 'string', value: 'ID', required: true, description: 'Data set id (see heed datasets)' },
+  'data-dir': {
+    kind: 'string',
+    value: 'DIR',
+    description: 'Where the data set files are (see heed datasets for the default)',
+  },
+  split: {
+    kind: 'string',
+    value: 'SPEC',
+    description: 'u1 (a predefined split), ratio:0.8,0.1,0.1 or kfold:5',
+    defaultText: "the data set's first predefined split, else ratio:0.8,0.1,0.1",
+  },
+  seed: { kind: 'integer', value: 'N', description: 'Seed of the split and the model', defaultText: '1' },
+  'min-ratings': {
+    kind: 'integer',
+    value: 'N',
+    description: 'Keep only users with at least N ratings (ratio and k-fold splits)',
+  },
+  set: { kind: 'repeatable', value: 'KEY=VALUE', description: 'Override a model setting (see heed models)' },
+  json: { kind: 'switch', description: 'Print one JSON object on stdout instead of a table' },
+  quiet: { kind: 'switch', description: 'No progress lines on stderr' },
+};
+
+/** Loads a data set; a `--data-dir` that does not exist is named before any loader runs. */
+export async function openDataset(id: string, dataDir: string | undefined): Promise<Dataset> {
+  if (dataDir !== undefined && !isDirectory(dataDir)) {
+    throw new DataError(path.resolve(dataDir), undefined, undefined, 'data directory not found (--data-dir)');
+  }
+  return await loadDataset(id, dataDir === undefined ? {} : { dataDir });
+}
+
+export interface RunSetup {
+  readonly dataset: Dataset;
+  readonly spec: SplitSpec;
+  readonly splits: Split[];
+  readonly seed: number;
+  readonly overrides: Record<string, string>;
+}
+
+/** Reads the run flags, loads the data set and makes the splits (`ignoreSplit`: as if no --split). */
+export async function setUpRun(args: ParsedArgs, options: { ignoreSplit?: boolean } = {}): Promise<RunSetup> {
+  const seed = args.integer('seed') ?? 1;
+  const overrides = args.keyValues('set');
+  const splitText = options.ignoreSplit ? undefined : args.string('split');
+  const spec0 = splitText === undefined ? undefined : parseSplitSpec(splitText);
+  const minRatings = args.integer('min-ratings');
+  if (minRatings !== undefined && minRatings < 1)
+    throw new UsageError(`--min-ratings must be at least 1, got ${minRatings}`);
+  const dataset = await openDataset(args.requireString('dataset'), args.string('data-dir'));
+  const spec = spec0 ?? defaultSplitSpec(dataset);
+  if (minRatings !== undefined && spec.kind === 'predefined') {
+    throw new UsageError(
+      `--min-ratings cannot filter the predefined split "${spec.name}" (use a ratio or kfold --split)`,
+    );
+  }
+  const kept = minRatings === undefined ? undefined : minRatingsPerUser(dataset, minRatings);
+  return { dataset, spec, splits: makeSplits(dataset, spec, seed, kept), seed, overrides };
+}
+
+export function splitLabel(spec: SplitSpec): string {
+  return formatSplitSpec(spec);
+}
+
+/** `key=value` pairs of a config, for one-line display. */
+export function formatConfig(config: ModelConfig): string {
+  const entries = Object.entries(config);
+  return entries.length === 0 ? '(none)' : entries.map(([k, v]) => `${k}=${String(v)}`).join(' ');
+}
+
+/** 1234567.8 → "1.23M", for throughput. */
+export function humanRate(perSecond: number): string {
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)}M`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)}k`;
+  return perSecond.toFixed(0);
+}

@@ -1,0 +1,101 @@
+/**
+ * `heed evaluate`: fit a model on a split of a data set and score it on the test ratings.
+ * `--json` prints exactly one JSON object on stdout (the `EvaluationResult`); progress goes to
+ * stderr.
+ */
+import { evaluate, type EvaluationResult } from '../eval/protocol.js';
+import { printJson, type CliIo, type Command } from './command.js';
+import { formatConfig, humanRate, RUN_FLAGS, setUpRun, splitLabel } from './common.js';
+import { progressPrinter } from './progress.js';
+import { formatTable, type Cell } from './table.js';
+
+export const evaluateCommand: Command = {
+  spec: {
+    name: 'evaluate',
+    summary:
+      'Fit a model on a split and score it: RMSE, MAE, MSE, NDCG@10, fit and predict times. ' +
+      'The model trains on the training part (watching the validation part) and is scored on the test part; ' +
+      'a k-fold split reports means over folds and each fold.',
+    flags: RUN_FLAGS,
+    examples: [
+      'heed evaluate --model biasedmf --dataset ml-100k --split u1',
+      'heed evaluate --model globalmean --dataset synthetic --split kfold:5 --json',
+      'heed evaluate --model biasedmf --dataset ml-1m --split ratio:0.9,0,0.1 --set factors=50 --seed 3',
+    ],
+  },
+  async run(args, io) {
+    const modelId = args.requireString('model');
+    const setup = await setUpRun(args);
+    const json = args.switch('json');
+    const progress = progressPrinter(modelId, io.stderr, args.switch('quiet'));
+    let result: EvaluationResult;
+    try {
+      result = await evaluate({
+        modelId,
+        config: setup.overrides,
+        dataset: setup.dataset,
+        split: setup.splits,
+        splitLabel: splitLabel(setup.spec),
+        seed: setup.seed,
+        onProgress: progress.onProgress,
+      });
+    } finally {
+      progress.finish();
+    }
+    if (json) printJson(io, result);
+    else printResult(io, result);
+  },
+};
+
+function printResult(io: CliIo, r: EvaluationResult): void {
+  const out: string[] = [];
+  out.push(`${r.model} on ${r.dataset}, split ${r.split}, seed ${r.seed}`);
+  out.push(`config: ${formatConfig(r.config)}`);
+  out.push('');
+  if (r.folds !== undefined) {
+    const rows: Cell[][] = r.folds.map((f, k) => [
+      String(k + 1),
+      f.rmse,
+      f.mae,
+      f.mse,
+      f.ndcg10,
+      f.fitSeconds,
+      f.predictSeconds,
+      f.nTrain,
+      f.nTest,
+    ]);
+    rows.push(['mean', r.rmse, r.mae, r.mse, r.ndcg10, r.fitSeconds, r.predictSeconds, null, null]);
+    rows.push(['sd', r.sd?.rmse, r.sd?.mae, r.sd?.mse, null, null, null, null, null]);
+    out.push(
+      formatTable(['fold', 'RMSE', 'MAE', 'MSE', 'NDCG@10', 'fit s', 'predict s', 'train', 'test'], rows, {
+        columnDigits: { 'fit s': 2, 'predict s': 3 },
+      }),
+    );
+  } else {
+    out.push(
+      formatTable(
+        ['metric', 'value'],
+        [
+          ['RMSE', r.rmse.toFixed(4)],
+          ['MAE', r.mae.toFixed(4)],
+          ['MSE', r.mse.toFixed(4)],
+          ['NDCG@10', r.ndcg10 === null ? '-' : r.ndcg10.toFixed(4)],
+          [
+            'fit',
+            `${r.fitSeconds.toFixed(2)} s (${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, ${humanRate(r.samplesPerSecond)} samples/s)`,
+          ],
+          ['predict', `${r.predictSeconds.toFixed(3)} s`],
+          ['ratings', `${r.nTrain} train, ${r.nValidation} validation, ${r.nTest} test`],
+        ],
+      ),
+    );
+  }
+  const cold = r.coldStart.user + r.coldStart.item + r.coldStart.both;
+  if (cold > 0) {
+    out.push(
+      `cold start: ${cold} test pairs had no training ratings (user ${r.coldStart.user}, item ${r.coldStart.item}, ` +
+        `both ${r.coldStart.both}); ${r.coldStart.fallback} answered by the fallback (docs/METRICS.md, Cold start)`,
+    );
+  }
+  io.stdout.write(out.join('\n').replace(/\n*$/, '\n'));
+}

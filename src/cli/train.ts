@@ -1,0 +1,121 @@
+/**
+ * `heed train`: fit a model and save it to `--out` (see `src/models/artifact.ts`). The model
+ * trains on the split's training part and watches its validation part (early stopping); when the
+ * split has a test part, its scores are reported too. `--split all` trains on every rating.
+ * The directory appears whole or not at all.
+ */
+import type { Split } from '../data/dataset.js';
+import { modelConfig, runFold, type FoldResult } from '../eval/protocol.js';
+import { saveArtifact } from '../models/artifact.js';
+import { getModelSpec } from '../models/index.js';
+import { trainingStats } from '../models/predictor.js';
+import { UsageError } from '../util/errors.js';
+import { printJson, type Command } from './command.js';
+import { formatConfig, humanRate, RUN_FLAGS, setUpRun, splitLabel } from './common.js';
+import { progressPrinter } from './progress.js';
+
+export const trainCommand: Command = {
+  spec: {
+    name: 'train',
+    summary:
+      'Fit a model and save it to a directory for heed predict. ' +
+      'It trains on the training part of the split (watching the validation part) and reports test scores ' +
+      'when the split has a test part; --split all trains on every rating.',
+    flags: {
+      ...RUN_FLAGS,
+      out: { kind: 'string', value: 'DIR', required: true, description: 'Directory to save the model to' },
+      split: { ...RUN_FLAGS.split, description: 'u1, ratio:0.8,0.1,0.1 or all (every rating, no test)' },
+    },
+    examples: [
+      'heed train --model biasedmf --dataset ml-100k --split u1 --out models/mf-u1',
+      'heed train --model globalmean --dataset synthetic --split all --out /tmp/gm',
+    ],
+  },
+  async run(args, io) {
+    const modelId = args.requireString('model');
+    const out = args.requireString('out');
+    const spec = getModelSpec(modelId);
+    const all = args.string('split') === 'all';
+    if (all && args.has('min-ratings'))
+      throw new UsageError('--min-ratings cannot be combined with --split all');
+    // `--split all` is not a split spec: the data set is set up as if no --split were given.
+    const setup = await setUpRun(args, { ignoreSplit: all });
+    if (setup.splits.length !== 1) {
+      throw new UsageError(
+        `heed train needs one split, but --split ${splitLabel(setup.spec)} makes ${setup.splits.length}`,
+      );
+    }
+    const { dataset, seed } = setup;
+    const split: Split = all ? everything(dataset.ratings.rating.length) : setup.splits[0];
+    const config = modelConfig(spec, setup.overrides, seed);
+    const model = spec.create(config);
+    const progress = progressPrinter(modelId, io.stderr, args.switch('quiet'));
+    let scores: FoldResult | undefined;
+    let fitSeconds: number;
+    try {
+      if (split.test.length > 0) {
+        scores = await runFold(model, dataset, split, (phase, epoch) =>
+          progress.onProgress({ fold: 1, folds: 1, phase, ...(epoch ? { epoch } : {}) }),
+        );
+        fitSeconds = scores.fitSeconds;
+      } else {
+        const start = performance.now();
+        await model.fit(
+          { dataset, indices: split.train },
+          {
+            ...(split.validation.length > 0 ? { validation: { dataset, indices: split.validation } } : {}),
+            onProgress: (epoch) => progress.onProgress({ fold: 1, folds: 1, phase: 'fit', epoch }),
+          },
+        );
+        fitSeconds = (performance.now() - start) / 1000;
+      }
+    } finally {
+      progress.finish();
+    }
+    const label = all ? 'all' : splitLabel(setup.spec);
+    saveArtifact(out, {
+      model,
+      dataset,
+      stats: trainingStats({ dataset, indices: split.train }),
+      provenance: { split: label, seed, nTrain: split.train.length, fitSeconds },
+    });
+    const summary = {
+      model: modelId,
+      dataset: dataset.id,
+      split: label,
+      seed,
+      out,
+      config,
+      fitSeconds,
+      nTrain: split.train.length,
+      nValidation: split.validation.length,
+      nTest: split.test.length,
+      ...(scores ? { rmse: scores.rmse, mae: scores.mae, mse: scores.mse, ndcg10: scores.ndcg10 } : {}),
+    };
+    if (args.switch('json')) {
+      printJson(io, summary);
+      return;
+    }
+    const lines = [
+      `saved ${modelId} (trained on ${dataset.id}, split ${label}, seed ${seed}) to ${out}`,
+      `config: ${formatConfig(config)}`,
+      `fit: ${fitSeconds.toFixed(2)} s on ${split.train.length} ratings` +
+        (scores ? ` (${humanRate(scores.samplesPerSecond)} samples/s)` : ''),
+    ];
+    if (scores) {
+      lines.push(
+        `test (${scores.nTest} ratings): RMSE ${scores.rmse.toFixed(4)}  MAE ${scores.mae.toFixed(4)}`,
+      );
+    }
+    io.stdout.write(lines.join('\n') + '\n');
+  },
+};
+
+function everything(n: number): Split {
+  return {
+    name: 'all',
+    train: Int32Array.from({ length: n }, (_, k) => k),
+    validation: new Int32Array(0),
+    test: new Int32Array(0),
+  };
+}

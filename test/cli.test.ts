@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// dist/test/cli.test.js → dist/src/cli/main.js
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-cli-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+interface Result {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function heed(args: readonly string[], env: Record<string, string> = {}): Result {
+  const base = { ...process.env };
+  delete base.HEED_DEBUG; // the tests check what users see by default
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    encoding: 'utf8',
+    env: { ...base, ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A small synthetic data set keeps these end-to-end runs fast. */
+const SMALL = 'synthetic:users=60,items=80,ratingsPerUser=20';
+
+test('evaluate --json prints exactly one JSON object on stdout; progress stays on stderr', () => {
+  const r = heed([
+    'evaluate',
+    '--model',
+    'globalmean',
+    '--dataset',
+    SMALL,
+    '--split',
+    'ratio:0.8,0.1,0.1',
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout) as Record<string, unknown>; // throws if anything else is on stdout
+  assert.equal(typeof result, 'object');
+  for (const key of [
+    'model',
+    'dataset',
+    'split',
+    'rmse',
+    'mae',
+    'mse',
+    'fitSeconds',
+    'predictSeconds',
+    'samplesPerSecond',
+  ]) {
+    assert.ok(key in result, `missing "${key}"`);
+  }
+  assert.equal(result.model, 'globalmean');
+  assert.equal(result.dataset, SMALL);
+  assert.equal(result.split, 'ratio:0.8,0.1,0.1');
+  assert.equal(result.nTrain, 960);
+  assert.equal(result.nTest, 120);
+  assert.ok(typeof result.rmse === 'number' && result.rmse > 0);
+  assert.ok(Math.abs((result.rmse as number) ** 2 - (result.mse as number)) < 1e-9);
+});
+
+test('evaluate with a k-fold split gives means and a folds array; text mode prints a table', () => {
+  const r = heed([
+    'evaluate',
+    '--model',
+    'globalmean',
+    '--dataset',
+    SMALL,
+    '--split',
+    'kfold:3',
+    '--json',
+    '--quiet',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout) as { rmse: number; folds: Array<{ rmse: number; nTest: number }> };
+  assert.equal(result.folds.length, 3);
+  const mean = result.folds.reduce((s, f) => s + f.rmse, 0) / 3;
+  assert.ok(Math.abs(result.rmse - mean) < 1e-12);
+  assert.equal(
+    result.folds.reduce((s, f) => s + f.nTest, 0),
+    1200,
+  );
+  const text = heed(['evaluate', '--model', 'globalmean', '--dataset', SMALL, '--split', 'kfold:3']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /fold\s+RMSE\s+MAE/);
+  assert.match(text.stdout, /^mean\s/m);
+});
+
+test('usage errors exit 2 and name the flag; no stack trace unless HEED_DEBUG=1', () => {
+  const bad = heed(['evaluate', '--modle', 'globalmean', '--dataset', SMALL]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stdout, '');
+  assert.match(bad.stderr, /^heed: unknown flag --modle for heed evaluate \(did you mean --model\?\)/);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /);
+
+  const missingValue = heed(['evaluate', '--dataset', SMALL, '--model']);
+  assert.equal(missingValue.code, 2);
+  assert.match(missingValue.stderr, /flag --model needs a value/);
+
+  const missingFlag = heed(['evaluate', '--dataset', SMALL]);
+  assert.equal(missingFlag.code, 2);
+  assert.match(missingFlag.stderr, /heed evaluate needs --model ID/);
+
+  const badSplit = heed([
+    'evaluate',
+    '--model',
+    'globalmean',
+    '--dataset',
+    SMALL,
+    '--split',
+    'ratio:0.5,0.1,0.1',
+  ]);
+  assert.equal(badSplit.code, 2);
+  assert.match(badSplit.stderr, /--split "ratio:0.5,0.1,0.1": the ratios must sum to 1/);
+
+  const badSet = heed(['evaluate', '--model', 'globalmean', '--dataset', SMALL, '--set', 'depth=3']);
+  assert.equal(badSet.code, 2);
+  assert.match(badSet.stderr, /model "globalmean" has no setting "depth"/);
+
+  const unknownModel = heed(['evaluate', '--model', 'nope', '--dataset', SMALL]);
+  assert.equal(unknownModel.code, 2);
+  assert.match(unknownModel.stderr, /unknown model "nope" \(--model\)/);
+
+  const unknownCommand = heed(['evalute']);
+  assert.equal(unknownCommand.code, 2);
+  assert.match(unknownCommand.stderr, /unknown command "evalute"/);
+
+  const debug = heed(['evaluate', '--modle', 'x'], { HEED_DEBUG: '1' });
+  assert.equal(debug.code, 2);
+  assert.match(debug.stderr, /\n\s+at /);
+});
+
+test('a missing data directory exits 1 and names the path', () => {
+  const missing = path.join(tmp, 'no-such-data');
+  const r = heed(['evaluate', '--model', 'globalmean', '--dataset', 'ml-100k', '--data-dir', missing]);
+  assert.equal(r.code, 1);
+  assert.ok(r.stderr.startsWith('heed: '), r.stderr);
+  assert.ok(r.stderr.includes(missing), r.stderr);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('train --out saves a model that predict answers from, with explicit cold start', () => {
+  const out = path.join(tmp, 'model-gm');
+  const train = heed([
+    'train',
+    '--model',
+    'globalmean',
+    '--dataset',
+    SMALL,
+    '--split',
+    'ratio:0.8,0.1,0.1',
+    '--out',
+    out,
+    '--json',
+  ]);
+  assert.equal(train.code, 0, train.stderr);
+  const summary = JSON.parse(train.stdout) as { out: string; nTrain: number; rmse: number };
+  assert.equal(summary.out, out);
+  assert.equal(summary.nTrain, 960);
+  assert.deepEqual(fs.readdirSync(out).sort(), ['model.json', 'params.bin']);
+
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')) as {
+    users: string[];
+    items: string[];
+  };
+  const [user, item] = [manifest.users[0], manifest.items[0]];
+  const warm = heed(['predict', '--model-dir', out, '--user', user, '--item', item, '--json']);
+  assert.equal(warm.code, 0, warm.stderr);
+  const w = JSON.parse(warm.stdout) as { rating: number; coldStart: string; source: string; model: string };
+  assert.equal(w.model, 'globalmean');
+  assert.equal(w.coldStart, 'none');
+  assert.ok(w.rating >= 1 && w.rating <= 5);
+
+  const cold = heed(['predict', '--model-dir', out, '--user', 'nobody', '--item', item, '--json']);
+  assert.equal(cold.code, 0, cold.stderr);
+  const c = JSON.parse(cold.stdout) as { coldStart: string; source: string; user: string };
+  assert.deepEqual([c.user, c.coldStart, c.source], ['nobody', 'user', 'fallback']);
+  const coldText = heed(['predict', '--model-dir', out, '--user', 'nobody', '--item', 'nothing']);
+  assert.equal(coldText.code, 0);
+  assert.match(coldText.stdout, /cold start: neither the user nor the item has training ratings/);
+
+  const notAModel = heed(['predict', '--model-dir', tmp, '--user', user, '--item', item]);
+  assert.equal(notAModel.code, 1);
+  assert.ok(notAModel.stderr.includes(path.join(tmp, 'model.json')), notAModel.stderr);
+});
+
+test('a failed train leaves no --out directory behind', () => {
+  const out = path.join(tmp, 'never-written');
+  const r = heed(['train', '--model', 'globalmean', '--dataset', SMALL, '--split', 'kfold:3', '--out', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /heed train needs one split/);
+  assert.equal(fs.existsSync(out), false);
+  assert.deepEqual(
+    fs.readdirSync(tmp).filter((f) => f.includes('never-written')),
+    [],
+  );
+});
+
+test('help, models and datasets', () => {
+  const help = heed(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Commands:/);
+  for (const c of ['demo', 'evaluate', 'train', 'predict', 'models', 'datasets', 'data fetch']) {
+    assert.match(help.stdout, new RegExp(`\\n  ${c}\\s`));
+  }
+  const evalHelp = heed(['evaluate', '--help']);
+  assert.equal(evalHelp.code, 0);
+  assert.match(evalHelp.stdout, /--split SPEC/);
+  assert.match(evalHelp.stdout, /--set KEY=VALUE/);
+
+  const models = heed(['models', '--json']);
+  assert.equal(models.code, 0);
+  const list = JSON.parse(models.stdout) as Array<{ id: string; defaults: object }>;
+  assert.ok(list.some((m) => m.id === 'globalmean'));
+
+  const datasets = heed(['datasets']);
+  assert.equal(datasets.code, 0, datasets.stderr);
+  assert.match(datasets.stdout, /ml-100k/);
+  assert.match(datasets.stdout, /synthetic/);
+});
