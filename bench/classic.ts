@@ -41,7 +41,10 @@ const SURPRISE_CONFIG: ModelConfig = {
   reg: 0.02,
   lrBias: 0.005,
   regBias: 0.02,
+  lrImplicit: 0.005,
+  regImplicit: 0.02,
   initStd: 0.1,
+  lrDecay: 1,
 };
 
 /** The protocol each data set is benchmarked with. */

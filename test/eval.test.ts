@@ -251,3 +251,14 @@ test('evaluate passes the validation part to fit, the seed to a model with a see
   );
   await assert.rejects(evaluate({ modelId: 'nope', dataset: g, split: 'kfold:2' }), /unknown model "nope"/);
 });
+
+test('the public API (src/index.ts) runs the README example on synthetic data', async () => {
+  const heed = await import('../src/index.js');
+  const dataset = heed.loadDataset('synthetic:users=40,items=50,ratingsPerUser=10');
+  const result = await heed.evaluate({ modelId: 'globalmean', dataset, split: 'kfold:2', seed: 3 });
+  assert.equal(result.folds?.length, 2);
+  assert.equal(result.nTest, dataset.ratings.rating.length / 2);
+  assert.ok(heed.MODELS.some((m) => m.id === 'globalmean'));
+  assert.equal(typeof heed.saveArtifact, 'function');
+  assert.equal(typeof heed.loadArtifact, 'function');
+});
