@@ -270,6 +270,34 @@ test('fm: cold users and items are predicted from features, never NaN; bad setti
   assert.throws(() => fm({ multiWeight: 'half' }), /"multiWeight"/);
 });
 
+test('fm: predictions are the mean over stored draws of each draw\'s Eq. 1, clipped per draw', async () => {
+  const { dataset, train, test: coldTest } = plantedData(16, 40, 30, 12, 6);
+  for (const clipSamples of [true, false]) {
+    const model = fm({ ...FAST_MCMC, iterations: 12, burnIn: 2, samples: 5, clipSamples });
+    await model.fit({ dataset, indices: train });
+    const { arrays, meta } = model.state();
+    const { columns, factors, samples: count } = meta as { columns: number; factors: number; samples: number };
+    const layout = buildFmLayout(dataset, { features: 'all', multiWeight: 'mean' });
+    const pairs = Int32Array.from([...coldTest.subarray(0, 20), ...train.subarray(0, 20)]);
+    const users = Int32Array.from(pairs, (k) => dataset.ratings.user[k]);
+    const items = Int32Array.from(pairs, (k) => dataset.ratings.item[k]);
+    const rows = designRows(layout, users, items);
+    const got = model.predict(users, items);
+    for (let r = 0; r < pairs.length; r++) {
+      let sum = 0;
+      for (let s = 0; s < count; s++) {
+        const p = createParams(columns, factors);
+        p.w0 = (arrays.w0 as Float64Array)[s];
+        p.w.set((arrays.w as Float32Array).subarray(s * columns, (s + 1) * columns));
+        p.v.set((arrays.v as Float32Array).subarray(s * columns * factors, (s + 1) * columns * factors));
+        const y = predictRow(p, rows.columns, rows.values, rows.offsets[r], rows.offsets[r + 1]);
+        sum += clipSamples ? Math.min(5, Math.max(1, y)) : y;
+      }
+      close(got[r], sum / count, 1e-5);
+    }
+  }
+});
+
 test('fm: MCMC keeps evenly thinned draws that end at the last sweep', () => {
   assert.deepEqual(keptSweeps(200, 20, 50), { thin: 4, first: 21 }); // sweeps 24, 28, ..., 200: 45 draws
   assert.deepEqual(keptSweeps(100, 0, 200), { thin: 1, first: 1 });

@@ -24,7 +24,7 @@ import type {
   ModelState,
   RatingModel,
 } from '../model.js';
-import { predictSamples, type FmSamples } from './fm-core.js';
+import { predictPairs, type FmSamples } from './fm-core.js';
 import { fitFmAls } from './fm-als.js';
 import {
   buildFmLayout,
@@ -108,16 +108,11 @@ export class FactorizationMachine implements RatingModel {
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const { layout, samples, scale } = this.model();
     checkPairs(layout, users, items);
-    const cols = new Int32Array(layout.maxRowLength);
-    const vals = new Float64Array(layout.maxRowLength);
     const clip = bool(this.config, 'clipSamples') ? scale : undefined;
+    const mean = predictPairs(samples, layout.users, layout.items, users, items, clip);
     const fallback = meanOf(samples.w0);
     const out = new Float32Array(users.length);
-    for (let k = 0; k < users.length; k++) {
-      const n = gatherRow(layout.users, users[k], layout.items, items[k], cols, vals);
-      const y = predictSamples(samples, cols, vals, 0, n, clip);
-      out[k] = Number.isFinite(y) ? y : fallback;
-    }
+    for (let k = 0; k < users.length; k++) out[k] = Number.isFinite(mean[k]) ? mean[k] : fallback;
     return out;
   }
 
