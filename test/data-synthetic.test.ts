@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Dataset } from '../src/data/dataset.js';
+import { getField } from '../src/data/features.js';
+import {
+  generateSynthetic,
+  generateSyntheticWithTruth,
+  matches,
+  parseSyntheticId,
+  plantedScore,
+  plantedTruth,
+  syntheticId,
+} from '../src/data/loaders/synthetic.js';
+import { Rng } from '../src/util/rng.js';
+
+test('synthetic: seeded (same seed same data, other seed other data), sizes and fields as documented', () => {
+  const a = generateSynthetic({ seed: 3 });
+  const b = generateSynthetic({ seed: 3 });
+  const c = generateSynthetic({ seed: 4 });
+  assert.deepEqual([...a.ratings.rating], [...b.ratings.rating]);
+  assert.deepEqual([...a.ratings.item], [...b.ratings.item]);
+  assert.notDeepEqual([...a.ratings.item], [...c.ratings.item]);
+  const d = generateSynthetic();
+  assert.equal(d.id, 'synthetic');
+  assert.equal(d.users.ids.length, 300);
+  assert.equal(d.items.ids.length, 400);
+  assert.equal(d.ratings.rating.length, 300 * 40);
+  assert.deepEqual(d.userFeatures.fields.map((f) => f.name), ['age', 'taste']);
+  assert.deepEqual(d.itemFeatures.fields.map((f) => f.name), ['director', 'genre', 'year']);
+  assert.equal(getField(d.itemFeatures, 'director').vocabulary.length, 8);
+  assert.equal(getField(d.itemFeatures, 'genre').vocabulary.length, 6);
+  for (const r of d.ratings.rating) assert.ok(r >= 1 && r <= 5 && Number.isInteger(r));
+  // Each user rates distinct items.
+  const pairs = new Set(Array.from(d.ratings.user, (u, k) => `${u}:${d.ratings.item[k]}`));
+  assert.equal(pairs.size, d.ratings.rating.length);
+  const hidden = generateSynthetic({ exposeTaste: false, users: 20, items: 30, ratingsPerUser: 5 });
+  assert.deepEqual(hidden.userFeatures.fields.map((f) => f.name), ['age']);
+  assert.equal(hidden.id, 'synthetic:users=20,items=30,ratingsPerUser=5,exposeTaste=false');
+});
+
+test('synthetic: the planted truth matches the data (half director fans, taste field, favourites)', () => {
+  const { dataset: d, truth } = generateSyntheticWithTruth({ seed: 2 });
+  assert.equal(plantedTruth(d), truth);
+  const fans = truth.userCaresAbout.filter((t) => t === 'director').length;
+  assert.equal(fans, 150);
+  const taste = getField(d.userFeatures, 'taste');
+  const director = getField(d.itemFeatures, 'director');
+  for (let u = 0; u < 300; u++) {
+    const isDirectorFan = truth.userCaresAbout[u] === 'director';
+    assert.equal(taste.vocabulary[taste.codes[taste.offsets[u]]], isDirectorFan ? 'director fan' : 'genre fan');
+    assert.equal(truth.favouriteDirector[u] >= 0, isDirectorFan);
+    assert.equal(truth.favouriteGenre[u] >= 0, !isDirectorFan);
+  }
+  for (let i = 0; i < 400; i++) assert.equal(director.codes[director.offsets[i]], truth.itemDirector[i]);
+  // A copy of the dataset (no identity) gets its truth regenerated from its id.
+  const copy: Dataset = { ...d };
+  assert.deepEqual(plantedTruth(copy).userCaresAbout, truth.userCaresAbout);
+  assert.deepEqual([...plantedTruth(copy).favouriteDirector], [...truth.favouriteDirector]);
+});
+
+test('synthetic: each user rates matching items clearly higher (the taste is recoverable per user)', () => {
+  const { dataset: d, truth } = generateSyntheticWithTruth({ seed: 5 });
+  let clear = 0;
+  for (let u = 0; u < 300; u++) {
+    let sumIn = 0;
+    let nIn = 0;
+    let sumOut = 0;
+    let nOut = 0;
+    for (let k = u * 40; k < (u + 1) * 40; k++) {
+      if (matches(truth, u, d.ratings.item[k])) {
+        sumIn += d.ratings.rating[k];
+        nIn++;
+      } else {
+        sumOut += d.ratings.rating[k];
+        nOut++;
+      }
+    }
+    if (nIn > 0 && nOut > 0 && sumIn / nIn - sumOut / nOut > 1) clear++;
+  }
+  assert.ok(clear >= 0.9 * 300, `${clear} of 300 users show their planted taste`);
+});
+
+/** RMSE on a held-out 20% of: the global mean, user+item biases, and biases + per-user feature residuals. */
+function compareModels(d: Dataset, seed: number): { globalMean: number; biases: number; features: number; oracle: number } {
+  const truth = plantedTruth(d);
+  const { user, item, rating } = d.ratings;
+  const n = rating.length;
+  const order = new Rng(seed).permutation(n);
+  const train = order.subarray(0, Math.floor(0.8 * n));
+  const testSet = order.subarray(Math.floor(0.8 * n));
+  const nu = d.users.ids.length;
+  const ni = d.items.ids.length;
+  let mu = 0;
+  for (const r of train) mu += rating[r];
+  mu /= train.length;
+  const bu = new Float64Array(nu);
+  const bi = new Float64Array(ni);
+  for (let sweep = 0; sweep < 10; sweep++) {
+    const su = new Float64Array(nu);
+    const cu = new Float64Array(nu);
+    for (const r of train) {
+      su[user[r]] += rating[r] - mu - bi[item[r]];
+      cu[user[r]]++;
+    }
+    for (let u = 0; u < nu; u++) bu[u] = su[u] / (cu[u] + 5);
+    const si = new Float64Array(ni);
+    const ci = new Float64Array(ni);
+    for (const r of train) {
+      si[item[r]] += rating[r] - mu - bu[user[r]];
+      ci[item[r]]++;
+    }
+    for (let i = 0; i < ni; i++) bi[i] = si[i] / (ci[i] + 5);
+  }
+  const base = (u: number, i: number): number => mu + bu[u] + bi[i];
+  // The user's mean residual per director and per genre, shrunk towards 0.
+  const director = getField(d.itemFeatures, 'director');
+  const genre = getField(d.itemFeatures, 'genre');
+  const nd = director.vocabulary.length;
+  const ng = genre.vocabulary.length;
+  const sd = new Float64Array(nu * nd);
+  const cd = new Float64Array(nu * nd);
+  const sg = new Float64Array(nu * ng);
+  const cg = new Float64Array(nu * ng);
+  for (const r of train) {
+    const u = user[r];
+    const i = item[r];
+    const e = rating[r] - base(u, i);
+    const dc = director.codes[director.offsets[i]];
+    sd[u * nd + dc] += e;
+    cd[u * nd + dc]++;
+    for (let k = genre.offsets[i]; k < genre.offsets[i + 1]; k++) {
+      sg[u * ng + genre.codes[k]] += e;
+      cg[u * ng + genre.codes[k]]++;
+    }
+  }
+  const withFeatures = (u: number, i: number): number => {
+    const dc = director.codes[director.offsets[i]];
+    let g = 0;
+    for (let k = genre.offsets[i]; k < genre.offsets[i + 1]; k++) {
+      g += sg[u * ng + genre.codes[k]] / (cg[u * ng + genre.codes[k]] + 2);
+    }
+    return base(u, i) + sd[u * nd + dc] / (cd[u * nd + dc] + 2) + g / (genre.offsets[i + 1] - genre.offsets[i]);
+  };
+  const rmse = (predict: (u: number, i: number) => number): number => {
+    let s = 0;
+    for (const r of testSet) s += (predict(user[r], item[r]) - rating[r]) ** 2;
+    return Math.sqrt(s / testSet.length);
+  };
+  return {
+    globalMean: rmse(() => mu),
+    biases: rmse(base),
+    features: rmse(withFeatures),
+    oracle: rmse((u, i) => Math.min(5, Math.max(1, plantedScore(truth, u, i)))),
+  };
+}
+
+test('synthetic: learnable — personalised features clearly beat the global mean and the biases', () => {
+  for (const seed of [1, 2]) {
+    const r = compareModels(generateSynthetic({ seed }), seed);
+    assert.ok(r.biases < r.globalMean, JSON.stringify(r));
+    assert.ok(r.features < 0.85 * r.globalMean, `features should clearly beat the global mean: ${JSON.stringify(r)}`);
+    assert.ok(r.features < r.biases - 0.15, `features should clearly beat the biases: ${JSON.stringify(r)}`);
+    assert.ok(r.oracle < r.features, `the planted score is the best predictor: ${JSON.stringify(r)}`);
+  }
+});
+
+test('synthetic ids: canonical, parsed back, malformed ones refused with the option named', () => {
+  assert.equal(syntheticId({}), 'synthetic');
+  assert.equal(syntheticId({ seed: 3, users: 100 }), 'synthetic:seed=3,users=100');
+  assert.deepEqual(parseSyntheticId('synthetic:seed=3,users=100,exposeTaste=false'), {
+    seed: 3,
+    users: 100,
+    exposeTaste: false,
+  });
+  assert.equal(generateSynthetic(parseSyntheticId('synthetic:seed=3,users=10')).id, 'synthetic:seed=3,users=10');
+  assert.throws(() => parseSyntheticId('synthetic:colour=3'), /synthetic option "colour" is unknown/);
+  assert.throws(() => parseSyntheticId('synthetic:users=many'), /synthetic option "users" must be a number, got "many"/);
+  assert.throws(() => parseSyntheticId('synthetic:exposeTaste=1'), /must be true or false/);
+  assert.throws(() => generateSynthetic({ users: 0 }), /synthetic option "users" must be an integer 1\.\./);
+  assert.throws(() => generateSynthetic({ focus: 2 }), /synthetic option "focus" must be in 0..1/);
+});
