@@ -16,7 +16,14 @@ import { fastMatMul3D } from './batch-matmul.js';
 import { asWasm, dispose, makeOutput, reshapeInfo, viewF32 } from './wasm-heap.js';
 
 /** Patch-matrix budget in floats (16 MB). */
-const CHUNK_FLOATS = 4 * 1024 * 1024;
+let chunkFloats = 4 * 1024 * 1024;
+
+/** Changes the patch-matrix budget (tests use a tiny one to exercise chunking); returns the old one. */
+export function setConv2DFilterChunkFloats(floats: number): number {
+  const old = chunkFloats;
+  chunkFloats = Math.max(1, Math.floor(floats));
+  return old;
+}
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -43,7 +50,7 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend: be, attrs }) => {
   const left = info.padInfo.left;
   const kRows = fh * fw * ci;
   const positions = batchSize * outHeight * outWidth;
-  const perChunk = Math.max(1, Math.min(positions, Math.floor(CHUNK_FLOATS / Math.max(1, kRows))));
+  const perChunk = Math.max(1, Math.min(positions, Math.floor(chunkFloats / Math.max(1, kRows))));
 
   const chunks = Math.ceil(positions / perChunk);
   // With several chunks the partial products are summed into `out`.

@@ -11,6 +11,7 @@ import { sharedIdentityConfig } from './identity.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 export { fastBatchMatMulEnabled, useFastBatchMatMul } from './batch-matmul.js';
+export { setConv2DFilterChunkFloats } from './conv2d-backprop-filter.js';
 
 /** Kernels the wasm backend lacks: added only when missing (a later tfjs may ship its own). */
 const MISSING: readonly KernelConfig[] = [unsortedSegmentSumConfig, conv2DBackpropFilterConfig];
