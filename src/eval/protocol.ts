@@ -100,9 +100,10 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     const model = spec.create(config);
     folds.push(await runFold(model, options.dataset, splits[f], report, options.signal));
   }
-  const base = { model: spec.id, dataset: options.dataset.id, seed, config };
-  if (folds.length === 1) return { ...base, ...folds[0], split: label };
-  return { ...base, ...meanOf(folds), split: label, folds, sd: sdOf(folds) };
+  // Spread twice: first to put the identifying fields first in the JSON, then to win over the fold's `split`.
+  const head = { model: spec.id, dataset: options.dataset.id, split: label, seed };
+  if (folds.length === 1) return { ...head, ...folds[0], ...head, config };
+  return { ...head, ...meanOf(folds), ...head, sd: sdOf(folds), config, folds };
 }
 
 /** Fits `model` on a split's train (watching its validation) and scores its test ratings. */
