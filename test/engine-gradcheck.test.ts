@@ -287,8 +287,11 @@ test('CIN (xDeepFM eq. 6-7): matches a direct loop, gradients match finite diffe
 
 test('gradCheck catches a wrong gradient', () => {
   // y = x² with a gradient claimed to be 3x instead of 2x.
-  const wrong = tf.customGrad((x: tf.Tensor) => ({ value: tf.square(x), gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.mul(x, 3)) }));
-  const result = gradCheck((xs) => tf.sum(wrong(xs[0]) as tf.Tensor), [input('x', [5], 30)]);
+  const wrong = tf.customGrad((...args) => {
+    const x = args[0] as tf.Tensor;
+    return { value: tf.square(x), gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.mul(x, 3)) };
+  });
+  const result = gradCheck((xs) => tf.sum(wrong(xs[0])), [input('x', [5], 30)]);
   assert.equal(result.mismatches.length, 5);
   assert.ok(result.worstRatio > 1);
 });
