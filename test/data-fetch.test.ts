@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { checksumProblem, defaultDataDir, DOWNLOADS, fetchDataset, type Checksum, type FetchLike } from '../src/data/fetch.js';
 import { loadMovieLens100k } from '../src/data/loaders/movielens-100k.js';
@@ -228,7 +229,8 @@ test('checksumProblem: md5 and git blob ids', () => {
   assert.match(checksumProblem(data, { md5: 'ff' }) ?? '', /has md5 b1946ac92492d2347c6235b4d2611184, expected ff/);
 });
 
-const SHARED_ML100K = path.resolve('..', 'shared', 'data', 'ml-100k');
+// dist/test/ → the workspace's shared/data/ml-100k, beside the repository.
+const SHARED_ML100K = fileURLToPath(new URL('../../../shared/data/ml-100k', import.meta.url));
 
 test('fetchDataset: the built-in ml-100k checksums match the real release files', async (t) => {
   if (!fs.existsSync(path.join(SHARED_ML100K, 'u.data'))) {
