@@ -5,6 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { helpText, parseArgs, type CommandSpec } from '../src/cli/flags.js';
+import { progressPrinter } from '../src/cli/progress.js';
+import { UsageError } from '../src/util/errors.js';
 
 // dist/test/cli.test.js → dist/src/cli/main.js
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
@@ -225,4 +228,97 @@ test('help, models and datasets', () => {
   assert.equal(datasets.code, 0, datasets.stderr);
   assert.match(datasets.stdout, /ml-100k/);
   assert.match(datasets.stdout, /synthetic/);
+});
+
+// In-process tests of the parser and the progress printer (no spawning).
+
+const SPEC: CommandSpec = {
+  name: 'try',
+  summary: 'A command for tests.',
+  positionals: [{ name: 'NAME', description: 'a name' }],
+  flags: {
+    model: { kind: 'string', value: 'ID', required: true, description: 'model' },
+    seed: { kind: 'integer', value: 'N', description: 'seed', defaultText: '1' },
+    set: { kind: 'repeatable', value: 'KEY=VALUE', description: 'settings' },
+    json: { kind: 'switch', description: 'json' },
+  },
+};
+
+test('flag parser: forms it accepts', () => {
+  const a = parseArgs(['x', '--model=mf', '--seed', '-3', '--set', 'a=1', '--set=b=x=y', '--json'], SPEC);
+  assert.equal(a.string('model'), 'mf');
+  assert.equal(a.integer('seed'), -3);
+  assert.deepEqual(a.keyValues('set'), { a: '1', b: 'x=y' });
+  assert.equal(a.switch('json'), true);
+  assert.deepEqual(a.positionals, ['x']);
+  const b = parseArgs(['--model', 'mf'], SPEC);
+  assert.equal(b.integer('seed'), undefined);
+  assert.equal(b.switch('json'), false);
+  assert.deepEqual(b.keyValues('set'), {});
+  // --help wins over missing required flags.
+  assert.equal(parseArgs(['--help'], SPEC).help, true);
+  const help = helpText(SPEC);
+  assert.match(help, /^heed try NAME \[flags\]/);
+  assert.match(help, /--model ID\s+model \(required\)/);
+  assert.match(help, /--set KEY=VALUE\s+settings \(repeatable\)/);
+  assert.match(help, /--seed N\s+seed \(default: 1\)/);
+});
+
+test('flag parser: every mistake is a UsageError naming the flag', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--model', 'm', '--sed', '2'], /unknown flag --sed for heed try \(did you mean --seed\?\)/],
+    [['--model', 'm', '--zzz'], /unknown flag --zzz for heed try; see heed try --help/],
+    [['--model', 'm', '-s', '2'], /unknown flag -s for heed try/],
+    [['--model'], /flag --model needs a value/],
+    [['--model', '--json'], /flag --model needs a value/],
+    [['--model', 'a', '--model', 'b'], /flag --model is given twice/],
+    [['--model', 'a', '--seed', '1.5'], /flag --seed must be an integer, got "1.5"/],
+    [['--model', 'a', '--json=yes'], /flag --json takes no value/],
+    [['--seed', '1'], /heed try needs --model ID/],
+    [['x', 'y', '--model', 'a'], /unexpected argument "y" for heed try/],
+  ];
+  for (const [argv, message] of cases) {
+    assert.throws(
+      () => parseArgs(argv, SPEC),
+      (e: unknown) => e instanceof UsageError && message.test(e.message),
+      argv.join(' '),
+    );
+  }
+  const kv = parseArgs(['--model', 'a', '--set', 'novalue', '--set', 'k=1', '--set', 'k=2'], SPEC);
+  assert.throws(() => kv.keyValues('set'), /--set expects key=value, got "novalue"/);
+  const twice = parseArgs(['--model', 'a', '--set', 'k=1', '--set', 'k=2'], SPEC);
+  assert.throws(() => twice.keyValues('set'), /--set k=\.\.\. is given twice/);
+});
+
+test('progress: a redrawn bar on a terminal, bounded plain lines otherwise', () => {
+  const written: string[] = [];
+  const epoch = (
+    e: number,
+    epochs: number,
+  ): { epoch: number; epochs: number; seconds: number; trainLoss: number } => ({
+    epoch: e,
+    epochs,
+    seconds: e / 10,
+    trainLoss: 1 / e,
+  });
+  const tty = progressPrinter('mf', { isTTY: true, write: (t: string) => written.push(t) });
+  tty.onProgress({ fold: 1, folds: 1, phase: 'fit' });
+  tty.onProgress({ fold: 1, folds: 1, phase: 'fit', epoch: epoch(1, 4) });
+  tty.onProgress({ fold: 1, folds: 1, phase: 'fit', epoch: epoch(2, 4) });
+  tty.finish();
+  assert.ok(written.every((t) => t.startsWith('\r') || t === '\n'));
+  assert.match(written[2], /mf \[#{12}\.{12}\] epoch 2\/4  loss 0\.5000  0\.2s/);
+  assert.equal(written.at(-1), '\n');
+
+  const lines: string[] = [];
+  const plain = progressPrinter('fm', { isTTY: false, write: (t: string) => lines.push(t) });
+  for (let e = 1; e <= 200; e++) plain.onProgress({ fold: 2, folds: 5, phase: 'fit', epoch: epoch(e, 200) });
+  plain.onProgress({ fold: 2, folds: 5, phase: 'done' });
+  assert.equal(lines.length, 21); // epoch 1, then every 10th up to 200
+  assert.ok(lines.every((l) => /^fm fold 2\/5: epoch \d+\/200 {2}loss/.test(l) && l.endsWith('\n')));
+
+  const quiet: string[] = [];
+  const q = progressPrinter('x', { isTTY: true, write: (t: string) => quiet.push(t) }, true);
+  q.onProgress({ fold: 1, folds: 1, phase: 'fit', epoch: epoch(1, 1) });
+  assert.deepEqual(quiet, []);
 });

@@ -13,6 +13,8 @@ export interface CliIo {
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on the first Ctrl-C: training stops after the current epoch and the command goes on. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Command {

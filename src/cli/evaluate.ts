@@ -38,9 +38,15 @@ export const evaluateCommand: Command = {
         splitLabel: splitLabel(setup.spec),
         seed: setup.seed,
         onProgress: progress.onProgress,
+        ...(io.signal ? { signal: io.signal } : {}),
       });
     } finally {
       progress.finish();
+    }
+    if (io.signal?.aborted === true) {
+      // Still a valid result, of a model trained for fewer epochs than configured: say so.
+      result = { ...result, interrupted: true };
+      io.stderr.write('heed: interrupted: the scores are for models stopped early\n');
     }
     if (json) printJson(io, result);
     else printResult(io, result);

@@ -11,8 +11,20 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// First Ctrl-C: models stop after the current epoch and the command finishes (scores, saves).
+// Second Ctrl-C: quit at once (130 = killed by SIGINT, by shell convention).
+const interrupt = new AbortController();
+process.on('SIGINT', () => {
+  if (interrupt.signal.aborted) process.exit(130);
+  process.stderr.write('\nheed: stopping after the current epoch (Ctrl-C again to quit now)\n');
+  interrupt.abort();
+});
+
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  signal: interrupt.signal,
 });
+// The SIGINT listener must not keep a finished command alive.
+process.removeAllListeners('SIGINT');

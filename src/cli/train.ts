@@ -52,32 +52,41 @@ export const trainCommand: Command = {
     const progress = progressPrinter(modelId, io.stderr, args.switch('quiet'));
     let scores: FoldResult | undefined;
     let fitSeconds: number;
+    let epochs: number;
     try {
       if (split.test.length > 0) {
-        scores = await runFold(model, dataset, split, (phase, epoch) =>
-          progress.onProgress({ fold: 1, folds: 1, phase, ...(epoch ? { epoch } : {}) }),
+        scores = await runFold(
+          model,
+          dataset,
+          split,
+          (phase, epoch) => progress.onProgress({ fold: 1, folds: 1, phase, ...(epoch ? { epoch } : {}) }),
+          io.signal,
         );
         fitSeconds = scores.fitSeconds;
+        epochs = scores.epochs;
       } else {
         const start = performance.now();
-        await model.fit(
+        const report = await model.fit(
           { dataset, indices: split.train },
           {
             ...(split.validation.length > 0 ? { validation: { dataset, indices: split.validation } } : {}),
             onProgress: (epoch) => progress.onProgress({ fold: 1, folds: 1, phase: 'fit', epoch }),
+            ...(io.signal ? { signal: io.signal } : {}),
           },
         );
         fitSeconds = (performance.now() - start) / 1000;
+        epochs = report.epochs;
       }
     } finally {
       progress.finish();
     }
     const label = all ? 'all' : splitLabel(setup.spec);
+    const interrupted = io.signal?.aborted === true;
     saveArtifact(out, {
       model,
       dataset,
       stats: trainingStats({ dataset, indices: split.train }),
-      provenance: { split: label, seed, nTrain: split.train.length, fitSeconds },
+      provenance: { split: label, seed, nTrain: split.train.length, epochs, fitSeconds, interrupted },
     });
     const summary = {
       model: modelId,
@@ -87,6 +96,8 @@ export const trainCommand: Command = {
       out,
       config,
       fitSeconds,
+      epochs,
+      ...(interrupted ? { interrupted } : {}),
       nTrain: split.train.length,
       nValidation: split.validation.length,
       nTest: split.test.length,
@@ -99,8 +110,9 @@ export const trainCommand: Command = {
     const lines = [
       `saved ${modelId} (trained on ${dataset.id}, split ${label}, seed ${seed}) to ${out}`,
       `config: ${formatConfig(config)}`,
-      `fit: ${fitSeconds.toFixed(2)} s on ${split.train.length} ratings` +
-        (scores ? ` (${humanRate(scores.samplesPerSecond)} samples/s)` : ''),
+      `fit: ${fitSeconds.toFixed(2)} s, ${epochs} epoch${epochs === 1 ? '' : 's'} on ${split.train.length} ratings` +
+        (scores ? ` (${humanRate(scores.samplesPerSecond)} samples/s)` : '') +
+        (interrupted ? ', stopped early by Ctrl-C' : ''),
     ];
     if (scores) {
       lines.push(
