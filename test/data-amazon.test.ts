@@ -8,7 +8,15 @@ import { loadAmazon } from '../src/data/loaders/amazon.js';
 import { DataError } from '../src/util/errors.js';
 
 function review(user: string, item: string, overall: number, text: string, time: number): string {
-  return JSON.stringify({ reviewerID: user, asin: item, reviewerName: 'x', overall, reviewText: text, summary: 's', unixReviewTime: time });
+  return JSON.stringify({
+    reviewerID: user,
+    asin: item,
+    reviewerName: 'x',
+    overall,
+    reviewText: text,
+    summary: 's',
+    unixReviewTime: time,
+  });
 }
 
 const LINES = [
@@ -50,7 +58,12 @@ test('amazon: JSON lines become ratings with aligned review texts (plain and .gz
   }
 });
 
-function expectDataError(fn: () => unknown, line: number | undefined, field: string | undefined, pattern: RegExp): void {
+function expectDataError(
+  fn: () => unknown,
+  line: number | undefined,
+  field: string | undefined,
+  pattern: RegExp,
+): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(e instanceof DataError, `expected a DataError, got ${String(e)}`);
     assert.equal(e.line, line);
@@ -67,24 +80,43 @@ test('amazon: bad JSON names file:line; a missing or mistyped field names it', (
   withFile('r.json', `${LINES[0]}\n{'reviewerID': 'A3'}\n`, (file) =>
     expectDataError(() => loadAmazon(file), 2, undefined, /Python dict literal/),
   );
-  withFile('r.json', `${LINES[0]}\n${LINES[1]}\n{"reviewerID": "A3", "asin": "B1", "overall": 4, "unixReviewTime": 1}\n`, (file) =>
-    expectDataError(() => loadAmazon(file), 3, 'reviewText', /field "reviewText": missing/),
+  withFile(
+    'r.json',
+    `${LINES[0]}\n${LINES[1]}\n{"reviewerID": "A3", "asin": "B1", "overall": 4, "unixReviewTime": 1}\n`,
+    (file) => expectDataError(() => loadAmazon(file), 3, 'reviewText', /field "reviewText": missing/),
   );
-  withFile('r.json', `{"reviewerID": "A3", "asin": "B1", "overall": "4", "reviewText": "", "unixReviewTime": 1}\n`, (file) =>
-    expectDataError(() => loadAmazon(file), 1, 'overall', /expected a number, got "4"/),
+  withFile(
+    'r.json',
+    `{"reviewerID": "A3", "asin": "B1", "overall": "4", "reviewText": "", "unixReviewTime": 1}\n`,
+    (file) => expectDataError(() => loadAmazon(file), 1, 'overall', /expected a number, got "4"/),
   );
-  withFile('r.json', `{"reviewerID": "A3", "asin": "B1", "overall": 7, "reviewText": "", "unixReviewTime": 1}\n`, (file) =>
-    expectDataError(() => loadAmazon(file), 1, 'overall', /7 is outside the rating scale 1..5/),
+  withFile(
+    'r.json',
+    `{"reviewerID": "A3", "asin": "B1", "overall": 7, "reviewText": "", "unixReviewTime": 1}\n`,
+    (file) => expectDataError(() => loadAmazon(file), 1, 'overall', /7 is outside the rating scale 1..5/),
   );
-  withFile('r.json', `[1, 2]\n`, (file) => expectDataError(() => loadAmazon(file), 1, undefined, /expected a JSON object/));
+  withFile('r.json', `[1, 2]\n`, (file) =>
+    expectDataError(() => loadAmazon(file), 1, undefined, /expected a JSON object/),
+  );
   withFile('r.json', `${LINES[0]}\n${LINES[0]}\n`, (file) =>
-    expectDataError(() => loadAmazon(file), 2, undefined, /user "A1" rates item "B9" a second time \(first at line 1\)/),
+    expectDataError(
+      () => loadAmazon(file),
+      2,
+      undefined,
+      /user "A1" rates item "B9" a second time \(first at line 1\)/,
+    ),
   );
 });
 
 test('amazon: latin-1 bytes are refused with the line; a missing file says what was expected', () => {
-  const latin1 = Buffer.concat([Buffer.from(`${LINES[0]}\n{"reviewText": "tr`), Buffer.from([0xe8]), Buffer.from('s"}\n')]);
-  withFile('r.json', latin1, (file) => expectDataError(() => loadAmazon(file), 2, undefined, /not valid UTF-8/));
+  const latin1 = Buffer.concat([
+    Buffer.from(`${LINES[0]}\n{"reviewText": "tr`),
+    Buffer.from([0xe8]),
+    Buffer.from('s"}\n'),
+  ]);
+  withFile('r.json', latin1, (file) =>
+    expectDataError(() => loadAmazon(file), 2, undefined, /not valid UTF-8/),
+  );
   assert.throws(
     () => loadAmazon('/nonexistent/reviews_Musical_Instruments_5.json.gz'),
     /reviews_Musical_Instruments_5\.json\.gz: file not found \(expected Amazon reviews as JSON Lines/,

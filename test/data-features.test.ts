@@ -30,7 +30,15 @@ test('binIndex: [e_i, e_{i+1}) by default, (e_i, e_{i+1}] when right-closed, out
 test('binLabels: integer and fractional edges, both closings, a single bin', () => {
   assert.deepEqual(binLabels([0, 12, 18, 30, 50, 90]), ['<12', '12-17', '18-29', '30-49', '50+']);
   assert.deepEqual(binLabels([0, 12, 18, 30, 50, 90], 'right'), ['≤12', '13-18', '19-30', '31-50', '51+']);
-  assert.deepEqual(binLabels(BIN_PRESETS.ageGroups.edges), ['<18', '18-24', '25-34', '35-44', '45-49', '50-55', '56+']);
+  assert.deepEqual(binLabels(BIN_PRESETS.ageGroups.edges), [
+    '<18',
+    '18-24',
+    '25-34',
+    '35-44',
+    '45-49',
+    '50-55',
+    '56+',
+  ]);
   assert.deepEqual(binLabels([0, 1, 2, 3]), ['<1', '1', '2+']);
   assert.deepEqual(binLabels([0, 0.5, 1.5, 2]), ['<0.5', '[0.5,1.5)', '≥1.5']);
   assert.deepEqual(binLabels([0, 0.5, 1.5, 2], 'right'), ['≤0.5', '(0.5,1.5]', '>1.5']);
@@ -53,8 +61,14 @@ test('numericField: codes per entity, missing values get none, raw and edges kep
 
 test('bins are checked and errors name the field', () => {
   assert.throws(() => numericField('age', [1], { edges: [5] }), /field "age": bins need at least 2 edges/);
-  assert.throws(() => numericField('age', [1], { edges: [0, 10, 10] }), /field "age": bin edges must increase strictly/);
-  assert.throws(() => numericField('age', [1], { edges: [0, Infinity] }), /field "age": bin edge 2 is not a finite number/);
+  assert.throws(
+    () => numericField('age', [1], { edges: [0, 10, 10] }),
+    /field "age": bin edges must increase strictly/,
+  );
+  assert.throws(
+    () => numericField('age', [1], { edges: [0, Infinity] }),
+    /field "age": bin edge 2 is not a finite number/,
+  );
   assert.throws(() => numericField('age', [1], { edges: [0, 1, 2], labels: ['a'] }), /2 bins need 2 labels/);
 });
 
@@ -82,7 +96,10 @@ test('codedField: takes codes as given and refuses codes outside the vocabulary'
   const field = codedField('age', ['<20', '20-24'], [1, -1, 0]);
   assert.deepEqual([...field.offsets], [0, 1, 1, 2]);
   assert.deepEqual([...field.codes], [1, 0]);
-  assert.throws(() => codedField('age', ['a'], [1]), /field "age": code 1 of entity 0 is outside its 1 values/);
+  assert.throws(
+    () => codedField('age', ['a'], [1]),
+    /field "age": code 1 of entity 0 is outside its 1 values/,
+  );
 });
 
 test('rebin: a new table with the field re-cut from raw values; the original is unchanged', () => {
@@ -98,7 +115,10 @@ test('rebin: a new table with the field re-cut from raw values; the original is 
   const right = rebin(table, 'age', { edges: [0, 20, 40, 100], closed: 'right' });
   assert.deepEqual([...getField(right, 'age').codes], [0, 0, 1, 2]);
   assert.throws(() => rebin(table, 'gender', [0, 1]), /field "gender" is categorical, not numeric/);
-  assert.throws(() => rebin(table, 'height', [0, 1]), (e: unknown) => e instanceof UsageError && /fields: gender, age/.test(e.message));
+  assert.throws(
+    () => rebin(table, 'height', [0, 1]),
+    (e: unknown) => e instanceof UsageError && /fields: gender, age/.test(e.message),
+  );
 });
 
 test('oneHotLayout: global indices, offsets, dimension and names, by hand', () => {
@@ -110,7 +130,16 @@ test('oneHotLayout: global indices, offsets, dimension and names, by hand', () =
   ]);
   const layout = oneHotLayout(table);
   assert.equal(layout.dimension, 8);
-  assert.deepEqual(layout.names, ['gender=M', 'gender=F', 'age=<18', 'age=18-49', 'age=50+', 'tag=a', 'tag=b', 'tag=c']);
+  assert.deepEqual(layout.names, [
+    'gender=M',
+    'gender=F',
+    'age=<18',
+    'age=18-49',
+    'age=50+',
+    'tag=a',
+    'tag=b',
+    'tag=c',
+  ]);
   assert.deepEqual([...layout.fieldStart], [0, 2, 5, 8]);
   assert.deepEqual([...layout.fieldOf], [0, 0, 1, 1, 1, 2, 2, 2]);
   assert.deepEqual(layout.fields, ['gender', 'age', 'tag']);
@@ -123,7 +152,10 @@ test('oneHotLayout: global indices, offsets, dimension and names, by hand', () =
 });
 
 test('featureTable: every field must describe the same number of entities, names unique', () => {
-  assert.throws(() => featureTable(3, [categoricalField('g', ['a'])]), /field "g" describes 1 entities, expected 3/);
+  assert.throws(
+    () => featureTable(3, [categoricalField('g', ['a'])]),
+    /field "g" describes 1 entities, expected 3/,
+  );
   assert.throws(
     () => featureTable(1, [categoricalField('g', ['a']), categoricalField('g', ['b'])]),
     /field "g" appears twice/,

@@ -6,7 +6,14 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
-import { checksumProblem, defaultDataDir, DOWNLOADS, fetchDataset, type Checksum, type FetchLike } from '../src/data/fetch.js';
+import {
+  checksumProblem,
+  defaultDataDir,
+  DOWNLOADS,
+  fetchDataset,
+  type Checksum,
+  type FetchLike,
+} from '../src/data/fetch.js';
 import { loadMovieLens100k } from '../src/data/loaders/movielens-100k.js';
 import { readZip } from '../src/data/zip.js';
 
@@ -71,20 +78,29 @@ function makeZip(files: Record<string, string | Uint8Array>, store = false): Uin
 
 test('readZip: lists stored and deflated entries and returns their bytes', () => {
   for (const store of [false, true]) {
-    const zip = makeZip({ 'ml-100k/': '', 'ml-100k/u.data': '1\t2\t3\t4\n'.repeat(50), 'ml-100k/é.txt': 'x' }, store);
+    const zip = makeZip(
+      { 'ml-100k/': '', 'ml-100k/u.data': '1\t2\t3\t4\n'.repeat(50), 'ml-100k/é.txt': 'x' },
+      store,
+    );
     const entries = readZip(zip, 'test.zip');
-    assert.deepEqual(entries.map((e) => [e.name, e.isDirectory, e.size]), [
-      ['ml-100k/', true, 0],
-      ['ml-100k/u.data', false, 400],
-      ['ml-100k/é.txt', false, 1],
-    ]);
+    assert.deepEqual(
+      entries.map((e) => [e.name, e.isDirectory, e.size]),
+      [
+        ['ml-100k/', true, 0],
+        ['ml-100k/u.data', false, 400],
+        ['ml-100k/é.txt', false, 1],
+      ],
+    );
     assert.equal(Buffer.from(entries[1].read()).toString(), '1\t2\t3\t4\n'.repeat(50));
   }
 });
 
 test('readZip: truncated archives and corrupted entries are refused', () => {
   const zip = makeZip({ 'a.txt': 'hello hello hello' }, true);
-  assert.throws(() => readZip(zip.subarray(0, zip.length - 10), 'cut.zip'), /cut\.zip: not a readable ZIP archive: no end-of-central-directory/);
+  assert.throws(
+    () => readZip(zip.subarray(0, zip.length - 10), 'cut.zip'),
+    /cut\.zip: not a readable ZIP archive: no end-of-central-directory/,
+  );
   const corrupt = Uint8Array.from(zip);
   corrupt[30 + 'a.txt'.length] ^= 0xff; // flip the first content byte
   assert.throws(() => readZip(corrupt, 'bad.zip')[0].read(), /"a\.txt" fails its CRC-32 check/);
@@ -97,7 +113,8 @@ function md5(text: string): Checksum {
 const TINY_FILES = {
   'u.data': '1\t1\t5\t100\n2\t1\t3\t200\n1\t2\t4\t300\n',
   'u.user': '1|24|M|technician|85711\n2|53|F|other|94043\n',
-  'u.item': '1|Toy Story (1995)|01-Jan-1995||http://x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0\n2|GoldenEye (1995)|01-Jan-1995||http://x|0|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0|1|0|0\n',
+  'u.item':
+    '1|Toy Story (1995)|01-Jan-1995||http://x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0\n2|GoldenEye (1995)|01-Jan-1995||http://x|0|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0|1|0|0\n',
 };
 const TINY_CHECKSUMS: Record<string, Checksum> = Object.fromEntries(
   Object.entries(TINY_FILES).map(([name, text]) => [name, md5(text)]),
@@ -142,7 +159,11 @@ test('fetchDataset: downloads, unzips, verifies and installs; a second call reus
     const d = loadMovieLens100k(result.path);
     assert.equal(d.ratings.rating.length, 3);
 
-    const again = await fetchDataset('ml-100k', { dir, fetchImpl: serving(tinyArchive(), calls), checksums: TINY_CHECKSUMS });
+    const again = await fetchDataset('ml-100k', {
+      dir,
+      fetchImpl: serving(tinyArchive(), calls),
+      checksums: TINY_CHECKSUMS,
+    });
     assert.equal(again.downloaded, false);
     assert.equal(calls.length, 1, 'no download when a verified copy is there');
 
@@ -152,7 +173,12 @@ test('fetchDataset: downloads, unzips, verifies and installs; a second call reus
       fetchDataset('ml-100k', { dir, fetchImpl: serving(tinyArchive(), calls), checksums: TINY_CHECKSUMS }),
       /exists but does not match the ml-100k release \(u\.data has md5 .*\); fetch again with --force/,
     );
-    await fetchDataset('ml-100k', { dir, fetchImpl: serving(tinyArchive(), calls), checksums: TINY_CHECKSUMS, force: true });
+    await fetchDataset('ml-100k', {
+      dir,
+      fetchImpl: serving(tinyArchive(), calls),
+      checksums: TINY_CHECKSUMS,
+      force: true,
+    });
     assert.equal(fs.readFileSync(path.join(result.path, 'u.data'), 'utf-8'), TINY_FILES['u.data']);
     assert.deepEqual(fs.readdirSync(dir), ['ml-100k']);
   } finally {
@@ -170,7 +196,11 @@ test('fetchDataset: a checksum mismatch fails and leaves nothing behind', async 
     );
     assert.deepEqual(fs.readdirSync(dir), []);
     await assert.rejects(
-      fetchDataset('ml-100k', { dir, fetchImpl: serving(tinyArchive()), checksums: { ...TINY_CHECKSUMS, 'u.genre': md5('') } }),
+      fetchDataset('ml-100k', {
+        dir,
+        fetchImpl: serving(tinyArchive()),
+        checksums: { ...TINY_CHECKSUMS, 'u.genre': md5('') },
+      }),
       /the archive lacks ml-100k\/u\.genre/,
     );
     assert.deepEqual(fs.readdirSync(dir), []);
@@ -187,13 +217,26 @@ test('fetchDataset: offline or refused, the error says how to get the file by ha
     };
     await assert.rejects(fetchDataset('ml-100k', { dir, fetchImpl: offline }), (e: unknown) => {
       const message = (e as Error).message;
-      assert.match(message, /^could not reach files\.grouplens\.org: fetch failed \(getaddrinfo ENOTFOUND files\.grouplens\.org\)/);
-      assert.ok(message.includes(`download ml-100k.zip by hand from ${DOWNLOADS['ml-100k'].url} and unzip it into ${dir}`));
+      assert.match(
+        message,
+        /^could not reach files\.grouplens\.org: fetch failed \(getaddrinfo ENOTFOUND files\.grouplens\.org\)/,
+      );
+      assert.ok(
+        message.includes(
+          `download ml-100k.zip by hand from ${DOWNLOADS['ml-100k'].url} and unzip it into ${dir}`,
+        ),
+      );
       return true;
     });
     const notFound: FetchLike = async () => new Response('no', { status: 404, statusText: 'Not Found' });
-    await assert.rejects(fetchDataset('ml-1m', { dir, fetchImpl: notFound }), /files\.grouplens\.org answered 404 Not Found .*ml-1m\.zip by hand/);
-    await assert.rejects(fetchDataset('ml-20m', { dir }), /cannot fetch "ml-20m": Heed downloads only ml-100k, ml-1m/);
+    await assert.rejects(
+      fetchDataset('ml-1m', { dir, fetchImpl: notFound }),
+      /files\.grouplens\.org answered 404 Not Found .*ml-1m\.zip by hand/,
+    );
+    await assert.rejects(
+      fetchDataset('ml-20m', { dir }),
+      /cannot fetch "ml-20m": Heed downloads only ml-100k, ml-1m/,
+    );
     assert.deepEqual(fs.readdirSync(dir), []);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -226,7 +269,10 @@ test('checksumProblem: md5 and git blob ids', () => {
   assert.equal(checksumProblem(data, { md5: 'b1946ac92492d2347c6235b4d2611184' }), undefined);
   // `git hash-object` of "hello\n".
   assert.equal(checksumProblem(data, { gitBlobSha1: 'ce013625030ba8dba906f756967f9e9ca394464a' }), undefined);
-  assert.match(checksumProblem(data, { md5: 'ff' }) ?? '', /has md5 b1946ac92492d2347c6235b4d2611184, expected ff/);
+  assert.match(
+    checksumProblem(data, { md5: 'ff' }) ?? '',
+    /has md5 b1946ac92492d2347c6235b4d2611184, expected ff/,
+  );
 });
 
 // dist/test/ → the workspace's shared/data/ml-100k, beside the repository.
@@ -238,7 +284,8 @@ test('fetchDataset: the built-in ml-100k checksums match the real release files'
     return;
   }
   const files: Record<string, Uint8Array> = {};
-  for (const name of fs.readdirSync(SHARED_ML100K)) files[`ml-100k/${name}`] = fs.readFileSync(path.join(SHARED_ML100K, name));
+  for (const name of fs.readdirSync(SHARED_ML100K))
+    files[`ml-100k/${name}`] = fs.readFileSync(path.join(SHARED_ML100K, name));
   const dir = tempDir();
   try {
     // Stored, not deflated: deflating 16 MB would take seconds and test nothing more.

@@ -23,7 +23,10 @@ function tempDir(): string {
 test('readText: UTF-8 (BOM dropped), latin-1, and .gz transparently', () => {
   const dir = tempDir();
   try {
-    fs.writeFileSync(path.join(dir, 'a.txt'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('héllo\n')]));
+    fs.writeFileSync(
+      path.join(dir, 'a.txt'),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('héllo\n')]),
+    );
     assert.equal(readText(path.join(dir, 'a.txt')), 'héllo\n');
     // "Misérables" in latin-1: é is the single byte 0xE9.
     fs.writeFileSync(path.join(dir, 'b.txt'), Buffer.from('Mis\xe9rables', 'latin1'));
@@ -44,7 +47,10 @@ test('readText: invalid UTF-8 names file:line and column; utf-8-or-latin1 falls 
     assert.throws(
       () => readText(file),
       (e: unknown) =>
-        e instanceof DataError && e.line === 2 && e.message.startsWith(`${file}:2:`) && /0xE9 at column 3/.test(e.message),
+        e instanceof DataError &&
+        e.line === 2 &&
+        e.message.startsWith(`${file}:2:`) &&
+        /0xE9 at column 3/.test(e.message),
     );
     assert.equal(readText(file, { encoding: 'utf-8-or-latin1' }), 'ok\nabéc\n');
     // Valid UTF-8 stays UTF-8 under utf-8-or-latin1.

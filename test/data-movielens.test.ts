@@ -13,13 +13,20 @@ import { DataError } from '../src/util/errors.js';
 function writeDir(files: Record<string, string | Buffer>, latin1: string[] = []): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-ml-'));
   for (const [name, content] of Object.entries(files)) {
-    const bytes = typeof content === 'string' ? Buffer.from(content, latin1.includes(name) ? 'latin1' : 'utf-8') : content;
+    const bytes =
+      typeof content === 'string'
+        ? Buffer.from(content, latin1.includes(name) ? 'latin1' : 'utf-8')
+        : content;
     fs.writeFileSync(path.join(dir, name), bytes);
   }
   return dir;
 }
 
-function withDir(files: Record<string, string | Buffer>, latin1: string[], body: (dir: string) => void): void {
+function withDir(
+  files: Record<string, string | Buffer>,
+  latin1: string[],
+  body: (dir: string) => void,
+): void {
   const dir = writeDir(files, latin1);
   try {
     body(dir);
@@ -34,7 +41,9 @@ function flags(on: number[]): string {
 
 // Users 10 and 2, items 5, 3 and 7 (ids out of order on purpose).
 const ML100K: Record<string, string> = {
-  'u.data': ['10\t5\t4\t881250949', '2\t3\t1\t891717742', '10\t3\t5\t878887116', '2\t7\t3\t880606923'].join('\n') + '\n',
+  'u.data':
+    ['10\t5\t4\t881250949', '2\t3\t1\t891717742', '10\t3\t5\t878887116', '2\t7\t3\t880606923'].join('\n') +
+    '\n',
   'u.user': '2|53|F|other|94043\n10|24|M|technician|85711\n99|30|M|writer|00000\n',
   'u.item':
     [
@@ -43,9 +52,26 @@ const ML100K: Record<string, string> = {
       `7|unknown||||${flags([0])}`,
     ].join('\n') + '\n',
   'u.genre': [
-    'unknown|0', 'Action|1', 'Adventure|2', 'Animation|3', "Children's|4", 'Comedy|5', 'Crime|6', 'Documentary|7',
-    'Drama|8', 'Fantasy|9', 'Film-Noir|10', 'Horror|11', 'Musical|12', 'Mystery|13', 'Romance|14', 'Sci-Fi|15',
-    'Thriller|16', 'War|17', 'Western|18', '',
+    'unknown|0',
+    'Action|1',
+    'Adventure|2',
+    'Animation|3',
+    "Children's|4",
+    'Comedy|5',
+    'Crime|6',
+    'Documentary|7',
+    'Drama|8',
+    'Fantasy|9',
+    'Film-Noir|10',
+    'Horror|11',
+    'Musical|12',
+    'Mystery|13',
+    'Romance|14',
+    'Sci-Fi|15',
+    'Thriller|16',
+    'War|17',
+    'Western|18',
+    '',
   ].join('\n'),
   'u.occupation': 'administrator\nother\ntechnician\nwriter\n',
   'u1.base': '10\t5\t4\t881250949\n2\t3\t1\t891717742\n10\t3\t5\t878887116\n',
@@ -98,7 +124,11 @@ test('ml-100k: u.item re-saved as UTF-8 reads the same titles; u.genre absent us
   withDir(files, [], (dir) => {
     const d = loadMovieLens100k(dir);
     assert.equal(d.itemTitles?.[0], 'Misérables, Les (1995)');
-    assert.deepEqual(entityValues(getField(d.itemFeatures, 'genre'), 1), ['Animation', "Children's", 'Comedy']);
+    assert.deepEqual(entityValues(getField(d.itemFeatures, 'genre'), 1), [
+      'Animation',
+      "Children's",
+      'Comedy',
+    ]);
   });
 });
 
@@ -115,7 +145,12 @@ function assertDataError(fn: () => unknown, file: string, line: number | undefin
 test('ml-100k: malformed lines name file:line and field', () => {
   const bad = (name: string, content: string): Record<string, string> => ({ ...ML100K, [name]: content });
   withDir(bad('u.data', '10\t5\t4\t881250949\n2\t3\tfour\t891717742\n'), [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u.data', 2, /field "rating": expected a number, got "four"/),
+    assertDataError(
+      () => loadMovieLens100k(dir),
+      'u.data',
+      2,
+      /field "rating": expected a number, got "four"/,
+    ),
   );
   withDir(bad('u.data', '10\t5\t4\t881250949\n2\t3\t1\n'), [], (dir) =>
     assertDataError(() => loadMovieLens100k(dir), 'u.data', 2, /field "timestamp": missing/),
@@ -124,19 +159,39 @@ test('ml-100k: malformed lines name file:line and field', () => {
     assertDataError(() => loadMovieLens100k(dir), 'u.data', 2, /9 is outside the rating scale 1..5/),
   );
   withDir(bad('u.data', '10\t5\t4\t1\n2\t3\t1\t2\n10\t5\t3\t3\n'), [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u.data', 3, /user "10" rates item "5" a second time \(first at line 1\)/),
+    assertDataError(
+      () => loadMovieLens100k(dir),
+      'u.data',
+      3,
+      /user "10" rates item "5" a second time \(first at line 1\)/,
+    ),
   );
   withDir(bad('u.user', '2|fifty|F|other|94043\n'), [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u.user', 1, /field "age": expected an age in years, got "fifty"/),
+    assertDataError(
+      () => loadMovieLens100k(dir),
+      'u.user',
+      1,
+      /field "age": expected an age in years, got "fifty"/,
+    ),
   );
   withDir(bad('u.user', '2|53|F|other\n'), [], (dir) =>
     assertDataError(() => loadMovieLens100k(dir), 'u.user', 1, /4 fields, expected 5/),
   );
   withDir(bad('u.item', `3|X (1995)|1995||http://x|${flags([8])}\n`), [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u.item', 1, /field "release date": expected a date like 01-Jan-1995, got "1995"/),
+    assertDataError(
+      () => loadMovieLens100k(dir),
+      'u.item',
+      1,
+      /field "release date": expected a date like 01-Jan-1995, got "1995"/,
+    ),
   );
   withDir(bad('u.item', `3|X (1995)|01-Jan-1995||http://x|${flags([8]).replace(/^0/, '2')}\n`), [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u.item', 1, /field "genre unknown": expected a 0\/1 flag, got "2"/),
+    assertDataError(
+      () => loadMovieLens100k(dir),
+      'u.item',
+      1,
+      /field "genre unknown": expected a 0\/1 flag, got "2"/,
+    ),
   );
 });
 
@@ -149,80 +204,133 @@ test('ml-100k: split files must name rated pairs with the same rating, once', ()
     assertDataError(() => loadMovieLens100k(dir), 'u1.test', 1, /field "rating": 4 differs from u.data's 3/),
   );
   withDir(bad('u1.test', '10\t5\t4\t881250949\n'), [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u1.test', 1, /already appears in the base file \(line 1\)/),
+    assertDataError(
+      () => loadMovieLens100k(dir),
+      'u1.test',
+      1,
+      /already appears in the base file \(line 1\)/,
+    ),
   );
   const onlyBase = { ...ML100K };
   delete (onlyBase as Record<string, string | undefined>)['u1.test'];
-  withDir(onlyBase, [], (dir) => assertDataError(() => loadMovieLens100k(dir), 'u1.test', undefined, /file not found/));
+  withDir(onlyBase, [], (dir) =>
+    assertDataError(() => loadMovieLens100k(dir), 'u1.test', undefined, /file not found/),
+  );
 });
 
 test('ml-100k: a missing file names the path and what belongs there', () => {
   const files = { ...ML100K };
   delete (files as Record<string, string | undefined>)['u.user'];
   withDir(files, [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u.user', undefined, /file not found \(expected the MovieLens 100K users/),
+    assertDataError(
+      () => loadMovieLens100k(dir),
+      'u.user',
+      undefined,
+      /file not found \(expected the MovieLens 100K users/,
+    ),
   );
   withDir({}, [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u.data', undefined, /file not found \(expected the MovieLens 100K ratings/),
+    assertDataError(
+      () => loadMovieLens100k(dir),
+      'u.data',
+      undefined,
+      /file not found \(expected the MovieLens 100K ratings/,
+    ),
   );
 });
 
 // MovieLens 1M: users 1 and 3, movies 10 and 2 (one unrated movie 4).
-const ML1M_MOVIES = '2::Jumanji (1995)::Adventure|Children\'s|Fantasy\n4::Unrated (1990)::Drama\n10::Cité des enfants perdus, La: Story (City of Lost Children, The) (1995)::Adventure|Sci-Fi\n';
+const ML1M_MOVIES =
+  "2::Jumanji (1995)::Adventure|Children's|Fantasy\n4::Unrated (1990)::Drama\n10::Cité des enfants perdus, La: Story (City of Lost Children, The) (1995)::Adventure|Sci-Fi\n";
 const ML1M_USERS = '1::F::1::10::48067\n3::M::25::15::55117\n';
 const ML1M_RATINGS = '1::10::5::978300760\n3::2::3::978302109\n1::2::4::978301968\n';
 
 test('ml-1m: ratings.dat with timestamps, users.dat age codes, movies.dat latin-1 with "::" and ":"', () => {
-  withDir({ 'ratings.dat': ML1M_RATINGS, 'users.dat': ML1M_USERS, 'movies.dat': ML1M_MOVIES }, ['movies.dat'], (dir) => {
-    const d = loadMovieLens1m(dir);
-    assert.equal(d.id, 'ml-1m');
-    assert.deepEqual(d.users.ids, ['1', '3']);
-    assert.deepEqual(d.items.ids, ['2', '10'], 'only rated movies are items');
-    assert.deepEqual([...d.ratings.user], [0, 1, 0]);
-    assert.deepEqual([...d.ratings.item], [1, 0, 0]);
-    assert.deepEqual([...d.ratings.rating], [5, 3, 4]);
-    assert.deepEqual([...(d.ratings.time ?? [])], [978300760, 978302109, 978301968]);
-    assert.deepEqual(d.itemTitles, ['Jumanji (1995)', 'Cité des enfants perdus, La: Story (City of Lost Children, The) (1995)']);
-    const age = getField(d.userFeatures, 'age');
-    assert.deepEqual(entityValues(age, 0), ['<18']);
-    assert.deepEqual(entityValues(age, 1), ['25-34']);
-    assert.deepEqual([...(age.raw ?? [])], [1, 25]);
-    assert.deepEqual(entityValues(getField(d.userFeatures, 'occupation'), 0), ['K-12 student']);
-    assert.deepEqual(entityValues(getField(d.userFeatures, 'occupation'), 1), ['scientist']);
-    assert.deepEqual(entityValues(getField(d.itemFeatures, 'genre'), 0), ['Adventure', "Children's", 'Fantasy']);
-    assert.deepEqual(entityValues(getField(d.itemFeatures, 'genre'), 1), ['Adventure', 'Sci-Fi']);
-    assert.deepEqual([...(getField(d.itemFeatures, 'year').raw ?? [])], [1995, 1995]);
-  });
+  withDir(
+    { 'ratings.dat': ML1M_RATINGS, 'users.dat': ML1M_USERS, 'movies.dat': ML1M_MOVIES },
+    ['movies.dat'],
+    (dir) => {
+      const d = loadMovieLens1m(dir);
+      assert.equal(d.id, 'ml-1m');
+      assert.deepEqual(d.users.ids, ['1', '3']);
+      assert.deepEqual(d.items.ids, ['2', '10'], 'only rated movies are items');
+      assert.deepEqual([...d.ratings.user], [0, 1, 0]);
+      assert.deepEqual([...d.ratings.item], [1, 0, 0]);
+      assert.deepEqual([...d.ratings.rating], [5, 3, 4]);
+      assert.deepEqual([...(d.ratings.time ?? [])], [978300760, 978302109, 978301968]);
+      assert.deepEqual(d.itemTitles, [
+        'Jumanji (1995)',
+        'Cité des enfants perdus, La: Story (City of Lost Children, The) (1995)',
+      ]);
+      const age = getField(d.userFeatures, 'age');
+      assert.deepEqual(entityValues(age, 0), ['<18']);
+      assert.deepEqual(entityValues(age, 1), ['25-34']);
+      assert.deepEqual([...(age.raw ?? [])], [1, 25]);
+      assert.deepEqual(entityValues(getField(d.userFeatures, 'occupation'), 0), ['K-12 student']);
+      assert.deepEqual(entityValues(getField(d.userFeatures, 'occupation'), 1), ['scientist']);
+      assert.deepEqual(entityValues(getField(d.itemFeatures, 'genre'), 0), [
+        'Adventure',
+        "Children's",
+        'Fantasy',
+      ]);
+      assert.deepEqual(entityValues(getField(d.itemFeatures, 'genre'), 1), ['Adventure', 'Sci-Fi']);
+      assert.deepEqual([...(getField(d.itemFeatures, 'year').raw ?? [])], [1995, 1995]);
+    },
+  );
 });
 
 test('ml-1m: without ratings.dat, ratings_no_timestamp.dat.gz is read (no time)', () => {
   const gz = gzipSync(Buffer.from('1::10::5\n3::2::3\n1::2::4\n'));
-  withDir({ 'ratings_no_timestamp.dat.gz': gz, 'users.dat': ML1M_USERS, 'movies.dat': ML1M_MOVIES }, ['movies.dat'], (dir) => {
-    const d = loadMovieLens1m(dir);
-    assert.equal(d.ratings.rating.length, 3);
-    assert.equal(d.ratings.time, undefined);
-    assert.deepEqual([...d.ratings.rating], [5, 3, 4]);
-  });
+  withDir(
+    { 'ratings_no_timestamp.dat.gz': gz, 'users.dat': ML1M_USERS, 'movies.dat': ML1M_MOVIES },
+    ['movies.dat'],
+    (dir) => {
+      const d = loadMovieLens1m(dir);
+      assert.equal(d.ratings.rating.length, 3);
+      assert.equal(d.ratings.time, undefined);
+      assert.deepEqual([...d.ratings.rating], [5, 3, 4]);
+    },
+  );
 });
 
 test('ml-1m: malformed lines and missing files are named', () => {
   const base = { 'ratings.dat': ML1M_RATINGS, 'users.dat': ML1M_USERS, 'movies.dat': ML1M_MOVIES };
   withDir({ ...base, 'ratings.dat': '1::10::5::978300760\n3:2::3::978302109\n' }, [], (dir) =>
-    assertDataError(() => loadMovieLens1m(dir), 'ratings.dat', 2, /field "UserID": expected a number, got "3:2"/),
+    assertDataError(
+      () => loadMovieLens1m(dir),
+      'ratings.dat',
+      2,
+      /field "UserID": expected a number, got "3:2"/,
+    ),
   );
   withDir({ ...base, 'ratings.dat': '1::10::5::978300760::7\n' }, [], (dir) =>
     assertDataError(() => loadMovieLens1m(dir), 'ratings.dat', 1, /more than 4 fields/),
   );
   withDir({ ...base, 'users.dat': '1::F::19::10::48067\n' }, [], (dir) =>
-    assertDataError(() => loadMovieLens1m(dir), 'users.dat', 1, /field "Age": expected one of the README's age codes 1, 18, 25, 35, 45, 50, 56, got "19"/),
+    assertDataError(
+      () => loadMovieLens1m(dir),
+      'users.dat',
+      1,
+      /field "Age": expected one of the README's age codes 1, 18, 25, 35, 45, 50, 56, got "19"/,
+    ),
   );
   withDir({ ...base, 'users.dat': '1::F::1::21::48067\n' }, [], (dir) =>
     assertDataError(() => loadMovieLens1m(dir), 'users.dat', 1, /field "Occupation": expected a code 0..20/),
   );
   withDir({ ...base, 'movies.dat': '2::Jumanji (1995)\n' }, [], (dir) =>
-    assertDataError(() => loadMovieLens1m(dir), 'movies.dat', 1, /2 fields, expected 3: MovieID::Title::Genres/),
+    assertDataError(
+      () => loadMovieLens1m(dir),
+      'movies.dat',
+      1,
+      /2 fields, expected 3: MovieID::Title::Genres/,
+    ),
   );
   withDir({ 'users.dat': ML1M_USERS, 'movies.dat': ML1M_MOVIES }, [], (dir) =>
-    assertDataError(() => loadMovieLens1m(dir), 'ratings.dat', undefined, /file not found .*ratings_no_timestamp.dat.gz is accepted/),
+    assertDataError(
+      () => loadMovieLens1m(dir),
+      'ratings.dat',
+      undefined,
+      /file not found .*ratings_no_timestamp.dat.gz is accepted/,
+    ),
   );
 });

@@ -48,13 +48,20 @@ test('real ml-100k: 100,000 ratings, 943 users, 1,682 items; u1 80,000/20,000; u
   for (const name of ['ua', 'ub']) {
     const perUser = new Int32Array(943);
     for (const r of d.predefinedSplits[name].test) perUser[d.ratings.user[r]]++;
-    assert.ok(perUser.every((n) => n === 10), `${name}: 10 test ratings per user`);
+    assert.ok(
+      perUser.every((n) => n === 10),
+      `${name}: 10 test ratings per user`,
+    );
   }
   // A latin-1 title, decoded right.
   const i = itemByTitle(d, 'Misérables, Les (1995)');
   assert.deepEqual(entityValues(getField(d.itemFeatures, 'genre'), i), ['Drama', 'Musical']);
   const toyStory = itemByTitle(d, 'Toy Story (1995)');
-  assert.deepEqual(entityValues(getField(d.itemFeatures, 'genre'), toyStory), ['Animation', "Children's", 'Comedy']);
+  assert.deepEqual(entityValues(getField(d.itemFeatures, 'genre'), toyStory), [
+    'Animation',
+    "Children's",
+    'Comedy',
+  ]);
   assert.equal(getField(d.userFeatures, 'occupation').vocabulary.length, 21);
 });
 

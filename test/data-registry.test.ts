@@ -47,7 +47,10 @@ test('loadDataset: a missing data set names the path and suggests heed data fetc
         e.message.includes('--data-dir'),
     );
     assert.throws(() => loadDataset('ml-1m', { dataDir: dir }), /heed data fetch ml-1m/);
-    assert.throws(() => loadDataset('sain-ml100k', { dataDir: dir }), /sain: SAIN's ml-100k-r data not found; put it there/);
+    assert.throws(
+      () => loadDataset('sain-ml100k', { dataDir: dir }),
+      /sain: SAIN's ml-100k-r data not found; put it there/,
+    );
   });
 });
 
@@ -65,14 +68,23 @@ test('resolveDataDir: explicit, else HEED_DATA_DIR', () => {
 });
 
 test('loadDataset: amazon:FILE from the working directory or the data directory (a folder with one JSON file)', () => {
-  const line = JSON.stringify({ reviewerID: 'A', asin: 'B', overall: 4, reviewText: 'ok', unixReviewTime: 1 });
+  const line = JSON.stringify({
+    reviewerID: 'A',
+    asin: 'B',
+    overall: 4,
+    reviewText: 'ok',
+    unixReviewTime: 1,
+  });
   withDataDir({ 'amazon-x/reviews_X_5.json': `${line}\n` }, (dir) => {
     const file = path.join(dir, 'amazon-x', 'reviews_X_5.json');
     assert.equal(loadDataset(`amazon:${file}`).reviews?.[0], 'ok');
     const viaDir = loadDataset('amazon:amazon-x', { dataDir: dir });
     assert.equal(viaDir.id, 'amazon:amazon-x');
     assert.equal(viaDir.ratings.rating[0], 4);
-    assert.throws(() => loadDataset('amazon:nothing-here.json', { dataDir: dir }), /nothing-here\.json: file not found \(expected Amazon reviews/);
+    assert.throws(
+      () => loadDataset('amazon:nothing-here.json', { dataDir: dir }),
+      /nothing-here\.json: file not found \(expected Amazon reviews/,
+    );
     assert.throws(() => loadDataset('amazon:'), UsageError);
   });
 });
@@ -82,7 +94,10 @@ test('loadDataset: csv:DIR and synthetic ids', () => {
     const d = loadDataset(`csv:${path.join(dir, 'mine')}`, { scale: { min: 1, max: 5 } });
     assert.equal(d.id, `csv:${path.join(dir, 'mine')}`);
     assert.deepEqual(d.scale, { min: 1, max: 5 });
-    assert.throws(() => loadDataset(`csv:${path.join(dir, 'absent')}`), /absent: directory not found \(expected ratings\.csv in it/);
+    assert.throws(
+      () => loadDataset(`csv:${path.join(dir, 'absent')}`),
+      /absent: directory not found \(expected ratings\.csv in it/,
+    );
   });
   const s = loadDataset('synthetic:seed=3,users=20,items=30,ratingsPerUser=5');
   assert.equal(s.id, 'synthetic:seed=3,users=20,items=30,ratingsPerUser=5');
@@ -93,10 +108,17 @@ test('loadDataset: csv:DIR and synthetic ids', () => {
 test('loadDataset: an unknown id lists the known ones; listDatasets describes each in one line', () => {
   assert.throws(
     () => loadDataset('ml-10m'),
-    (e: unknown) => e instanceof UsageError && /unknown dataset "ml-10m"; known: ml-100k, ml-1m, sain-ml100k, amazon:FILE, csv:DIR, synthetic/.test(e.message),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      /unknown dataset "ml-10m"; known: ml-100k, ml-1m, sain-ml100k, amazon:FILE, csv:DIR, synthetic/.test(
+        e.message,
+      ),
   );
   const list = listDatasets();
-  assert.deepEqual(list.map((d) => d.id), ['ml-100k', 'ml-1m', 'sain-ml100k', 'amazon:FILE', 'csv:DIR', 'synthetic']);
+  assert.deepEqual(
+    list.map((d) => d.id),
+    ['ml-100k', 'ml-1m', 'sain-ml100k', 'amazon:FILE', 'csv:DIR', 'synthetic'],
+  );
   for (const d of list) {
     assert.ok(d.description.length > 0 && !d.description.includes('\n'));
     assert.ok(d.location.length > 0);

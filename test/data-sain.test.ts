@@ -35,9 +35,19 @@ function ratingRow(u: string, i: string, r: number): string {
 function files(): Record<string, string | Buffer> {
   const header = `uid,iid,rating,${USER_COLUMNS},${ITEM_COLUMNS}\n`;
   return {
-    'ml-100k-r.users.csv': `uid,${USER_COLUMNS}\n` + Object.entries(USERS).map(([u, v]) => `${u},${v}\n`).join(''),
-    'ml-100k-r.items.csv': `iid,${ITEM_COLUMNS}\n` + Object.entries(ITEMS).map(([i, v]) => `${i},${v}\n`).join(''),
-    'ml-100k-r.train.csv.gz': gzipSync(header + [ratingRow('2', '1', 4), ratingRow('1', '2', 3), ratingRow('1', '3', 1)].join('\n') + '\n'),
+    'ml-100k-r.users.csv':
+      `uid,${USER_COLUMNS}\n` +
+      Object.entries(USERS)
+        .map(([u, v]) => `${u},${v}\n`)
+        .join(''),
+    'ml-100k-r.items.csv':
+      `iid,${ITEM_COLUMNS}\n` +
+      Object.entries(ITEMS)
+        .map(([i, v]) => `${i},${v}\n`)
+        .join(''),
+    'ml-100k-r.train.csv.gz': gzipSync(
+      header + [ratingRow('2', '1', 4), ratingRow('1', '2', 3), ratingRow('1', '3', 1)].join('\n') + '\n',
+    ),
     'ml-100k-r.validation.csv': header + ratingRow('2', '3', 2) + '\n',
     'ml-100k-r.test.csv': header + ratingRow('1', '1', 5) + '\n',
   };
@@ -111,24 +121,56 @@ function expectDataError(fn: () => unknown, file: string, line: number | undefin
 
 test('sain: malformed values, disagreeing joined columns, missing columns and files are named', () => {
   const header = `uid,iid,rating,${USER_COLUMNS},${ITEM_COLUMNS}\n`;
-  withSain({ ...files(), 'ml-100k-r.test.csv': header + ratingRow('1', '1', 5).replace(/^1,1,5/, '1,1,x') + '\n' }, (dir) =>
-    expectDataError(() => loadSain(dir), 'ml-100k-r.test.csv', 2, /field "rating": expected a number, got "x"/),
+  withSain(
+    { ...files(), 'ml-100k-r.test.csv': header + ratingRow('1', '1', 5).replace(/^1,1,5/, '1,1,x') + '\n' },
+    (dir) =>
+      expectDataError(
+        () => loadSain(dir),
+        'ml-100k-r.test.csv',
+        2,
+        /field "rating": expected a number, got "x"/,
+      ),
   );
-  withSain({ ...files(), 'ml-100k-r.test.csv': header + ratingRow('1', '1', 5).replace(/^1,1,5,1,/, '1,1,5,2,') + '\n' }, (dir) =>
-    expectDataError(() => loadSain(dir), 'ml-100k-r.test.csv', 2, /field "u_age": 2 disagrees with .*users.csv:2 \(1\)/),
+  withSain(
+    {
+      ...files(),
+      'ml-100k-r.test.csv': header + ratingRow('1', '1', 5).replace(/^1,1,5,1,/, '1,1,5,2,') + '\n',
+    },
+    (dir) =>
+      expectDataError(
+        () => loadSain(dir),
+        'ml-100k-r.test.csv',
+        2,
+        /field "u_age": 2 disagrees with .*users.csv:2 \(1\)/,
+      ),
   );
   withSain({ ...files(), 'ml-100k-r.validation.csv': header + ratingRow('1', '1', 2) + '\n' }, (dir) =>
-    expectDataError(() => loadSain(dir), 'ml-100k-r.test.csv', 2, /user "1" rates item "1" a second time \(first at .*validation.csv:2\)/),
+    expectDataError(
+      () => loadSain(dir),
+      'ml-100k-r.test.csv',
+      2,
+      /user "1" rates item "1" a second time \(first at .*validation.csv:2\)/,
+    ),
   );
   withSain({ ...files(), 'ml-100k-r.users.csv': 'uid,u_age,u_gender\n1,1,0\n2,7,1\n' }, (dir) =>
     expectDataError(() => loadSain(dir), 'ml-100k-r.users.csv', 1, /field "u_occupation": missing column/),
   );
   withSain({ ...files(), 'ml-100k-r.users.csv': `uid,${USER_COLUMNS}\n1,1,0,19\n2,9,1,13\n` }, (dir) =>
-    expectDataError(() => loadSain(dir), 'ml-100k-r.users.csv', 3, /field "u_age": expected an integer code 0..8, got 9/),
+    expectDataError(
+      () => loadSain(dir),
+      'ml-100k-r.users.csv',
+      3,
+      /field "u_age": expected an integer code 0..8, got 9/,
+    ),
   );
   const noTest = files();
   delete noTest['ml-100k-r.test.csv'];
   withSain(noTest, (dir) =>
-    expectDataError(() => loadSain(dir), 'ml-100k-r.test.csv', undefined, /file not found \(expected SAIN's test ratings/),
+    expectDataError(
+      () => loadSain(dir),
+      'ml-100k-r.test.csv',
+      undefined,
+      /file not found \(expected SAIN's test ratings/,
+    ),
   );
 });

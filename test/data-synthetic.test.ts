@@ -25,8 +25,14 @@ test('synthetic: seeded (same seed same data, other seed other data), sizes and 
   assert.equal(d.users.ids.length, 300);
   assert.equal(d.items.ids.length, 400);
   assert.equal(d.ratings.rating.length, 300 * 40);
-  assert.deepEqual(d.userFeatures.fields.map((f) => f.name), ['age', 'taste']);
-  assert.deepEqual(d.itemFeatures.fields.map((f) => f.name), ['director', 'genre', 'year']);
+  assert.deepEqual(
+    d.userFeatures.fields.map((f) => f.name),
+    ['age', 'taste'],
+  );
+  assert.deepEqual(
+    d.itemFeatures.fields.map((f) => f.name),
+    ['director', 'genre', 'year'],
+  );
   assert.equal(getField(d.itemFeatures, 'director').vocabulary.length, 8);
   assert.equal(getField(d.itemFeatures, 'genre').vocabulary.length, 6);
   for (const r of d.ratings.rating) assert.ok(r >= 1 && r <= 5 && Number.isInteger(r));
@@ -34,7 +40,10 @@ test('synthetic: seeded (same seed same data, other seed other data), sizes and 
   const pairs = new Set(Array.from(d.ratings.user, (u, k) => `${u}:${d.ratings.item[k]}`));
   assert.equal(pairs.size, d.ratings.rating.length);
   const hidden = generateSynthetic({ exposeTaste: false, users: 20, items: 30, ratingsPerUser: 5 });
-  assert.deepEqual(hidden.userFeatures.fields.map((f) => f.name), ['age']);
+  assert.deepEqual(
+    hidden.userFeatures.fields.map((f) => f.name),
+    ['age'],
+  );
   assert.equal(hidden.id, 'synthetic:users=20,items=30,ratingsPerUser=5,exposeTaste=false');
 });
 
@@ -47,7 +56,10 @@ test('synthetic: the planted truth matches the data (half director fans, taste f
   const director = getField(d.itemFeatures, 'director');
   for (let u = 0; u < 300; u++) {
     const isDirectorFan = truth.userCaresAbout[u] === 'director';
-    assert.equal(taste.vocabulary[taste.codes[taste.offsets[u]]], isDirectorFan ? 'director fan' : 'genre fan');
+    assert.equal(
+      taste.vocabulary[taste.codes[taste.offsets[u]]],
+      isDirectorFan ? 'director fan' : 'genre fan',
+    );
     assert.equal(truth.favouriteDirector[u] >= 0, isDirectorFan);
     assert.equal(truth.favouriteGenre[u] >= 0, !isDirectorFan);
   }
@@ -81,7 +93,10 @@ test('synthetic: each user rates matching items clearly higher (the taste is rec
 });
 
 /** RMSE on a held-out 20% of: the global mean, user+item biases, and biases + per-user feature residuals. */
-function compareModels(d: Dataset, seed: number): { globalMean: number; biases: number; features: number; oracle: number } {
+function compareModels(
+  d: Dataset,
+  seed: number,
+): { globalMean: number; biases: number; features: number; oracle: number } {
   const truth = plantedTruth(d);
   const { user, item, rating } = d.ratings;
   const n = rating.length;
@@ -139,7 +154,9 @@ function compareModels(d: Dataset, seed: number): { globalMean: number; biases: 
     for (let k = genre.offsets[i]; k < genre.offsets[i + 1]; k++) {
       g += sg[u * ng + genre.codes[k]] / (cg[u * ng + genre.codes[k]] + 2);
     }
-    return base(u, i) + sd[u * nd + dc] / (cd[u * nd + dc] + 2) + g / (genre.offsets[i + 1] - genre.offsets[i]);
+    return (
+      base(u, i) + sd[u * nd + dc] / (cd[u * nd + dc] + 2) + g / (genre.offsets[i + 1] - genre.offsets[i])
+    );
   };
   const rmse = (predict: (u: number, i: number) => number): number => {
     let s = 0;
@@ -158,7 +175,10 @@ test('synthetic: learnable — personalised features clearly beat the global mea
   for (const seed of [1, 2]) {
     const r = compareModels(generateSynthetic({ seed }), seed);
     assert.ok(r.biases < r.globalMean, JSON.stringify(r));
-    assert.ok(r.features < 0.85 * r.globalMean, `features should clearly beat the global mean: ${JSON.stringify(r)}`);
+    assert.ok(
+      r.features < 0.85 * r.globalMean,
+      `features should clearly beat the global mean: ${JSON.stringify(r)}`,
+    );
     assert.ok(r.features < r.biases - 0.15, `features should clearly beat the biases: ${JSON.stringify(r)}`);
     assert.ok(r.oracle < r.features, `the planted score is the best predictor: ${JSON.stringify(r)}`);
   }
@@ -172,9 +192,15 @@ test('synthetic ids: canonical, parsed back, malformed ones refused with the opt
     users: 100,
     exposeTaste: false,
   });
-  assert.equal(generateSynthetic(parseSyntheticId('synthetic:seed=3,users=10')).id, 'synthetic:seed=3,users=10');
+  assert.equal(
+    generateSynthetic(parseSyntheticId('synthetic:seed=3,users=10')).id,
+    'synthetic:seed=3,users=10',
+  );
   assert.throws(() => parseSyntheticId('synthetic:colour=3'), /synthetic option "colour" is unknown/);
-  assert.throws(() => parseSyntheticId('synthetic:users=many'), /synthetic option "users" must be a number, got "many"/);
+  assert.throws(
+    () => parseSyntheticId('synthetic:users=many'),
+    /synthetic option "users" must be a number, got "many"/,
+  );
   assert.throws(() => parseSyntheticId('synthetic:exposeTaste=1'), /must be true or false/);
   assert.throws(() => generateSynthetic({ users: 0 }), /synthetic option "users" must be an integer 1\.\./);
   assert.throws(() => generateSynthetic({ focus: 2 }), /synthetic option "focus" must be in 0..1/);

@@ -64,7 +64,9 @@ export function checkBins(fieldName: string, spec: BinSpec): void {
     }
   }
   if (spec.closed !== undefined && spec.closed !== 'left' && spec.closed !== 'right') {
-    throw new UsageError(`field "${fieldName}": closed must be "left" or "right", got "${String(spec.closed)}"`);
+    throw new UsageError(
+      `field "${fieldName}": closed must be "left" or "right", got "${String(spec.closed)}"`,
+    );
   }
   if (spec.labels !== undefined && spec.labels.length !== edges.length - 1) {
     throw new UsageError(
@@ -201,7 +203,11 @@ export function multiField(
  * A categorical field from precomputed codes (-1 for missing) and the vocabulary they index,
  * for sources that ship codes (SAIN's CSVs, the synthetic generator).
  */
-export function codedField(name: string, vocabulary: readonly string[], entityCodes: ArrayLike<number>): FeatureField {
+export function codedField(
+  name: string,
+  vocabulary: readonly string[],
+  entityCodes: ArrayLike<number>,
+): FeatureField {
   const n = entityCodes.length;
   const offsets = new Int32Array(n + 1);
   const codes: number[] = [];
@@ -209,7 +215,9 @@ export function codedField(name: string, vocabulary: readonly string[], entityCo
     const c = entityCodes[e];
     if (c >= 0) {
       if (!Number.isInteger(c) || c >= vocabulary.length) {
-        throw new UsageError(`field "${name}": code ${c} of entity ${e} is outside its ${vocabulary.length} values`);
+        throw new UsageError(
+          `field "${name}": code ${c} of entity ${e} is outside its ${vocabulary.length} values`,
+        );
       }
       codes.push(c);
     }
@@ -246,7 +254,9 @@ export function numericField(name: string, raw: ArrayLike<number>, bins: BinSpec
  * numeric column declares no edges.
  */
 export function quantileEdges(values: ArrayLike<number>, bins = 5): number[] {
-  const sorted = Float64Array.from(values).filter((v) => !Number.isNaN(v)).sort();
+  const sorted = Float64Array.from(values)
+    .filter((v) => !Number.isNaN(v))
+    .sort();
   if (sorted.length === 0) return [0, 1];
   const integral = sorted.every((v) => Number.isInteger(v));
   const lo = sorted[0];
@@ -271,7 +281,9 @@ export function featureTable(count: number, fields: FeatureField[]): FeatureTabl
   const names = new Set<string>();
   for (const field of fields) {
     if (field.offsets.length !== count + 1) {
-      throw new UsageError(`field "${field.name}" describes ${field.offsets.length - 1} entities, expected ${count}`);
+      throw new UsageError(
+        `field "${field.name}" describes ${field.offsets.length - 1} entities, expected ${count}`,
+      );
     }
     if (names.has(field.name)) throw new UsageError(`field "${field.name}" appears twice`);
     names.add(field.name);
@@ -303,10 +315,16 @@ export function entityValues(field: FeatureField, entity: number): string[] {
  * A copy of `table` whose numeric field `fieldName` is re-binned from its raw values with new
  * edges (an array of edges is shorthand for `{ edges }`). The original table is not changed.
  */
-export function rebin(table: FeatureTable, fieldName: string, bins: BinSpec | readonly number[]): FeatureTable {
+export function rebin(
+  table: FeatureTable,
+  fieldName: string,
+  bins: BinSpec | readonly number[],
+): FeatureTable {
   const field = getField(table, fieldName);
   if (field.kind !== 'numeric' || field.raw === undefined) {
-    throw new UsageError(`field "${fieldName}" is ${field.kind}, not numeric: only numeric fields can be re-binned`);
+    throw new UsageError(
+      `field "${fieldName}" is ${field.kind}, not numeric: only numeric fields can be re-binned`,
+    );
   }
   const spec: BinSpec = isEdgeArray(bins) ? { edges: bins } : bins;
   const replaced = numericField(fieldName, field.raw, spec);
@@ -362,8 +380,18 @@ export function oneHotLayout(table: FeatureTable): OneHotLayout {
     let k = offsets[e];
     for (let f = 0; f < fields.length; f++) {
       const field = fields[f];
-      for (let j = field.offsets[e]; j < field.offsets[e + 1]; j++) indices[k++] = fieldStart[f] + field.codes[j];
+      for (let j = field.offsets[e]; j < field.offsets[e + 1]; j++)
+        indices[k++] = fieldStart[f] + field.codes[j];
     }
   }
-  return { count, dimension, offsets, indices, names, fields: fields.map((f) => f.name), fieldStart, fieldOf };
+  return {
+    count,
+    dimension,
+    offsets,
+    indices,
+    names,
+    fields: fields.map((f) => f.name),
+    fieldStart,
+    fieldOf,
+  };
 }

@@ -106,7 +106,8 @@ export interface FetchResult {
 /** The data cache: `$HEED_DATA_DIR`, else `$XDG_CACHE_HOME/heed`, else `~/.cache/heed`. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.HEED_DATA_DIR !== undefined && env.HEED_DATA_DIR !== '') return path.resolve(env.HEED_DATA_DIR);
-  if (env.XDG_CACHE_HOME !== undefined && env.XDG_CACHE_HOME !== '') return path.join(env.XDG_CACHE_HOME, 'heed');
+  if (env.XDG_CACHE_HOME !== undefined && env.XDG_CACHE_HOME !== '')
+    return path.join(env.XDG_CACHE_HOME, 'heed');
   return path.join(os.homedir(), '.cache', 'heed');
 }
 
@@ -174,7 +175,9 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
       if (expected !== undefined) {
         const problem = checksumProblem(data, expected);
         if (problem !== undefined) {
-          throw new HeedError(`${spec.url}: ${prefix}${relative} ${problem}; the download is corrupt or not the ${name} release`);
+          throw new HeedError(
+            `${spec.url}: ${prefix}${relative} ${problem}; the download is corrupt or not the ${name} release`,
+          );
         }
       }
       fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -207,14 +210,18 @@ export function checksumProblem(data: Uint8Array, expected: Checksum): string | 
     return md5 === expected.md5.toLowerCase() ? undefined : `has md5 ${md5}, expected ${expected.md5}`;
   }
   const sha = createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
-  return sha === expected.gitBlobSha1.toLowerCase() ? undefined : `has git blob id ${sha}, expected ${expected.gitBlobSha1}`;
+  return sha === expected.gitBlobSha1.toLowerCase()
+    ? undefined
+    : `has git blob id ${sha}, expected ${expected.gitBlobSha1}`;
 }
 
 /** `dir/relative`, refusing names that would escape `dir` ("../x", "/etc/x"). */
 function safeJoin(dir: string, relative: string, source: string): string {
   const full = path.resolve(dir, relative);
   if (relative.includes('\\') || path.isAbsolute(relative) || !full.startsWith(dir + path.sep)) {
-    throw new HeedError(`${source}: refusing the archive entry "${relative}", which points outside the target directory`);
+    throw new HeedError(
+      `${source}: refusing the archive entry "${relative}", which points outside the target directory`,
+    );
   }
   return full;
 }

@@ -49,22 +49,25 @@ export interface DatasetInfo {
 const DATASETS: readonly DatasetInfo[] = [
   {
     id: 'ml-100k',
-    description: 'MovieLens 100K: 100,000 ratings 1-5, 943 users, 1,682 movies; age, gender, occupation, year, genres; splits u1-u5, ua, ub',
+    description:
+      'MovieLens 100K: 100,000 ratings 1-5, 943 users, 1,682 movies; age, gender, occupation, year, genres; splits u1-u5, ua, ub',
     location: 'ml-100k/ (heed data fetch ml-100k)',
   },
   {
     id: 'ml-1m',
-    description: 'MovieLens 1M: 1,000,209 ratings 1-5, 6,040 users, 3,706 rated movies; age group, gender, occupation, year, genres',
+    description:
+      'MovieLens 1M: 1,000,209 ratings 1-5, 6,040 users, 3,706 rated movies; age group, gender, occupation, year, genres',
     location: 'ml-1m/ (heed data fetch ml-1m)',
   },
   {
     id: 'sain-ml100k',
-    description: "SAIN's MovieLens 100K with IMDB actor and director codes; its 80/10/10 split \"sain\"",
+    description: 'SAIN\'s MovieLens 100K with IMDB actor and director codes; its 80/10/10 split "sain"',
     location: 'sain/ (a checkout of github.com/seongjunyun/SAIN: dataset/ml-100k-r/)',
   },
   {
     id: 'amazon:FILE',
-    description: 'Amazon 5-core reviews (JSON Lines, plain or .gz): ratings 1-5 with review text, no features',
+    description:
+      'Amazon 5-core reviews (JSON Lines, plain or .gz): ratings 1-5 with review text, no features',
     location: 'FILE, or FILE under the data directory (a directory holding one .json/.json.gz also works)',
   },
   {
@@ -74,7 +77,8 @@ const DATASETS: readonly DatasetInfo[] = [
   },
   {
     id: 'synthetic',
-    description: 'Seeded synthetic ratings with a planted director-vs-genre taste (synthetic:seed=3,users=100,…)',
+    description:
+      'Seeded synthetic ratings with a planted director-vs-genre taste (synthetic:seed=3,users=100,…)',
     location: 'generated',
   },
 ];
@@ -108,7 +112,12 @@ export function loadDataset(id: string, options: LoadOptions = {}): Dataset {
     const dir = id.slice('csv:'.length);
     if (dir === '') throw new UsageError('dataset "csv:" needs a directory: csv:DIR');
     if (!isDirectory(dir)) {
-      throw new DataError(path.resolve(dir), undefined, undefined, 'directory not found (expected ratings.csv in it; see docs/DATA.md)');
+      throw new DataError(
+        path.resolve(dir),
+        undefined,
+        undefined,
+        'directory not found (expected ratings.csv in it; see docs/DATA.md)',
+      );
     }
     return loadCsvDirectory(dir, { id, ...(options.scale !== undefined ? { scale: options.scale } : {}) });
   }
@@ -138,7 +147,9 @@ function resolveAmazonFile(given: string, dataDir: string): string {
   for (const candidate of candidates) {
     if (isFile(candidate)) return candidate;
     if (isDirectory(candidate)) {
-      const json = fs.readdirSync(candidate).filter((f) => /\.json(\.gz)?$/.test(f) || /\.jsonl(\.gz)?$/.test(f));
+      const json = fs
+        .readdirSync(candidate)
+        .filter((f) => /\.json(\.gz)?$/.test(f) || /\.jsonl(\.gz)?$/.test(f));
       if (json.length === 1) return path.join(candidate, json[0]);
       throw new DataError(
         candidate,

@@ -35,7 +35,8 @@ export function readZip(bytes: Uint8Array, source: string): ZipEntry[] {
     }
   }
   if (eocd < 0) fail('no end-of-central-directory record (truncated download?)');
-  if (view.getUint16(eocd + 4, true) !== 0 || view.getUint16(eocd + 6, true) !== 0) fail('multi-disk archives are not supported');
+  if (view.getUint16(eocd + 4, true) !== 0 || view.getUint16(eocd + 6, true) !== 0)
+    fail('multi-disk archives are not supported');
   const count = view.getUint16(eocd + 10, true);
   const dirSize = view.getUint32(eocd + 12, true);
   const dirOffset = view.getUint32(eocd + 16, true);
@@ -45,7 +46,8 @@ export function readZip(bytes: Uint8Array, source: string): ZipEntry[] {
   const entries: ZipEntry[] = [];
   let p = dirOffset;
   for (let k = 0; k < count; k++) {
-    if (p + 46 > bytes.length || view.getUint32(p, true) !== CENTRAL) fail(`central directory entry ${k + 1} is damaged`);
+    if (p + 46 > bytes.length || view.getUint32(p, true) !== CENTRAL)
+      fail(`central directory entry ${k + 1} is damaged`);
     const flags = view.getUint16(p + 8, true);
     const method = view.getUint16(p + 10, true);
     const crc = view.getUint32(p + 16, true);
@@ -63,7 +65,8 @@ export function readZip(bytes: Uint8Array, source: string): ZipEntry[] {
     if (compressedSize === 0xffffffff || size === 0xffffffff || localOffset === 0xffffffff) {
       fail('ZIP64 archives are not supported');
     }
-    if (method !== 0 && method !== 8) fail(`"${name}" uses compression method ${method} (only stored and deflate are supported)`);
+    if (method !== 0 && method !== 8)
+      fail(`"${name}" uses compression method ${method} (only stored and deflate are supported)`);
     const isDirectory = name.endsWith('/');
     entries.push({
       name,
@@ -73,7 +76,8 @@ export function readZip(bytes: Uint8Array, source: string): ZipEntry[] {
         if (localOffset + 30 > bytes.length || view.getUint32(localOffset, true) !== LOCAL) {
           fail(`local header of "${name}" is damaged`);
         }
-        const start = localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
+        const start =
+          localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
         if (start + compressedSize > bytes.length) fail(`"${name}" is truncated`);
         const raw = bytes.subarray(start, start + compressedSize);
         let data: Uint8Array;
@@ -82,7 +86,8 @@ export function readZip(bytes: Uint8Array, source: string): ZipEntry[] {
         } catch (error) {
           return fail(`"${name}" does not inflate (${(error as Error).message})`);
         }
-        if (data.length !== size) fail(`"${name}" inflates to ${data.length} bytes, the directory says ${size}`);
+        if (data.length !== size)
+          fail(`"${name}" inflates to ${data.length} bytes, the directory says ${size}`);
         if (crc32(data) !== crc) fail(`"${name}" fails its CRC-32 check (corrupt download?)`);
         return data;
       },

@@ -81,7 +81,8 @@ export function readText(file: string, options: ReadTextOptions = {}): string {
 
 /** Decodes `bytes` read from `file` (named in errors). */
 export function decodeText(bytes: Uint8Array, file: string, encoding: TextEncoding): string {
-  if (encoding === 'latin1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  if (encoding === 'latin1')
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   const bad = firstInvalidUtf8(bytes);
   if (bad < 0) {
     const text = new TextDecoder('utf-8').decode(bytes);
@@ -220,7 +221,10 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
  * moved aside first and removed after). If `fill` throws, the temporary directory is removed and
  * `dir` is left as it was.
  */
-export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => void | Promise<void>): Promise<void> {
+export async function writeDirAtomic(
+  dir: string,
+  fill: (tmpDir: string) => void | Promise<void>,
+): Promise<void> {
   const tmp = prepareTemporaryDir(dir);
   try {
     await fill(tmp);
@@ -273,7 +277,8 @@ function fileError(file: string, error: unknown, expect: string | undefined): He
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const wanted = expect === undefined ? '' : ` (expected ${expect} there)`;
   if (code === 'ENOENT') return new DataError(file, undefined, undefined, `file not found${wanted}`);
-  if (code === 'EISDIR') return new DataError(file, undefined, undefined, `is a directory, not a file${wanted}`);
+  if (code === 'EISDIR')
+    return new DataError(file, undefined, undefined, `is a directory, not a file${wanted}`);
   return new DataError(file, undefined, undefined, `cannot read: ${message(error)}${wanted}`);
 }
 

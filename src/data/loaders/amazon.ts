@@ -95,7 +95,8 @@ function stringField(
 ): string {
   const v = record[key];
   if (v === undefined || v === null) throw new DataError(file, line, key, 'missing');
-  if (typeof v !== 'string') throw new DataError(file, line, key, `expected a string, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string')
+    throw new DataError(file, line, key, `expected a string, got ${JSON.stringify(v)}`);
   if (!mayBeEmpty && v === '') throw new DataError(file, line, key, 'is empty');
   return v;
 }

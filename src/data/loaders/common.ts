@@ -69,7 +69,11 @@ export function checkScale(
  * The first repeated (user, item) pair as [earlier row, later row], or undefined when every pair
  * is unique. Sorts one key per rating (O(n log n), ~0.1 s for a million).
  */
-export function findDuplicatePair(user: Int32Array, item: Int32Array, itemCount: number): [number, number] | undefined {
+export function findDuplicatePair(
+  user: Int32Array,
+  item: Int32Array,
+  itemCount: number,
+): [number, number] | undefined {
   const n = user.length;
   const keys = new Float64Array(n);
   for (let r = 0; r < n; r++) keys[r] = user[r] * itemCount + item[r];

@@ -35,7 +35,8 @@ export function forEachCsvRecord(
         let value = '';
         let chunk = pos;
         for (;;) {
-          if (pos >= n) throw new DataError(file, fieldLine, undefined, 'quoted field is never closed (missing ")');
+          if (pos >= n)
+            throw new DataError(file, fieldLine, undefined, 'quoted field is never closed (missing ")');
           const c = text.charCodeAt(pos);
           if (c === QUOTE) {
             if (text.charCodeAt(pos + 1) === QUOTE) {
@@ -119,6 +120,7 @@ export function parseCsvTable(text: string, file: string): CsvTable {
     rows.push(fields);
     lines.push(line);
   });
-  if (header === undefined) throw new DataError(file, undefined, undefined, 'empty file: expected a header row');
+  if (header === undefined)
+    throw new DataError(file, undefined, undefined, 'empty file: expected a header row');
   return { header, rows, lines, headerLine };
 }

@@ -49,7 +49,10 @@ export const DEFAULT_NUMERIC_BINS = 5;
 export function loadCsvDirectory(dir: string, options: CsvOptions = {}): Dataset {
   const ratingsFile = path.join(dir, 'ratings.csv');
   const table = parseCsvTable(
-    readText(ratingsFile, { encoding: 'utf-8', expect: 'ratings as CSV with the header user,item,rating[,time]' }),
+    readText(ratingsFile, {
+      encoding: 'utf-8',
+      expect: 'ratings as CSV with the header user,item,rating[,time]',
+    }),
     ratingsFile,
   );
   const column = headerColumns(table, ratingsFile, ['user', 'item', 'rating'], ['time']);
@@ -79,7 +82,8 @@ export function loadCsvDirectory(dir: string, options: CsvOptions = {}): Dataset
       if (rating[r] < min) min = rating[r];
       if (rating[r] > max) max = rating[r];
     }
-    if (n === 0) throw new DataError(ratingsFile, undefined, undefined, 'no ratings: expected rows after the header');
+    if (n === 0)
+      throw new DataError(ratingsFile, undefined, undefined, 'no ratings: expected rows after the header');
     scale = { min, max };
   } else {
     checkScale(rating, scale, locate);
@@ -130,15 +134,26 @@ function headerColumns<R extends string, O extends string>(
   table.header.forEach((raw, k) => {
     const name = raw.trim();
     if (!allowed.includes(name)) {
-      throw new DataError(file, table.headerLine, name, `unknown column; expected ${required.join(',')}` +
-        (optional.length > 0 ? ` and optionally ${optional.join(',')}` : ''));
+      throw new DataError(
+        file,
+        table.headerLine,
+        name,
+        `unknown column; expected ${required.join(',')}` +
+          (optional.length > 0 ? ` and optionally ${optional.join(',')}` : ''),
+      );
     }
-    if (out[name] !== undefined) throw new DataError(file, table.headerLine, name, 'appears twice in the header');
+    if (out[name] !== undefined)
+      throw new DataError(file, table.headerLine, name, 'appears twice in the header');
     out[name] = k;
   });
   for (const name of required) {
     if (out[name] === undefined) {
-      throw new DataError(file, table.headerLine, name, `missing column; the header must name ${required.join(',')}`);
+      throw new DataError(
+        file,
+        table.headerLine,
+        name,
+        `missing column; the header must name ${required.join(',')}`,
+      );
     }
   }
   return out as Record<R, number> & Partial<Record<O, number>>;
@@ -180,7 +195,8 @@ function columnSpec(header: string, file: string, line: number, allowTitle: bool
       line,
       text,
       'a feature column header must declare its type: NAME:categorical, NAME:multi, NAME:numeric or ' +
-        'NAME:numeric(E0|E1|…)' + (allowTitle ? ' (or be the untyped column "title")' : ''),
+        'NAME:numeric(E0|E1|…)' +
+        (allowTitle ? ' (or be the untyped column "title")' : ''),
     );
   }
   const [, name, kind, edgesText] = match;
@@ -207,14 +223,23 @@ function readFeatureFile(
   ids: IdMap,
   allowTitle: boolean,
 ): { table: FeatureTable; titles: string[] | undefined } {
-  const table = parseCsvTable(readText(file, { encoding: 'utf-8', expect: `${idColumn} features as CSV` }), file);
+  const table = parseCsvTable(
+    readText(file, { encoding: 'utf-8', expect: `${idColumn} features as CSV` }),
+    file,
+  );
   if (table.header[0]?.trim() !== idColumn) {
-    throw new DataError(file, table.headerLine, undefined, `the first column must be "${idColumn}", got "${table.header[0]}"`);
+    throw new DataError(
+      file,
+      table.headerLine,
+      undefined,
+      `the first column must be "${idColumn}", got "${table.header[0]}"`,
+    );
   }
   const specs = table.header.slice(1).map((h) => columnSpec(h, file, table.headerLine, allowTitle));
   const seenNames = new Set<string>();
   for (const spec of specs) {
-    if (seenNames.has(spec.name)) throw new DataError(file, table.headerLine, spec.name, 'appears twice in the header');
+    if (seenNames.has(spec.name))
+      throw new DataError(file, table.headerLine, spec.name, 'appears twice in the header');
     seenNames.add(spec.name);
   }
   const count = ids.ids.length;
@@ -224,22 +249,38 @@ function readFeatureFile(
     const e = ids.index.get(id);
     if (e === undefined) return; // no ratings: not part of the dataset
     if (rowOf[e] >= 0) {
-      throw new DataError(file, table.lines[r], idColumn, `"${id}" appears twice (first at line ${table.lines[rowOf[e]]})`);
+      throw new DataError(
+        file,
+        table.lines[r],
+        idColumn,
+        `"${id}" appears twice (first at line ${table.lines[rowOf[e]]})`,
+      );
     }
     rowOf[e] = r;
   });
-  const cell = (e: number, k: number): string | undefined => (rowOf[e] < 0 ? undefined : table.rows[rowOf[e]][k + 1].trim());
+  const cell = (e: number, k: number): string | undefined =>
+    rowOf[e] < 0 ? undefined : table.rows[rowOf[e]][k + 1].trim();
   const fields: FeatureField[] = [];
   let titles: string[] | undefined;
   specs.forEach((spec, k) => {
     if (spec.kind === 'title') {
       titles = Array.from({ length: count }, (_, e) => cell(e, k) ?? '');
     } else if (spec.kind === 'categorical') {
-      fields.push(categoricalField(spec.name, Array.from({ length: count }, (_, e) => cell(e, k))));
+      fields.push(
+        categoricalField(
+          spec.name,
+          Array.from({ length: count }, (_, e) => cell(e, k)),
+        ),
+      );
     } else if (spec.kind === 'multi') {
       const lists = Array.from({ length: count }, (_, e) => {
         const v = cell(e, k);
-        return v === undefined || v === '' ? undefined : v.split(MULTI_SEPARATOR).map((s) => s.trim()).filter((s) => s !== '');
+        return v === undefined || v === ''
+          ? undefined
+          : v
+              .split(MULTI_SEPARATOR)
+              .map((s) => s.trim())
+              .filter((s) => s !== '');
       });
       fields.push(multiField(spec.name, lists));
     } else {
@@ -248,14 +289,19 @@ function readFeatureFile(
         const v = cell(e, k);
         if (v !== undefined) raw[e] = parseNumber(v, file, table.lines[rowOf[e]], spec.name, true);
       }
-      fields.push(numericField(spec.name, raw, spec.bins ?? { edges: quantileEdges(raw, DEFAULT_NUMERIC_BINS) }));
+      fields.push(
+        numericField(spec.name, raw, spec.bins ?? { edges: quantileEdges(raw, DEFAULT_NUMERIC_BINS) }),
+      );
     }
   });
   return { table: featureTable(count, fields), titles };
 }
 
 function readReviews(file: string, users: IdMap, items: IdMap, user: Int32Array, item: Int32Array): string[] {
-  const table = parseCsvTable(readText(file, { encoding: 'utf-8', expect: 'reviews as CSV with the header user,item,text' }), file);
+  const table = parseCsvTable(
+    readText(file, { encoding: 'utf-8', expect: 'reviews as CSV with the header user,item,text' }),
+    file,
+  );
   const column = headerColumns(table, file, ['user', 'item', 'text'], []);
   const ratingOf = new Map<number, number>();
   const nItems = items.ids.length;
@@ -268,9 +314,15 @@ function readReviews(file: string, users: IdMap, items: IdMap, user: Int32Array,
     const i = items.index.get(row[column.item].trim());
     const r = u === undefined || i === undefined ? undefined : ratingOf.get(u * nItems + i);
     if (r === undefined) {
-      throw new DataError(file, line, undefined, `user "${row[column.user]}" has no rating for item "${row[column.item]}" in ratings.csv`);
+      throw new DataError(
+        file,
+        line,
+        undefined,
+        `user "${row[column.user]}" has no rating for item "${row[column.item]}" in ratings.csv`,
+      );
     }
-    if (lineOf[r] !== 0) throw new DataError(file, line, undefined, `this pair was already reviewed at line ${lineOf[r]}`);
+    if (lineOf[r] !== 0)
+      throw new DataError(file, line, undefined, `this pair was already reviewed at line ${lineOf[r]}`);
     lineOf[r] = line;
     reviews[r] = row[column.text];
   });

@@ -78,7 +78,8 @@ export function parseDelimitedNumbers(bytes: Uint8Array, spec: DelimitedSpec): D
       }
       if (digits > 0 && (c === 0x2e || c === 0x65 || c === 0x45)) {
         // A decimal or exponent: let the engine parse the token exactly.
-        while (pos < n && c !== NEWLINE && c !== CR && c !== SPACE && !separatorAt(bytes, pos, sep)) c = bytes[++pos];
+        while (pos < n && c !== NEWLINE && c !== CR && c !== SPACE && !separatorAt(bytes, pos, sep))
+          c = bytes[++pos];
         value = Number(latin1(bytes, start, pos));
         if (Number.isNaN(value)) fail(spec, bytes, line, f, start);
       } else {
@@ -91,7 +92,12 @@ export function parseDelimitedNumbers(bytes: Uint8Array, spec: DelimitedSpec): D
       if (f === nFields - 1) {
         if (!atEnd) {
           if (separatorAt(bytes, pos, sep)) {
-            throw new DataError(spec.file, line, undefined, `more than ${nFields} fields (${describe(spec)})`);
+            throw new DataError(
+              spec.file,
+              line,
+              undefined,
+              `more than ${nFields} fields (${describe(spec)})`,
+            );
           }
           fail(spec, bytes, line, f, start);
         }
@@ -134,7 +140,8 @@ function describe(spec: DelimitedSpec): string {
 function fail(spec: DelimitedSpec, bytes: Uint8Array, line: number, field: number, start: number): never {
   let end = start;
   const sep = Array.from(spec.separator, (c) => c.charCodeAt(0));
-  while (end < bytes.length && bytes[end] !== NEWLINE && bytes[end] !== CR && !separatorAt(bytes, end, sep)) end++;
+  while (end < bytes.length && bytes[end] !== NEWLINE && bytes[end] !== CR && !separatorAt(bytes, end, sep))
+    end++;
   const got = latin1(bytes, start, Math.min(end, start + 40));
   throw new DataError(
     spec.file,

@@ -103,7 +103,11 @@ export function loadMovieLens100k(dir: string, options: MovieLensOptions = {}): 
   const ratings = { user: users.dense, item: items.dense, rating, time: Float64Array.from(rawTime) };
 
   const userFields = readUsers(dir, users.map.index, options.ageBins ?? BIN_PRESETS.ageGroups);
-  const { fields: itemFields, titles } = readItems(dir, items.map.index, options.yearBins ?? BIN_PRESETS.decades);
+  const { fields: itemFields, titles } = readItems(
+    dir,
+    items.map.index,
+    options.yearBins ?? BIN_PRESETS.decades,
+  );
 
   const pairs = new PairIndex(ratings.user, ratings.item, users.map.ids.length, items.map.ids.length);
   const ids = { user: users.denseOf, item: items.denseOf };
@@ -136,17 +140,31 @@ export function loadMovieLens100k(dir: string, options: MovieLensOptions = {}): 
 }
 
 /** Splits a `|`-separated line, checking the field count. */
-function splitBar(line: string, file: string, lineNumber: number, expected: number, layout: string): string[] {
+function splitBar(
+  line: string,
+  file: string,
+  lineNumber: number,
+  expected: number,
+  layout: string,
+): string[] {
   const parts = line.split('|');
   if (parts.length !== expected) {
-    throw new DataError(file, lineNumber, undefined, `${parts.length} fields, expected ${expected}: ${layout}`);
+    throw new DataError(
+      file,
+      lineNumber,
+      undefined,
+      `${parts.length} fields, expected ${expected}: ${layout}`,
+    );
   }
   return parts;
 }
 
 function readUsers(dir: string, userIndex: Map<string, number>, ageBins: BinSpec): FeatureField[] {
   const file = path.join(dir, 'u.user');
-  const text = readText(file, { encoding: 'utf-8-or-latin1', expect: 'the MovieLens 100K users (id|age|gender|occupation|zip)' });
+  const text = readText(file, {
+    encoding: 'utf-8-or-latin1',
+    expect: 'the MovieLens 100K users (id|age|gender|occupation|zip)',
+  });
   const n = userIndex.size;
   const age = new Float64Array(n).fill(NaN);
   const gender: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
@@ -158,7 +176,8 @@ function readUsers(dir: string, userIndex: Map<string, number>, ageBins: BinSpec
     if (ageText.trim() === '' || !Number.isFinite(a) || a < 0) {
       throw new DataError(file, lineNumber, 'age', `expected an age in years, got "${ageText}"`);
     }
-    if (g !== 'M' && g !== 'F') throw new DataError(file, lineNumber, 'gender', `expected M or F, got "${g}"`);
+    if (g !== 'M' && g !== 'F')
+      throw new DataError(file, lineNumber, 'gender', `expected M or F, got "${g}"`);
     if (occ.trim() === '') throw new DataError(file, lineNumber, 'occupation', 'is empty');
     const u = userIndex.get(id.trim());
     if (u === undefined) return; // a user without ratings
@@ -191,7 +210,12 @@ function readGenreNames(dir: string): string[] {
     const [name, positionText] = splitBar(line, file, lineNumber, 2, 'genre|position');
     const position = Number(positionText);
     if (!Number.isInteger(position) || position < 0 || position >= 100) {
-      throw new DataError(file, lineNumber, 'position', `expected a flag position 0..99, got "${positionText}"`);
+      throw new DataError(
+        file,
+        lineNumber,
+        'position',
+        `expected a flag position 0..99, got "${positionText}"`,
+      );
     }
     if (names[position] !== undefined) {
       throw new DataError(file, lineNumber, 'position', `position ${position} is named twice`);
@@ -199,7 +223,8 @@ function readGenreNames(dir: string): string[] {
     names[position] = name;
   });
   for (let i = 0; i < names.length; i++) {
-    if (names[i] === undefined) throw new DataError(file, undefined, undefined, `no genre is named for flag position ${i}`);
+    if (names[i] === undefined)
+      throw new DataError(file, undefined, undefined, `no genre is named for flag position ${i}`);
   }
   return names;
 }
@@ -231,7 +256,12 @@ function readItems(
     if (date.trim() !== '') {
       const match = DATE.exec(date);
       if (match === null) {
-        throw new DataError(file, lineNumber, 'release date', `expected a date like 01-Jan-1995, got "${date}"`);
+        throw new DataError(
+          file,
+          lineNumber,
+          'release date',
+          `expected a date like 01-Jan-1995, got "${date}"`,
+        );
       }
       y = Number(match[1]);
     }
@@ -264,12 +294,15 @@ function readSplitFile(
   seenAt: Int32Array,
   sign: 1 | -1,
 ): Int32Array {
-  const table = parseDelimitedNumbers(readBytes(file, { expect: 'a MovieLens 100K split file (user TAB item TAB rating TAB timestamp)' }), {
-    file,
-    separator: '\t',
-    fields: ['user id', 'item id', 'rating', 'timestamp'],
-    optionalTrailing: 1,
-  });
+  const table = parseDelimitedNumbers(
+    readBytes(file, { expect: 'a MovieLens 100K split file (user TAB item TAB rating TAB timestamp)' }),
+    {
+      file,
+      separator: '\t',
+      fields: ['user id', 'item id', 'rating', 'timestamp'],
+      optionalTrailing: 1,
+    },
+  );
   const [u, i, r] = table.columns;
   const out = new Int32Array(table.rows);
   for (let k = 0; k < table.rows; k++) {
@@ -278,13 +311,23 @@ function readSplitFile(
       throw new DataError(file, table.lines[k], undefined, `user ${u[k]} never rated item ${i[k]} in u.data`);
     }
     if (rating[index] !== r[k]) {
-      throw new DataError(file, table.lines[k], 'rating', `${r[k]} differs from u.data's ${rating[index]} for this pair`);
+      throw new DataError(
+        file,
+        table.lines[k],
+        'rating',
+        `${r[k]} differs from u.data's ${rating[index]} for this pair`,
+      );
     }
     // seenAt: +line in the base file, -line in the test file, 0 not seen yet.
     const earlier = seenAt[index];
     if (earlier !== 0) {
-      const where = earlier > 0 === (sign > 0) ? 'this file' : sign > 0 ? 'the test file' : 'the base file';
-      throw new DataError(file, table.lines[k], undefined, `user ${u[k]}, item ${i[k]} already appears in ${where} (line ${Math.abs(earlier)})`);
+      const where = earlier > 0 === sign > 0 ? 'this file' : sign > 0 ? 'the test file' : 'the base file';
+      throw new DataError(
+        file,
+        table.lines[k],
+        undefined,
+        `user ${u[k]}, item ${i[k]} already appears in ${where} (line ${Math.abs(earlier)})`,
+      );
     }
     seenAt[index] = sign * table.lines[k];
     out[k] = index;

@@ -18,7 +18,14 @@ import * as path from 'node:path';
 import { DataError } from '../../util/errors.js';
 import { firstExisting, forEachLine, readBytes, readText } from '../../util/io.js';
 import type { Dataset, FeatureField } from '../dataset.js';
-import { BIN_PRESETS, categoricalField, featureTable, multiField, numericField, type BinSpec } from '../features.js';
+import {
+  BIN_PRESETS,
+  categoricalField,
+  featureTable,
+  multiField,
+  numericField,
+  type BinSpec,
+} from '../features.js';
 import { checkScale, denseIntegerIds, inFile, refuseDuplicates } from './common.js';
 import { parseDelimitedNumbers } from './delimited.js';
 import type { MovieLensOptions } from './movielens-100k.js';
@@ -85,7 +92,10 @@ const SCALE = { min: 1, max: 5 } as const;
 
 export function loadMovieLens1m(dir: string, options: MovieLensOptions = {}): Dataset {
   const withTime = [path.join(dir, 'ratings.dat'), path.join(dir, 'ratings.dat.gz')];
-  const withoutTime = [path.join(dir, 'ratings_no_timestamp.dat.gz'), path.join(dir, 'ratings_no_timestamp.dat')];
+  const withoutTime = [
+    path.join(dir, 'ratings_no_timestamp.dat.gz'),
+    path.join(dir, 'ratings_no_timestamp.dat'),
+  ];
   const timed = firstExisting(withTime);
   const file = timed ?? firstExisting(withoutTime);
   if (file === undefined) {
@@ -100,7 +110,8 @@ export function loadMovieLens1m(dir: string, options: MovieLensOptions = {}): Da
   const table = parseDelimitedNumbers(readBytes(file), {
     file,
     separator: '::',
-    fields: timed !== undefined ? ['UserID', 'MovieID', 'Rating', 'Timestamp'] : ['UserID', 'MovieID', 'Rating'],
+    fields:
+      timed !== undefined ? ['UserID', 'MovieID', 'Rating', 'Timestamp'] : ['UserID', 'MovieID', 'Rating'],
   });
   const [rawUser, rawItem, rawRating, rawTime] = table.columns;
   const users = denseIntegerIds(rawUser, inFile(file, table.lines), 'UserID');
@@ -113,7 +124,12 @@ export function loadMovieLens1m(dir: string, options: MovieLensOptions = {}): Da
     rating: Float32Array.from(rawRating),
     ...(timed !== undefined ? { time: Float64Array.from(rawTime) } : {}),
   };
-  const userFields = readUsers(dir, users.denseOf, users.map.ids.length, options.ageBins ?? BIN_PRESETS.ageGroups);
+  const userFields = readUsers(
+    dir,
+    users.denseOf,
+    users.map.ids.length,
+    options.ageBins ?? BIN_PRESETS.ageGroups,
+  );
   const { fields: itemFields, titles } = readMovies(
     dir,
     items.denseOf,
@@ -154,7 +170,12 @@ function parseId(text: string, file: string, lineNumber: number, field: string):
   return v;
 }
 
-function readUsers(dir: string, denseOf: (raw: number) => number, n: number, ageBins: BinSpec): FeatureField[] {
+function readUsers(
+  dir: string,
+  denseOf: (raw: number) => number,
+  n: number,
+  ageBins: BinSpec,
+): FeatureField[] {
   const file = path.join(dir, 'users.dat');
   const layout = ['UserID', 'Gender', 'Age', 'Occupation', 'Zip-code'];
   const text = readText(file, {
@@ -177,7 +198,8 @@ function readUsers(dir: string, denseOf: (raw: number) => number, n: number, age
         `expected one of the README's age codes ${Object.keys(ML1M_AGE_CODES).join(', ')}, got "${ageText}"`,
       );
     }
-    if (g !== 'M' && g !== 'F') throw new DataError(file, lineNumber, 'Gender', `expected M or F, got "${g}"`);
+    if (g !== 'M' && g !== 'F')
+      throw new DataError(file, lineNumber, 'Gender', `expected M or F, got "${g}"`);
     const o = Number(occText);
     if (occText.trim() === '' || !Number.isInteger(o) || o < 0 || o >= ML1M_OCCUPATIONS.length) {
       throw new DataError(file, lineNumber, 'Occupation', `expected a code 0..20, got "${occText}"`);

@@ -57,7 +57,17 @@ export const SAIN_GENRE_COLUMNS = [
 ] as const;
 
 /** What each `u_age` code means. */
-export const SAIN_AGE_LABELS = ['<20', '20-24', '25-29', '30-34', '35-39', '40-44', '45-49', '50-54', '55+'] as const;
+export const SAIN_AGE_LABELS = [
+  '<20',
+  '20-24',
+  '25-29',
+  '30-34',
+  '35-39',
+  '40-44',
+  '45-49',
+  '50-54',
+  '55+',
+] as const;
 
 /** What each `i_year` code means. */
 export const SAIN_YEAR_LABELS = [
@@ -88,7 +98,9 @@ export function loadSain(dir: string, options: SainOptions = {}): Dataset {
   const nested = path.join(dir, 'dataset', 'ml-100k-r');
   const base = isDirectory(nested) ? nested : dir;
 
-  const parts = PARTS.map((part) => readNumericCsv(sainFile(base, part, `SAIN's ${part} ratings (uid,iid,rating,…)`)));
+  const parts = PARTS.map((part) =>
+    readNumericCsv(sainFile(base, part, `SAIN's ${part} ratings (uid,iid,rating,…)`)),
+  );
   const total = parts.reduce((n, p) => n + p.rows, 0);
   const rawUser = new Float64Array(total);
   const rawItem = new Float64Array(total);
@@ -129,7 +141,8 @@ export function loadSain(dir: string, options: SainOptions = {}): Dataset {
   const genres = Array.from({ length: nItems }, (_, i) =>
     itemRow[i] < 0 ? undefined : ML100K_GENRES.filter((_g, k) => flags[k][i] === 1),
   );
-  const asText = (c: Int32Array): (string | undefined)[] => Array.from(c, (v) => (v < 0 ? undefined : String(v)));
+  const asText = (c: Int32Array): (string | undefined)[] =>
+    Array.from(c, (v) => (v < 0 ? undefined : String(v)));
 
   // The joined columns of the rating files must agree with users.csv and items.csv.
   at = 0;
@@ -190,16 +203,22 @@ function range(from: number, to: number): Int32Array {
 }
 
 function sainFile(base: string, kind: string, expect: string): string {
-  const candidates = [`ml-100k-r.${kind}.csv`, `ml-100k-r.${kind}.csv.gz`, `${kind}.csv`, `${kind}.csv.gz`].map((f) =>
-    path.join(base, f),
-  );
+  const candidates = [
+    `ml-100k-r.${kind}.csv`,
+    `ml-100k-r.${kind}.csv.gz`,
+    `${kind}.csv`,
+    `${kind}.csv.gz`,
+  ].map((f) => path.join(base, f));
   const found = firstExisting(candidates);
   if (found === undefined) {
     throw new DataError(
       candidates[0],
       undefined,
       undefined,
-      `file not found (expected ${expect}; also looked for ${candidates.slice(1).map((c) => path.basename(c)).join(', ')})`,
+      `file not found (expected ${expect}; also looked for ${candidates
+        .slice(1)
+        .map((c) => path.basename(c))
+        .join(', ')})`,
     );
   }
   return found;
@@ -224,7 +243,8 @@ function readNumericCsv(file: string): NumericCsv {
     .replace(/\r$/, '')
     .split(',')
     .map((n) => n.trim());
-  if (names.length === 1 && names[0] === '') throw new DataError(file, 1, undefined, 'empty file: expected a header row');
+  if (names.length === 1 && names[0] === '')
+    throw new DataError(file, 1, undefined, 'empty file: expected a header row');
   const table = parseDelimitedNumbers(bytes.subarray(Math.min(end + 1, bytes.length)), {
     file,
     separator: ',',
@@ -245,7 +265,12 @@ function readNumericCsv(file: string): NumericCsv {
 }
 
 /** For each dense entity, its row in `csv` (-1 when absent); ids not rated are skipped. */
-function rowsByEntity(csv: NumericCsv, idColumn: string, denseOf: (raw: number) => number, n: number): Int32Array {
+function rowsByEntity(
+  csv: NumericCsv,
+  idColumn: string,
+  denseOf: (raw: number) => number,
+  n: number,
+): Int32Array {
   const ids = csv.column(idColumn);
   const row = new Int32Array(n).fill(-1);
   for (let r = 0; r < csv.rows; r++) {
@@ -256,7 +281,12 @@ function rowsByEntity(csv: NumericCsv, idColumn: string, denseOf: (raw: number) 
     const e = denseOf(id);
     if (e < 0) continue;
     if (row[e] >= 0) {
-      throw new DataError(csv.file, csv.lines[r], idColumn, `id ${id} appears twice (first at line ${csv.lines[row[e]]})`);
+      throw new DataError(
+        csv.file,
+        csv.lines[r],
+        idColumn,
+        `id ${id} appears twice (first at line ${csv.lines[row[e]]})`,
+      );
     }
     row[e] = r;
   }

@@ -82,12 +82,26 @@ export interface PlantedTruth {
   readonly itemGenreMask: Int32Array;
 }
 
-const GENRE_NAMES = ['Action', 'Comedy', 'Drama', 'Horror', 'Romance', 'Sci-Fi', 'Western', 'Musical', 'Crime', 'War'];
+const GENRE_NAMES = [
+  'Action',
+  'Comedy',
+  'Drama',
+  'Horror',
+  'Romance',
+  'Sci-Fi',
+  'Western',
+  'Musical',
+  'Crime',
+  'War',
+];
 
 const truths = new WeakMap<Dataset, PlantedTruth>();
 
 /** The dataset and its planted truth. */
-export function generateSyntheticWithTruth(options: SyntheticOptions = {}): { dataset: Dataset; truth: PlantedTruth } {
+export function generateSyntheticWithTruth(options: SyntheticOptions = {}): {
+  dataset: Dataset;
+  truth: PlantedTruth;
+} {
   const o = resolve(options);
   const rng = new Rng(o.seed);
   const directorNames = Array.from({ length: o.directors }, (_, k) => `D${k + 1}`);
@@ -178,7 +192,9 @@ export function generateSyntheticWithTruth(options: SyntheticOptions = {}): { da
       ),
     );
   }
-  const genreLists = Array.from(itemGenreMask, (mask) => genreNames.filter((_, g) => (mask & (1 << g)) !== 0));
+  const genreLists = Array.from(itemGenreMask, (mask) =>
+    genreNames.filter((_, g) => (mask & (1 << g)) !== 0),
+  );
   const dataset: Dataset = {
     id: syntheticId(options),
     users: idMap(o.users, 'u'),
@@ -238,7 +254,10 @@ function idMap(n: number, prefix: string): IdMap {
 
 function resolve(options: SyntheticOptions): Required<SyntheticOptions> {
   const o: Required<SyntheticOptions> = { ...SYNTHETIC_DEFAULTS, ...definedOnly(options) };
-  const positiveInt = (key: 'users' | 'items' | 'ratingsPerUser' | 'directors' | 'genres', max: number): void => {
+  const positiveInt = (
+    key: 'users' | 'items' | 'ratingsPerUser' | 'directors' | 'genres',
+    max: number,
+  ): void => {
     const v = o[key];
     if (!Number.isInteger(v) || v < 1 || v > max) {
       throw new UsageError(`synthetic option "${key}" must be an integer 1..${max}, got ${v}`);
@@ -249,19 +268,24 @@ function resolve(options: SyntheticOptions): Required<SyntheticOptions> {
   positiveInt('ratingsPerUser', 100_000);
   positiveInt('directors', 100_000);
   positiveInt('genres', 30);
-  if (!Number.isInteger(o.seed)) throw new UsageError(`synthetic option "seed" must be an integer, got ${o.seed}`);
+  if (!Number.isInteger(o.seed))
+    throw new UsageError(`synthetic option "seed" must be an integer, got ${o.seed}`);
   for (const key of ['like', 'dislike', 'noise', 'quality', 'userBias'] as const) {
-    if (!Number.isFinite(o[key])) throw new UsageError(`synthetic option "${key}" must be a number, got ${o[key]}`);
+    if (!Number.isFinite(o[key]))
+      throw new UsageError(`synthetic option "${key}" must be a number, got ${o[key]}`);
   }
   for (const key of ['noise', 'quality', 'userBias'] as const) {
     if (o[key] < 0) throw new UsageError(`synthetic option "${key}" must be ≥ 0, got ${o[key]}`);
   }
-  if (!(o.focus >= 0 && o.focus <= 1)) throw new UsageError(`synthetic option "focus" must be in 0..1, got ${o.focus}`);
+  if (!(o.focus >= 0 && o.focus <= 1))
+    throw new UsageError(`synthetic option "focus" must be in 0..1, got ${o.focus}`);
   return o;
 }
 
 function definedOnly(options: SyntheticOptions): Partial<SyntheticOptions> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<SyntheticOptions>;
+  return Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as Partial<SyntheticOptions>;
 }
 
 /** `synthetic`, or `synthetic:key=value,…` listing the options that differ from the defaults. */
