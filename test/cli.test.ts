@@ -307,7 +307,7 @@ test('progress: a redrawn bar on a terminal, bounded plain lines otherwise', () 
   tty.onProgress({ fold: 1, folds: 1, phase: 'fit', epoch: epoch(2, 4) });
   tty.finish();
   assert.ok(written.every((t) => t.startsWith('\r') || t === '\n'));
-  assert.match(written[2], /mf \[#{12}\.{12}\] epoch 2\/4  loss 0\.5000  0\.2s/);
+  assert.match(written[2], /mf \[#{12}\.{12}\] epoch 2\/4 {2}loss 0\.5000 {2}0\.2s/);
   assert.equal(written.at(-1), '\n');
 
   const lines: string[] = [];
