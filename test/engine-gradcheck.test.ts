@@ -39,7 +39,10 @@ function project(y: tf.Tensor, seed: number): tf.Scalar {
 
 function assertPasses(result: GradCheckResult, what: string, minChecked = 10): void {
   assert.deepEqual(result.mismatches, [], `${what}: gradients differ from finite differences`);
-  assert.ok(result.checked >= minChecked, `${what}: only ${result.checked} coordinates checked (${result.skipped} skipped)`);
+  assert.ok(
+    result.checked >= minChecked,
+    `${what}: only ${result.checked} coordinates checked (${result.skipped} skipped)`,
+  );
 }
 
 /** Dense params as check inputs; the loss reads them back from xs. */
@@ -53,7 +56,8 @@ test('embedding lookups: row-sparse gradients (repeats, padding -1) match finite
   const ids = new Int32Array([0, 2, 2, -1, 5, 0]);
   const bag = new Int32Array([1, 2, -1, 2, -1, -1]);
   const result = gradCheck(
-    (_xs, ctx) => tf.add(project(embed(ctx, table, ids, [2, 3]), 1), project(embedBag(ctx, table, bag, 3, 'mean'), 2)),
+    (_xs, ctx) =>
+      tf.add(project(embed(ctx, table, ids, [2, 3]), 1), project(embedBag(ctx, table, bag, 3, 'mean'), 2)),
     [],
     { tables: [table], samples: 24 },
   );
@@ -64,10 +68,15 @@ test('lookup: -1 gives a zero vector, and inference copies the rows', () => {
   const params = new Params(3);
   const table = params.table('emb', 3, 2, { init: { kind: 'uniform', limit: 1 } });
   for (const training of [true, false]) {
-    const out = tf.tidy(() => embed(new StepContext(training, new Rng(1)), table, new Int32Array([2, -1])).dataSync());
+    const out = tf.tidy(() =>
+      embed(new StepContext(training, new Rng(1)), table, new Int32Array([2, -1])).dataSync(),
+    );
     assert.deepEqual(Array.from(out), [table.value[4], table.value[5], 0, 0]);
   }
-  assert.throws(() => embed(new StepContext(false, new Rng(1)), table, new Int32Array([3])), /outside \[0, 3\)/);
+  assert.throws(
+    () => embed(new StepContext(false, new Rng(1)), table, new Int32Array([3])),
+    /outside \[0, 3\)/,
+  );
 });
 
 test('dense layer and MLP gradients match finite differences', () => {
@@ -108,7 +117,10 @@ test('self-attention (2 heads, padding mask) gradients match finite differences'
         qkv: { w: { variable: wqkv } as DenseParam, b: { variable: bqkv } as DenseParam },
         out: { w: { variable: wo } as DenseParam, b: { variable: bo } as DenseParam },
       };
-      return project(selfAttention(xin as tf.Tensor3D, l, { tokenMask: mask, projectionActivation: 'tanh' }).output, 8);
+      return project(
+        selfAttention(xin as tf.Tensor3D, l, { tokenMask: mask, projectionActivation: 'tanh' }).output,
+        8,
+      );
     },
     [x, ...asInputs(params.denseParams())],
     { samples: 10 },
@@ -124,7 +136,10 @@ test('self-attention with top-K (mask computed outside the gradient) matches fin
   const result = gradCheck(
     (xs) => {
       const [xin, wqkv, bqkv] = xs;
-      const l = { ...layer, qkv: { w: { variable: wqkv } as DenseParam, b: { variable: bqkv } as DenseParam } };
+      const l = {
+        ...layer,
+        qkv: { w: { variable: wqkv } as DenseParam, b: { variable: bqkv } as DenseParam },
+      };
       const { output, weights } = selfAttention(xin as tf.Tensor3D, l, { topK: 3 });
       pattern = Array.from(weights.dataSync(), (w) => (w > 0 ? '1' : '0')).join('');
       return project(output, 11);
@@ -140,7 +155,10 @@ test('self-attention weights: rows sum to 1, top-K keeps exactly K keys, padding
   const layer = declareSelfAttention(params, 'att', 4, 2, 2);
   const mask = new Float32Array([1, 1, 1, 1, 0, 1, 1, 1, 1, 1]);
   const w = tf.tidy(() =>
-    selfAttention(tf.tensor3d(input('x', [2, 5, 4], 13).value, [2, 5, 4]), layer, { topK: 2, tokenMask: mask }).weights.dataSync(),
+    selfAttention(tf.tensor3d(input('x', [2, 5, 4], 13).value, [2, 5, 4]), layer, {
+      topK: 2,
+      tokenMask: mask,
+    }).weights.dataSync(),
   );
   for (let row = 0; row < 2 * 2 * 5; row++) {
     const r = Array.from(w.subarray(row * 5, row * 5 + 5));
@@ -153,8 +171,14 @@ test('self-attention weights: rows sum to 1, top-K keeps exactly K keys, padding
 test('topKMask keeps the K largest allowed scores, lower index on ties', () => {
   const scores = new Float32Array([0.5, 2, 2, -1, 3, /* row 2 */ 1, 1, 1, 1, 1]);
   const m = topKMask(scores, 2, 5, 2, (row, j) => !(row === 0 && j === 4));
-  assert.deepEqual(Array.from(m.subarray(0, 5), (v) => (v === 0 ? 1 : 0)), [0, 1, 1, 0, 0]);
-  assert.deepEqual(Array.from(m.subarray(5, 10), (v) => (v === 0 ? 1 : 0)), [1, 1, 0, 0, 0]);
+  assert.deepEqual(
+    Array.from(m.subarray(0, 5), (v) => (v === 0 ? 1 : 0)),
+    [0, 1, 1, 0, 0],
+  );
+  assert.deepEqual(
+    Array.from(m.subarray(5, 10), (v) => (v === 0 ? 1 : 0)),
+    [1, 1, 0, 0, 0],
+  );
 });
 
 test('gated attention unit (AFM eq. 2-3): gradients and masked slots', () => {
@@ -172,7 +196,12 @@ test('gated attention unit (AFM eq. 2-3): gradients and masked slots', () => {
   );
   assertPasses(result, 'GAU');
   const weights = tf.tidy(() =>
-    gatedAttention(tf.tensor2d(u.value, [3, 4]), tf.tensor2d(wa.value, [4, 5]), tf.tensor3d(x.value, [3, 5, 4]), present).weights.dataSync(),
+    gatedAttention(
+      tf.tensor2d(u.value, [3, 4]),
+      tf.tensor2d(wa.value, [4, 5]),
+      tf.tensor3d(x.value, [3, 5, 4]),
+      present,
+    ).weights.dataSync(),
   );
   assert.equal(weights[1 * 5 + 1], 0);
   assert.equal(weights[1 * 5 + 3], 0);
@@ -204,14 +233,23 @@ test('batch norm: training gradients match finite differences; running statistic
     assert.ok(Math.abs(varUpdate.value[c] - (0.9 + 0.1 * variance)) < 1e-5);
   }
   // Inference uses the running statistics (here the initial 0 and 1): y = gamma·x/√(1+eps) + beta.
-  const y = tf.tidy(() => batchNorm(tf.tensor2d(x.value, [5, 3]), bn, new StepContext(false, new Rng(1))).dataSync());
+  const y = tf.tidy(() =>
+    batchNorm(tf.tensor2d(x.value, [5, 3]), bn, new StepContext(false, new Rng(1))).dataSync(),
+  );
   assert.ok(Math.abs(y[4] - x.value[4] / Math.sqrt(1 + 1e-5)) < 1e-5);
 });
 
 test('dropout: seeded, scaled by 1/(1-rate), identity at inference; gradient through the mask', () => {
   const x = input('x', [50, 20], 22);
   const run = (training: boolean, seed: number): Float32Array =>
-    tf.tidy(() => dropout(new StepContext(training, new Rng(seed)), tf.tensor2d(x.value, [50, 20]), 0.25).dataSync() as Float32Array);
+    tf.tidy(
+      () =>
+        dropout(
+          new StepContext(training, new Rng(seed)),
+          tf.tensor2d(x.value, [50, 20]),
+          0.25,
+        ).dataSync() as Float32Array,
+    );
   assert.deepEqual(run(true, 5), run(true, 5));
   assert.notDeepEqual(run(true, 5), run(true, 6));
   assert.deepEqual(Array.from(run(false, 5)), Array.from(x.value));
@@ -222,7 +260,10 @@ test('dropout: seeded, scaled by 1/(1-rate), identity at inference; gradient thr
     else assert.ok(Math.abs(y[i] - x.value[i] / 0.75) < 1e-5);
   }
   assert.ok(zeros > 180 && zeros < 320, `${zeros} of 1000 dropped at rate 0.25`);
-  assertPasses(gradCheck((xs, ctx) => project(dropout(ctx, xs[0], 0.5), 23), [input('x', [6, 5], 24)]), 'dropout');
+  assertPasses(
+    gradCheck((xs, ctx) => project(dropout(ctx, xs[0], 0.5), 23), [input('x', [6, 5], 24)]),
+    'dropout',
+  );
 });
 
 test('FM bi-interaction equals the pairwise sum; gradients match finite differences', () => {
@@ -231,13 +272,18 @@ test('FM bi-interaction equals the pairwise sum; gradients match finite differen
   for (let b = 0; b < 2; b++) {
     for (let k = 0; k < 3; k++) {
       let pairwise = 0;
-      for (let i = 0; i < 4; i++) for (let j = i + 1; j < 4; j++) pairwise += v.value[(b * 4 + i) * 3 + k] * v.value[(b * 4 + j) * 3 + k];
+      for (let i = 0; i < 4; i++)
+        for (let j = i + 1; j < 4; j++)
+          pairwise += v.value[(b * 4 + i) * 3 + k] * v.value[(b * 4 + j) * 3 + k];
       assert.ok(Math.abs(out[b * 3 + k] - pairwise) < 1e-5);
     }
   }
   const fm = tf.tidy(() => fmSecondOrder(tf.tensor3d(v.value, [2, 4, 3])).dataSync());
   assert.ok(Math.abs(fm[0] - (out[0] + out[1] + out[2])) < 1e-5);
-  assertPasses(gradCheck((xs) => project(biInteraction(xs[0] as tf.Tensor3D), 26), [v]), 'bi-interaction');
+  assertPasses(
+    gradCheck((xs) => project(biInteraction(xs[0] as tf.Tensor3D), 26), [v]),
+    'bi-interaction',
+  );
 });
 
 test('CIN (xDeepFM eq. 6-7): matches a direct loop, gradients match finite differences', () => {
@@ -258,7 +304,8 @@ test('CIN (xDeepFM eq. 6-7): matches a direct loop, gradients match finite diffe
         const row: number[] = [];
         for (let d = 0; d < 5; d++) {
           let s = 0;
-          for (let i = 0; i < prev.length; i++) for (let j = 0; j < 3; j++) s += w[k][(i * 3 + j) * size + h] * prev[i][d] * X0(j, d);
+          for (let i = 0; i < prev.length; i++)
+            for (let j = 0; j < 3; j++) s += w[k][(i * 3 + j) * size + h] * prev[i][d] * X0(j, d);
           row.push(s);
         }
         next.push(row);
@@ -269,10 +316,15 @@ test('CIN (xDeepFM eq. 6-7): matches a direct loop, gradients match finite diffe
     direct.push(...pooled);
   }
   const out = tf.tidy(() => cin(tf.tensor3d(x0.value, [2, 3, 5]), layer).dataSync());
-  direct.forEach((v, i) => assert.ok(Math.abs(out[i] - v) < 1e-4 * (1 + Math.abs(v)), `p+[${i}] ${out[i]} vs ${v}`));
+  direct.forEach((v, i) =>
+    assert.ok(Math.abs(out[i] - v) < 1e-4 * (1 + Math.abs(v)), `p+[${i}] ${out[i]} vs ${v}`),
+  );
   const result = gradCheck(
     (xs) => {
-      const l = { ...layer, layers: layer.layers.map((_, k) => ({ w: { variable: xs[1 + k] } as DenseParam })) };
+      const l = {
+        ...layer,
+        layers: layer.layers.map((_, k) => ({ w: { variable: xs[1 + k] } as DenseParam })),
+      };
       return project(cin(xs[0] as tf.Tensor3D, l), 29);
     },
     [x0, ...asInputs(params.denseParams())],
@@ -282,7 +334,10 @@ test('CIN (xDeepFM eq. 6-7): matches a direct loop, gradients match finite diffe
   // splitHalf: the first layer's maps are halved between the next layer and the output.
   const half = declareCin(new Params(1), 'h', 3, [4, 2], { splitHalf: true });
   assert.equal(cinOutputSize(half), 4);
-  assert.deepEqual(tf.tidy(() => cin(tf.tensor3d(x0.value, [2, 3, 5]), half).shape), [2, 4]);
+  assert.deepEqual(
+    tf.tidy(() => cin(tf.tensor3d(x0.value, [2, 3, 5]), half).shape),
+    [2, 4],
+  );
 });
 
 test('gradCheck catches a wrong gradient', () => {

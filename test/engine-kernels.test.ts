@@ -6,7 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { engineInfo, initEngine } from '../src/engine/backend.js';
-import { fastBatchMatMulEnabled, setConv2DFilterChunkFloats, useFastBatchMatMul } from '../src/engine/kernels/index.js';
+import {
+  fastBatchMatMulEnabled,
+  setConv2DFilterChunkFloats,
+  useFastBatchMatMul,
+} from '../src/engine/kernels/index.js';
 import { Rng } from '../src/util/rng.js';
 
 before(async () => {
@@ -32,7 +36,8 @@ async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor | tf.Tensor[]): Pr
 function assertClose(actual: Float32Array, expected: Float32Array, tol: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
+  for (let i = 0; i < actual.length; i++)
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
   assert.ok(worst <= tol, `${what}: max relative difference ${worst} > ${tol}`);
 }
 
@@ -55,10 +60,18 @@ test('UnsortedSegmentSum on wasm matches cpu (float32 and int32, ids out of rang
   const x = randn(20 * 3 * 4, 1);
   const rng = new Rng(2);
   const ids = Int32Array.from({ length: 20 }, () => rng.int(9) - 1); // -1..7, numSegments 6
-  await sameOnBoth(() => tf.unsortedSegmentSum(tf.tensor3d(x, [20, 3, 4]), tf.tensor1d(ids, 'int32'), 6), 1e-6, 'float32');
+  await sameOnBoth(
+    () => tf.unsortedSegmentSum(tf.tensor3d(x, [20, 3, 4]), tf.tensor1d(ids, 'int32'), 6),
+    1e-6,
+    'float32',
+  );
   const xi = Int32Array.from({ length: 20 * 2 }, () => rng.int(100) - 50);
-  const [w] = await on('wasm', () => tf.unsortedSegmentSum(tf.tensor2d(xi, [20, 2], 'int32'), tf.tensor1d(ids, 'int32'), 6));
-  const [c] = await on('cpu', () => tf.unsortedSegmentSum(tf.tensor2d(xi, [20, 2], 'int32'), tf.tensor1d(ids, 'int32'), 6));
+  const [w] = await on('wasm', () =>
+    tf.unsortedSegmentSum(tf.tensor2d(xi, [20, 2], 'int32'), tf.tensor1d(ids, 'int32'), 6),
+  );
+  const [c] = await on('cpu', () =>
+    tf.unsortedSegmentSum(tf.tensor2d(xi, [20, 2], 'int32'), tf.tensor1d(ids, 'int32'), 6),
+  );
   assert.deepEqual(Array.from(w), Array.from(c));
   // Hand check of one segment.
   let expect = 0;
@@ -71,20 +84,31 @@ test('gradient of gather (every embedding lookup) on wasm matches cpu, axis 0 an
   const r = randn(7 * 5, 4);
   const idx = new Int32Array([0, 3, 3, 9, 1, 3, 0]);
   const g0 = (): tf.Tensor =>
-    tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d(idx, 'int32')), tf.tensor2d(r, [7, 5]))))(tf.tensor2d(x, [10, 5]));
+    tf.grad((t: tf.Tensor) =>
+      tf.sum(tf.mul(tf.gather(t, tf.tensor1d(idx, 'int32')), tf.tensor2d(r, [7, 5]))),
+    )(tf.tensor2d(x, [10, 5]));
   await sameOnBoth(g0, 1e-6, 'axis 0');
   const idx1 = new Int32Array([4, 0, 4]);
   const r1 = randn(10 * 3, 5);
   const g1 = (): tf.Tensor =>
-    tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d(idx1, 'int32'), 1), tf.tensor2d(r1, [10, 3]))))(tf.tensor2d(x, [10, 5]));
+    tf.grad((t: tf.Tensor) =>
+      tf.sum(tf.mul(tf.gather(t, tf.tensor1d(idx1, 'int32'), 1), tf.tensor2d(r1, [10, 3]))),
+    )(tf.tensor2d(x, [10, 5]));
   await sameOnBoth(g1, 1e-6, 'axis 1');
   // Row 3 was gathered three times: its gradient is the sum of three rows of r.
   const [w] = await on('wasm', g0);
-  for (let c = 0; c < 5; c++) assert.ok(Math.abs(w[3 * 5 + c] - (r[1 * 5 + c] + r[2 * 5 + c] + r[5 * 5 + c])) < 1e-5);
+  for (let c = 0; c < 5; c++)
+    assert.ok(Math.abs(w[3 * 5 + c] - (r[1 * 5 + c] + r[2 * 5 + c] + r[5 * 5 + c])) < 1e-5);
   for (let c = 0; c < 5; c++) assert.equal(w[2 * 5 + c], 0);
 });
 
-const convCases: Array<{ name: string; x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'same' | 'valid' }> = [
+const convCases: Array<{
+  name: string;
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  stride: number;
+  pad: 'same' | 'valid';
+}> = [
   { name: '3x3 same stride 1', x: [2, 6, 5, 3], f: [3, 3, 3, 4], stride: 1, pad: 'same' },
   { name: '3x3 valid stride 2', x: [3, 7, 7, 2], f: [3, 3, 2, 5], stride: 2, pad: 'valid' },
   { name: '2x4 same stride 2', x: [1, 5, 8, 2], f: [2, 4, 2, 3], stride: 2, pad: 'same' },
@@ -93,8 +117,14 @@ const convCases: Array<{ name: string; x: [number, number, number, number]; f: [
 
 for (const c of convCases) {
   test(`conv2d gradients on wasm match cpu: ${c.name}`, async () => {
-    const xs = randn(c.x.reduce((a, b) => a * b, 1), 6);
-    const fs = randn(c.f.reduce((a, b) => a * b, 1), 7);
+    const xs = randn(
+      c.x.reduce((a, b) => a * b, 1),
+      6,
+    );
+    const fs = randn(
+      c.f.reduce((a, b) => a * b, 1),
+      7,
+    );
     const grads = (): tf.Tensor[] => {
       const x = tf.tensor4d(xs, c.x);
       const f = tf.tensor4d(fs, c.f);
@@ -112,11 +142,13 @@ test('Conv2DBackpropFilter gives the same result when split into chunks', async 
   const xs = randn(3 * 8 * 8 * 2, 8);
   const dys = randn(3 * 8 * 8 * 4, 9);
   const f = (): tf.Tensor =>
-    tf.engine().runKernel(
-      'Conv2DBackpropFilter',
-      { x: tf.tensor4d(xs, [3, 8, 8, 2]), dy: tf.tensor4d(dys, [3, 8, 8, 4]) },
-      { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 2, 4] },
-    ) as tf.Tensor;
+    tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropFilter',
+        { x: tf.tensor4d(xs, [3, 8, 8, 2]), dy: tf.tensor4d(dys, [3, 8, 8, 4]) },
+        { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 2, 4] },
+      ) as tf.Tensor;
   const [whole] = await on('wasm', f);
   const old = setConv2DFilterChunkFloats(18 * 10); // 10 output positions per chunk
   try {
@@ -132,10 +164,14 @@ test('Conv2DBackpropFilter gives the same result when split into chunks', async 
 test('conv1d gradients (text CNN) on wasm match cpu', async () => {
   const xs = randn(4 * 12 * 8, 10);
   const fs = randn(3 * 8 * 5, 11);
-  await sameOnBoth(() => tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.square(tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, 1, 'same'))))([
-    tf.tensor3d(xs, [4, 12, 8]),
-    tf.tensor3d(fs, [3, 8, 5]),
-  ]), 1e-4, 'conv1d');
+  await sameOnBoth(
+    () =>
+      tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+        tf.sum(tf.square(tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, 1, 'same'))),
+      )([tf.tensor3d(xs, [4, 12, 8]), tf.tensor3d(fs, [3, 8, 5])]),
+    1e-4,
+    'conv1d',
+  );
 });
 
 test('fast BatchMatMul matches cpu for every transpose combination, 2-D and batched', async () => {
@@ -150,12 +186,23 @@ test('fast BatchMatMul matches cpu for every transpose combination, 2-D and batc
     for (const ta of [false, true]) {
       for (const tb of [false, true]) {
         if (ta && s.a.length === 3 && s.a[0] > 1 && s.b.length === 2) continue; // tfjs cannot broadcast that either
-        const swap = (shape: number[], t: boolean): number[] => (t ? [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]] : shape);
+        const swap = (shape: number[], t: boolean): number[] =>
+          t ? [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]] : shape;
         const aShape = swap(s.a, ta);
         const bShape = swap(s.b, tb);
-        const av = randn(aShape.reduce((x, y) => x * y, 1), 12);
-        const bv = randn(bShape.reduce((x, y) => x * y, 1), 13);
-        await sameOnBoth(() => tf.matMul(tf.tensor(av, aShape), tf.tensor(bv, bShape), ta, tb), 1e-5, `a [${aShape}] b [${bShape}] tA=${ta} tB=${tb}`);
+        const av = randn(
+          aShape.reduce((x, y) => x * y, 1),
+          12,
+        );
+        const bv = randn(
+          bShape.reduce((x, y) => x * y, 1),
+          13,
+        );
+        await sameOnBoth(
+          () => tf.matMul(tf.tensor(av, aShape), tf.tensor(bv, bShape), ta, tb),
+          1e-5,
+          `a [${aShape}] b [${bShape}] tA=${ta} tB=${tb}`,
+        );
       }
     }
   }
@@ -198,7 +245,9 @@ test('no tensors leak from the kernels', async () => {
   const before = tf.memory().numTensors;
   const x = randn(6 * 4, 17);
   tf.tidy(() => {
-    tf.grads((t: tf.Tensor) => tf.sum(tf.matMul(t as tf.Tensor2D, t as tf.Tensor2D, true, false)))([tf.tensor2d(x, [6, 4])]);
+    tf.grads((t: tf.Tensor) => tf.sum(tf.matMul(t as tf.Tensor2D, t as tf.Tensor2D, true, false)))([
+      tf.tensor2d(x, [6, 4]),
+    ]);
     tf.grad((t: tf.Tensor) => tf.sum(tf.gather(t, tf.tensor1d([1, 1, 2], 'int32'))))(tf.tensor2d(x, [6, 4]));
   });
   assert.equal(tf.memory().numTensors, before);

@@ -33,8 +33,12 @@ test('Adam first step by hand: w=1, g=0.5, lr=0.1 gives w = 1 - 0.1 = 0.9', () =
 test('dense Adam matches tf.train.adam over several steps', () => {
   const rng = new Rng(2);
   const init = Float32Array.from({ length: 12 }, () => rng.normal());
-  const target = tf.tensor2d(Float32Array.from({ length: 12 }, () => rng.normal()), [3, 4]);
-  const loss = (w: tf.Tensor): tf.Scalar => tf.sum(tf.mul(tf.square(tf.sub(w, target)), tf.reshape(tf.range(1, 13), [3, 4])));
+  const target = tf.tensor2d(
+    Float32Array.from({ length: 12 }, () => rng.normal()),
+    [3, 4],
+  );
+  const loss = (w: tf.Tensor): tf.Scalar =>
+    tf.sum(tf.mul(tf.square(tf.sub(w, target)), tf.reshape(tf.range(1, 13), [3, 4])));
   // Reference: tfjs's own Adam.
   const ref = tf.variable(tf.tensor2d(init, [3, 4]));
   const refOpt = tf.train.adam(0.05, 0.9, 0.999, 1e-8);
@@ -50,7 +54,8 @@ test('dense Adam matches tf.train.adam over several steps', () => {
     adam.step([[w, g]], []);
   }
   const r = ref.dataSync();
-  for (let i = 0; i < 12; i++) assert.ok(Math.abs(w.value[i] - r[i]) < 1e-5, `w[${i}] ${w.value[i]} vs ${r[i]}`);
+  for (let i = 0; i < 12; i++)
+    assert.ok(Math.abs(w.value[i] - r[i]) < 1e-5, `w[${i}] ${w.value[i]} vs ${r[i]}`);
   refOpt.dispose();
   ref.dispose();
   target.dispose();
@@ -70,10 +75,13 @@ test('sparse Adam: touched rows equal a dense Adam step, untouched rows and mome
   const g1 = Float32Array.from({ length: 6 }, () => rng.normal());
   const g2 = Float32Array.from({ length: 6 }, () => rng.normal());
   const sparse = new Adam({ learningRate: lr, l2 });
-  sparse.step([], [
-    { table, ids: new Int32Array([2, 5]), grads: g1 },
-    { table, ids: new Int32Array([5, 7]), grads: g2 },
-  ]);
+  sparse.step(
+    [],
+    [
+      { table, ids: new Int32Array([2, 5]), grads: g1 },
+      { table, ids: new Int32Array([5, 7]), grads: g2 },
+    ],
+  );
   // The dense reference sees the same gradient as a full [8, 3] array, zero elsewhere.
   const full = new Float32Array(24);
   for (let c = 0; c < 3; c++) {
@@ -85,7 +93,8 @@ test('sparse Adam: touched rows equal a dense Adam step, untouched rows and mome
   for (let r = 0; r < 8; r++) {
     for (let c = 0; c < 3; c++) {
       const i = r * 3 + c;
-      if (r === 2 || r === 5 || r === 7) assert.ok(Math.abs(table.value[i] - dense.value[i]) < 1e-7, `row ${r}`);
+      if (r === 2 || r === 5 || r === 7)
+        assert.ok(Math.abs(table.value[i] - dense.value[i]) < 1e-7, `row ${r}`);
       else assert.equal(table.value[i], values[i], `untouched row ${r} changed`);
     }
   }

@@ -50,7 +50,10 @@ class ToyNeuralMF implements RatingModel {
 
   private score(users: Int32Array, items: Int32Array, ctx: StepContext): tf.Tensor1D {
     const dot = tf.sum(tf.mul(ctx.lookup(this.p, users), ctx.lookup(this.q, items)), 1);
-    const biases = tf.add(ctx.lookup(this.bu, users, [users.length, 1]), ctx.lookup(this.bi, items, [items.length, 1]));
+    const biases = tf.add(
+      ctx.lookup(this.bu, users, [users.length, 1]),
+      ctx.lookup(this.bi, items, [items.length, 1]),
+    );
     return tf.add(tf.add(dot, tf.reshape(biases, [-1])), this.mu.variable);
   }
 
@@ -63,7 +66,9 @@ class ToyNeuralMF implements RatingModel {
         size: rating.length,
         loss: (batch, ctx) => {
           const target = tf.tensor1d(takeFloat32(rating, batch));
-          return tf.mean(tf.squaredDifference(this.score(takeInt32(user, batch), takeInt32(item, batch), ctx), target));
+          return tf.mean(
+            tf.squaredDifference(this.score(takeInt32(user, batch), takeInt32(item, batch), ctx), target),
+          );
         },
         validation:
           v === undefined
@@ -90,7 +95,9 @@ class ToyNeuralMF implements RatingModel {
   }
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
-    return predictInBatches(users.length, 1024, (batch, ctx) => this.score(takeInt32(users, batch), takeInt32(items, batch), ctx));
+    return predictInBatches(users.length, 1024, (batch, ctx) =>
+      this.score(takeInt32(users, batch), takeInt32(items, batch), ctx),
+    );
   }
 
   state(): ModelState {
@@ -105,7 +112,16 @@ class ToyNeuralMF implements RatingModel {
   }
 }
 
-const CONFIG: ModelConfig = { factors: 4, epochs: 25, batchSize: 128, learningRate: 0.02, l2: 1e-4, lrDecay: 0.97, patience: 3, seed: 11 };
+const CONFIG: ModelConfig = {
+  factors: 4,
+  epochs: 25,
+  batchSize: 128,
+  learningRate: 0.02,
+  l2: 1e-4,
+  lrDecay: 0.97,
+  patience: 3,
+  seed: 11,
+};
 
 /** Ratings from planted rank-2 factors and biases plus noise, on a 1-5 scale. */
 function plantedDataset(users = 120, items = 80, n = 5000, seed = 1): Dataset {
@@ -122,7 +138,8 @@ function plantedDataset(users = 120, items = 80, n = 5000, seed = 1): Dataset {
     const i = rng.int(items);
     user[k] = u;
     item[k] = i;
-    const r = 3 + bu[u] + bi[i] + 0.5 * (P[u * 2] * Q[i * 2] + P[u * 2 + 1] * Q[i * 2 + 1]) + 0.1 * rng.normal();
+    const r =
+      3 + bu[u] + bi[i] + 0.5 * (P[u * 2] * Q[i * 2] + P[u * 2 + 1] * Q[i * 2 + 1]) + 0.1 * rng.normal();
     rating[k] = Math.min(5, Math.max(1, r));
   }
   const ids = (count: number, prefix: string): { ids: string[]; index: Map<string, number> } => {
@@ -177,7 +194,9 @@ test('toy neural MF trained by the loop beats the global mean; same seed, same n
   const baseline = rmse(new Float32Array(vr.rating.length).fill(mean), validation);
   const pred = a.predict(vr.user, vr.item);
   const model = rmse(pred, validation);
-  t.diagnostic(`validation RMSE ${model.toFixed(4)} (global mean ${baseline.toFixed(4)}), best epoch ${report.bestEpoch} of ${report.epochs}`);
+  t.diagnostic(
+    `validation RMSE ${model.toFixed(4)} (global mean ${baseline.toFixed(4)}), best epoch ${report.bestEpoch} of ${report.epochs}`,
+  );
   assert.ok(model < 0.5 * baseline, `validation RMSE ${model} vs global mean ${baseline}`);
   assert.equal(report.bestValidationRmse, model, 'the kept weights are the best epoch');
   // Progress: one event per epoch, in order, with the validation RMSE.
@@ -190,7 +209,10 @@ test('toy neural MF trained by the loop beats the global mean; same seed, same n
   });
   assert.equal(report.samplesProcessed, report.epochs * trainSet.indices.length);
   // No tensor leaks across epochs.
-  assert.ok(tensorsPerEpoch.every((n) => n === tensorsPerEpoch[0]), `tensors per epoch: ${tensorsPerEpoch.join(', ')}`);
+  assert.ok(
+    tensorsPerEpoch.every((n) => n === tensorsPerEpoch[0]),
+    `tensors per epoch: ${tensorsPerEpoch.join(', ')}`,
+  );
   // Determinism: the same seed gives bit-identical predictions; another seed does not.
   const b = new ToyNeuralMF(CONFIG, 120, 80);
   await b.fit(trainSet, { validation });
@@ -204,7 +226,11 @@ test('early stopping: stops after `patience` epochs without improvement and rest
   // A large model on few ratings overfits: the validation RMSE rises after a few epochs.
   const data = plantedDataset(60, 40, 600, 2);
   const { trainSet, validation } = subsets(data);
-  const model = new ToyNeuralMF({ ...CONFIG, factors: 16, l2: 0, lrDecay: 1, learningRate: 0.05, epochs: 60, patience: 2 }, 60, 40);
+  const model = new ToyNeuralMF(
+    { ...CONFIG, factors: 16, l2: 0, lrDecay: 1, learningRate: 0.05, epochs: 60, patience: 2 },
+    60,
+    40,
+  );
   const events: ProgressEvent[] = [];
   const report = await model.fit(trainSet, { validation, onProgress: (e) => events.push(e) });
   assert.equal(report.stoppedEarly, true);
@@ -214,7 +240,10 @@ test('early stopping: stops after `patience` epochs without improvement and rest
   assert.equal(report.bestValidationRmse, best);
   assert.equal(events[report.bestEpoch - 1].validationRmse, best);
   const vr = gatherRatings(validation);
-  assert.ok(Math.abs(rmse(model.predict(vr.user, vr.item), validation) - best) < 1e-6, 'best weights restored');
+  assert.ok(
+    Math.abs(rmse(model.predict(vr.user, vr.item), validation) - best) < 1e-6,
+    'best weights restored',
+  );
 });
 
 test('cancellation: aborting stops at the next batch and keeps the model usable', async () => {
@@ -247,16 +276,25 @@ test('save and restore through ModelState give identical predictions; missing ar
   const items = new Int32Array([3, 79, 0]);
   assert.deepEqual(restored.predict(users, items), model.predict(users, items));
   const broken: ModelState = { ...state, arrays: { ...state.arrays, q: new Float32Array(3) } };
-  assert.throws(() => ToyNeuralMF.restore(broken), (e: unknown) => e instanceof DataError && /field "q": expected 320 values, found 3/.test(e.message));
+  assert.throws(
+    () => ToyNeuralMF.restore(broken),
+    (e: unknown) => e instanceof DataError && /field "q": expected 320 values, found 3/.test(e.message),
+  );
 });
 
 test('training settings are checked, and training on the cpu backend is refused', async () => {
   const data = plantedDataset(10, 10, 50, 3);
   const { trainSet } = subsets(data);
-  await assert.rejects(new ToyNeuralMF({ ...CONFIG, batchSize: 0 }, 10, 10).fit(trainSet), /training setting "batchSize"/);
+  await assert.rejects(
+    new ToyNeuralMF({ ...CONFIG, batchSize: 0 }, 10, 10).fit(trainSet),
+    /training setting "batchSize"/,
+  );
   await initEngine({ backend: 'cpu' });
   try {
-    await assert.rejects(new ToyNeuralMF({ ...CONFIG, epochs: 1 }, 10, 10).fit(trainSet), (e: unknown) => e instanceof UsageError && /cpu/.test(e.message));
+    await assert.rejects(
+      new ToyNeuralMF({ ...CONFIG, epochs: 1 }, 10, 10).fit(trainSet),
+      (e: unknown) => e instanceof UsageError && /cpu/.test(e.message),
+    );
     const report = await new ToyNeuralMF({ ...CONFIG, epochs: 1 }, 10, 10).fit(trainSet, { allowCpu: true });
     assert.equal(report.epochs, 1);
   } finally {

@@ -65,7 +65,8 @@ export function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
 
 /** What `initEngine` chose; throws when the engine has not been started. */
 export function engineInfo(): EngineInfo {
-  if (current === undefined) throw new HeedError('the tensor engine is not started: await initEngine() first');
+  if (current === undefined)
+    throw new HeedError('the tensor engine is not started: await initEngine() first');
   return current;
 }
 
@@ -123,7 +124,8 @@ async function startTfjsNode(): Promise<string | undefined> {
     const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
     return message;
   }
-  if (tf.findBackendFactory(TFJS_NODE_BACKEND) === null) return `it registered no "${TFJS_NODE_BACKEND}" backend`;
+  if (tf.findBackendFactory(TFJS_NODE_BACKEND) === null)
+    return `it registered no "${TFJS_NODE_BACKEND}" backend`;
   const ok = await tf.setBackend(TFJS_NODE_BACKEND);
   return ok ? undefined : 'its backend failed to initialise';
 }

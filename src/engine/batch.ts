@@ -10,7 +10,8 @@ export function takeInt32(source: Int32Array, batch: Int32Array, width = 1): Int
   if (width === 1) {
     for (let k = 0; k < batch.length; k++) out[k] = source[batch[k]];
   } else {
-    for (let k = 0; k < batch.length; k++) out.set(source.subarray(batch[k] * width, batch[k] * width + width), k * width);
+    for (let k = 0; k < batch.length; k++)
+      out.set(source.subarray(batch[k] * width, batch[k] * width + width), k * width);
   }
   return out;
 }
@@ -21,14 +22,16 @@ export function takeFloat32(source: Float32Array, batch: Int32Array, width = 1):
   if (width === 1) {
     for (let k = 0; k < batch.length; k++) out[k] = source[batch[k]];
   } else {
-    for (let k = 0; k < batch.length; k++) out.set(source.subarray(batch[k] * width, batch[k] * width + width), k * width);
+    for (let k = 0; k < batch.length; k++)
+      out.set(source.subarray(batch[k] * width, batch[k] * width + width), k * width);
   }
   return out;
 }
 
 /** The positions 0..n-1 in consecutive batches of at most `size` (the last one may be shorter). */
 export function* batchesOf(order: Int32Array, size: number): Generator<Int32Array> {
-  for (let start = 0; start < order.length; start += size) yield order.subarray(start, Math.min(order.length, start + size));
+  for (let start = 0; start < order.length; start += size)
+    yield order.subarray(start, Math.min(order.length, start + size));
 }
 
 /** 0..n-1 in order. */

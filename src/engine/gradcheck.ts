@@ -51,7 +51,11 @@ export interface GradCheckResult {
 
 type Loss = (xs: tf.Tensor[], ctx: StepContext) => tf.Scalar;
 
-export function gradCheck(f: Loss, inputs: readonly GradCheckInput[], options: GradCheckOptions = {}): GradCheckResult {
+export function gradCheck(
+  f: Loss,
+  inputs: readonly GradCheckInput[],
+  options: GradCheckOptions = {},
+): GradCheckResult {
   const eps = options.eps ?? 1e-2;
   const atol = options.atol ?? 2e-3;
   const rtol = options.rtol ?? 2e-2;
@@ -86,7 +90,8 @@ export function gradCheck(f: Loss, inputs: readonly GradCheckInput[], options: G
       const ti = tables.indexOf(l.table);
       if (ti < 0) return;
       const d = l.table.dim;
-      for (let k = 0; k < l.ids.length; k++) for (let c = 0; c < d; c++) tableGrads[ti][l.ids[k] * d + c] += gv[k * d + c];
+      for (let k = 0; k < l.ids.length; k++)
+        for (let c = 0; c < d; c++) tableGrads[ti][l.ids[k] * d + c] += gv[k * d + c];
     });
     analytic.push(...tableGrads);
   });
@@ -103,7 +108,10 @@ export function gradCheck(f: Loss, inputs: readonly GradCheckInput[], options: G
   ];
   targets.forEach((target, ti) => {
     const n = target.value.length;
-    const picks = n <= samples ? Array.from({ length: n }, (_, i) => i) : Array.from({ length: samples }, () => rng.int(n));
+    const picks =
+      n <= samples
+        ? Array.from({ length: n }, (_, i) => i)
+        : Array.from({ length: samples }, () => rng.int(n));
     for (const i of picks) {
       const original = target.value[i];
       target.value[i] = original + eps;

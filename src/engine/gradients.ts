@@ -35,6 +35,8 @@ async function load(): Promise<void> {
   const specifier = '@tensorflow/tfjs-core/dist/register_all_gradients.js';
   await import(specifier);
   if (!gradientsRegistered()) {
-    throw new HeedError(`loading ${specifier} registered no gradients; is @tensorflow/tfjs-core 4.x installed?`);
+    throw new HeedError(
+      `loading ${specifier} registered no gradients; is @tensorflow/tfjs-core 4.x installed?`,
+    );
   }
 }

@@ -6,7 +6,12 @@
 import type { JsonValue, ModelConfig, ModelState } from '../models/model.js';
 import type { Params } from './params.js';
 
-export function toModelState(id: string, config: ModelConfig, params: Params, meta: JsonValue = null): ModelState {
+export function toModelState(
+  id: string,
+  config: ModelConfig,
+  params: Params,
+  meta: JsonValue = null,
+): ModelState {
   return { id, config: { ...config }, meta, arrays: params.arrays() };
 }
 

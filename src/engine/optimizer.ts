@@ -73,7 +73,8 @@ export class Adam {
     const c2 = 1 - Math.pow(this.beta2, this.t);
     for (const [param, grad] of dense) {
       if (!param.trainable) throw new UsageError(`parameter "${param.name}" is a buffer, not trainable`);
-      if (grad.length !== param.size) throw new UsageError(`gradient of "${param.name}" has ${grad.length} values, expected ${param.size}`);
+      if (grad.length !== param.size)
+        throw new UsageError(`gradient of "${param.name}" has ${grad.length} values, expected ${param.size}`);
       const mo = this.momentsOf(param.name, param.size);
       this.update(param.value, mo, grad, 0, param.size, 0, this.l2 * param.l2, c1, c2);
       param.sync();
@@ -82,7 +83,8 @@ export class Adam {
       const mo = this.momentsOf(table.name, table.value.length);
       const d = table.dim;
       const decay = this.l2 * table.l2;
-      for (let k = 0; k < ids.length; k++) this.update(table.value, mo, grads, ids[k] * d, d, k * d, decay, c1, c2);
+      for (let k = 0; k < ids.length; k++)
+        this.update(table.value, mo, grads, ids[k] * d, d, k * d, decay, c1, c2);
     }
   }
 

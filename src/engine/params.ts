@@ -50,7 +50,9 @@ export class DenseParam {
 
   /** The tensor to compute with (created on first use, on the current backend). */
   get variable(): tf.Variable {
-    this.v ??= tf.tidy(() => tf.variable(tf.tensor(this.value, this.shape.slice()), false, undefined, 'float32'));
+    this.v ??= tf.tidy(() =>
+      tf.variable(tf.tensor(this.value, this.shape.slice()), false, undefined, 'float32'),
+    );
     return this.v;
   }
 
@@ -180,7 +182,8 @@ export class Params {
 
   private initial(name: string, shape: readonly number[], init: Init): Float32Array {
     for (const d of shape) {
-      if (!Number.isInteger(d) || d <= 0) throw new UsageError(`parameter "${name}": bad shape [${shape.join(', ')}]`);
+      if (!Number.isInteger(d) || d <= 0)
+        throw new UsageError(`parameter "${name}": bad shape [${shape.join(', ')}]`);
     }
     const size = shape.reduce((a, b) => a * b, 1);
     const out = new Float32Array(size);

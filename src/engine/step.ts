@@ -52,7 +52,9 @@ export class StepContext {
   lookup(table: TableParam, indices: Int32Array, shape: readonly number[] = [indices.length]): tf.Tensor {
     const n = indices.length;
     if (shape.reduce((a, b) => a * b, 1) !== n) {
-      throw new UsageError(`lookup in "${table.name}": shape [${shape.join(', ')}] does not hold ${n} indices`);
+      throw new UsageError(
+        `lookup in "${table.name}": shape [${shape.join(', ')}] does not hold ${n} indices`,
+      );
     }
     const dim = table.dim;
     const src = table.value;
@@ -123,7 +125,9 @@ export class StepContext {
 function checkRow(table: TableParam, r: number, k: number): number {
   if (r === -1) return -1;
   if (!(r >= 0 && r < table.rows)) {
-    throw new UsageError(`lookup in "${table.name}": index ${r} at position ${k} is outside [0, ${table.rows}) (or -1 for none)`);
+    throw new UsageError(
+      `lookup in "${table.name}": index ${r} at position ${k} is outside [0, ${table.rows}) (or -1 for none)`,
+    );
   }
   return r;
 }

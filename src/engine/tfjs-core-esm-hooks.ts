@@ -44,10 +44,19 @@ export async function resolve(
   nextResolve: (specifier: string, context?: ResolveContext) => Promise<ResolveResult>,
 ): Promise<ResolveResult> {
   const parent = context.parentURL;
-  if (parent !== undefined && isCoreSource(parent) && specifier.startsWith('.') && !specifier.endsWith('.js')) {
+  if (
+    parent !== undefined &&
+    isCoreSource(parent) &&
+    specifier.startsWith('.') &&
+    !specifier.endsWith('.js')
+  ) {
     const base = new URL(specifier, parent);
     const asFile = existsSync(fileURLToPath(base) + '.js');
-    return { url: asFile ? `${base.href}.js` : `${base.href}/index.js`, format: 'module', shortCircuit: true };
+    return {
+      url: asFile ? `${base.href}.js` : `${base.href}/index.js`,
+      format: 'module',
+      shortCircuit: true,
+    };
   }
   return nextResolve(specifier, context);
 }

@@ -82,7 +82,11 @@ export interface TrainReport extends FitReport {
 
 const YIELD_MS = 50;
 
-export async function train(task: TrainTask, settings: TrainSettings, options: TrainOptions = {}): Promise<TrainReport> {
+export async function train(
+  task: TrainTask,
+  settings: TrainSettings,
+  options: TrainOptions = {},
+): Promise<TrainReport> {
   assertTrainingBackend(options.allowCpu === true);
   checkSettings(settings);
   const rng = new Rng(settings.seed);
@@ -135,7 +139,12 @@ export async function train(task: TrainTask, settings: TrainSettings, options: T
     if (cancelled) break;
     epochsRun = epoch;
     const trainLoss = seen > 0 ? lossSum / seen : 0;
-    let event: ProgressEvent = { epoch, epochs: settings.epochs, seconds: (performance.now() - started) / 1000, trainLoss };
+    let event: ProgressEvent = {
+      epoch,
+      epochs: settings.epochs,
+      seconds: (performance.now() - started) / 1000,
+      trainLoss,
+    };
     if (task.validation !== undefined) {
       const rmse = validationRmse(task.validation, rng, options.predictBatchSize ?? 4096);
       event = { ...event, validationRmse: rmse, seconds: (performance.now() - started) / 1000 };
@@ -173,7 +182,13 @@ export async function train(task: TrainTask, settings: TrainSettings, options: T
  * One optimisation step on `batch`; returns the batch's mean loss. Exported for benchmarks and
  * tests; models use `train`.
  */
-export function trainStep(task: TrainTask, batch: Int32Array, rng: Rng, optimizer: Adam, dense: readonly DenseParam[]): number {
+export function trainStep(
+  task: TrainTask,
+  batch: Int32Array,
+  rng: Rng,
+  optimizer: Adam,
+  dense: readonly DenseParam[],
+): number {
   // The array is filled further by the lookups the forward pass makes (see StepContext). It must
   // not start empty (tfjs asserts that), hence a placeholder when a model has no dense weights.
   const targets: tf.Tensor[] = dense.map((p) => p.variable);

@@ -32,8 +32,11 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend: be, attrs }) => {
   const x = inputs['x'] as TensorInfo;
   const dy = inputs['dy'] as TensorInfo;
   const a = attrs ?? {};
-  const dataFormat = tf.backend_util.convertConv2DDataFormat((a['dataFormat'] as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC');
-  if (dataFormat !== 'channelsLast') throw new HeedError('Conv2DBackpropFilter (wasm): only NHWC data is supported');
+  const dataFormat = tf.backend_util.convertConv2DDataFormat(
+    (a['dataFormat'] as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC',
+  );
+  if (dataFormat !== 'channelsLast')
+    throw new HeedError('Conv2DBackpropFilter (wasm): only NHWC data is supported');
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     a['filterShape'] as [number, number, number, number],
@@ -61,7 +64,8 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend: be, attrs }) => {
     const mc = Math.min(perChunk, positions - p0);
     // Allocate first; views come after (allocation may move the heap).
     const patches = makeOutput(backend, [1, kRows, mc], 'float32');
-    const dyChunk = chunks === 1 ? reshapeInfo(backend, dy, [1, mc, co]) : makeOutput(backend, [1, mc, co], 'float32');
+    const dyChunk =
+      chunks === 1 ? reshapeInfo(backend, dy, [1, mc, co]) : makeOutput(backend, [1, mc, co], 'float32');
     const pv = viewF32(backend, patches);
     const xv = viewF32(backend, x);
     if (chunks > 1) viewF32(backend, dyChunk).set(viewF32(backend, dy).subarray(p0 * co, (p0 + mc) * co));

@@ -14,4 +14,8 @@ const identity: KernelFunc = ({ inputs, backend }) => {
   return reshapeInfo(asWasm(backend), x, x.shape.slice());
 };
 
-export const sharedIdentityConfig: KernelConfig = { kernelName: tf.Identity, backendName: 'wasm', kernelFunc: identity };
+export const sharedIdentityConfig: KernelConfig = {
+  kernelName: tf.Identity,
+  backendName: 'wasm',
+  kernelFunc: identity,
+};

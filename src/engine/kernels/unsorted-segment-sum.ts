@@ -21,7 +21,8 @@ const unsortedSegmentSum: KernelFunc = ({ inputs, backend: b, attrs }) => {
       `UnsortedSegmentSum: segmentIds must be 1-D with x.shape[0] = ${x.shape[0]} entries, got shape [${segmentIds.shape.join(', ')}]`,
     );
   }
-  if (x.dtype !== 'float32' && x.dtype !== 'int32') throw new HeedError(`UnsortedSegmentSum: unsupported dtype ${x.dtype}`);
+  if (x.dtype !== 'float32' && x.dtype !== 'int32')
+    throw new HeedError(`UnsortedSegmentSum: unsupported dtype ${x.dtype}`);
   const inner = tf.util.sizeFromShape(x.shape.slice(1));
   const n = x.shape[0];
   // Allocate before taking views (allocation may move the heap).

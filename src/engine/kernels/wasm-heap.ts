@@ -50,7 +50,12 @@ export function wasmKernel(kernelName: string): KernelFunc {
 }
 
 /** Runs a kernel function that returns one tensor. */
-export function runOne(fn: KernelFunc, backend: BackendWasm, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap = {}): TensorInfo {
+export function runOne(
+  fn: KernelFunc,
+  backend: BackendWasm,
+  inputs: Record<string, TensorInfo>,
+  attrs: NamedAttrMap = {},
+): TensorInfo {
   const out = fn({ inputs, backend, attrs });
   if (Array.isArray(out)) throw new HeedError('expected a kernel with one output');
   return out;

@@ -37,10 +37,16 @@ export function declareSelfAttention(
 ): SelfAttentionLayer {
   const width = 3 * heads * headDim;
   const w = params.dense(`${name}.qkv.w`, [inDim, width]);
-  const qkv: DenseLayer = options.bias === false ? { w } : { w, b: params.dense(`${name}.qkv.b`, [width], { init: { kind: 'zeros' }, l2: 0 }) };
+  const qkv: DenseLayer =
+    options.bias === false
+      ? { w }
+      : { w, b: params.dense(`${name}.qkv.b`, [width], { init: { kind: 'zeros' }, l2: 0 }) };
   if (options.outDim === undefined) return { qkv, heads, headDim };
   const ow = params.dense(`${name}.out.w`, [heads * headDim, options.outDim]);
-  const out: DenseLayer = options.bias === false ? { w: ow } : { w: ow, b: params.dense(`${name}.out.b`, [options.outDim], { init: { kind: 'zeros' }, l2: 0 }) };
+  const out: DenseLayer =
+    options.bias === false
+      ? { w: ow }
+      : { w: ow, b: params.dense(`${name}.out.b`, [options.outDim], { init: { kind: 'zeros' }, l2: 0 }) };
   return { qkv, out, heads, headDim };
 }
 
@@ -63,12 +69,18 @@ export interface SelfAttentionResult {
   readonly weights: tf.Tensor4D;
 }
 
-export function selfAttention(x: tf.Tensor3D, layer: SelfAttentionLayer, options: SelfAttentionOptions = {}): SelfAttentionResult {
+export function selfAttention(
+  x: tf.Tensor3D,
+  layer: SelfAttentionLayer,
+  options: SelfAttentionOptions = {},
+): SelfAttentionResult {
   const [b, t, d] = x.shape;
   const { heads: h, headDim: dk } = layer;
   const w = layer.qkv.w.variable;
   if (w.shape[0] !== d || w.shape[1] !== 3 * h * dk) {
-    throw new UsageError(`selfAttention: input has ${d} features but W_qkv has shape [${w.shape.join(', ')}]`);
+    throw new UsageError(
+      `selfAttention: input has ${d} features but W_qkv has shape [${w.shape.join(', ')}]`,
+    );
   }
   const mask = options.tokenMask;
   if (mask !== undefined && mask.length !== b * t) {
@@ -86,7 +98,10 @@ export function selfAttention(x: tf.Tensor3D, layer: SelfAttentionLayer, options
   const topK = options.topK;
   if (topK !== undefined && topK < t) {
     // Rows are (batch, head, query); keys of sample s are allowed when not padding.
-    const allowed = mask === undefined ? undefined : (row: number, j: number) => mask[Math.floor(row / (h * t)) * t + j] !== 0;
+    const allowed =
+      mask === undefined
+        ? undefined
+        : (row: number, j: number) => mask[Math.floor(row / (h * t)) * t + j] !== 0;
     additive = topKMask(scores.dataSync() as Float32Array, b * h * t, t, topK, allowed);
   } else if (mask !== undefined) {
     additive = new Float32Array(b * h * t * t);
@@ -97,11 +112,18 @@ export function selfAttention(x: tf.Tensor3D, layer: SelfAttentionLayer, options
       }
     }
   }
-  let attn = tf.softmax(additive === undefined ? scores : tf.add(scores, tf.tensor3d(additive, [b * h, t, t]))) as tf.Tensor3D;
+  let attn = tf.softmax(
+    additive === undefined ? scores : tf.add(scores, tf.tensor3d(additive, [b * h, t, t])),
+  ) as tf.Tensor3D;
   const weights = tf.reshape(attn, [b, h, t, t]) as tf.Tensor4D;
-  if (options.attentionDropout !== undefined && options.ctx !== undefined) attn = options.ctx.dropout(attn, options.attentionDropout);
+  if (options.attentionDropout !== undefined && options.ctx !== undefined)
+    attn = options.ctx.dropout(attn, options.attentionDropout);
   const heads = tf.matMul(attn, v); // [B·h, T, dk]
-  let output = tf.reshape(tf.transpose(tf.reshape(heads, [b, h, t, dk]), [0, 2, 1, 3]), [b, t, h * dk]) as tf.Tensor3D;
+  let output = tf.reshape(tf.transpose(tf.reshape(heads, [b, h, t, dk]), [0, 2, 1, 3]), [
+    b,
+    t,
+    h * dk,
+  ]) as tf.Tensor3D;
   if (layer.out !== undefined) {
     let o: tf.Tensor = tf.matMul(tf.reshape(output, [b * t, h * dk]), layer.out.w.variable as tf.Tensor2D);
     if (layer.out.b !== undefined) o = tf.add(o, layer.out.b.variable);

@@ -42,7 +42,10 @@ export function batchNorm<T extends tf.Tensor>(x: T, layer: BatchNormLayer, ctx:
     return tf.add(tf.mul(tf.sub(x, layer.runningMean.variable), scale), beta.variable) as T;
   }
   const { mean, variance } = tf.moments(x, axes);
-  const y = tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon))), gamma.variable), beta.variable) as T;
+  const y = tf.add(
+    tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon))), gamma.variable),
+    beta.variable,
+  ) as T;
   // Running statistics: plain numbers, outside the gradient.
   const n = x.size / x.shape[x.rank - 1];
   const m = mean.dataSync() as Float32Array;

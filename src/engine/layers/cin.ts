@@ -33,9 +33,14 @@ export function declareCin(
   let prev = fields;
   sizes.forEach((size, k) => {
     const last = k === sizes.length - 1;
-    if (splitHalf && !last && size % 2 !== 0) throw new UsageError(`CIN "${name}": layer size ${size} must be even with splitHalf`);
+    if (splitHalf && !last && size % 2 !== 0)
+      throw new UsageError(`CIN "${name}": layer size ${size} must be even with splitHalf`);
     const w = params.dense(`${name}.${k}.w`, [prev * fields, size]);
-    layers.push(options.bias === false ? { w } : { w, b: params.dense(`${name}.${k}.b`, [size], { init: { kind: 'zeros' }, l2: 0 }) });
+    layers.push(
+      options.bias === false
+        ? { w }
+        : { w, b: params.dense(`${name}.${k}.b`, [size], { init: { kind: 'zeros' }, l2: 0 }) },
+    );
     prev = splitHalf && !last ? size / 2 : size;
   });
   return { layers, fields, sizes, splitHalf };
@@ -43,13 +48,17 @@ export function declareCin(
 
 /** The output size of `cin` (the length of p⁺). */
 export function cinOutputSize(cin: CinLayer): number {
-  return cin.sizes.reduce((sum, size, k) => sum + (cin.splitHalf && k < cin.sizes.length - 1 ? size / 2 : size), 0);
+  return cin.sizes.reduce(
+    (sum, size, k) => sum + (cin.splitHalf && k < cin.sizes.length - 1 ? size / 2 : size),
+    0,
+  );
 }
 
 /** x0 [B, m, D] → p⁺ [B, cinOutputSize]. */
 export function cin(x0: tf.Tensor3D, layer: CinLayer, activation: Activation = 'linear'): tf.Tensor2D {
   const [b, m, d] = x0.shape;
-  if (m !== layer.fields) throw new UsageError(`cin: input has ${m} fields, the layer was declared for ${layer.fields}`);
+  if (m !== layer.fields)
+    throw new UsageError(`cin: input has ${m} fields, the layer was declared for ${layer.fields}`);
   const x0t = tf.transpose(x0, [0, 2, 1]); // [B, D, m]
   let xk: tf.Tensor = x0t; // [B, D, H]
   let hPrev = m;

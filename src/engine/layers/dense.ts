@@ -37,16 +37,29 @@ export interface DenseLayer {
 }
 
 /** Declares a dense layer `name.w` [in, out] (Glorot) and, unless `bias` is false, `name.b` [out] (zeros). */
-export function declareDense(params: Params, name: string, inDim: number, outDim: number, bias = true): DenseLayer {
+export function declareDense(
+  params: Params,
+  name: string,
+  inDim: number,
+  outDim: number,
+  bias = true,
+): DenseLayer {
   const w = params.dense(`${name}.w`, [inDim, outDim]);
   return bias ? { w, b: params.dense(`${name}.b`, [outDim], { init: { kind: 'zeros' }, l2: 0 }) } : { w };
 }
 
 /** y = act(x·W + b) over the last axis of x; the other axes are kept. */
-export function dense(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor, activation: Activation = 'linear'): tf.Tensor {
+export function dense(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  b?: tf.Tensor,
+  activation: Activation = 'linear',
+): tf.Tensor {
   const inDim = x.shape[x.rank - 1];
   if (w.rank !== 2 || w.shape[0] !== inDim) {
-    throw new UsageError(`dense: input has ${inDim} features but the weight has shape [${w.shape.join(', ')}]`);
+    throw new UsageError(
+      `dense: input has ${inDim} features but the weight has shape [${w.shape.join(', ')}]`,
+    );
   }
   const outDim = w.shape[1] as number;
   const x2 = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inDim]);
@@ -62,10 +75,16 @@ export function applyDense(x: tf.Tensor, layer: DenseLayer, activation: Activati
 }
 
 /** Declares an MLP `name.0`, `name.1`, ... with the given sizes (sizes[0] is the input size). */
-export function declareMlp(params: Params, name: string, sizes: readonly number[], bias = true): DenseLayer[] {
+export function declareMlp(
+  params: Params,
+  name: string,
+  sizes: readonly number[],
+  bias = true,
+): DenseLayer[] {
   if (sizes.length < 2) throw new UsageError(`MLP "${name}" needs an input and at least one layer size`);
   const layers: DenseLayer[] = [];
-  for (let i = 1; i < sizes.length; i++) layers.push(declareDense(params, `${name}.${i - 1}`, sizes[i - 1], sizes[i], bias));
+  for (let i = 1; i < sizes.length; i++)
+    layers.push(declareDense(params, `${name}.${i - 1}`, sizes[i - 1], sizes[i], bias));
   return layers;
 }
 
@@ -84,7 +103,8 @@ export function mlp(x: tf.Tensor, layers: readonly DenseLayer[], options: MlpOpt
   layers.forEach((layer, i) => {
     const last = i === layers.length - 1;
     h = applyDense(h, layer, last ? (options.outputActivation ?? 'linear') : (options.activation ?? 'relu'));
-    if (!last && options.dropout !== undefined && options.ctx !== undefined) h = options.ctx.dropout(h, options.dropout);
+    if (!last && options.dropout !== undefined && options.ctx !== undefined)
+      h = options.ctx.dropout(h, options.dropout);
   });
   return h;
 }

@@ -8,7 +8,12 @@ import type { TableParam } from '../params.js';
 import type { StepContext } from '../step.js';
 
 /** Vectors of `indices` from `table`: [...shape, dim] (shape defaults to [indices.length]). -1 gives zeros. */
-export function embed(ctx: StepContext, table: TableParam, indices: Int32Array, shape?: readonly number[]): tf.Tensor {
+export function embed(
+  ctx: StepContext,
+  table: TableParam,
+  indices: Int32Array,
+  shape?: readonly number[],
+): tf.Tensor {
   return ctx.lookup(table, indices, shape);
 }
 
@@ -25,7 +30,9 @@ export function embedBag(
   mode: 'sum' | 'mean' = 'mean',
 ): tf.Tensor2D {
   if (width <= 0 || indices.length % width !== 0) {
-    throw new UsageError(`embedBag "${table.name}": ${indices.length} codes do not split into rows of ${width}`);
+    throw new UsageError(
+      `embedBag "${table.name}": ${indices.length} codes do not split into rows of ${width}`,
+    );
   }
   const n = indices.length / width;
   const vectors = ctx.lookup(table, indices, [n, width]);

@@ -26,7 +26,12 @@ export interface GatedAttentionResult {
  * @param x    [B, slots, k] the item's slot vectors (slot 0: the item id embedding in the paper)
  * @param present optional [B·slots] 1 where the slot has a value, 0 where it is missing
  */
-export function gatedAttention(u: tf.Tensor2D, wa: tf.Tensor2D, x: tf.Tensor3D, present?: Float32Array): GatedAttentionResult {
+export function gatedAttention(
+  u: tf.Tensor2D,
+  wa: tf.Tensor2D,
+  x: tf.Tensor3D,
+  present?: Float32Array,
+): GatedAttentionResult {
   const [b, k] = u.shape;
   const slots = wa.shape[1];
   if (wa.shape[0] !== k || x.shape[0] !== b || x.shape[1] !== slots || x.shape[2] !== k) {
