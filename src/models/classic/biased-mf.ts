@@ -71,7 +71,8 @@ export class BiasedMF implements RatingModel {
     this.factors = numberSetting(this.id, config, 'factors', { min: 1, integer: true });
     // Check every setting now, so a bad value fails before any data is read.
     numberSetting(this.id, config, 'epochs', { min: 0, integer: true });
-    for (const key of ['lr', 'reg', 'lrBias', 'regBias', 'initStd']) numberSetting(this.id, config, key, { min: 0 });
+    for (const key of ['lr', 'reg', 'lrBias', 'regBias', 'initStd'])
+      numberSetting(this.id, config, key, { min: 0 });
     numberSetting(this.id, config, 'lrDecay', { min: 0, exclusiveMin: true });
     numberSetting(this.id, config, 'seed', { integer: true });
   }
@@ -176,7 +177,9 @@ export class BiasedMF implements RatingModel {
     const model = new BiasedMF(state.config);
     const meta = stateMeta(state, ['mean', 'users', 'items', 'factors']);
     if (meta.factors !== model.factors) {
-      throw new HeedError(`saved model "biasedmf": meta factors ${meta.factors} differs from config factors ${model.factors}`);
+      throw new HeedError(
+        `saved model "biasedmf": meta factors ${meta.factors} differs from config factors ${model.factors}`,
+      );
     }
     model.mean = meta.mean;
     model.users = meta.users;
@@ -193,7 +196,8 @@ export class BiasedMF implements RatingModel {
 export const biasedMfSpec: ModelSpec = {
   id: 'biasedmf',
   summary: 'Biased matrix factorisation (μ + b_u + b_i + q_iᵀp_u), SGD in WebAssembly SIMD',
-  reference: 'Koren, Bell & Volinsky. Matrix factorization techniques for recommender systems. IEEE Computer 42(8), 2009',
+  reference:
+    'Koren, Bell & Volinsky. Matrix factorization techniques for recommender systems. IEEE Computer 42(8), 2009',
   defaults: BIASED_MF_DEFAULTS,
   create: (config) => new BiasedMF(config),
   restore: (state) => BiasedMF.restore(state),

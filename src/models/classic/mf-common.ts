@@ -151,7 +151,9 @@ function checkedArray<T extends Float32Array | Float64Array>(
     throw new HeedError(`saved model "${state.id}": array "${name}" is missing or not ${typeName}`);
   }
   if (a.length !== length) {
-    throw new HeedError(`saved model "${state.id}": array "${name}" has ${a.length} values, expected ${length}`);
+    throw new HeedError(
+      `saved model "${state.id}": array "${name}" has ${a.length} values, expected ${length}`,
+    );
   }
   return a;
 }

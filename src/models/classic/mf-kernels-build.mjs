@@ -5,8 +5,11 @@
 //   node src/models/classic/mf-kernels-build.mjs --check  exit 1 when mf-kernels-wasm.ts is stale
 //
 // Needs the devDependency `wabt` (wat2wasm compiled to JavaScript).
+/* global console */
+import { Buffer } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import process from 'node:process';
+import { URL, fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
 const watPath = fileURLToPath(new URL('./mf-kernels.wat', import.meta.url));

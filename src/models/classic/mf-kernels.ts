@@ -33,13 +33,39 @@ interface KernelExports {
   shuffleRecords(rec: number, swaps: number, n: number): void;
   shuffleSegments(pairs: number, offsets: number, nSeg: number, swaps: number): void;
   biasedEpoch(
-    P: number, Q: number, BU: number, BI: number, rec: number, n: number, k: number,
-    mu: number, lr: number, dec: number, lrB: number, decB: number,
+    P: number,
+    Q: number,
+    BU: number,
+    BI: number,
+    rec: number,
+    n: number,
+    k: number,
+    mu: number,
+    lr: number,
+    dec: number,
+    lrB: number,
+    decB: number,
   ): number;
   svdppEpoch(
-    P: number, Q: number, Y: number, BU: number, BI: number, Z: number, G: number, yDecay: number,
-    users: number, nUsers: number, offsets: number, pairs: number, k: number,
-    mu: number, lr: number, dec: number, lrB: number, decB: number, lrY: number,
+    P: number,
+    Q: number,
+    Y: number,
+    BU: number,
+    BI: number,
+    Z: number,
+    G: number,
+    yDecay: number,
+    users: number,
+    nUsers: number,
+    offsets: number,
+    pairs: number,
+    k: number,
+    mu: number,
+    lr: number,
+    dec: number,
+    lrB: number,
+    decB: number,
+    lrY: number,
   ): number;
 }
 
@@ -111,8 +137,12 @@ export class BiasedTrainer {
   private readonly at: { P: number; Q: number; BU: number; BI: number; rec: number; swaps: number };
 
   constructor(
-    nUsers: number, nItems: number, stride: number,
-    user: Int32Array, item: Int32Array, rating: Float32Array,
+    nUsers: number,
+    nItems: number,
+    stride: number,
+    user: Int32Array,
+    item: Int32Array,
+    rating: Float32Array,
   ) {
     const n = rating.length;
     const layout = new Layout();
@@ -153,8 +183,18 @@ export class BiasedTrainer {
   epoch(mean: number, rates: SgdRates): number {
     const { P, Q, BU, BI, rec } = this.at;
     return this.k.biasedEpoch(
-      P, Q, BU, BI, rec, this.count, this.stride, mean,
-      rates.lr, 1 - rates.lr * rates.reg, rates.lrBias, 1 - rates.lrBias * rates.regBias,
+      P,
+      Q,
+      BU,
+      BI,
+      rec,
+      this.count,
+      this.stride,
+      mean,
+      rates.lr,
+      1 - rates.lr * rates.reg,
+      rates.lrBias,
+      1 - rates.lrBias * rates.regBias,
     );
   }
 }
@@ -180,13 +220,27 @@ export class SvdppTrainer {
   private readonly swaps: Uint32Array;
   private readonly yDecay: Float32Array;
   private readonly at: {
-    P: number; Q: number; Y: number; BU: number; BI: number; Z: number; G: number;
-    yDecay: number; users: number; offsets: number; pairs: number; swaps: number;
+    P: number;
+    Q: number;
+    Y: number;
+    BU: number;
+    BI: number;
+    Z: number;
+    G: number;
+    yDecay: number;
+    users: number;
+    offsets: number;
+    pairs: number;
+    swaps: number;
   };
 
   constructor(
-    nUsers: number, nItems: number, stride: number,
-    user: Int32Array, item: Int32Array, rating: Float32Array,
+    nUsers: number,
+    nItems: number,
+    stride: number,
+    user: Int32Array,
+    item: Int32Array,
+    rating: Float32Array,
   ) {
     const n = rating.length;
     const userCounts = new Int32Array(nUsers);
@@ -264,9 +318,25 @@ export class SvdppTrainer {
     for (let u = 0; u < yDecay.length; u++) yDecay[u] = Math.pow(step, userCounts[u]);
     const at = this.at;
     return this.k.svdppEpoch(
-      at.P, at.Q, at.Y, at.BU, at.BI, at.Z, at.G, at.yDecay, at.users, this.order.length, at.offsets, at.pairs,
-      this.stride, mean,
-      rates.lr, 1 - rates.lr * rates.reg, rates.lrBias, 1 - rates.lrBias * rates.regBias, lrImplicit,
+      at.P,
+      at.Q,
+      at.Y,
+      at.BU,
+      at.BI,
+      at.Z,
+      at.G,
+      at.yDecay,
+      at.users,
+      this.order.length,
+      at.offsets,
+      at.pairs,
+      this.stride,
+      mean,
+      rates.lr,
+      1 - rates.lr * rates.reg,
+      rates.lrBias,
+      1 - rates.lrBias * rates.regBias,
+      lrImplicit,
     );
   }
 

@@ -229,7 +229,9 @@ export class SVDpp implements RatingModel {
     const model = new SVDpp(state.config);
     const meta = stateMeta(state, ['mean', 'users', 'items', 'factors']);
     if (meta.factors !== model.factors) {
-      throw new HeedError(`saved model "svdpp": meta factors ${meta.factors} differs from config factors ${model.factors}`);
+      throw new HeedError(
+        `saved model "svdpp": meta factors ${meta.factors} differs from config factors ${model.factors}`,
+      );
     }
     model.mean = meta.mean;
     model.users = meta.users;
@@ -242,8 +244,14 @@ export class SVDpp implements RatingModel {
     model.itemBias = stateArray(state, 'itemBias', meta.items);
     const offsets = state.arrays.implicitOffsets;
     const items = state.arrays.implicitItems;
-    if (!(offsets instanceof Int32Array) || offsets.length !== meta.users + 1 || !(items instanceof Int32Array)) {
-      throw new HeedError('saved model "svdpp": arrays "implicitOffsets" and "implicitItems" must be int32, offsets users + 1 long');
+    if (
+      !(offsets instanceof Int32Array) ||
+      offsets.length !== meta.users + 1 ||
+      !(items instanceof Int32Array)
+    ) {
+      throw new HeedError(
+        'saved model "svdpp": arrays "implicitOffsets" and "implicitItems" must be int32, offsets users + 1 long',
+      );
     }
     for (let u = 0; u < meta.users; u++) {
       if (offsets[u] > offsets[u + 1] || offsets[u] < 0 || offsets[u + 1] > items.length) {
@@ -252,7 +260,9 @@ export class SVDpp implements RatingModel {
     }
     for (let t = 0; t < items.length; t++) {
       if (items[t] < 0 || items[t] >= meta.items) {
-        throw new HeedError(`saved model "svdpp": array "implicitItems" has item ${items[t]} outside 0..${meta.items - 1}`);
+        throw new HeedError(
+          `saved model "svdpp": array "implicitItems" has item ${items[t]} outside 0..${meta.items - 1}`,
+        );
       }
     }
     model.implicitOffsets = offsets;
