@@ -66,8 +66,9 @@ export function checkScale(
 }
 
 /**
- * The first repeated (user, item) pair as [earlier row, later row], or undefined when every pair
- * is unique. Sorts one key per rating (O(n log n), ~0.1 s for a million).
+ * The repeated (user, item) pair whose second occurrence comes first, as [earlier row, later row],
+ * or undefined when every pair is unique. Linear time: rows are bucketed by user (counting sort),
+ * and each user's items are marked in one shared array (~20 ms for a million ratings).
  */
 export function findDuplicatePair(
   user: Int32Array,
@@ -75,25 +76,30 @@ export function findDuplicatePair(
   itemCount: number,
 ): [number, number] | undefined {
   const n = user.length;
-  const keys = new Float64Array(n);
-  for (let r = 0; r < n; r++) keys[r] = user[r] * itemCount + item[r];
-  const sorted = keys.slice().sort();
-  let dupKey = -1;
-  for (let k = 1; k < n; k++) {
-    if (sorted[k] === sorted[k - 1]) {
-      dupKey = sorted[k];
-      break;
+  let userCount = 0;
+  for (let r = 0; r < n; r++) if (user[r] >= userCount) userCount = user[r] + 1;
+  const start = new Int32Array(userCount + 1);
+  for (let r = 0; r < n; r++) start[user[r] + 1]++;
+  for (let u = 0; u < userCount; u++) start[u + 1] += start[u];
+  const fill = start.slice(0, userCount);
+  const rows = new Int32Array(n);
+  for (let r = 0; r < n; r++) rows[fill[user[r]]++] = r; // rows of each user in file order
+  const markedBy = new Int32Array(itemCount).fill(-1);
+  const markedRow = new Int32Array(itemCount);
+  let best: [number, number] | undefined;
+  for (let u = 0; u < userCount; u++) {
+    for (let k = start[u]; k < start[u + 1]; k++) {
+      const r = rows[k];
+      const i = item[r];
+      if (markedBy[i] === u) {
+        if (best === undefined || r < best[1]) best = [markedRow[i], r];
+      } else {
+        markedBy[i] = u;
+        markedRow[i] = r;
+      }
     }
   }
-  if (dupKey < 0) return undefined;
-  let first = -1;
-  for (let r = 0; r < n; r++) {
-    if (keys[r] === dupKey) {
-      if (first < 0) first = r;
-      else return [first, r];
-    }
-  }
-  return undefined;
+  return best;
 }
 
 /** Throws a DataError naming both lines when two ratings share a (user, item) pair. */
