@@ -56,8 +56,18 @@ function assertPartition(split: Split, n: number, pool?: Int32Array): void {
 test('parseSplitSpec reads the three kinds and names --split in its errors', () => {
   assert.deepEqual(parseSplitSpec('u1'), { kind: 'predefined', name: 'u1' });
   assert.deepEqual(parseSplitSpec('ratio'), { kind: 'ratio', train: 0.8, validation: 0.1, test: 0.1 });
-  assert.deepEqual(parseSplitSpec('ratio:0.9,0,0.1'), { kind: 'ratio', train: 0.9, validation: 0, test: 0.1 });
-  assert.deepEqual(parseSplitSpec('ratio:0.7,0.2,0.1'), { kind: 'ratio', train: 0.7, validation: 0.2, test: 0.1 });
+  assert.deepEqual(parseSplitSpec('ratio:0.9,0,0.1'), {
+    kind: 'ratio',
+    train: 0.9,
+    validation: 0,
+    test: 0.1,
+  });
+  assert.deepEqual(parseSplitSpec('ratio:0.7,0.2,0.1'), {
+    kind: 'ratio',
+    train: 0.7,
+    validation: 0.2,
+    test: 0.1,
+  });
   assert.deepEqual(parseSplitSpec('kfold:5'), { kind: 'kfold', k: 5, validation: 0 });
   assert.deepEqual(parseSplitSpec('kfold:5,0.1'), { kind: 'kfold', k: 5, validation: 0.1 });
   for (const text of ['u1', 'ratio:0.9,0,0.1', 'kfold:5', 'kfold:3,0.25']) {
@@ -75,7 +85,11 @@ test('parseSplitSpec reads the three kinds and names --split in its errors', () 
     ['', /--split is empty/],
   ];
   for (const [text, message] of cases) {
-    assert.throws(() => parseSplitSpec(text), (e: unknown) => e instanceof UsageError && message.test(e.message), text);
+    assert.throws(
+      () => parseSplitSpec(text),
+      (e: unknown) => e instanceof UsageError && message.test(e.message),
+      text,
+    );
   }
 });
 
@@ -109,7 +123,10 @@ test('k-fold: each rating in exactly one test fold, folds differ in size by at m
     for (const k of fold.test) inTest[k]++;
     assert.ok(fold.test.length === 17 || fold.test.length === 18, `fold size ${fold.test.length}`);
   }
-  assert.ok(inTest.every((c) => c === 1), 'every rating is tested exactly once');
+  assert.ok(
+    inTest.every((c) => c === 1),
+    'every rating is tested exactly once',
+  );
   assert.deepEqual(kFoldSplits(data, 7, 3), folds, 'deterministic');
   assert.equal(folds[2].name, 'kfold:7@3#3');
 
@@ -154,6 +171,9 @@ test('predefined splits: found by name; an unknown name lists the available ones
   assert.deepEqual(defaultSplitSpec(data), { kind: 'predefined', name: 'u1' });
   assert.deepEqual(defaultSplitSpec(staircase(3)), { kind: 'ratio', train: 0.8, validation: 0.1, test: 0.1 });
   assert.throws(() => predefinedSplit(data, 'u9'), /no split named "u9" \(its predefined splits are u1\)/);
-  assert.throws(() => makeSplits(staircase(3), { kind: 'predefined', name: 'u1' }, 1), /has no predefined splits/);
+  assert.throws(
+    () => makeSplits(staircase(3), { kind: 'predefined', name: 'u1' }, 1),
+    /has no predefined splits/,
+  );
   assert.throws(() => predefinedSplit(data, 'toString'), /no split named "toString"/);
 });

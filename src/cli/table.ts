@@ -33,19 +33,28 @@ export function formatTable(
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)].join('\n') + '\n';
 }
 
-/** A Markdown table (for BENCHMARKS.md). */
+/**
+ * A Markdown table (for BENCHMARKS.md), padded the way Prettier formats tables so that generated
+ * files pass `prettier --check`. Columns whose cells are all numbers are right-aligned; `align`
+ * can force a column to the right by its header.
+ */
 export function formatMarkdownTable(
   headers: readonly string[],
   rows: readonly (readonly Cell[])[],
   digits = 4,
+  align: { readonly right?: readonly string[] } = {},
 ): string {
-  const numeric = headers.map(
-    (_, c) => rows.length > 0 && rows.every((row) => typeof row[c] === 'number' || row[c] == null),
+  const right = headers.map(
+    (h, c) =>
+      align.right?.includes(h) === true ||
+      (rows.length > 0 && rows.every((row) => typeof row[c] === 'number' || row[c] == null)),
   );
-  const head = `| ${headers.join(' | ')} |`;
-  const rule = `|${numeric.map((n) => (n ? '---:' : '---')).join('|')}|`;
-  const body = rows.map((row) => `| ${headers.map((_, c) => formatCell(row[c], digits)).join(' | ')} |`);
-  return [head, rule, ...body].join('\n') + '\n';
+  const text = rows.map((row) => headers.map((_, c) => formatCell(row[c], digits).replace(/\|/g, '\\|')));
+  const widths = headers.map((h, c) => Math.max(3, h.length, ...text.map((row) => row[c].length)));
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((cell, c) => (right[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
+  const rule = `| ${widths.map((w, c) => (right[c] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [line(headers), rule, ...text.map(line)].join('\n') + '\n';
 }
 
 export function formatCell(value: Cell, digits: number): string {
