@@ -240,6 +240,7 @@ function readNumericCsv(file: string): NumericCsv {
   if (end < 0) end = bytes.length;
   const names = Buffer.from(bytes.subarray(0, end))
     .toString('utf-8')
+    .replace(/^\uFEFF/, '')
     .replace(/\r$/, '')
     .split(',')
     .map((n) => n.trim());
