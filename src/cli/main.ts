@@ -11,6 +11,12 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// stdout carries only results (`--json` promises exactly one JSON document there). Commands write
+// results through `io.stdout`; anything a library prints with console.log goes to stderr instead.
+console.log = console.error;
+console.info = console.error;
+console.debug = console.error;
+
 // First Ctrl-C: models stop after the current epoch and the command finishes (scores, saves).
 // Second Ctrl-C: quit at once (130 = killed by SIGINT, by shell convention).
 const interrupt = new AbortController();
