@@ -101,6 +101,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
       options.onProgress?.({ fold: f + 1, folds: splits.length, phase, ...(epoch ? { epoch } : {}) });
     const model = spec.create(config);
     folds.push(await runFold(model, options.dataset, splits[f], report, options.signal));
+    // Aborted: the fold in progress stopped early and is scored; the remaining folds are not run.
+    if (options.signal?.aborted === true) break;
   }
   // Spread twice: first to put the identifying fields first in the JSON, then to win over the fold's `split`.
   const head = { model: spec.id, dataset: options.dataset.id, split: label, seed };
