@@ -106,7 +106,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
   }
   // Spread twice: first to put the identifying fields first in the JSON, then to win over the fold's `split`.
   const head = { model: spec.id, dataset: options.dataset.id, split: label, seed };
-  if (folds.length === 1) return { ...head, ...folds[0], ...head, config };
+  if (splits.length === 1) return { ...head, ...folds[0], ...head, config };
   return { ...head, ...meanOf(folds), ...head, sd: sdOf(folds), config, folds };
 }
 
