@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Dataset, FeatureField } from '../src/data/dataset.js';
 import { resolveConfig } from '../src/models/config.js';
-import type { ConfigValue, ModelState, RatingModel } from '../src/models/model.js';
+import type { ConfigValue, ModelState, ProgressEvent, RatingModel } from '../src/models/model.js';
 import { createParams, pairwiseTerm, predictRow } from '../src/models/classic/fm-core.js';
 import { buildFmLayout, designRows, toColumns } from '../src/models/classic/fm-design.js';
 import { keptSweeps } from '../src/models/classic/fm-mcmc.js';
@@ -296,6 +296,29 @@ test('fm: predictions are the mean over stored draws of each draw\'s Eq. 1, clip
       close(got[r], sum / count, 1e-5);
     }
   }
+});
+
+test('fm: progress reports validation RMSE after burn-in; aborting keeps a usable model', async () => {
+  const { dataset, train, test: coldTest } = plantedData(17, 40, 30, 12, 6);
+  const controller = new AbortController();
+  const events: ProgressEvent[] = [];
+  const model = fm({ ...FAST_MCMC, iterations: 50, burnIn: 2 });
+  const report = await model.fit(
+    { dataset, indices: train },
+    {
+      validation: { dataset, indices: coldTest },
+      signal: controller.signal,
+      onProgress: (e) => {
+        events.push(e);
+        if (e.epoch === 4) controller.abort();
+      },
+    },
+  );
+  assert.equal(report.epochs, 4);
+  assert.deepEqual(events.map((e) => e.epoch), [1, 2, 3, 4]);
+  assert.equal(events[1].validationRmse, undefined); // still burning in
+  assert.ok(events[3].validationRmse !== undefined && events[3].validationRmse > 0);
+  for (const p of model.predict(Int32Array.of(0, 39), Int32Array.of(0, 11))) assert.ok(Number.isFinite(p));
 });
 
 test('fm: MCMC keeps evenly thinned draws that end at the last sweep', () => {
