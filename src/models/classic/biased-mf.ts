@@ -35,20 +35,23 @@ import {
 import { BiasedTrainer, paddedStride } from './mf-kernels.js';
 
 /**
- * Shipped defaults, one set for ml-100k and ml-1m, tuned on validation splits carved from the
- * training data (see the report in docs or BENCHMARKS.md). Surprise's are factors 100, epochs 20,
- * lr 0.005, reg 0.02, init std 0.1.
+ * Shipped defaults, one set for ml-100k and ml-1m, chosen on validation splits carved from the
+ * training data (10% of u1.base; 10% of the ml-1m 90% training part), never on the test ratings.
+ * Compared with Surprise's SVD defaults (factors 100, epochs 20, lr 0.005, reg 0.02, init std
+ * 0.1), they regularise twice as hard, start from much smaller factors (std 0.01: the factors
+ * grow out of a bias-only solution instead of fitting noise first) and run 60 epochs with the
+ * learning rates decaying by 3% per epoch, so that training converges rather than overfits.
  */
 export const BIASED_MF_DEFAULTS: ModelConfig = {
   factors: 100,
-  epochs: 20,
-  lr: 0.005,
-  reg: 0.02,
+  epochs: 60,
+  lr: 0.01,
+  reg: 0.04,
   lrBias: 0.005,
   regBias: 0.02,
-  initStd: 0.1,
+  initStd: 0.01,
   /** Learning rates are multiplied by this after every epoch. */
-  lrDecay: 1,
+  lrDecay: 0.97,
   seed: 1,
 };
 

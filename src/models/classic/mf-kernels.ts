@@ -82,6 +82,8 @@ export function paddedStride(factors: number): number {
 }
 
 const PAGE = 65536;
+/** Ratings per kernel call (see `BiasedTrainer.epoch`). */
+const CHUNK = 32768;
 const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
 
 /** Plans byte offsets (16-byte aligned) in a fresh instance's memory, then grows it once. */
@@ -182,20 +184,29 @@ export class BiasedTrainer {
   /** One SGD pass over the records in their current order; returns the sum of squared errors. */
   epoch(mean: number, rates: SgdRates): number {
     const { P, Q, BU, BI, rec } = this.at;
-    return this.k.biasedEpoch(
-      P,
-      Q,
-      BU,
-      BI,
-      rec,
-      this.count,
-      this.stride,
-      mean,
-      rates.lr,
-      1 - rates.lr * rates.reg,
-      rates.lrBias,
-      1 - rates.lrBias * rates.regBias,
-    );
+    const dec = 1 - rates.lr * rates.reg;
+    const decB = 1 - rates.lrBias * rates.regBias;
+    let sse = 0;
+    // In chunks: V8 first runs wasm code from its baseline compiler and switches to the optimised
+    // code only on a later call, so one call per epoch would run the whole first epoch slowly.
+    for (let start = 0; start < this.count; start += CHUNK) {
+      const n = Math.min(CHUNK, this.count - start);
+      sse += this.k.biasedEpoch(
+        P,
+        Q,
+        BU,
+        BI,
+        rec + start * 16,
+        n,
+        this.stride,
+        mean,
+        rates.lr,
+        dec,
+        rates.lrBias,
+        decB,
+      );
+    }
+    return sse;
   }
 }
 
@@ -317,27 +328,36 @@ export class SvdppTrainer {
     const step = 1 - lrImplicit * regImplicit;
     for (let u = 0; u < yDecay.length; u++) yDecay[u] = Math.pow(step, userCounts[u]);
     const at = this.at;
-    return this.k.svdppEpoch(
-      at.P,
-      at.Q,
-      at.Y,
-      at.BU,
-      at.BI,
-      at.Z,
-      at.G,
-      at.yDecay,
-      at.users,
-      this.order.length,
-      at.offsets,
-      at.pairs,
-      this.stride,
-      mean,
-      rates.lr,
-      1 - rates.lr * rates.reg,
-      rates.lrBias,
-      1 - rates.lrBias * rates.regBias,
-      lrImplicit,
-    );
+    const dec = 1 - rates.lr * rates.reg;
+    const decB = 1 - rates.lrBias * rates.regBias;
+    const users = this.order.length;
+    const chunk = Math.max(1, Math.round((CHUNK * users) / Math.max(1, this.count)));
+    let sse = 0;
+    // In chunks of about CHUNK ratings, for the reason given in BiasedTrainer.epoch.
+    for (let start = 0; start < users; start += chunk) {
+      sse += this.k.svdppEpoch(
+        at.P,
+        at.Q,
+        at.Y,
+        at.BU,
+        at.BI,
+        at.Z,
+        at.G,
+        at.yDecay,
+        at.users + start * 4,
+        Math.min(chunk, users - start),
+        at.offsets,
+        at.pairs,
+        this.stride,
+        mean,
+        rates.lr,
+        dec,
+        rates.lrBias,
+        decB,
+        lrImplicit,
+      );
+    }
+    return sse;
   }
 
   /** The users' ratings in the order the next epoch visits them (for tests). */
