@@ -509,3 +509,11 @@ test('mf-kernels-wasm.ts is the current build of mf-kernels.wat', (t) => {
   });
   assert.match(out, /is current/);
 });
+
+test('a diverging fit fails with advice instead of leaving NaN predictions', async () => {
+  const { train } = plantedLowRank(17, 30, 20);
+  for (const spec of [biasedMfSpec, svdppSpec]) {
+    const model = create(spec, { ...SMALL[spec.id], lr: 50, lrBias: 50 });
+    await assert.rejects(model.fit(train), /training diverged in epoch \d+ .*lower "lr"/);
+  }
+});

@@ -18,6 +18,7 @@ import { Rng } from '../../util/rng.js';
 import { str } from '../config.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
+  checkConverging,
   meanRating,
   numberSetting,
   progressEvent,
@@ -119,6 +120,7 @@ export class BaselineOnly implements RatingModel {
           bi[i] += lr * (e - reg * bi[i]);
         }
       }
+      if (this.method === 'sgd') checkConverging(this.id, sse, done + 1, lr);
       done++;
       if (options.onProgress) {
         const validation = options.validation ? subsetRmse(options.validation, score) : undefined;

@@ -21,6 +21,7 @@ import { HeedError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
+  checkConverging,
   initFactors,
   meanRating,
   numberSetting,
@@ -120,6 +121,7 @@ export class BiasedMF implements RatingModel {
     while (done < epochs && !options.signal?.aborted) {
       trainer.shuffle(rng);
       const sse = trainer.epoch(this.mean, { lr, reg, lrBias, regBias });
+      checkConverging(this.id, sse, done + 1, lr);
       done++;
       lr *= lrDecay;
       lrBias *= lrDecay;

@@ -96,6 +96,18 @@ export function subsetRmse(subset: RatingSubset, score: (u: number, i: number) =
   return indices.length > 0 ? Math.sqrt(sse / indices.length) : NaN;
 }
 
+/**
+ * Stops a fit whose SGD diverged (the epoch's squared error overflowed or became NaN), instead of
+ * leaving a model that predicts NaN.
+ */
+export function checkConverging(model: string, sse: number, epoch: number, lr: number): void {
+  if (!Number.isFinite(sse)) {
+    throw new HeedError(
+      `model "${model}": training diverged in epoch ${epoch} (squared error ${sse}); lower "lr" (now ${lr}) or raise "reg"`,
+    );
+  }
+}
+
 /** Builds one epoch's progress event. */
 export function progressEvent(
   epoch: number,

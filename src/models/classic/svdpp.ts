@@ -28,6 +28,7 @@ import { HeedError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
+  checkConverging,
   initFactors,
   meanRating,
   numberSetting,
@@ -146,6 +147,7 @@ export class SVDpp implements RatingModel {
     while (done < epochs && !options.signal?.aborted) {
       trainer.shuffle(rng);
       const sse = trainer.epoch(this.mean, { lr, reg, lrBias, regBias }, lrImplicit, regImplicit);
+      checkConverging(this.id, sse, done + 1, lr);
       done++;
       lr *= lrDecay;
       lrBias *= lrDecay;
