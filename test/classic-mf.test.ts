@@ -517,3 +517,45 @@ test('a diverging fit fails with advice instead of leaving NaN predictions', asy
     await assert.rejects(model.fit(train), /training diverged in epoch \d+ .*lower "lr"/);
   }
 });
+
+test('kernels: splitting an epoch into calls of any size gives identical numbers', () => {
+  const rng = new Rng(21);
+  const n = 3000;
+  const user = Int32Array.from({ length: n }, () => rng.int(40));
+  const item = Int32Array.from({ length: n }, () => rng.int(25));
+  const rating = Float32Array.from({ length: n }, () => 1 + rng.int(5));
+  const rates = { lr: 0.01, reg: 0.05, lrBias: 0.01, regBias: 0.02 };
+  const run = <T extends BiasedTrainer | SvdppTrainer>(
+    trainer: T,
+    chunk: number,
+    epoch: (t: T) => number,
+  ) => {
+    trainer.chunk = chunk;
+    const init = new Rng(3);
+    for (const a of [trainer.userFactors, trainer.itemFactors])
+      for (let x = 0; x < a.length; x++) a[x] = x % 8 < 5 ? 0.1 * init.normal() : 0;
+    if (trainer instanceof SvdppTrainer)
+      for (let x = 0; x < trainer.implicitFactors.length; x++)
+        trainer.implicitFactors[x] = x % 8 < 5 ? 0.1 * init.normal() : 0;
+    const shuffler = new Rng(4);
+    const sse: number[] = [];
+    for (let e = 0; e < 2; e++) {
+      trainer.shuffle(shuffler);
+      sse.push(epoch(trainer));
+    }
+    return {
+      sse,
+      p: trainer.userFactors.slice(),
+      q: trainer.itemFactors.slice(),
+      bi: trainer.itemBias.slice(),
+    };
+  };
+  const biased = (chunk: number) =>
+    run(new BiasedTrainer(40, 25, 8, user, item, rating), chunk, (t) => t.epoch(3, rates));
+  assert.deepEqual(biased(7), biased(1 << 20));
+  const svdpp = (chunk: number) =>
+    run(new SvdppTrainer(40, 25, 8, user, item, rating), chunk, (t) => t.epoch(3, rates, 0.01, 0.01));
+  const whole = svdpp(1 << 20);
+  assert.deepEqual(svdpp(100), whole);
+  assert.deepEqual(svdpp(1), whole);
+});

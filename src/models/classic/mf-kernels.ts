@@ -134,6 +134,8 @@ export class BiasedTrainer {
   readonly userBias: Float32Array;
   readonly itemBias: Float32Array;
   readonly count: number;
+  /** Ratings per kernel call; any value gives the same numbers (tests vary it). */
+  chunk = CHUNK;
   private readonly k: KernelExports;
   private readonly swaps: Uint32Array;
   private readonly at: { P: number; Q: number; BU: number; BI: number; rec: number; swaps: number };
@@ -189,8 +191,9 @@ export class BiasedTrainer {
     let sse = 0;
     // In chunks: V8 first runs wasm code from its baseline compiler and switches to the optimised
     // code only on a later call, so one call per epoch would run the whole first epoch slowly.
-    for (let start = 0; start < this.count; start += CHUNK) {
-      const n = Math.min(CHUNK, this.count - start);
+    const chunk = Math.max(1, this.chunk);
+    for (let start = 0; start < this.count; start += chunk) {
+      const n = Math.min(chunk, this.count - start);
       sse += this.k.biasedEpoch(
         P,
         Q,
@@ -225,6 +228,8 @@ export class SvdppTrainer {
   /** Ratings per user in training, |N(u)|. */
   readonly userCounts: Int32Array;
   readonly count: number;
+  /** About this many ratings per kernel call; any value gives the same numbers (tests vary it). */
+  chunk = CHUNK;
   private readonly k: KernelExports;
   private readonly offsets: Int32Array;
   private readonly order: Int32Array;
@@ -331,9 +336,9 @@ export class SvdppTrainer {
     const dec = 1 - rates.lr * rates.reg;
     const decB = 1 - rates.lrBias * rates.regBias;
     const users = this.order.length;
-    const chunk = Math.max(1, Math.round((CHUNK * users) / Math.max(1, this.count)));
+    const chunk = Math.max(1, Math.round((this.chunk * users) / Math.max(1, this.count)));
     let sse = 0;
-    // In chunks of about CHUNK ratings, for the reason given in BiasedTrainer.epoch.
+    // In chunks of about `chunk` ratings, for the reason given in BiasedTrainer.epoch.
     for (let start = 0; start < users; start += chunk) {
       sse += this.k.svdppEpoch(
         at.P,
