@@ -1,0 +1,351 @@
+/**
+ * AANMF and AANMF+P: Attribute-aware Attentional Neural Matrix Factorization.
+ *
+ * Paper: ../shared/papers/aanmf.txt (Information Technology and Control; code at
+ * github.com/Holy-Shine/AANMF). The model, bottom to top:
+ *
+ * - Input and embedding layer (Sec. 4.1): the user vector p_u, the item vector q_i and one vector
+ *   a_j per user attribute value (gender, age group, occupation on MovieLens: Sec. 5.1, Table 2).
+ * - Attention cell (Algorithm 1, `attention-cell.ts`): λ_j, how much attribute j matters to this
+ *   user for this item, from [a_j, q_i] through tanh and ReLU layers and a softmax over I_u.
+ * - Pooling: attribute-weighted p'_u = p_u + Σ λ_j a_j (Eq. 4; model `aanmf`) or pair-wise pooling
+ *   (Eq. 5-6; model `aanmf-p`, "AANMF+P" of Table 4).
+ * - Fully connected layers: "our model simply adds some dense layer onto the element-wise product
+ *   of user and item" (Sec. 6): p'_u ⊙ q_i through `fcLayers` ReLU layers of K units and a linear
+ *   output (`fcInput: concat` feeds [p'_u; q_i] instead, as the repository's later AANMF.py does).
+ *   Sec. 5.3 gives AANMF and NFM "the same two fully connected layers before the final output".
+ * - MSE loss (Eq. 7) and Adam (Sec. 4.2, Algorithm 2).
+ *
+ * Not in the paper, each a setting: global, user and item bias terms added to the output
+ * (`biases`), dropout on the fully connected layers, L2 on the weights. `attention: false` gives
+ * every attribute the weight 1/|I_u|, the ablation of the paper's code. The explanation of a
+ * prediction is λ, named by attribute ("gender=F", "age=25-34", "occupation=writer").
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { RatingSubset } from '../../data/dataset.js';
+import {
+  applyDense,
+  declareDense,
+  loadState,
+  Params,
+  StepContext,
+  toModelState,
+  type DenseLayer,
+  type DenseParam,
+  type TableParam,
+  type TrainReport,
+} from '../../engine/index.js';
+import { DataError, UsageError } from '../../util/errors.js';
+import { Rng } from '../../util/rng.js';
+import { featureSlots, restoreSlots, slotsMeta, type FeatureSlots } from '../afm-gau/feature-slots.js';
+import {
+  fitPairs,
+  meanRating,
+  predictPairs,
+  requireEngine,
+  trainSettingsOf,
+} from '../afm-gau/pair-training.js';
+import { bool, num, str } from '../config.js';
+import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
+import {
+  attentionCell,
+  pairwisePooling,
+  weightedPooling,
+  type AttentionCellWeights,
+} from './attention-cell.js';
+
+const POOLINGS = ['sum', 'pairwise'] as const;
+const FC_INPUTS = ['product', 'concat'] as const;
+type Pooling = (typeof POOLINGS)[number];
+type FcInput = (typeof FC_INPUTS)[number];
+
+export const AANMF_DEFAULTS: ModelConfig = {
+  /** K, the latent dimension of p_u, q_i, a_j and of the attention cell. */
+  factors: 64,
+  /** User fields whose values are the attributes I_u: all, or a comma list. */
+  userFeatures: 'all',
+  /** `sum` (Eq. 4, AANMF) or `pairwise` (Eq. 6, AANMF+P). */
+  pooling: 'sum',
+  /** Algorithm 1's attention; false: every attribute weighs 1/|I_u|. */
+  attention: true,
+  /** Fully connected ReLU layers of K units before the output (Sec. 5.3: two). */
+  fcLayers: 2,
+  /** Their input: `product` (p'_u ⊙ q_i, Sec. 6) or `concat` ([p'_u; q_i]). */
+  fcInput: 'product',
+  /** Add μ + b_u + b_i to the output (not in the paper). */
+  biases: true,
+  /** Dropout after each fully connected layer (training only). */
+  dropout: 0,
+  /** Standard deviation of the normal initialisation of the embeddings. */
+  initStd: 0.05,
+  epochs: 40,
+  batchSize: 256,
+  learningRate: 0.001,
+  l2: 0.0001,
+  lrDecay: 1,
+  patience: 3,
+  seed: 1,
+};
+
+interface Network {
+  readonly params: Params;
+  readonly users: number;
+  readonly items: number;
+  readonly slots: FeatureSlots;
+  readonly p: TableParam;
+  readonly q: TableParam;
+  readonly attributes: TableParam;
+  readonly w1: DenseParam;
+  readonly b1: DenseParam;
+  readonly w2: DenseParam;
+  readonly b2: DenseParam;
+  readonly fc: DenseLayer[];
+  readonly out: DenseLayer;
+  readonly mu?: DenseParam;
+  readonly userBias?: TableParam;
+  readonly itemBias?: TableParam;
+}
+
+interface Forward {
+  readonly prediction: tf.Tensor1D;
+  /** [B, width] λ over the user's attribute slots (0 on padding). */
+  readonly lambda: tf.Tensor2D;
+}
+
+export class Aanmf implements RatingModel {
+  readonly handlesColdStart = false;
+  readonly config: ModelConfig;
+  private readonly k: number;
+  private readonly pooling: Pooling;
+  private readonly fcInput: FcInput;
+  private net: Network | undefined;
+  lastReport: TrainReport | undefined;
+
+  constructor(
+    readonly id: string,
+    config: ModelConfig,
+  ) {
+    this.config = { ...config };
+    this.k = positiveInt(id, config, 'factors');
+    const layers = num(config, 'fcLayers');
+    if (!Number.isInteger(layers) || layers < 0)
+      throw new UsageError(`${id} setting "fcLayers" must be an integer >= 0, got ${layers}`);
+    this.pooling = oneOf(id, config, 'pooling', POOLINGS);
+    this.fcInput = oneOf(id, config, 'fcInput', FC_INPUTS);
+    bool(config, 'attention');
+    bool(config, 'biases');
+    str(config, 'userFeatures');
+    const dropout = num(config, 'dropout');
+    if (!(dropout >= 0 && dropout < 1))
+      throw new UsageError(`${id} setting "dropout" must be in [0, 1), got ${dropout}`);
+    if (!(num(config, 'initStd') > 0)) throw new UsageError(`${id} setting "initStd" must be positive`);
+  }
+
+  async fit(trainSet: RatingSubset, options: FitOptions = {}): Promise<TrainReport> {
+    const ds = trainSet.dataset;
+    const slots = featureSlots(ds.userFeatures, str(this.config, 'userFeatures'), 'userFeatures');
+    if (slots.width === 0) {
+      throw new UsageError(
+        `${this.id}: data set "${ds.id}" gives the users no attributes (userFeatures=${str(this.config, 'userFeatures')}); AANMF attends over user attributes`,
+      );
+    }
+    this.net?.params.dispose();
+    const net = this.build(ds.users.ids.length, ds.items.ids.length, slots);
+    if (net.mu !== undefined) {
+      net.mu.value[0] = meanRating(trainSet);
+      net.mu.sync();
+    }
+    this.net = net;
+    this.lastReport = await fitPairs(
+      net.params,
+      (u, i, ctx) => this.forward(net, u, i, ctx).prediction,
+      trainSet,
+      trainSettingsOf(this.config),
+      options,
+    );
+    return this.lastReport;
+  }
+
+  predict(users: Int32Array, items: Int32Array): Float32Array {
+    const net = this.fitted();
+    return predictPairs((u, i, ctx) => this.forward(net, u, i, ctx).prediction, users, items);
+  }
+
+  /** λ of Algorithm 1: the weight of each of the user's attributes for this item. */
+  explain(user: number, item: number): Explanation {
+    const net = this.fitted();
+    checkIndex(this.id, user, net.users, 'user');
+    checkIndex(this.id, item, net.items, 'item');
+    const { prediction, lambda } = tf.tidy(() => {
+      const f = this.forward(
+        net,
+        Int32Array.of(user),
+        Int32Array.of(item),
+        new StepContext(false, new Rng(0)),
+      );
+      return { prediction: f.prediction.dataSync()[0], lambda: Array.from(f.lambda.dataSync()) };
+    });
+    const { width, codes, names } = net.slots;
+    const weights = [];
+    for (let s = 0; s < width; s++) {
+      const code = codes[user * width + s];
+      if (code >= 0) weights.push({ feature: names[code], weight: lambda[s] });
+    }
+    return { model: this.id, user, item, prediction, groups: [{ name: 'user attributes', weights }] };
+  }
+
+  state(): ModelState {
+    const net = this.fitted();
+    const base = toModelState(this.id, this.config, net.params, {
+      users: net.users,
+      items: net.items,
+      slots: { ...slotsMeta(net.slots) },
+    });
+    return { ...base, arrays: { ...base.arrays, userSlots: net.slots.codes } };
+  }
+
+  static restore(id: string, state: ModelState): Aanmf {
+    const source = `saved model "${state.id}"`;
+    if (state.id !== id) throw new UsageError(`${id}: cannot restore a saved "${state.id}" model`);
+    const meta = state.meta as { users?: unknown; items?: unknown; slots?: unknown } | null;
+    if (meta === null || typeof meta.users !== 'number' || typeof meta.items !== 'number') {
+      throw new DataError(source, undefined, 'meta', 'lacks the numbers of users and items');
+    }
+    const model = new Aanmf(id, state.config);
+    const slots = restoreSlots(meta.slots, state.arrays['userSlots'], source, 'userSlots');
+    if (slots.count !== meta.users)
+      throw new DataError(
+        source,
+        undefined,
+        'userSlots',
+        `describes ${slots.count} users, expected ${meta.users}`,
+      );
+    model.net = model.build(meta.users, meta.items, slots);
+    loadState(model.net.params, state);
+    return model;
+  }
+
+  private fitted(): Network {
+    if (this.net === undefined)
+      throw new UsageError(`${this.id}: call fit() (or restore a saved model) before predicting`);
+    requireEngine(this.id);
+    return this.net;
+  }
+
+  private build(users: number, items: number, slots: FeatureSlots): Network {
+    const k = this.k;
+    const params = new Params(num(this.config, 'seed'));
+    const init = { kind: 'normal', std: num(this.config, 'initStd') } as const;
+    const p = params.table('p', users, k, { init });
+    const q = params.table('q', items, k, { init });
+    const attributes = params.table('attributes', slots.names.length, k, { init });
+    const w1 = params.dense('cell.w1', [2 * k, k]);
+    const b1 = params.dense('cell.b1', [k], { init: { kind: 'zeros' }, l2: 0 });
+    const w2 = params.dense('cell.w2', [k, 1]);
+    const b2 = params.dense('cell.b2', [1], { init: { kind: 'zeros' }, l2: 0 });
+    const fc: DenseLayer[] = [];
+    let width = this.fcInput === 'product' ? k : 2 * k;
+    for (let l = 0; l < num(this.config, 'fcLayers'); l++) {
+      fc.push(declareDense(params, `fc.${l}`, width, k));
+      width = k;
+    }
+    const out = declareDense(params, 'out', width, 1);
+    const net = { params, users, items, slots, p, q, attributes, w1, b1, w2, b2, fc, out };
+    if (!bool(this.config, 'biases')) return net;
+    const zeros = { init: { kind: 'zeros' } } as const;
+    return {
+      ...net,
+      mu: params.dense('mu', [1], { init: { kind: 'zeros' }, l2: 0 }),
+      userBias: params.table('userBias', users, 1, zeros),
+      itemBias: params.table('itemBias', items, 1, zeros),
+    };
+  }
+
+  private forward(net: Network, users: Int32Array, items: Int32Array, ctx: StepContext): Forward {
+    const b = users.length;
+    const { width, codes } = net.slots;
+    const attributeIds = new Int32Array(b * width);
+    const present = new Float32Array(b * width);
+    for (let n = 0; n < b; n++) {
+      for (let s = 0; s < width; s++) {
+        const code = codes[users[n] * width + s];
+        attributeIds[n * width + s] = code;
+        present[n * width + s] = code < 0 ? 0 : 1;
+      }
+    }
+    const pu = ctx.lookup(net.p, users) as tf.Tensor2D;
+    const qi = ctx.lookup(net.q, items) as tf.Tensor2D;
+    const a = ctx.lookup(net.attributes, attributeIds, [b, width]) as tf.Tensor3D;
+    let lambda: tf.Tensor2D;
+    if (bool(this.config, 'attention')) {
+      const cell: AttentionCellWeights = {
+        w1: net.w1.variable as tf.Tensor2D,
+        b1: net.b1.variable as tf.Tensor1D,
+        w2: net.w2.variable as tf.Tensor2D,
+        b2: net.b2.variable as tf.Tensor1D,
+      };
+      lambda = attentionCell(a, qi, cell, present);
+    } else {
+      // Uniform 1/|I_u| over the present attributes.
+      const uniform = new Float32Array(b * width);
+      for (let n = 0; n < b; n++) {
+        let c = 0;
+        for (let s = 0; s < width; s++) c += present[n * width + s];
+        for (let s = 0; s < width; s++) uniform[n * width + s] = c > 0 ? present[n * width + s] / c : 0;
+      }
+      lambda = tf.tensor2d(uniform, [b, width]);
+    }
+    const pooled = this.pooling === 'sum' ? weightedPooling(pu, a, lambda) : pairwisePooling(pu, a, lambda);
+    let h: tf.Tensor = this.fcInput === 'product' ? tf.mul(pooled, qi) : tf.concat([pooled, qi], 1);
+    const rate = num(this.config, 'dropout');
+    for (const layer of net.fc) h = ctx.dropout(applyDense(h, layer, 'relu'), rate);
+    let score = tf.reshape(applyDense(h, net.out), [b]) as tf.Tensor1D;
+    if (net.mu !== undefined && net.userBias !== undefined && net.itemBias !== undefined) {
+      const biases = tf.add(ctx.lookup(net.userBias, users, [b]), ctx.lookup(net.itemBias, items, [b]));
+      score = tf.add(tf.add(score, tf.reshape(biases, [b])), net.mu.variable);
+    }
+    return { prediction: score, lambda };
+  }
+}
+
+function positiveInt(id: string, config: ModelConfig, key: string): number {
+  const v = num(config, key);
+  if (!Number.isInteger(v) || v < 1)
+    throw new UsageError(`${id} setting "${key}" must be a positive integer, got ${v}`);
+  return v;
+}
+
+function oneOf<T extends string>(id: string, config: ModelConfig, key: string, choices: readonly T[]): T {
+  const v = str(config, key);
+  if (!(choices as readonly string[]).includes(v))
+    throw new UsageError(`${id} setting "${key}" must be one of ${choices.join(', ')}, got "${v}"`);
+  return v as T;
+}
+
+function checkIndex(id: string, i: number, n: number, what: string): void {
+  if (!Number.isInteger(i) || i < 0 || i >= n)
+    throw new UsageError(`${id} explain: ${what} ${i} is outside [0, ${n})`);
+}
+
+const REFERENCE =
+  'AANMF: Attribute-aware Attentional Neural Matrix Factorization, Information Technology and Control (code: github.com/Holy-Shine/AANMF)';
+
+export const aanmfSpec: ModelSpec = {
+  id: 'aanmf',
+  summary:
+    'AANMF: attention over user attributes conditioned on the item, weighted pooling, MLP (explainable)',
+  reference: REFERENCE,
+  defaults: AANMF_DEFAULTS,
+  create: (config) => new Aanmf('aanmf', config),
+  restore: (state) => Aanmf.restore('aanmf', state),
+};
+
+export const aanmfPSpec: ModelSpec = {
+  id: 'aanmf-p',
+  summary:
+    'AANMF+P: AANMF with pair-wise pooling of the user vector and its weighted attributes (explainable)',
+  reference: REFERENCE,
+  defaults: { ...AANMF_DEFAULTS, pooling: 'pairwise' },
+  create: (config) => new Aanmf('aanmf-p', config),
+  restore: (state) => Aanmf.restore('aanmf-p', state),
+};

@@ -1,0 +1,321 @@
+/**
+ * AFM: the Attention-driven Factor Model with Gated Attention Units.
+ *
+ * Jingwu Chen, Fuzhen Zhuang, Xin Hong, Xiang Ao, Xing Xie, Qing He. "Attention-driven Factor
+ * Model for Explainable Personalized Recommendation". SIGIR 2018 (short paper), pp. 909-912.
+ * Not to be confused with the Attentional Factorization Machine (Xiao et al., IJCAI 2017) that
+ * DeepCTR calls AFM: hence the id `afm-gau`.
+ *
+ * - Feature extraction layer (Sec. 3.1): a user vector u_i ∈ R^k; for item j the set
+ *   X_j = {x_j0, x_j1, …}: x_j0 the embedding of the item id, x_jl the embedding of each of the
+ *   item's one-hot features (its genres, director, …; `feature-slots.ts`).
+ * - Attention-driven integration layer, the GAU (Eq. 2-3, `gau.ts`): α_i = softmax(W_a u_i) over the
+ *   item's feature vectors, v_ij = Σ_l α_il x_jl.
+ * - Interaction layer: the inner product ŷ = u_iᵀ v_ij (Eq. 4, `interaction: inner`) or an MLP
+ *   ŷ = f_MLP(u_i, v_ij) (Eq. 5, `interaction: mlp`, the default) with, as in the paper's set-up
+ *   (Sec. 4.1.3), one hidden layer with sigmoid activation. The MLP's input is u ⊙ v (`mlpInput:
+ *   product`, the default: NFM's interaction layer on the pair, the paper trains NFM and AFM with the
+ *   same layer) or the concatenation [u; v] of NCF's MLP (`mlpInput: concat`).
+ * - Square loss (Sec. 4.1.3), embedding size k = 64.
+ *
+ * Differences from the paper, each a setting: Adam instead of plain SGD (the engine's optimizer;
+ * the paper gives no SGD learning rate or schedule), and global, user and item bias terms
+ * (`biases: true`), which the paper does not mention; `biases: false` gives exactly Eq. 4 or 5.
+ * The explanation of a prediction is the user's attention distribution α over the item's features
+ * (Sec. 3.2 "Personalized Explanation").
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { RatingSubset } from '../../data/dataset.js';
+import {
+  applyDense,
+  declareDense,
+  loadState,
+  Params,
+  StepContext,
+  toModelState,
+  type DenseLayer,
+  type DenseParam,
+  type TableParam,
+  type TrainReport,
+} from '../../engine/index.js';
+import { DataError, UsageError } from '../../util/errors.js';
+import { Rng } from '../../util/rng.js';
+import { bool, num, str } from '../config.js';
+import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
+import { featureSlots, restoreSlots, slotsMeta, type FeatureSlots } from './feature-slots.js';
+import { slotGatedAttention } from './gau.js';
+import { fitPairs, meanRating, predictPairs, requireEngine, trainSettingsOf } from './pair-training.js';
+
+export const AFM_GAU_ID = 'afm-gau';
+
+export const AFM_GAU_DEFAULTS: ModelConfig = {
+  /** k, the size of every latent vector (Sec. 4.1.3: 64). */
+  factors: 64,
+  /** Item fields whose values are attended over: all, none (item id only), or a comma list. */
+  itemFeatures: 'all',
+  /** Eq. 4 (`inner`) or Eq. 5 (`mlp`). */
+  interaction: 'mlp',
+  /** Input of the MLP: `product` (u ⊙ v) or `concat` ([u; v]). */
+  mlpInput: 'product',
+  /** Units of the one sigmoid interaction layer (Sec. 4.1.3). */
+  hidden: 64,
+  /** Add μ + b_u + b_i to the interaction's output (not in the paper). */
+  biases: true,
+  /** Dropout on the interaction layer's output (training only). */
+  dropout: 0,
+  /** Standard deviation of the normal initialisation of the embeddings and of W_a. */
+  initStd: 0.05,
+  epochs: 40,
+  batchSize: 256,
+  learningRate: 0.001,
+  l2: 0.0001,
+  lrDecay: 1,
+  patience: 3,
+  seed: 1,
+};
+
+const INTERACTIONS = ['inner', 'mlp'] as const;
+const MLP_INPUTS = ['product', 'concat'] as const;
+type Interaction = (typeof INTERACTIONS)[number];
+type MlpInput = (typeof MLP_INPUTS)[number];
+
+/** The weights, built once the data set's sizes are known (at fit or restore). */
+interface Network {
+  readonly params: Params;
+  readonly users: number;
+  readonly items: number;
+  readonly slots: FeatureSlots;
+  /** u_i, [users, k]. */
+  readonly user: TableParam;
+  /** x_j0 for rows 0..items-1, then x_l of every one-hot feature l: [items + features, k]. */
+  readonly vectors: TableParam;
+  /** W_a: row 0 for the item-id vector, row 1 + l for feature l: [1 + features, k]. */
+  readonly wa: TableParam;
+  readonly hidden?: DenseLayer;
+  readonly out?: DenseLayer;
+  readonly mu?: DenseParam;
+  readonly userBias?: TableParam;
+  readonly itemBias?: TableParam;
+}
+
+interface Forward {
+  readonly prediction: tf.Tensor1D;
+  /** [B, 1 + width] attention over the slots (slot 0: the item id). */
+  readonly weights: tf.Tensor2D;
+}
+
+export class AfmGau implements RatingModel {
+  readonly id = AFM_GAU_ID;
+  readonly handlesColdStart = false;
+  readonly config: ModelConfig;
+  private readonly k: number;
+  private readonly interaction: Interaction;
+  private readonly mlpInput: MlpInput;
+  private net: Network | undefined;
+  /** The last fit's training report (epochs, best epoch, history). */
+  lastReport: TrainReport | undefined;
+
+  constructor(config: ModelConfig) {
+    this.config = { ...config };
+    this.k = positiveInt(config, 'factors');
+    positiveInt(config, 'hidden');
+    this.interaction = oneOf(config, 'interaction', INTERACTIONS);
+    this.mlpInput = oneOf(config, 'mlpInput', MLP_INPUTS);
+    bool(config, 'biases');
+    str(config, 'itemFeatures');
+    const dropout = num(config, 'dropout');
+    if (!(dropout >= 0 && dropout < 1))
+      throw new UsageError(`afm-gau setting "dropout" must be in [0, 1), got ${dropout}`);
+    if (!(num(config, 'initStd') > 0)) throw new UsageError('afm-gau setting "initStd" must be positive');
+  }
+
+  async fit(trainSet: RatingSubset, options: FitOptions = {}): Promise<TrainReport> {
+    const ds = trainSet.dataset;
+    const slots = featureSlots(ds.itemFeatures, str(this.config, 'itemFeatures'), 'itemFeatures');
+    this.net?.params.dispose();
+    const net = this.build(ds.users.ids.length, ds.items.ids.length, slots);
+    if (net.mu !== undefined) {
+      net.mu.value[0] = meanRating(trainSet);
+      net.mu.sync();
+    }
+    this.net = net;
+    this.lastReport = await fitPairs(
+      net.params,
+      (u, i, ctx) => this.forward(net, u, i, ctx).prediction,
+      trainSet,
+      trainSettingsOf(this.config),
+      options,
+    );
+    return this.lastReport;
+  }
+
+  predict(users: Int32Array, items: Int32Array): Float32Array {
+    const net = this.fitted();
+    return predictPairs((u, i, ctx) => this.forward(net, u, i, ctx).prediction, users, items);
+  }
+
+  /** The user's attention over the item's features (Eq. 2), named: "item id", "genre=Action", … */
+  explain(user: number, item: number): Explanation {
+    const net = this.fitted();
+    checkIndex(user, net.users, 'user');
+    checkIndex(item, net.items, 'item');
+    const { prediction, weights } = tf.tidy(() => {
+      const f = this.forward(
+        net,
+        Int32Array.of(user),
+        Int32Array.of(item),
+        new StepContext(false, new Rng(0)),
+      );
+      return { prediction: f.prediction.dataSync()[0], weights: Array.from(f.weights.dataSync()) };
+    });
+    const { width, codes, names } = net.slots;
+    const named = [{ feature: 'item id', weight: weights[0] }];
+    for (let s = 0; s < width; s++) {
+      const code = codes[item * width + s];
+      if (code >= 0) named.push({ feature: names[code], weight: weights[1 + s] });
+    }
+    return { model: this.id, user, item, prediction, groups: [{ name: 'item features', weights: named }] };
+  }
+
+  state(): ModelState {
+    const net = this.fitted();
+    const base = toModelState(this.id, this.config, net.params, {
+      users: net.users,
+      items: net.items,
+      slots: { ...slotsMeta(net.slots) },
+    });
+    return { ...base, arrays: { ...base.arrays, itemSlots: net.slots.codes } };
+  }
+
+  static restore(state: ModelState): AfmGau {
+    const source = `saved model "${state.id}"`;
+    if (state.id !== AFM_GAU_ID) throw new UsageError(`afm-gau: cannot restore a saved "${state.id}" model`);
+    const meta = state.meta as { users?: unknown; items?: unknown; slots?: unknown } | null;
+    if (meta === null || typeof meta.users !== 'number' || typeof meta.items !== 'number') {
+      throw new DataError(source, undefined, 'meta', 'lacks the numbers of users and items');
+    }
+    const model = new AfmGau(state.config);
+    const slots = restoreSlots(meta.slots, state.arrays['itemSlots'], source, 'itemSlots');
+    if (slots.count !== meta.items)
+      throw new DataError(
+        source,
+        undefined,
+        'itemSlots',
+        `describes ${slots.count} items, expected ${meta.items}`,
+      );
+    model.net = model.build(meta.users, meta.items, slots);
+    loadState(model.net.params, state);
+    return model;
+  }
+
+  private fitted(): Network {
+    if (this.net === undefined)
+      throw new UsageError('afm-gau: call fit() (or restore a saved model) before predicting');
+    requireEngine(this.id);
+    return this.net;
+  }
+
+  private build(users: number, items: number, slots: FeatureSlots): Network {
+    const k = this.k;
+    const params = new Params(num(this.config, 'seed'));
+    const init = { kind: 'normal', std: num(this.config, 'initStd') } as const;
+    const features = slots.names.length;
+    const user = params.table('user', users, k, { init });
+    const vectors = params.table('vectors', items + features, k, { init });
+    const wa = params.table('wa', 1 + features, k, { init });
+    let hidden: DenseLayer | undefined;
+    let out: DenseLayer | undefined;
+    if (this.interaction === 'mlp') {
+      const inDim = this.mlpInput === 'product' ? k : 2 * k;
+      hidden = declareDense(params, 'mlp.hidden', inDim, num(this.config, 'hidden'));
+      out = declareDense(params, 'mlp.out', num(this.config, 'hidden'), 1);
+    }
+    if (!bool(this.config, 'biases')) return { params, users, items, slots, user, vectors, wa, hidden, out };
+    const zeros = { init: { kind: 'zeros' } } as const;
+    return {
+      params,
+      users,
+      items,
+      slots,
+      user,
+      vectors,
+      wa,
+      hidden,
+      out,
+      mu: params.dense('mu', [1], { init: { kind: 'zeros' }, l2: 0 }),
+      userBias: params.table('userBias', users, 1, zeros),
+      itemBias: params.table('itemBias', items, 1, zeros),
+    };
+  }
+
+  private forward(net: Network, users: Int32Array, items: Int32Array, ctx: StepContext): Forward {
+    const b = users.length;
+    const { width, codes } = net.slots;
+    const s = 1 + width;
+    // Slot 0: the item id (x_j0, W_a row 0); slot 1 + t: the item's t-th feature value, or padding.
+    const vectorIds = new Int32Array(b * s);
+    const waIds = new Int32Array(b * s);
+    const present = new Float32Array(b * s);
+    for (let n = 0; n < b; n++) {
+      const item = items[n];
+      vectorIds[n * s] = item;
+      waIds[n * s] = 0;
+      present[n * s] = 1;
+      for (let t = 0; t < width; t++) {
+        const code = codes[item * width + t];
+        const at = n * s + 1 + t;
+        vectorIds[at] = code < 0 ? -1 : net.items + code;
+        waIds[at] = code < 0 ? -1 : 1 + code;
+        present[at] = code < 0 ? 0 : 1;
+      }
+    }
+    const u = ctx.lookup(net.user, users) as tf.Tensor2D;
+    const x = ctx.lookup(net.vectors, vectorIds, [b, s]) as tf.Tensor3D;
+    const waRows = ctx.lookup(net.wa, waIds, [b, s]) as tf.Tensor3D;
+    const gau = slotGatedAttention(u, waRows, x, present);
+    const v = gau.output;
+    let score: tf.Tensor1D;
+    if (net.hidden === undefined || net.out === undefined) {
+      score = tf.sum(tf.mul(u, v), 1); // Eq. 4
+    } else {
+      const input = this.mlpInput === 'product' ? tf.mul(u, v) : tf.concat([u, v], 1);
+      const h = ctx.dropout(applyDense(input, net.hidden, 'sigmoid'), num(this.config, 'dropout'));
+      score = tf.reshape(applyDense(h, net.out), [b]); // Eq. 5
+    }
+    if (net.mu !== undefined && net.userBias !== undefined && net.itemBias !== undefined) {
+      const biases = tf.add(ctx.lookup(net.userBias, users, [b]), ctx.lookup(net.itemBias, items, [b]));
+      score = tf.add(tf.add(score, tf.reshape(biases, [b])), net.mu.variable);
+    }
+    return { prediction: score, weights: gau.weights };
+  }
+}
+
+function positiveInt(config: ModelConfig, key: string): number {
+  const v = num(config, key);
+  if (!Number.isInteger(v) || v < 1)
+    throw new UsageError(`afm-gau setting "${key}" must be a positive integer, got ${v}`);
+  return v;
+}
+
+function oneOf<T extends string>(config: ModelConfig, key: string, choices: readonly T[]): T {
+  const v = str(config, key);
+  if (!(choices as readonly string[]).includes(v))
+    throw new UsageError(`afm-gau setting "${key}" must be one of ${choices.join(', ')}, got "${v}"`);
+  return v as T;
+}
+
+function checkIndex(i: number, n: number, what: string): void {
+  if (!Number.isInteger(i) || i < 0 || i >= n)
+    throw new UsageError(`afm-gau explain: ${what} ${i} is outside [0, ${n})`);
+}
+
+export const afmGauSpec: ModelSpec = {
+  id: AFM_GAU_ID,
+  summary:
+    'Attention-driven Factor Model: Gated Attention Units weigh each item feature per user (explainable)',
+  reference:
+    'J. Chen et al., "Attention-driven Factor Model for Explainable Personalized Recommendation", SIGIR 2018',
+  defaults: AFM_GAU_DEFAULTS,
+  create: (config) => new AfmGau(config),
+  restore: (state) => AfmGau.restore(state),
+};

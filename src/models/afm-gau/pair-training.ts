@@ -1,0 +1,111 @@
+/**
+ * Training and predicting a neural rating model that scores (user, item) pairs, on the engine's
+ * one training loop: mean squared error against the ratings (the loss AFM (Sec. 4.1.3: "optimizing
+ * the square loss") and AANMF (Eq. 7) train with), Adam with L2, validation RMSE after every epoch
+ * with early stopping and the best weights kept. Shared by AFM-GAU and AANMF.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
+import {
+  engineStarted,
+  initEngine,
+  predictInBatches,
+  takeFloat32,
+  takeInt32,
+  train,
+  type Params,
+  type StepContext,
+  type TrainReport,
+  type TrainSettings,
+} from '../../engine/index.js';
+import { HeedError } from '../../util/errors.js';
+import { num } from '../config.js';
+import type { FitOptions, ModelConfig } from '../model.js';
+
+/** Predicted ratings [B] of the pairs (users[b], items[b]). */
+export type PairScore = (users: Int32Array, items: Int32Array, ctx: StepContext) => tf.Tensor1D;
+
+/** The training-loop settings every pair model reads from its config. */
+export function trainSettingsOf(config: ModelConfig): TrainSettings {
+  return {
+    epochs: num(config, 'epochs'),
+    batchSize: num(config, 'batchSize'),
+    learningRate: num(config, 'learningRate'),
+    l2: num(config, 'l2'),
+    lrDecay: num(config, 'lrDecay'),
+    patience: num(config, 'patience'),
+    seed: num(config, 'seed'),
+  };
+}
+
+/** Starts the tensor engine (tfjs-node when installed, else wasm) if nobody has yet. */
+export async function ensureEngine(): Promise<void> {
+  if (!engineStarted()) await initEngine();
+}
+
+/** Throws unless the engine runs: `predict` is synchronous and cannot start it. */
+export function requireEngine(model: string): void {
+  if (!engineStarted()) {
+    throw new HeedError(
+      `${model}: the tensor engine is not started; call "await initEngine()" (src/engine) before predicting with a restored model`,
+    );
+  }
+}
+
+/** Fits `score` on the training ratings with MSE, validating on `options.validation`. */
+export async function fitPairs(
+  params: Params,
+  score: PairScore,
+  trainSet: RatingSubset,
+  settings: TrainSettings,
+  options: FitOptions = {},
+): Promise<TrainReport> {
+  await ensureEngine();
+  const t = gatherRatings(trainSet);
+  const v = options.validation === undefined ? undefined : gatherRatings(options.validation);
+  return await train(
+    {
+      params,
+      size: t.rating.length,
+      loss: (batch, ctx) => {
+        const target = tf.tensor1d(takeFloat32(t.rating, batch));
+        return tf.mean(
+          tf.squaredDifference(score(takeInt32(t.user, batch), takeInt32(t.item, batch), ctx), target),
+        );
+      },
+      validation:
+        v === undefined || v.rating.length === 0
+          ? undefined
+          : {
+              size: v.rating.length,
+              targets: v.rating,
+              predict: (batch, ctx) => score(takeInt32(v.user, batch), takeInt32(v.item, batch), ctx),
+              clip: trainSet.dataset.scale,
+            },
+    },
+    settings,
+    options,
+  );
+}
+
+/** Inference over many pairs in batches. */
+export function predictPairs(
+  score: PairScore,
+  users: Int32Array,
+  items: Int32Array,
+  batchSize = 4096,
+): Float32Array {
+  if (users.length !== items.length)
+    throw new HeedError(`predict: ${users.length} users but ${items.length} items`);
+  return predictInBatches(users.length, batchSize, (batch, ctx) =>
+    score(takeInt32(users, batch), takeInt32(items, batch), ctx),
+  );
+}
+
+/** The mean of the training ratings (the starting point of a global-bias term). */
+export function meanRating(subset: RatingSubset): number {
+  const r = subset.dataset.ratings.rating;
+  let sum = 0;
+  for (const i of subset.indices) sum += r[i];
+  return subset.indices.length > 0 ? sum / subset.indices.length : 0;
+}

@@ -1,0 +1,236 @@
+/**
+ * AANMF and AANMF+P (src/models/aanmf/): the attention cell (Algorithm 1) and both poolings
+ * against finite differences and hand-computed values, Eq. 6 against the explicit pair sum,
+ * training on the synthetic data set, explanations, save/restore and config errors.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { RatingSubset } from '../src/data/dataset.js';
+import { generateSyntheticWithTruth } from '../src/data/loaders/synthetic.js';
+import { ratioSplit } from '../src/data/split.js';
+import { gradCheck, initEngine } from '../src/engine/index.js';
+import { aanmfPSpec, aanmfSpec, AANMF_DEFAULTS } from '../src/models/aanmf/aanmf.js';
+import { attentionCell, pairwisePooling, weightedPooling } from '../src/models/aanmf/attention-cell.js';
+import { loadArtifact, saveArtifact } from '../src/models/artifact.js';
+import { resolveConfig } from '../src/models/config.js';
+import { getModelSpec } from '../src/models/index.js';
+import { trainingStats } from '../src/models/predictor.js';
+import { Rng } from '../src/util/rng.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-aanmf-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+before(async () => {
+  await initEngine({ backend: 'wasm' });
+});
+
+function normal(n: number, seed: number, scale = 1): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n }, () => rng.normal() * scale);
+}
+
+function project(y: tf.Tensor, seed: number): tf.Scalar {
+  return tf.sum(tf.mul(y, tf.tensor(normal(y.size, seed), y.shape)));
+}
+
+const [B, S, K] = [3, 3, 4];
+const PRESENT = Float32Array.from([1, 1, 1, 1, 0, 1, 1, 1, 0]);
+
+test('attention cell (Algorithm 1): gradients of a, q, W1, b1, W2, b2 match finite differences', () => {
+  const inputs = [
+    { name: 'a', shape: [B, S, K], value: normal(B * S * K, 1) },
+    { name: 'q', shape: [B, K], value: normal(B * K, 2) },
+    { name: 'w1', shape: [2 * K, K], value: normal(2 * K * K, 3, 0.7) },
+    { name: 'b1', shape: [K], value: normal(K, 4, 0.3) },
+    { name: 'w2', shape: [K, 1], value: normal(K, 5) },
+    // b2 keeps the ReLU of step 3 away from its kink at 0 for most scores.
+    { name: 'b2', shape: [1], value: Float32Array.of(0.8) },
+  ];
+  const result = gradCheck(
+    (xs) => {
+      const lambda = attentionCell(
+        xs[0] as tf.Tensor3D,
+        xs[1] as tf.Tensor2D,
+        {
+          w1: xs[2] as tf.Tensor2D,
+          b1: xs[3] as tf.Tensor1D,
+          w2: xs[4] as tf.Tensor2D,
+          b2: xs[5] as tf.Tensor1D,
+        },
+        PRESENT,
+      );
+      return project(lambda, 6);
+    },
+    inputs,
+    { samples: 16 },
+  );
+  assert.deepEqual(result.mismatches, []);
+  assert.ok(result.checked >= 50, `only ${result.checked} coordinates checked`);
+});
+
+test('attention cell: λ by hand, ReLU before the softmax, padding gets 0', () => {
+  // K = 1: v_j = tanh(w1a·a_j + w1q·q + b1), score_j = ReLU(w2·v_j + b2).
+  const a = [0.5, -2, 1];
+  const q = 1;
+  const [w1a, w1q, b1, w2, b2] = [1, 0.5, 0.1, 2, 0];
+  const lambda = tf.tidy(() =>
+    Array.from(
+      attentionCell(
+        tf.tensor3d(a, [1, 3, 1]),
+        tf.tensor2d([q], [1, 1]),
+        {
+          w1: tf.tensor2d([w1a, w1q], [2, 1]),
+          b1: tf.tensor1d([b1]),
+          w2: tf.tensor2d([w2], [1, 1]),
+          b2: tf.tensor1d([b2]),
+        },
+        Float32Array.from([1, 1, 0]),
+      ).dataSync(),
+    ),
+  );
+  const score = a.slice(0, 2).map((x) => Math.max(0, w2 * Math.tanh(w1a * x + w1q * q + b1) + b2));
+  assert.equal(score[1], 0); // a_2 = -2 gives a negative score: ReLU makes it 0
+  const z = Math.exp(score[0]) + Math.exp(score[1]);
+  assert.ok(Math.abs(lambda[0] - Math.exp(score[0]) / z) < 1e-6);
+  assert.ok(Math.abs(lambda[1] - Math.exp(score[1]) / z) < 1e-6);
+  assert.equal(lambda[2], 0);
+});
+
+test('pair-wise pooling (Eq. 6) equals the sum over all pairs of {p_u, λ_j a_j} (Eq. 5); both poolings pass gradient checks', () => {
+  const p = normal(B * K, 7);
+  const a = normal(B * S * K, 8);
+  const lambda = Float32Array.from([0.2, 0.3, 0.5, 0.6, 0, 0.4, 1, 0, 0]);
+  const got = tf.tidy(() =>
+    Array.from(
+      pairwisePooling(
+        tf.tensor2d(p, [B, K]),
+        tf.tensor3d(a, [B, S, K]),
+        tf.tensor2d(lambda, [B, S]),
+      ).dataSync(),
+    ),
+  );
+  const sumPooled = tf.tidy(() =>
+    Array.from(
+      weightedPooling(
+        tf.tensor2d(p, [B, K]),
+        tf.tensor3d(a, [B, S, K]),
+        tf.tensor2d(lambda, [B, S]),
+      ).dataSync(),
+    ),
+  );
+  for (let n = 0; n < B; n++) {
+    for (let c = 0; c < K; c++) {
+      const set = [
+        p[n * K + c],
+        ...Array.from({ length: S }, (_, j) => lambda[n * S + j] * a[(n * S + j) * K + c]),
+      ];
+      let pairs = 0;
+      for (let x = 0; x < set.length; x++) for (let y = x + 1; y < set.length; y++) pairs += set[x] * set[y];
+      assert.ok(
+        Math.abs(got[n * K + c] - pairs) < 1e-5,
+        `pairwise [${n}, ${c}]: ${got[n * K + c]} vs ${pairs}`,
+      );
+      const sum = set.reduce((s, v) => s + v, 0);
+      assert.ok(Math.abs(sumPooled[n * K + c] - sum) < 1e-5, `weighted [${n}, ${c}]`);
+    }
+  }
+  for (const pool of [pairwisePooling, weightedPooling]) {
+    const result = gradCheck(
+      (xs) => project(pool(xs[0] as tf.Tensor2D, xs[1] as tf.Tensor3D, xs[2] as tf.Tensor2D), 9),
+      [
+        { name: 'p', shape: [B, K], value: p.slice() },
+        { name: 'a', shape: [B, S, K], value: a.slice() },
+        { name: 'lambda', shape: [B, S], value: lambda.slice() },
+      ],
+      { samples: 12 },
+    );
+    assert.deepEqual(result.mismatches, [], pool.name);
+  }
+});
+
+test('AANMF+P learns the synthetic data (beats the global mean) and explains with weights over user attributes', async () => {
+  const { dataset } = generateSyntheticWithTruth({ seed: 4, users: 200, items: 150, ratingsPerUser: 30 });
+  const split = ratioSplit(dataset, { train: 0.8, validation: 0.1, test: 0.1 }, 2);
+  const model = aanmfPSpec.create(
+    resolveConfig(aanmfPSpec, { factors: '16', epochs: '12', learningRate: '0.005', batchSize: '128' }),
+  );
+  const train: RatingSubset = { dataset, indices: split.train };
+  await model.fit(train, { validation: { dataset, indices: split.validation } });
+  const r = dataset.ratings;
+  const users = Int32Array.from(split.test, (i) => r.user[i]);
+  const items = Int32Array.from(split.test, (i) => r.item[i]);
+  const truth = Float32Array.from(split.test, (i) => r.rating[i]);
+  const pred = model.predict(users, items);
+  const stats = trainingStats(train);
+  let sseModel = 0;
+  let sseMean = 0;
+  for (let k = 0; k < truth.length; k++) {
+    const p = Math.min(5, Math.max(1, pred[k]));
+    sseModel += (p - truth[k]) ** 2;
+    sseMean += (stats.globalMean - truth[k]) ** 2;
+  }
+  const rmse = Math.sqrt(sseModel / truth.length);
+  const rmseMean = Math.sqrt(sseMean / truth.length);
+  assert.ok(rmse < rmseMean - 0.05, `AANMF+P RMSE ${rmse.toFixed(4)} vs global mean ${rmseMean.toFixed(4)}`);
+
+  const e = model.explain?.(users[0], items[0]);
+  assert.ok(e !== undefined);
+  assert.equal(e.model, 'aanmf-p');
+  assert.equal(e.groups[0].name, 'user attributes');
+  const names = e.groups[0].weights.map((w) => w.feature);
+  assert.equal(names.length, 2);
+  assert.ok(names[0].startsWith('age=') && names[1].startsWith('taste='), names.join(', '));
+  const sum = e.groups[0].weights.reduce((s, w) => s + w.weight, 0);
+  assert.ok(Math.abs(sum - 1) < 1e-5, `weights sum to ${sum}`);
+  // λ depends on the item (Algorithm 1 conditions on q_i).
+  const other = model.explain?.(users[0], (items[0] + 1) % dataset.items.ids.length);
+  assert.notDeepEqual(other?.groups[0].weights, e.groups[0].weights);
+});
+
+test('AANMF: save/restore through an artifact keeps predictions and explanations', async () => {
+  const { dataset } = generateSyntheticWithTruth({ seed: 6, users: 40, items: 30, ratingsPerUser: 10 });
+  const train: RatingSubset = { dataset, indices: Int32Array.from({ length: 300 }, (_, i) => i) };
+  for (const spec of [aanmfSpec, aanmfPSpec]) {
+    const model = spec.create(resolveConfig(spec, { factors: '8', epochs: '2' }));
+    await model.fit(train);
+    const users = dataset.ratings.user.slice(300, 400);
+    const items = dataset.ratings.item.slice(300, 400);
+    const before = model.predict(users, items);
+    const dir = path.join(tmp, spec.id);
+    saveArtifact(dir, { model, dataset, stats: trainingStats(train) });
+    const loaded = loadArtifact(dir);
+    assert.equal(loaded.model.id, spec.id);
+    assert.deepEqual(Array.from(loaded.model.predict(users, items)), Array.from(before));
+    assert.deepEqual(loaded.model.explain?.(users[1], items[1]), model.explain?.(users[1], items[1]));
+  }
+});
+
+test('AANMF config: ids, defaults, and errors that name the setting', async () => {
+  assert.equal(getModelSpec('aanmf'), aanmfSpec);
+  assert.equal(getModelSpec('aanmf-p'), aanmfPSpec);
+  assert.equal(aanmfSpec.defaults.pooling, 'sum');
+  assert.equal(aanmfPSpec.defaults.pooling, 'pairwise');
+  assert.throws(
+    () => aanmfSpec.create({ ...AANMF_DEFAULTS, pooling: 'max' }),
+    /"pooling" must be one of sum, pairwise/,
+  );
+  assert.throws(
+    () => aanmfSpec.create({ ...AANMF_DEFAULTS, fcLayers: -1 }),
+    /"fcLayers" must be an integer >= 0/,
+  );
+  const { dataset } = generateSyntheticWithTruth({ seed: 6, users: 20, items: 20, ratingsPerUser: 5 });
+  const model = aanmfSpec.create({ ...AANMF_DEFAULTS, userFeatures: 'income' });
+  await assert.rejects(
+    model.fit({ dataset, indices: Int32Array.of(0, 1, 2) }),
+    /setting "userFeatures": no feature field "income".*fields: age, taste/,
+  );
+  const none = aanmfSpec.create({ ...AANMF_DEFAULTS, userFeatures: 'none' });
+  await assert.rejects(
+    none.fit({ dataset, indices: Int32Array.of(0, 1, 2) }),
+    /gives the users no attributes/,
+  );
+});
