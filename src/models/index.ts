@@ -7,6 +7,8 @@ import { baselineSpec } from './classic/baseline-only.js';
 import { biasedMfSpec } from './classic/biased-mf.js';
 import { svdppSpec } from './classic/svdpp.js';
 import { fmSpec } from './classic/fm.js';
+import { afmGauSpec } from './afm-gau/afm-gau.js';
+import { aanmfPSpec, aanmfSpec } from './aanmf/aanmf.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS: readonly ModelSpec[] = [
@@ -15,6 +17,9 @@ export const MODELS: readonly ModelSpec[] = [
   biasedMfSpec,
   svdppSpec,
   fmSpec,
+  afmGauSpec,
+  aanmfSpec,
+  aanmfPSpec,
 ];
 
 export function getModelSpec(id: string): ModelSpec {
