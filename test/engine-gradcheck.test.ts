@@ -170,7 +170,11 @@ test('self-attention weights: rows sum to 1, top-K keeps exactly K keys, padding
 
 test('topKMask keeps the K largest allowed scores, lower index on ties', () => {
   const scores = new Float32Array([0.5, 2, 2, -1, 3, /* row 2 */ 1, 1, 1, 1, 1]);
-  const m = topKMask(scores, 2, 5, 2, (row, j) => !(row === 0 && j === 4));
+  // Two samples of one row each; sample 0 may not attend to key 4.
+  const m = topKMask(scores, 2, 5, 2, {
+    mask: new Uint8Array([1, 1, 1, 1, 0, 1, 1, 1, 1, 1]),
+    rowsPerSample: 1,
+  });
   assert.deepEqual(
     Array.from(m.subarray(0, 5), (v) => (v === 0 ? 1 : 0)),
     [0, 1, 1, 0, 0],

@@ -231,6 +231,46 @@ test('fast and stock BatchMatMul give the same gradients of a two-layer network'
   fast.forEach((g, i) => assertClose(g, cpu[i], 3e-4, `gradient ${i} vs cpu`));
 });
 
+test('JS Slice and SplitV on wasm match cpu for ranks 1-4', async () => {
+  const cases: Array<{ shape: number[]; begin: number[]; size: number[]; axis: number; splits: number[] }> = [
+    { shape: [9], begin: [2], size: [5], axis: 0, splits: [2, 3, 4] },
+    { shape: [6, 7], begin: [1, 2], size: [4, 5], axis: 1, splits: [3, 4] },
+    { shape: [3, 5, 4], begin: [1, 0, 1], size: [2, 5, 2], axis: 2, splits: [1, 3] },
+    { shape: [2, 3, 4, 5], begin: [0, 1, 2, 1], size: [2, 2, 2, 3], axis: 1, splits: [1, 1, 1] },
+  ];
+  for (const c of cases) {
+    const v = randn(
+      c.shape.reduce((a, b) => a * b, 1),
+      20,
+    );
+    await sameOnBoth(() => tf.slice(tf.tensor(v, c.shape), c.begin, c.size), 0, `slice [${c.shape}]`);
+    await sameOnBoth(
+      () => tf.split(tf.tensor(v, c.shape), c.splits, c.axis),
+      0,
+      `split [${c.shape}] axis ${c.axis}`,
+    );
+  }
+  const ints = Int32Array.from({ length: 12 }, (_, i) => i * 7 - 30);
+  const [w] = await on('wasm', () => tf.slice(tf.tensor2d(ints, [3, 4], 'int32'), [1, 1], [2, 2]));
+  assert.deepEqual(Array.from(w), [ints[5], ints[6], ints[9], ints[10]]);
+});
+
+test('JS GatherV2 on wasm matches cpu on axis 0 (rows) and falls back on other axes', async () => {
+  const v = randn(8 * 3 * 2, 21);
+  const idx = new Int32Array([7, 0, 0, 3]);
+  await sameOnBoth(() => tf.gather(tf.tensor3d(v, [8, 3, 2]), tf.tensor1d(idx, 'int32')), 0, 'axis 0');
+  await sameOnBoth(
+    () => tf.gather(tf.tensor3d(v, [8, 3, 2]), tf.tensor2d(new Int32Array([2, 1, 0, 2]), [2, 2], 'int32'), 1),
+    0,
+    'axis 1',
+  );
+  await tf.setBackend('wasm');
+  assert.throws(
+    () => tf.gather(tf.tensor2d(v.subarray(0, 6), [3, 2]), tf.tensor1d([3], 'int32')),
+    /index value 3 is not in \[0, 2\]/,
+  );
+});
+
 test('shared Identity: a clone outlives its source and keeps its values', async () => {
   await tf.setBackend('wasm');
   const a = tf.tensor1d([1, 2, 3]);
@@ -238,6 +278,13 @@ test('shared Identity: a clone outlives its source and keeps its values', async 
   a.dispose();
   assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3]);
   b.dispose();
+  // Cast to the same dtype shares too; casts that change the dtype still convert.
+  const f = tf.tensor1d([1.5, -2.25]);
+  const same = tf.cast(f, 'float32');
+  f.dispose();
+  assert.deepEqual(Array.from(same.dataSync()), [1.5, -2.25]);
+  assert.deepEqual(Array.from(tf.cast(same, 'int32').dataSync()), [1, -2]);
+  assert.deepEqual(Array.from(tf.cast(tf.tensor1d([3, 0], 'int32'), 'bool').dataSync()), [1, 0]);
 });
 
 test('no tensors leak from the kernels', async () => {

@@ -29,5 +29,6 @@ export { gatedAttention } from './layers/gated-attention.js';
 export type { GatedAttentionResult } from './layers/gated-attention.js';
 export { MASKED, maskedSoftmax } from './layers/masked-softmax.js';
 export { topKMask } from './layers/topk-mask.js';
+export type { KeyMask } from './layers/topk-mask.js';
 export { gradCheck } from './gradcheck.js';
 export type { GradCheckInput, GradCheckMismatch, GradCheckOptions, GradCheckResult } from './gradcheck.js';

@@ -104,14 +104,25 @@ export class StepContext {
     return shape.length === 1 ? gathered : tf.reshape(gathered, outShape);
   }
 
-  /** Inverted dropout with a seeded mask; identity when not training or rate is 0. */
+  /**
+   * Inverted dropout with a seeded mask; identity when not training or rate is 0. The mask comes
+   * from a small inline generator (mulberry32) seeded by one draw of the step's Rng: a per-element
+   * Rng call cost ~35 ns, about 2 ms of a 128-sample SAIN step.
+   */
   dropout<T extends tf.Tensor>(x: T, rate: number): T {
     if (!this.training || rate <= 0) return x;
     if (rate >= 1) throw new UsageError(`dropout rate must be below 1, got ${rate}`);
     const keep = 1 - rate;
     const mask = new Float32Array(x.size);
     const scale = 1 / keep;
-    for (let i = 0; i < mask.length; i++) mask[i] = this.rng.next() < keep ? scale : 0;
+    const threshold = Math.floor(keep * 4294967296);
+    let state = this.rng.nextUint32();
+    for (let i = 0; i < mask.length; i++) {
+      state = (state + 0x6d2b79f5) | 0;
+      let z = Math.imul(state ^ (state >>> 15), 1 | state);
+      z = (z + Math.imul(z ^ (z >>> 7), 61 | z)) ^ z;
+      mask[i] = (z ^ (z >>> 14)) >>> 0 < threshold ? scale : 0;
+    }
     return tf.mul(x, tf.tensor(mask, x.shape)) as T;
   }
 

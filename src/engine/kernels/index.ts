@@ -7,7 +7,9 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { useFastBatchMatMul } from './batch-matmul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
-import { sharedIdentityConfig } from './identity.js';
+import { gatherConfig } from './gather.js';
+import { sharedCastConfig, sharedIdentityConfig } from './identity.js';
+import { sliceConfig, splitVConfig } from './slice.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 export { fastBatchMatMulEnabled, useFastBatchMatMul } from './batch-matmul.js';
@@ -16,7 +18,13 @@ export { setConv2DFilterChunkFloats } from './conv2d-backprop-filter.js';
 /** Kernels the wasm backend lacks: added only when missing (a later tfjs may ship its own). */
 const MISSING: readonly KernelConfig[] = [unsortedSegmentSumConfig, conv2DBackpropFilterConfig];
 /** Kernels the wasm backend has but slower than needed: replaced. */
-const REPLACED: readonly KernelConfig[] = [sharedIdentityConfig];
+const REPLACED: ReadonlyArray<() => KernelConfig> = [
+  () => sharedIdentityConfig,
+  sharedCastConfig,
+  gatherConfig,
+  sliceConfig,
+  splitVConfig,
+];
 
 let registered = false;
 
@@ -25,7 +33,8 @@ export function registerWasmKernels(): void {
   for (const config of MISSING) {
     if (tf.getKernel(config.kernelName, 'wasm') === undefined) tf.registerKernel(config);
   }
-  for (const config of REPLACED) {
+  for (const make of REPLACED) {
+    const config = make();
     if (tf.getKernel(config.kernelName, 'wasm') !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }

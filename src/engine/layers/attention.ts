@@ -89,20 +89,19 @@ export function selfAttention(
   let proj: tf.Tensor = tf.matMul(tf.reshape(x, [b * t, d]), w as tf.Tensor2D);
   if (layer.qkv.b !== undefined) proj = tf.add(proj, layer.qkv.b.variable);
   proj = activate(proj, options.projectionActivation ?? 'linear');
-  // [B·T, 3·h·dk] → [3, B, h, T, dk] → three [B·h, T, dk]
-  const split = tf.transpose(tf.reshape(proj, [b, t, 3, h, dk]), [2, 0, 3, 1, 4]);
-  const [q, k, v] = tf.unstack(split, 0).map((m) => tf.reshape(m, [b * h, t, dk]) as tf.Tensor3D);
+  // [B·T, 3·h·dk] → three [B·T, h·dk] → [B, h, T, dk] each. (Rank-4 transposes: the wasm
+  // backend's rank-5 transpose is ~100x slower.)
+  const toHeads = (m: tf.Tensor): tf.Tensor3D =>
+    tf.reshape(tf.transpose(tf.reshape(m, [b, t, h, dk]), [0, 2, 1, 3]), [b * h, t, dk]);
+  const [q, k, v] = tf.split(proj, 3, 1).map(toHeads);
   const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dk)) as tf.Tensor3D;
 
   let additive: Float32Array | undefined;
   const topK = options.topK;
   if (topK !== undefined && topK < t) {
-    // Rows are (batch, head, query); keys of sample s are allowed when not padding.
-    const allowed =
-      mask === undefined
-        ? undefined
-        : (row: number, j: number) => mask[Math.floor(row / (h * t)) * t + j] !== 0;
-    additive = topKMask(scores.dataSync() as Float32Array, b * h * t, t, topK, allowed);
+    // Rows are (sample, head, query): h·t consecutive rows per sample share its key mask.
+    const keys = mask === undefined ? undefined : { mask, rowsPerSample: h * t };
+    additive = topKMask(scores.dataSync() as Float32Array, b * h * t, t, topK, keys);
   } else if (mask !== undefined) {
     additive = new Float32Array(b * h * t * t);
     for (let s = 0; s < b; s++) {
