@@ -7,6 +7,9 @@ import { baselineSpec } from './classic/baseline-only.js';
 import { biasedMfSpec } from './classic/biased-mf.js';
 import { svdppSpec } from './classic/svdpp.js';
 import { fmSpec } from './classic/fm.js';
+import { ncfSpec } from './baselines/ncf.js';
+import { nfmSpec } from './baselines/nfm.js';
+import { xdeepfmSpec } from './baselines/xdeepfm.js';
 import { afmGauSpec } from './afm-gau/afm-gau.js';
 import { aanmfPSpec, aanmfSpec } from './aanmf/aanmf.js';
 import type { ModelSpec } from './model.js';
@@ -17,6 +20,9 @@ export const MODELS: readonly ModelSpec[] = [
   biasedMfSpec,
   svdppSpec,
   fmSpec,
+  ncfSpec,
+  nfmSpec,
+  xdeepfmSpec,
   afmGauSpec,
   aanmfSpec,
   aanmfPSpec,

@@ -1,0 +1,111 @@
+/**
+ * The `RatingModel` side of the factorization-machine family (NFM, xDeepFM): choosing the feature
+ * fields, building the network for the data set, training it through the engine, predicting,
+ * saving and restoring. The networks themselves (`nfm.ts`, `xdeepfm.ts`) only score pairs.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { RatingSubset } from '../../data/dataset.js';
+import { loadState, toModelState } from '../../engine/model-state.js';
+import type { Params } from '../../engine/params.js';
+import type { StepContext } from '../../engine/step.js';
+import { HeedError } from '../../util/errors.js';
+import { str } from '../config.js';
+import type { FitOptions, JsonValue, ModelConfig, ModelState, RatingModel } from '../model.js';
+import type { FieldEmbedding } from './field-embedding.js';
+import {
+  buildFieldInputs,
+  fieldInputsArrays,
+  fieldInputsMeta,
+  restoreFieldInputs,
+  selectFeatureFields,
+  type FieldInputs,
+} from './field-inputs.js';
+import {
+  fitPairScorer,
+  meanRating,
+  predictPairs,
+  TRAINING_DEFAULTS,
+  type NeuralFitReport,
+} from './neural-training.js';
+
+/** Settings every FM-family baseline has, besides its network's. */
+export const FIELD_MODEL_DEFAULTS = {
+  /** User feature fields to use: all, none, or a comma list (e.g. "age,gender"). */
+  userFeatures: 'all',
+  /** Item feature fields to use: all, none, or a comma list (e.g. "genre,director"). */
+  itemFeatures: 'all',
+  ...TRAINING_DEFAULTS,
+} as const satisfies ModelConfig;
+
+/** A network over field inputs. */
+export interface FieldNetwork {
+  readonly params: Params;
+  readonly embedding: FieldEmbedding;
+  score(users: Int32Array, items: Int32Array, ctx: StepContext): tf.Tensor1D;
+}
+
+export type FieldNetworkFactory = (config: ModelConfig, inputs: FieldInputs) => FieldNetwork;
+
+export class FieldModel implements RatingModel {
+  readonly handlesColdStart = false;
+  network: FieldNetwork | undefined;
+  lastReport: NeuralFitReport | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly config: ModelConfig,
+    private readonly build: FieldNetworkFactory,
+  ) {}
+
+  async fit(
+    trainSet: RatingSubset,
+    options: FitOptions & { allowCpu?: boolean } = {},
+  ): Promise<NeuralFitReport> {
+    const { dataset } = trainSet;
+    const inputs = buildFieldInputs(
+      dataset,
+      selectFeatureFields(dataset.userFeatures, str(this.config, 'userFeatures'), 'userFeatures'),
+      selectFeatureFields(dataset.itemFeatures, str(this.config, 'itemFeatures'), 'itemFeatures'),
+    );
+    const net = this.build(this.config, inputs);
+    net.embedding.bias.value[0] = meanRating(trainSet);
+    net.embedding.bias.sync();
+    this.network?.params.dispose();
+    this.network = net;
+    this.lastReport = await fitPairScorer(
+      net.params,
+      (u, i, ctx) => net.score(u, i, ctx),
+      trainSet,
+      this.config,
+      options,
+    );
+    return this.lastReport;
+  }
+
+  predict(users: Int32Array, items: Int32Array): Float32Array {
+    const net = this.fitted();
+    return predictPairs((u, i, ctx) => net.score(u, i, ctx), users, items);
+  }
+
+  state(): ModelState {
+    const net = this.fitted();
+    const inputs = net.embedding.inputs;
+    const base = toModelState(this.id, this.config, net.params, { inputs: fieldInputsMeta(inputs) });
+    return { ...base, arrays: { ...base.arrays, ...fieldInputsArrays(inputs) } };
+  }
+
+  /** Rebuilds a saved model: the layout from its arrays and meta, then the network's weights. */
+  static restore(state: ModelState, build: FieldNetworkFactory): FieldModel {
+    const meta = state.meta as { inputs?: JsonValue } | null;
+    const inputs = restoreFieldInputs(meta?.inputs, state.arrays, `saved model "${state.id}"`);
+    const model = new FieldModel(state.id, { ...state.config }, build);
+    model.network = build(model.config, inputs);
+    loadState(model.network.params, state);
+    return model;
+  }
+
+  private fitted(): FieldNetwork {
+    if (this.network === undefined) throw new HeedError(`${this.id}: call fit() before predict() or state()`);
+    return this.network;
+  }
+}
