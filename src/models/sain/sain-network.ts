@@ -1,0 +1,211 @@
+/**
+ * The SAIN network (Yun et al., "SAIN: Self-Attentive Integration Network for Recommendation",
+ * SIGIR 2019, Figure 2): its parameters, its forward pass to the three scores, and the loss of
+ * Eq. 9.
+ *
+ * - Feature-level interaction layer (§2.1, Eq. 1-4): `feature-interaction.ts`, over the pair's
+ *   feature tokens (`feature-tokens.ts`), `layers` times.
+ * - Per-side fully connected maps (Eq. 5-6): X̄^u = f_user(Concat(x̄_1^u … x̄_m^u)), X̄^v likewise,
+ *   one slot per field. As in SAIN's code, f is Linear → ReLU → dropout. A side without feature
+ *   fields uses its feedback vector as its content vector (SAIN's code does this for users).
+ * - Content score X̄^u · X̄^v, preference score X_CF^u · X_CF^v (§2.2).
+ * - Information integration layer (Eq. 7-8): `integration.ts`, per side; combined score X^u · X^v
+ *   (§2.3).
+ * - SAIN's code adds a global bias and user and item biases to all three scores (the paper does
+ *   not mention them); Heed does the same, the global bias starting at the training mean.
+ * - Eq. 9: the model minimises the RMSE of all three scores, summed; only the combined score
+ *   predicts.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { applyDense, type Activation, type DenseLayer } from '../../engine/layers/dense.js';
+import type { DenseParam, Params, TableParam } from '../../engine/params.js';
+import type { StepContext } from '../../engine/step.js';
+import {
+  declareFeatureInteraction,
+  featureInteraction,
+  type FeatureInteractionLayer,
+} from './feature-interaction.js';
+import type { TokenBatch } from './feature-tokens.js';
+import { declareIntegration, integrate, type IntegrationLayer } from './integration.js';
+
+export interface SainSizes {
+  readonly users: number;
+  readonly items: number;
+  /** Distinct feature tokens. */
+  readonly vocabulary: number;
+  /** Feature fields (slots) per side. */
+  readonly userSlots: number;
+  readonly itemSlots: number;
+  /** d of the feedback vectors and of the content vectors X̄. */
+  readonly dim: number;
+  /** d of the feature token embeddings (the attention's width). */
+  readonly featureDim: number;
+  readonly heads: number;
+  readonly layers: number;
+  /** Std of the normal initialisation of embeddings and of the maps f and g (SAIN's code: 0.01). */
+  readonly initStd: number;
+  readonly globalMean: number;
+  /**
+   * L2 multiplier of the embedding tables. SAIN's code adds λ·Σw² of the whole tables to the
+   * loss, whose gradient is 2λw: the multiplier 2 makes Adam's coupled decay λ·l2·w match it.
+   */
+  readonly tableL2: number;
+}
+
+export interface SainNetwork {
+  readonly sizes: SainSizes;
+  readonly features: TableParam;
+  readonly userCf: TableParam;
+  readonly itemCf: TableParam;
+  readonly userBias: TableParam;
+  readonly itemBias: TableParam;
+  readonly globalBias: DenseParam;
+  readonly interaction: readonly FeatureInteractionLayer[];
+  readonly userMap?: DenseLayer;
+  readonly itemMap?: DenseLayer;
+  readonly integration: IntegrationLayer;
+}
+
+export function declareSainNetwork(params: Params, s: SainSizes): SainNetwork {
+  const normal = { kind: 'normal' as const, std: s.initStd };
+  const table = (name: string, rows: number, dim: number): TableParam =>
+    params.table(name, rows, dim, { init: normal, l2: s.tableL2 });
+  const features = table('features', s.vocabulary, s.featureDim);
+  const userCf = table('userCf', s.users, s.dim);
+  const itemCf = table('itemCf', s.items, s.dim);
+  const userBias = params.table('userBias', s.users, 1, { init: { kind: 'zeros' }, l2: 0 });
+  const itemBias = params.table('itemBias', s.items, 1, { init: { kind: 'zeros' }, l2: 0 });
+  const globalBias = params.dense('globalBias', [1], {
+    init: { kind: 'constant', value: s.globalMean },
+    l2: 0,
+  });
+  const interaction: FeatureInteractionLayer[] = [];
+  for (let l = 0; l < s.layers; l++)
+    interaction.push(declareFeatureInteraction(params, `interaction${l}`, s.featureDim, s.heads));
+  const map = (name: string, slots: number): DenseLayer | undefined =>
+    slots === 0
+      ? undefined
+      : {
+          w: params.dense(`${name}.w`, [slots * s.featureDim, s.dim], { init: normal, l2: 0 }),
+          b: params.dense(`${name}.b`, [s.dim], { init: { kind: 'zeros' }, l2: 0 }),
+        };
+  return {
+    sizes: s,
+    features,
+    userCf,
+    itemCf,
+    userBias,
+    itemBias,
+    globalBias,
+    interaction,
+    userMap: map('userMap', s.userSlots),
+    itemMap: map('itemMap', s.itemSlots),
+    integration: declareIntegration(params, 'integration', s.dim, s.initStd),
+  };
+}
+
+export interface SainInputs {
+  readonly users: Int32Array;
+  readonly items: Int32Array;
+  readonly tokens: TokenBatch;
+}
+
+export interface SainSettings {
+  /** K of the top-K selection in the attention; undefined keeps every score. */
+  readonly topK?: number;
+  readonly dropout: number;
+  readonly projection: Activation;
+}
+
+export interface SainOutputs {
+  /** [B] each, biases included. */
+  readonly content: tf.Tensor1D;
+  readonly preference: tf.Tensor1D;
+  readonly combined: tf.Tensor1D;
+  /** Per interaction layer: [B, H, T, T] attention weights. */
+  readonly attention: readonly tf.Tensor4D[];
+  /** [B, 1] α_CF of users and of items (Eq. 7). */
+  readonly alphaUser: tf.Tensor2D;
+  readonly alphaItem: tf.Tensor2D;
+}
+
+export function sainForward(
+  net: SainNetwork,
+  inputs: SainInputs,
+  settings: SainSettings,
+  ctx: StepContext,
+): SainOutputs {
+  const { users, items, tokens } = inputs;
+  const b = users.length;
+  const t = tokens.length;
+  const df = net.sizes.featureDim;
+  const { dropout } = settings;
+
+  // Feature-level interaction layer (Eq. 1-4).
+  let x = ctx.lookup(net.features, tokens.ids, [b, t]) as tf.Tensor3D;
+  const attention: tf.Tensor4D[] = [];
+  for (const layer of net.interaction) {
+    const r = featureInteraction(x, layer, {
+      mask: tokens.mask,
+      topK: settings.topK,
+      dropout,
+      projection: settings.projection,
+      ctx,
+    });
+    x = r.output;
+    attention.push(r.weights);
+  }
+
+  // One vector per slot (field), then Eq. 5-6 per side.
+  const weighted = tf.mul(x, tf.tensor3d(tokens.poolWeight, [b, t, 1])) as tf.Tensor3D;
+  const slotVectors = (from: number, to: number): tf.Tensor2D => {
+    const slots = tokens.slots.slice(from, to);
+    const start = slots[0].start;
+    const end = slots[slots.length - 1].start + slots[slots.length - 1].count;
+    const side = tf.slice(weighted, [0, start, 0], [b, end - start, df]);
+    if (slots.every((s) => s.count === 1)) return tf.reshape(side, [b, slots.length * df]);
+    const pieces = tf.split(
+      side,
+      slots.map((s) => s.count),
+      1,
+    );
+    const pooled = pieces.map((p, i) => (slots[i].count === 1 ? p : tf.sum(p, 1, true)));
+    return tf.reshape(tf.concat(pooled, 1), [b, slots.length * df]);
+  };
+  const map = (layer: DenseLayer, v: tf.Tensor2D): tf.Tensor2D =>
+    ctx.dropout(applyDense(v, layer, 'relu'), dropout) as tf.Tensor2D;
+
+  const cfUser = ctx.lookup(net.userCf, users) as tf.Tensor2D;
+  const cfItem = ctx.lookup(net.itemCf, items) as tf.Tensor2D;
+  const u = tokens.userSlots;
+  const contentUser = net.userMap === undefined ? cfUser : map(net.userMap, slotVectors(0, u));
+  const contentItem =
+    net.itemMap === undefined ? cfItem : map(net.itemMap, slotVectors(u, tokens.slots.length));
+
+  const bias = tf.add(
+    tf.add(
+      tf.reshape(ctx.lookup(net.userBias, users), [b]),
+      tf.reshape(ctx.lookup(net.itemBias, items), [b]),
+    ),
+    net.globalBias.variable,
+  ) as tf.Tensor1D;
+  const score = (p: tf.Tensor2D, q: tf.Tensor2D): tf.Tensor1D => tf.add(tf.sum(tf.mul(p, q), 1), bias);
+
+  // Information integration layer (Eq. 7-8) and the output layer (§2.3).
+  const user = integrate(cfUser, contentUser, net.integration);
+  const item = integrate(cfItem, contentItem, net.integration);
+  return {
+    content: score(contentUser, contentItem),
+    preference: score(cfUser, cfItem),
+    combined: score(user.combined, item.combined),
+    attention,
+    alphaUser: user.alpha,
+    alphaItem: item.alpha,
+  };
+}
+
+/** Eq. 9: RMSE(content) + RMSE(preference) + RMSE(combined) over the batch. */
+export function sainLoss(out: SainOutputs, targets: tf.Tensor1D): tf.Scalar {
+  const rmse = (s: tf.Tensor1D): tf.Scalar => tf.sqrt(tf.mean(tf.squaredDifference(s, targets))) as tf.Scalar;
+  return tf.addN([rmse(out.content), rmse(out.preference), rmse(out.combined)]) as tf.Scalar;
+}

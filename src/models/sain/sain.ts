@@ -1,0 +1,398 @@
+/**
+ * SAIN, the Self-Attentive Integration Network (Yun, Kim, Ko and Kang, SIGIR 2019) as a Heed
+ * `RatingModel`: fitting with the engine's training loop (Adam, early stopping on validation RMSE,
+ * best weights kept), predicting the combined score (§2.3), explaining a prediction by its
+ * per-head feature × feature attention (§3.5.1, Figure 3) and its α_CF (Eq. 7), saving and
+ * restoring.
+ *
+ * Defaults are the paper's (§3.3): d = 64 for the feedback and feature embeddings, one
+ * self-attention layer with two heads, K = 8 (§3.5.2, Figure 4), batch norm and dropout 0.1, Adam
+ * with learning rate 1e-3 and L2 1e-4; batch size 128, initialisation std 0.01 and Q/K/V
+ * projections with ReLU are from SAIN's code (github.com/seongjunyun/SAIN).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
+import { engineStarted, initEngine } from '../../engine/backend.js';
+import { takeFloat32, takeInt32 } from '../../engine/batch.js';
+import type { Activation } from '../../engine/layers/dense.js';
+import { loadState, toModelState } from '../../engine/model-state.js';
+import { Params } from '../../engine/params.js';
+import { StepContext } from '../../engine/step.js';
+import { predictInBatches, train, type TrainReport } from '../../engine/train-loop.js';
+import { HeedError, UsageError } from '../../util/errors.js';
+import { Rng } from '../../util/rng.js';
+import { bool, num, str } from '../config.js';
+import type {
+  AttentionWeight,
+  Explanation,
+  FitOptions,
+  JsonValue,
+  ModelConfig,
+  ModelSpec,
+  ModelState,
+  RatingModel,
+} from '../model.js';
+import { featureTokens, tokenBatch, type FeatureTokens, type TokenField } from './feature-tokens.js';
+import {
+  declareSainNetwork,
+  sainForward,
+  sainLoss,
+  type SainNetwork,
+  type SainOutputs,
+  type SainSettings,
+  type SainSizes,
+} from './sain-network.js';
+
+export const SAIN_ID = 'sain';
+
+export const SAIN_DEFAULTS: ModelConfig = {
+  /** d of the feedback vectors and content vectors (§3.3: 64). */
+  dim: 64,
+  /** d of the feature token embeddings, split over the heads (§3.3: 64; SAIN's code: 16). */
+  featureDim: 64,
+  heads: 2,
+  layers: 1,
+  /** Keep the K highest attention scores per token (§3.5.2: K = 8). */
+  topK: 8,
+  /** Apply the top-K selection when predicting too (SAIN's code applies it in training only). */
+  topKAtInference: true,
+  dropout: 0.1,
+  /** Activation of the Q/K/V projections: relu (SAIN's code) or linear (Eq. 1 as written). */
+  qkvActivation: 'relu',
+  learningRate: 0.001,
+  l2: 0.0001,
+  batchSize: 128,
+  epochs: 30,
+  /** Stop after this many epochs without a better validation RMSE (0: never). */
+  patience: 5,
+  lrDecay: 1,
+  initStd: 0.01,
+  seed: 1,
+};
+
+const PREDICT_BATCH = 4096;
+const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'elu'];
+
+interface Fitted {
+  readonly tokens: FeatureTokens;
+  readonly params: Params;
+  readonly net: SainNetwork;
+  readonly scale: { readonly min: number; readonly max: number };
+}
+
+export class Sain implements RatingModel {
+  readonly id = SAIN_ID;
+  /** Unseen users and items have untrained feedback vectors and biases: the predictor falls back. */
+  readonly handlesColdStart = false;
+  readonly config: ModelConfig;
+  /** The training loop's report of the last `fit` (best epoch, history), for benchmarks. */
+  lastReport: TrainReport | undefined;
+  private fitted: Fitted | undefined;
+
+  constructor(config: ModelConfig) {
+    this.config = { ...SAIN_DEFAULTS, ...config };
+    checkConfig(this.config);
+  }
+
+  async fit(trainSet: RatingSubset, options: FitOptions = {}): Promise<TrainReport> {
+    await initEngine();
+    const c = this.config;
+    const { dataset } = trainSet;
+    const tokens = featureTokens(dataset.userFeatures, dataset.itemFeatures);
+    const { user, item, rating } = gatherRatings(trainSet);
+    if (rating.length === 0) throw new UsageError('sain: the training set is empty');
+    let sum = 0;
+    for (let k = 0; k < rating.length; k++) sum += rating[k];
+    const sizes: SainSizes = {
+      users: dataset.users.ids.length,
+      items: dataset.items.ids.length,
+      vocabulary: tokens.vocabularySize,
+      userSlots: tokens.userFields.length,
+      itemSlots: tokens.itemFields.length,
+      dim: num(c, 'dim'),
+      featureDim: num(c, 'featureDim'),
+      heads: num(c, 'heads'),
+      layers: num(c, 'layers'),
+      initStd: num(c, 'initStd'),
+      globalMean: sum / rating.length,
+      tableL2: 2,
+    };
+    this.fitted?.params.dispose();
+    const params = new Params(num(c, 'seed'));
+    const net = declareSainNetwork(params, sizes);
+    const fitted: Fitted = { tokens, params, net, scale: { ...dataset.scale } };
+    this.fitted = fitted;
+
+    const trainSettings = this.settings(true);
+    const predictSettings = this.settings(false);
+    const v = options.validation === undefined ? undefined : gatherRatings(options.validation);
+    this.lastReport = await train(
+      {
+        params,
+        size: rating.length,
+        loss: (batch, ctx) => {
+          const out = this.forward(
+            fitted,
+            takeInt32(user, batch),
+            takeInt32(item, batch),
+            trainSettings,
+            ctx,
+          );
+          return sainLoss(out, tf.tensor1d(takeFloat32(rating, batch)));
+        },
+        validation:
+          v === undefined || v.rating.length === 0
+            ? undefined
+            : {
+                size: v.rating.length,
+                targets: v.rating,
+                predict: (batch, ctx) =>
+                  this.forward(
+                    fitted,
+                    takeInt32(v.user, batch),
+                    takeInt32(v.item, batch),
+                    predictSettings,
+                    ctx,
+                  ).combined,
+                clip: dataset.scale,
+              },
+      },
+      {
+        epochs: num(c, 'epochs'),
+        batchSize: num(c, 'batchSize'),
+        learningRate: num(c, 'learningRate'),
+        l2: num(c, 'l2'),
+        lrDecay: num(c, 'lrDecay'),
+        patience: num(c, 'patience'),
+        seed: num(c, 'seed'),
+      },
+      { onProgress: options.onProgress, signal: options.signal, predictBatchSize: PREDICT_BATCH },
+    );
+    return this.lastReport;
+  }
+
+  predict(users: Int32Array, items: Int32Array): Float32Array {
+    const fitted = this.model();
+    if (users.length !== items.length) {
+      throw new UsageError(`sain.predict: ${users.length} users but ${items.length} items`);
+    }
+    const settings = this.settings(false);
+    const out = predictInBatches(
+      users.length,
+      PREDICT_BATCH,
+      (batch, ctx) =>
+        this.forward(fitted, takeInt32(users, batch), takeInt32(items, batch), settings, ctx).combined,
+    );
+    const fallback = fitted.net.globalBias.value[0];
+    for (let k = 0; k < out.length; k++) if (!Number.isFinite(out[k])) out[k] = fallback;
+    return out;
+  }
+
+  /**
+   * The attention of the prediction for (user, item): for every interaction layer, head and
+   * query feature, one group with the query's weights over the pair's features (each group sums
+   * to 1; features dropped by the top-K selection have weight 0), named
+   * `head h: <query feature>` (`layer l, head h: …` with several layers); then the α_CF of the
+   * user and of the item (Eq. 7) as two groups `user integration` and `item integration`.
+   */
+  explain(user: number, item: number): Explanation {
+    const fitted = this.model();
+    const users = Int32Array.of(user);
+    const items = Int32Array.of(item);
+    const batch = tokenBatch(fitted.tokens, users, items);
+    const layers = num(this.config, 'layers');
+    const heads = num(this.config, 'heads');
+    const t = batch.length;
+    const { prediction, attention, alphaUser, alphaItem } = tf.tidy(() => {
+      const ctx = inferenceContext();
+      const out = this.forwardTokens(fitted, users, items, batch, this.settings(false), ctx);
+      return {
+        prediction: (out.combined.dataSync() as Float32Array)[0],
+        attention: out.attention.map((a) => (a.dataSync() as Float32Array).slice()),
+        alphaUser: (out.alphaUser.dataSync() as Float32Array)[0],
+        alphaItem: (out.alphaItem.dataSync() as Float32Array)[0],
+      };
+    });
+    const real: number[] = [];
+    for (let j = 0; j < t; j++) if (batch.mask[j] !== 0) real.push(j);
+    const name = (j: number): string => fitted.tokens.names[batch.ids[j]];
+    const groups: Array<{ name: string; weights: AttentionWeight[] }> = [];
+    attention.forEach((a, l) => {
+      for (let h = 0; h < heads; h++) {
+        for (const q of real) {
+          const weights = real.map((k) => ({ feature: name(k), weight: a[(h * t + q) * t + k] }));
+          const prefix = layers > 1 ? `layer ${l + 1}, head ${h + 1}` : `head ${h + 1}`;
+          groups.push({ name: `${prefix}: ${name(q)}`, weights });
+        }
+      }
+    });
+    groups.push({
+      name: 'user integration',
+      weights: [
+        { feature: 'feedback', weight: alphaUser },
+        { feature: 'content', weight: 1 - alphaUser },
+      ],
+    });
+    groups.push({
+      name: 'item integration',
+      weights: [
+        { feature: 'feedback', weight: alphaItem },
+        { feature: 'content', weight: 1 - alphaItem },
+      ],
+    });
+    const clipped = Math.min(fitted.scale.max, Math.max(fitted.scale.min, prediction));
+    return {
+      model: this.id,
+      user,
+      item,
+      prediction: Number.isFinite(clipped) ? clipped : fitted.net.globalBias.value[0],
+      groups,
+    };
+  }
+
+  state(): ModelState {
+    const { tokens, params, net, scale } = this.model();
+    const field = (f: TokenField): JsonValue => ({
+      name: f.name,
+      multi: f.multi,
+      width: f.width,
+      column: f.column,
+    });
+    const meta: JsonValue = {
+      sizes: { ...net.sizes },
+      scale: { min: scale.min, max: scale.max },
+      tokens: {
+        vocabularySize: tokens.vocabularySize,
+        names: [...tokens.names],
+        userFields: tokens.userFields.map(field),
+        itemFields: tokens.itemFields.map(field),
+        userWidth: tokens.userWidth,
+        itemWidth: tokens.itemWidth,
+      },
+    };
+    const state = toModelState(this.id, this.config, params, meta);
+    return {
+      ...state,
+      arrays: { ...state.arrays, 'tokens.userRows': tokens.userRows, 'tokens.itemRows': tokens.itemRows },
+    };
+  }
+
+  static restore(state: ModelState): Sain {
+    const model = new Sain(state.config);
+    const meta = state.meta as unknown as SavedMeta;
+    const source = `saved model "${state.id}"`;
+    if (meta === null || typeof meta !== 'object' || meta.sizes === undefined || meta.tokens === undefined) {
+      throw new HeedError(`${source}: meta lacks the SAIN sizes and token layout`);
+    }
+    const userRows = state.arrays['tokens.userRows'];
+    const itemRows = state.arrays['tokens.itemRows'];
+    if (!(userRows instanceof Int32Array) || !(itemRows instanceof Int32Array)) {
+      throw new HeedError(`${source}: the token rows must be saved as int32 arrays`);
+    }
+    const tokens: FeatureTokens = { ...meta.tokens, userRows, itemRows };
+    const params = new Params(num(model.config, 'seed'));
+    const net = declareSainNetwork(params, meta.sizes);
+    loadState(params, state);
+    model.fitted = { tokens, params, net, scale: meta.scale };
+    return model;
+  }
+
+  private model(): Fitted {
+    if (this.fitted === undefined) throw new HeedError('sain: the model is not fitted yet (call fit first)');
+    if (!engineStarted()) {
+      throw new HeedError('sain: the tensor engine is not started: await initEngine() before predicting');
+    }
+    return this.fitted;
+  }
+
+  private settings(training: boolean): SainSettings {
+    const c = this.config;
+    const k = num(c, 'topK');
+    const useTopK = k > 0 && (training || bool(c, 'topKAtInference'));
+    return {
+      topK: useTopK ? k : undefined,
+      dropout: num(c, 'dropout'),
+      projection: str(c, 'qkvActivation') as Activation,
+    };
+  }
+
+  private forward(
+    fitted: Fitted,
+    users: Int32Array,
+    items: Int32Array,
+    settings: SainSettings,
+    ctx: StepContext,
+  ): SainOutputs {
+    return this.forwardTokens(fitted, users, items, tokenBatch(fitted.tokens, users, items), settings, ctx);
+  }
+
+  private forwardTokens(
+    fitted: Fitted,
+    users: Int32Array,
+    items: Int32Array,
+    tokens: ReturnType<typeof tokenBatch>,
+    settings: SainSettings,
+    ctx: StepContext,
+  ): SainOutputs {
+    return sainForward(fitted.net, { users, items, tokens }, settings, ctx);
+  }
+}
+
+interface SavedMeta {
+  readonly sizes: SainSizes;
+  readonly scale: { readonly min: number; readonly max: number };
+  readonly tokens: Omit<FeatureTokens, 'userRows' | 'itemRows'>;
+}
+
+/** Inference draws no random numbers; the Rng is only there to satisfy the context. */
+function inferenceContext(): StepContext {
+  return new StepContext(false, new Rng(0));
+}
+
+function checkConfig(c: ModelConfig): void {
+  const int = (key: string, min: number): void => {
+    const v = num(c, key);
+    if (!Number.isInteger(v) || v < min)
+      throw new UsageError(`sain setting "${key}" must be an integer >= ${min}, got ${v}`);
+  };
+  int('dim', 1);
+  int('featureDim', 1);
+  int('heads', 1);
+  int('layers', 1);
+  int('topK', 0);
+  int('batchSize', 1);
+  int('epochs', 1);
+  int('patience', 0);
+  int('seed', -(2 ** 31));
+  if (num(c, 'featureDim') % num(c, 'heads') !== 0) {
+    throw new UsageError(
+      `sain setting "featureDim" (${num(c, 'featureDim')}) must be a multiple of "heads" (${num(c, 'heads')})`,
+    );
+  }
+  const rate = num(c, 'dropout');
+  if (!(rate >= 0 && rate < 1)) throw new UsageError(`sain setting "dropout" must be in [0, 1), got ${rate}`);
+  for (const key of ['learningRate', 'initStd']) {
+    if (!(num(c, key) > 0))
+      throw new UsageError(`sain setting "${key}" must be positive, got ${num(c, key)}`);
+  }
+  if (!(num(c, 'l2') >= 0)) throw new UsageError(`sain setting "l2" must be >= 0, got ${num(c, 'l2')}`);
+  const lrDecay = num(c, 'lrDecay');
+  if (!(lrDecay > 0 && lrDecay <= 1))
+    throw new UsageError(`sain setting "lrDecay" must be in (0, 1], got ${lrDecay}`);
+  bool(c, 'topKAtInference');
+  const act = str(c, 'qkvActivation');
+  if (!ACTIVATIONS.includes(act as Activation)) {
+    throw new UsageError(
+      `sain setting "qkvActivation" must be one of ${ACTIVATIONS.join(', ')}, got "${act}"`,
+    );
+  }
+}
+
+export const sainSpec: ModelSpec = {
+  id: SAIN_ID,
+  summary: 'SAIN: self-attention over user and item feature tokens, integrated with MF by attention',
+  reference: 'Yun, Kim, Ko and Kang. SAIN: Self-Attentive Integration Network for Recommendation. SIGIR 2019',
+  defaults: SAIN_DEFAULTS,
+  create: (config) => new Sain(config),
+  restore: (state) => Sain.restore(state),
+};
