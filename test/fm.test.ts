@@ -200,14 +200,14 @@ test('fm: MCMC learns a planted feature interaction, beating the global mean and
 test('fm: SGD and ALS also learn the planted interaction', async () => {
   const { dataset, train, test: coldTest } = plantedData(12);
   const base = globalMeanRmse(dataset, train, coldTest);
-  const solvers: Array<Record<string, ConfigValue> & { iterations: number }> = [
-    { solver: 'sgd', factors: 4, iterations: 40, learnRate: 0.02, regLinear: 0.001, regPair: 0.001 },
-    { solver: 'als', factors: 4, iterations: 15, regLinear: 1, regPair: 1 },
+  const solvers: Array<Record<string, ConfigValue>> = [
+    { solver: 'sgd', factors: 4, epochs: 40, learnRate: 0.02, regLinear: 0.001, regPair: 0.001 },
+    { solver: 'als', factors: 4, iterations: 15, alsReg: 1 },
   ];
   for (const overrides of solvers) {
     const model = fm({ ...overrides, seed: 2 });
     const report = await model.fit({ dataset, indices: train });
-    assert.equal(report.epochs, overrides.iterations);
+    assert.equal(report.epochs, overrides.solver === 'sgd' ? overrides.epochs : overrides.iterations);
     const rmse = rmseOn(model, dataset, coldTest);
     assert.ok(rmse < 0.5 * base, `${String(overrides.solver)}: ${rmse} vs a bias-only model ${base}`);
   }
@@ -218,7 +218,7 @@ test('fm: the same seed gives the same predictions, another seed different ones'
   const users = Int32Array.from(coldTest, (k) => dataset.ratings.user[k]);
   const items = Int32Array.from(coldTest, (k) => dataset.ratings.item[k]);
   const run = async (seed: number, solver: string): Promise<Float32Array> => {
-    const model = fm({ ...FAST_MCMC, iterations: 20, burnIn: 5, solver, seed });
+    const model = fm({ ...FAST_MCMC, iterations: 20, burnIn: 5, epochs: 10, solver, seed });
     await model.fit({ dataset, indices: train });
     return model.predict(users, items);
   };

@@ -7,7 +7,7 @@
  * fixed, which is the mean of the MCMC conditional with α = 1 and fixed λ, μ = 0. So the sweep is
  * `FmCoordinateState`'s with `draw = false`. Note that the regularisation here weighs against the
  * *sum* of squared errors over all training rows, so useful values are far larger than SGD's
- * per-rating ones (libFM's ALS examples use 10-ish where SGD uses 0.01-ish).
+ * per-rating ones (on a validation split of ml-100k u1.base, 20 beat 5 and 50).
  */
 import { Rng } from '../../util/rng.js';
 import { copyParams, packSamples, type FmParams } from './fm-core.js';

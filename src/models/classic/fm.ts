@@ -87,7 +87,6 @@ export class FactorizationMachine implements RatingModel {
     }
     const hooks = { validation, onProgress: options.onProgress, signal: options.signal };
     const common = { factors: num(c, 'factors'), initStd: num(c, 'initStd'), seed: num(c, 'seed') };
-    const reg = { regBias: num(c, 'regBias'), regLinear: num(c, 'regLinear'), regPair: num(c, 'regPair') };
     const solver = str(c, 'solver') as FmSolver;
     let result: FmSolverResult;
     if (solver === 'mcmc') {
@@ -97,8 +96,10 @@ export class FactorizationMachine implements RatingModel {
         hooks,
       );
     } else if (solver === 'sgd') {
-      result = await fitFmSgd(data, { ...common, ...reg, epochs: num(c, 'iterations'), learnRate: num(c, 'learnRate'), patience: num(c, 'patience') }, hooks);
+      const reg = { regBias: num(c, 'regBias'), regLinear: num(c, 'regLinear'), regPair: num(c, 'regPair') };
+      result = await fitFmSgd(data, { ...common, ...reg, epochs: num(c, 'epochs'), learnRate: num(c, 'learnRate'), patience: num(c, 'patience') }, hooks);
     } else {
+      const reg = { regBias: 0, regLinear: num(c, 'alsReg'), regPair: num(c, 'alsReg') };
       result = await fitFmAls(data, { ...common, ...reg, iterations: num(c, 'iterations'), patience: num(c, 'patience') }, hooks);
     }
     this.fitted = { layout, samples: result.samples, scale: { min: dataset.scale.min, max: dataset.scale.max } };
@@ -287,11 +288,12 @@ function checkSettings(c: ModelConfig): void {
   };
   integer('factors', 0);
   integer('iterations', 1);
+  integer('epochs', 1);
   integer('burnIn', 0);
   integer('samples', 1);
   integer('patience', 0);
   integer('seed', 0);
-  for (const key of ['initStd', 'regBias', 'regLinear', 'regPair']) {
+  for (const key of ['initStd', 'regBias', 'regLinear', 'regPair', 'alsReg']) {
     const v = num(c, key);
     if (!(v >= 0)) throw new UsageError(`fm setting "${key}" must be >= 0, got ${v}`);
   }
@@ -314,23 +316,29 @@ export const fmSpec: ModelSpec = {
     features: 'all',
     /** Weight of each value of a multi-valued field: mean (1/n, libFM), sqrt (1/sqrt n), one. */
     multiWeight: 'mean',
-    factors: 16,
-    /** Sweeps (mcmc, als) or epochs (sgd). */
+    /** k, the dimension of the factors v_j. */
+    factors: 8,
+    /** mcmc and als: sweeps over all parameters. */
     iterations: 200,
     /** mcmc: sweeps discarded before draws are kept. */
     burnIn: 20,
     /** mcmc: most posterior draws kept for prediction (thinned evenly after burn-in). */
-    samples: 50,
+    samples: 100,
     /** mcmc: clip each draw's prediction to the rating scale before averaging, as libFM does. */
     clipSamples: true,
+    /** Standard deviation of the initial factors. */
     initStd: 0.1,
+    /** sgd: passes over the training ratings. */
+    epochs: 60,
     /** sgd: learning rate. */
-    learnRate: 0.01,
-    /** sgd/als regularisation of w0, w and V (als: against the summed squared error). */
+    learnRate: 0.005,
+    /** sgd: L2 regularisation of w0, w and V, per rating. */
     regBias: 0,
-    regLinear: 0.01,
-    regPair: 0.01,
-    /** sgd/als: stop after this many epochs without a better validation RMSE (0 = off). */
+    regLinear: 0.02,
+    regPair: 0.08,
+    /** als: L2 regularisation of w and V against the summed squared error over all ratings. */
+    alsReg: 20,
+    /** sgd and als: stop after this many epochs without a better validation RMSE and keep the best (0 = off). */
     patience: 0,
     seed: 1,
   },
