@@ -10,6 +10,7 @@ import {
   fastBatchMatMulEnabled,
   setConv2DFilterChunkFloats,
   useFastBatchMatMul,
+  useReplacedKernels,
 } from '../src/engine/kernels/index.js';
 import { Rng } from '../src/util/rng.js';
 
@@ -298,4 +299,33 @@ test('no tensors leak from the kernels', async () => {
     tf.grad((t: tf.Tensor) => tf.sum(tf.gather(t, tf.tensor1d([1, 1, 2], 'int32'))))(tf.tensor2d(x, [6, 4]));
   });
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('kernel switches restore the stock kernels and back', async () => {
+  const ours = tf.getKernel('SplitV', 'wasm')?.kernelFunc;
+  useReplacedKernels(false);
+  assert.notEqual(tf.getKernel('SplitV', 'wasm')?.kernelFunc, ours);
+  assert.ok(tf.getKernel('UnsortedSegmentSum', 'wasm') !== undefined, 'missing kernels stay');
+  const [stockSplit] = await on('wasm', () => tf.split(tf.tensor2d([1, 2, 3, 4], [2, 2]), 2, 1)[1]);
+  useReplacedKernels(true);
+  assert.equal(tf.getKernel('SplitV', 'wasm')?.kernelFunc, ours);
+  assert.deepEqual(Array.from(stockSplit), [2, 4]);
+});
+
+test('initEngine: unknown backends and an absent tfjs-node are usage errors; wasm keeps running', async (t) => {
+  await assert.rejects(
+    initEngine({ backend: 'gpu' as never }),
+    /backend must be one of auto, tfjs-node, wasm, cpu/,
+  );
+  try {
+    const specifier: string = '@tensorflow/tfjs-node';
+    await import(specifier);
+    t.skip('@tensorflow/tfjs-node is installed here');
+    return;
+  } catch {
+    // expected: not installed
+  }
+  await assert.rejects(initEngine({ backend: 'tfjs-node' }), /npm install @tensorflow\/tfjs-node/);
+  assert.equal(engineInfo().backend, 'wasm');
+  assert.equal(tf.getBackend(), 'wasm');
 });

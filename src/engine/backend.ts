@@ -50,7 +50,9 @@ let pending: { choice: BackendChoice; promise: Promise<EngineInfo> } | undefined
 export function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
   const choice = options.backend ?? 'auto';
   if (!['auto', 'tfjs-node', 'wasm', 'cpu'].includes(choice)) {
-    throw new UsageError(`backend must be one of auto, tfjs-node, wasm, cpu; got "${String(choice)}"`);
+    return Promise.reject(
+      new UsageError(`backend must be one of auto, tfjs-node, wasm, cpu; got "${String(choice)}"`),
+    );
   }
   if (pending !== undefined && (pending.choice === choice || (choice === 'auto' && current !== undefined))) {
     return pending.promise;

@@ -27,6 +27,10 @@ const REPLACED: ReadonlyArray<() => KernelConfig> = [
 ];
 
 let registered = false;
+/** The stock configs of the replaced kernels, and ours, by kernel name. */
+const stock = new Map<string, KernelConfig>();
+const ours = new Map<string, KernelConfig>();
+let replacementsOn = false;
 
 export function registerWasmKernels(): void {
   if (registered) return;
@@ -35,9 +39,26 @@ export function registerWasmKernels(): void {
   }
   for (const make of REPLACED) {
     const config = make();
-    if (tf.getKernel(config.kernelName, 'wasm') !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
-    tf.registerKernel(config);
+    const original = tf.getKernel(config.kernelName, 'wasm');
+    if (original !== undefined) stock.set(config.kernelName, original);
+    ours.set(config.kernelName, config);
   }
+  useReplacedKernels(true);
   useFastBatchMatMul(true);
   registered = true;
+}
+
+/**
+ * Switches the replaced kernels (Identity, Cast, GatherV2, Slice, SplitV) between Heed's (true,
+ * the default) and tfjs's stock ones (false), for benchmarks. BatchMatMul has its own switch,
+ * `useFastBatchMatMul`; the kernels wasm lacks stay registered either way.
+ */
+export function useReplacedKernels(enabled: boolean): void {
+  if (enabled === replacementsOn) return;
+  for (const [name, config] of ours) {
+    const next = enabled ? config : stock.get(name);
+    if (tf.getKernel(name, 'wasm') !== undefined) tf.unregisterKernel(name, 'wasm');
+    if (next !== undefined) tf.registerKernel(next);
+  }
+  replacementsOn = enabled;
 }
