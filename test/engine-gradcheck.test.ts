@@ -15,6 +15,7 @@ import { dropout } from '../src/engine/layers/dropout.js';
 import { embed, embedBag } from '../src/engine/layers/embedding.js';
 import { biInteraction, fmSecondOrder } from '../src/engine/layers/fm.js';
 import { gatedAttention } from '../src/engine/layers/gated-attention.js';
+import { declareLayerNorm, layerNorm } from '../src/engine/layers/layer-norm.js';
 import { topKMask } from '../src/engine/layers/topk-mask.js';
 import { Params, type DenseParam } from '../src/engine/params.js';
 import { StepContext } from '../src/engine/step.js';
@@ -353,4 +354,25 @@ test('gradCheck catches a wrong gradient', () => {
   const result = gradCheck((xs) => tf.sum(wrong(xs[0])), [input('x', [5], 30)]);
   assert.equal(result.mismatches.length, 5);
   assert.ok(result.worstRatio > 1);
+});
+
+test('layer norm: normalises each vector; gradients match finite differences', () => {
+  const params = new Params(31);
+  const ln = declareLayerNorm(params, 'ln', 4);
+  const x = input('x', [3, 4], 32, 2);
+  const y = tf.tidy(() => layerNorm(tf.tensor2d(x.value, [3, 4]), ln).dataSync());
+  for (let r = 0; r < 3; r++) {
+    const row = Array.from(x.value.subarray(r * 4, r * 4 + 4));
+    const mean = row.reduce((a, b) => a + b, 0) / 4;
+    const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / 4;
+    row.forEach((v, c) => assert.ok(Math.abs(y[r * 4 + c] - (v - mean) / Math.sqrt(variance + 1e-5)) < 1e-5));
+  }
+  const result = gradCheck(
+    (xs) => {
+      const l = { ...ln, gamma: { variable: xs[1] } as DenseParam, beta: { variable: xs[2] } as DenseParam };
+      return project(tf.tanh(layerNorm(xs[0], l)), 33);
+    },
+    [x, ...asInputs([ln.gamma, ln.beta])],
+  );
+  assertPasses(result, 'layer norm');
 });

@@ -25,6 +25,8 @@ export type { Activation, DenseLayer, MlpOptions } from './layers/dense.js';
 export { dropout } from './layers/dropout.js';
 export { embed, embedBag } from './layers/embedding.js';
 export { biInteraction, fmSecondOrder } from './layers/fm.js';
+export { declareLayerNorm, layerNorm } from './layers/layer-norm.js';
+export type { LayerNormLayer } from './layers/layer-norm.js';
 export { gatedAttention } from './layers/gated-attention.js';
 export type { GatedAttentionResult } from './layers/gated-attention.js';
 export { MASKED, maskedSoftmax } from './layers/masked-softmax.js';
