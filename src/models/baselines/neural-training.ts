@@ -10,12 +10,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
-import { initEngine, type EngineInfo } from '../../engine/backend.js';
+import { engineStarted, initEngine, type EngineInfo } from '../../engine/backend.js';
 import { takeFloat32, takeInt32 } from '../../engine/batch.js';
 import type { Params } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
 import { predictInBatches, train, type TrainOptions, type TrainReport } from '../../engine/train-loop.js';
-import { UsageError } from '../../util/errors.js';
+import { HeedError, UsageError } from '../../util/errors.js';
 import { num } from '../config.js';
 import type { FitOptions, ModelConfig } from '../model.js';
 
@@ -91,8 +91,16 @@ export async function fitPairScorer(
   return { ...report, backend: engine.backend };
 }
 
-/** Predictions for the pairs (users[k], items[k]) in inference mode, in batches. */
+/**
+ * Predictions for the pairs (users[k], items[k]) in inference mode, in batches. Prediction is
+ * synchronous, so a restored model needs the engine started beforehand (`await initEngine()`).
+ */
 export function predictPairs(score: PairScorer, users: Int32Array, items: Int32Array): Float32Array {
+  if (!engineStarted()) {
+    throw new HeedError(
+      'the tensor engine is not started: await initEngine() before predicting with a neural model',
+    );
+  }
   if (users.length !== items.length) {
     throw new UsageError(`predict: ${users.length} users but ${items.length} items`);
   }
