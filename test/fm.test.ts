@@ -13,7 +13,12 @@ import { Rng } from '../src/util/rng.js';
 
 const close = (a: number, b: number, tol = 1e-12): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 
-function field(name: string, kind: FeatureField['kind'], vocabulary: string[], perEntity: number[][]): FeatureField {
+function field(
+  name: string,
+  kind: FeatureField['kind'],
+  vocabulary: string[],
+  perEntity: number[][],
+): FeatureField {
   const offsets = new Int32Array(perEntity.length + 1);
   const codes: number[] = [];
   perEntity.forEach((cs, e) => {
@@ -37,14 +42,18 @@ function plantedData(seed: number, users = 100, warmUsers = 80, items = 30, perU
   const rng = new Rng(seed);
   const side = Array.from({ length: users }, () => (rng.next() < 0.5 ? 0 : 1));
   const kind = Array.from({ length: items }, () => (rng.next() < 0.5 ? 0 : 1));
-  const rate = (u: number, i: number): number => 3 + 1.5 * (side[u] === kind[i] ? 1 : -1) + 0.1 * rng.normal();
+  const rate = (u: number, i: number): number =>
+    3 + 1.5 * (side[u] === kind[i] ? 1 : -1) + 0.1 * rng.normal();
   const user: number[] = [];
   const item: number[] = [];
   const rating: number[] = [];
   const train: number[] = [];
   const test: number[] = [];
   for (let u = 0; u < users; u++) {
-    const chosen = u < warmUsers ? Array.from(rng.permutation(items).subarray(0, perUser)) : Array.from({ length: items }, (_, i) => i);
+    const chosen =
+      u < warmUsers
+        ? Array.from(rng.permutation(items).subarray(0, perUser))
+        : Array.from({ length: items }, (_, i) => i);
     for (const i of chosen) {
       (u < warmUsers ? train : test).push(user.length);
       user.push(u);
@@ -58,8 +67,28 @@ function plantedData(seed: number, users = 100, warmUsers = 80, items = 30, perU
     items: idMap('i', items),
     ratings: { user: Int32Array.from(user), item: Int32Array.from(item), rating: Float32Array.from(rating) },
     scale: { min: 1, max: 5 },
-    userFeatures: { count: users, fields: [field('side', 'categorical', ['left', 'right'], side.map((s) => [s]))] },
-    itemFeatures: { count: items, fields: [field('kind', 'categorical', ['left', 'right'], kind.map((t) => [t]))] },
+    userFeatures: {
+      count: users,
+      fields: [
+        field(
+          'side',
+          'categorical',
+          ['left', 'right'],
+          side.map((s) => [s]),
+        ),
+      ],
+    },
+    itemFeatures: {
+      count: items,
+      fields: [
+        field(
+          'kind',
+          'categorical',
+          ['left', 'right'],
+          kind.map((t) => [t]),
+        ),
+      ],
+    },
     predefinedSplits: {},
   };
   return { dataset, train: Int32Array.from(train), test: Int32Array.from(test) };
@@ -163,7 +192,17 @@ test('fm: design rows are one-hot ids plus feature codes, multi-valued fields we
   };
   const layout = buildFmLayout(dataset, { features: 'all', multiWeight: 'mean' });
   assert.deepEqual(layout.columnNames, [
-    'user=u0', 'user=u1', 'item=m0', 'item=m1', 'gender=M', 'gender=F', 'genre=Action', 'genre=Comedy', 'genre=Drama', 'year=<1990', 'year=1990+',
+    'user=u0',
+    'user=u1',
+    'item=m0',
+    'item=m1',
+    'gender=M',
+    'gender=F',
+    'genre=Action',
+    'genre=Comedy',
+    'genre=Drama',
+    'year=<1990',
+    'year=1990+',
   ]);
   assert.deepEqual(layout.groupNames, ['user', 'item', 'gender', 'genre', 'year']);
   const rows = designRows(layout, Int32Array.of(0, 1), Int32Array.of(1, 0));
@@ -172,14 +211,20 @@ test('fm: design rows are one-hot ids plus feature codes, multi-valued fields we
   assert.deepEqual(Array.from(rows.values), [1, 1, 1, 1 / 3, 1 / 3, 1 / 3, 1, 1, 1, 1, 1]);
   const byColumn = toColumns(rows, layout.columnCount);
   assert.deepEqual(Array.from(byColumn.rows.subarray(byColumn.offsets[6], byColumn.offsets[7])), [0, 1]); // Action in both rows
-  assert.deepEqual(Array.from(byColumn.values.subarray(byColumn.offsets[6], byColumn.offsets[7])), [1 / 3, 1]);
+  assert.deepEqual(Array.from(byColumn.values.subarray(byColumn.offsets[6], byColumn.offsets[7])), [
+    1 / 3,
+    1,
+  ]);
 
   const ids = buildFmLayout(dataset, { features: 'ids', multiWeight: 'mean' });
   assert.equal(ids.columnCount, 4);
   const some = buildFmLayout(dataset, { features: 'genre', multiWeight: 'one' });
   assert.deepEqual(some.groupNames, ['user', 'item', 'genre']);
   assert.deepEqual(Array.from(designRows(some, Int32Array.of(0), Int32Array.of(1)).values), [1, 1, 1, 1, 1]);
-  assert.throws(() => buildFmLayout(dataset, { features: 'genre,age', multiWeight: 'mean' }), (e: unknown) => e instanceof UsageError && /"age"/.test(e.message) && /gender/.test(e.message));
+  assert.throws(
+    () => buildFmLayout(dataset, { features: 'genre,age', multiWeight: 'mean' }),
+    (e: unknown) => e instanceof UsageError && /"age"/.test(e.message) && /gender/.test(e.message),
+  );
 });
 
 test('fm: MCMC learns a planted feature interaction, beating the global mean and an ids-only FM on cold users', async () => {
@@ -238,13 +283,19 @@ test('fm: state() and restore round-trip exactly, and explanations add up', asyn
   // 15 sweeps after burn-in, at most 7 kept: every 3rd, sweeps 8, 11, 14, 17, 20.
   assert.equal((state.arrays.w0 as Float64Array).length, 5);
   // What an artifact writer does: config and meta through JSON, arrays copied as binary.
-  const json = JSON.parse(JSON.stringify({ id: state.id, config: state.config, meta: state.meta })) as Pick<ModelState, 'id' | 'config' | 'meta'>;
+  const json = JSON.parse(JSON.stringify({ id: state.id, config: state.config, meta: state.meta })) as Pick<
+    ModelState,
+    'id' | 'config' | 'meta'
+  >;
   const again = fmSpec.restore({ ...json, arrays: structuredClone(state.arrays) });
   const users = Int32Array.from(coldTest, (k) => dataset.ratings.user[k]);
   const items = Int32Array.from(coldTest, (k) => dataset.ratings.item[k]);
   assert.deepEqual(again.predict(users, items), model.predict(users, items));
   assert.deepEqual(again.state().arrays, state.arrays);
-  assert.throws(() => FactorizationMachine.restore({ ...state, arrays: { ...state.arrays, v: new Float32Array(3) } }), /do not match/);
+  assert.throws(
+    () => FactorizationMachine.restore({ ...state, arrays: { ...state.arrays, v: new Float32Array(3) } }),
+    /do not match/,
+  );
 
   // Unclipped, the contributions (bias + one per active feature) sum to the prediction.
   const unclipped = fm({ ...FAST_MCMC, iterations: 20, burnIn: 5, clipSamples: false });
@@ -270,13 +321,17 @@ test('fm: cold users and items are predicted from features, never NaN; bad setti
   assert.throws(() => fm({ multiWeight: 'half' }), /"multiWeight"/);
 });
 
-test('fm: predictions are the mean over stored draws of each draw\'s Eq. 1, clipped per draw', async () => {
+test("fm: predictions are the mean over stored draws of each draw's Eq. 1, clipped per draw", async () => {
   const { dataset, train, test: coldTest } = plantedData(16, 40, 30, 12, 6);
   for (const clipSamples of [true, false]) {
     const model = fm({ ...FAST_MCMC, iterations: 12, burnIn: 2, samples: 5, clipSamples });
     await model.fit({ dataset, indices: train });
     const { arrays, meta } = model.state();
-    const { columns, factors, samples: count } = meta as { columns: number; factors: number; samples: number };
+    const {
+      columns,
+      factors,
+      samples: count,
+    } = meta as { columns: number; factors: number; samples: number };
     const layout = buildFmLayout(dataset, { features: 'all', multiWeight: 'mean' });
     const pairs = Int32Array.from([...coldTest.subarray(0, 20), ...train.subarray(0, 20)]);
     const users = Int32Array.from(pairs, (k) => dataset.ratings.user[k]);
@@ -315,7 +370,10 @@ test('fm: progress reports validation RMSE after burn-in; aborting keeps a usabl
     },
   );
   assert.equal(report.epochs, 4);
-  assert.deepEqual(events.map((e) => e.epoch), [1, 2, 3, 4]);
+  assert.deepEqual(
+    events.map((e) => e.epoch),
+    [1, 2, 3, 4],
+  );
   assert.equal(events[1].validationRmse, undefined); // still burning in
   assert.ok(events[3].validationRmse !== undefined && events[3].validationRmse > 0);
   for (const p of model.predict(Int32Array.of(0, 39), Int32Array.of(0, 11))) assert.ok(Number.isFinite(p));

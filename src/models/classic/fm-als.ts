@@ -12,7 +12,13 @@
 import { Rng } from '../../util/rng.js';
 import { copyParams, packSamples, type FmParams } from './fm-core.js';
 import { createHyper, FmCoordinateState } from './fm-mcmc.js';
-import { score, yieldToEventLoop, type FmSolverHooks, type FmSolverResult, type FmTrainingData } from './fm-solver.js';
+import {
+  score,
+  yieldToEventLoop,
+  type FmSolverHooks,
+  type FmSolverResult,
+  type FmTrainingData,
+} from './fm-solver.js';
 
 export interface AlsSettings {
   readonly factors: number;
@@ -26,7 +32,11 @@ export interface AlsSettings {
   readonly patience: number;
 }
 
-export async function fitFmAls(data: FmTrainingData, settings: AlsSettings, hooks: FmSolverHooks = {}): Promise<FmSolverResult> {
+export async function fitFmAls(
+  data: FmTrainingData,
+  settings: AlsSettings,
+  hooks: FmSolverHooks = {},
+): Promise<FmSolverResult> {
   const rng = new Rng(settings.seed);
   const state = new FmCoordinateState(data, settings.factors, settings.initStd, rng);
   const hyper = createHyper(data.groupCount, settings.factors);

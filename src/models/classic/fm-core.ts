@@ -56,7 +56,13 @@ export function pairwiseTerm(
 }
 
 /** Eq. 1 for one row of a single parameter point. */
-export function predictRow(params: FmParams, cols: Int32Array, vals: Float64Array, start: number, end: number): number {
+export function predictRow(
+  params: FmParams,
+  cols: Int32Array,
+  vals: Float64Array,
+  start: number,
+  end: number,
+): number {
   let y = params.w0;
   for (let p = start; p < end; p++) y += params.w[cols[p]] * vals[p];
   return y + pairwiseTerm(params.v, params.columns, params.factors, cols, vals, start, end);
@@ -95,7 +101,13 @@ export function packSamples(points: readonly FmParams[], columns: number, factor
 
 /** Copies the current point (the sampler mutates its parameters in place). */
 export function copyParams(params: FmParams): FmParams {
-  return { columns: params.columns, factors: params.factors, w0: params.w0, w: params.w.slice(), v: params.v.slice() };
+  return {
+    columns: params.columns,
+    factors: params.factors,
+    w0: params.w0,
+    w: params.w.slice(),
+    v: params.v.slice(),
+  };
 }
 
 /** The non-zeros of one side (users or items) of the design, per entity (see `fm-design.ts`). */
@@ -173,7 +185,14 @@ function distinct(ids: Int32Array, universe: number): { entities: Int32Array; sl
 }
 
 /** a and q (see `predictPairs`) of sample s for each listed entity of one side. */
-function sideCache(samples: FmSamples, s: number, block: SideBlock, entities: Int32Array, a: Float64Array, q: Float64Array): void {
+function sideCache(
+  samples: FmSamples,
+  s: number,
+  block: SideBlock,
+  entities: Int32Array,
+  a: Float64Array,
+  q: Float64Array,
+): void {
   const { columns, factors } = samples;
   const wBase = s * columns;
   const vBase = s * factors * columns;

@@ -95,7 +95,9 @@ function selectFields(dataset: Dataset, features: string): SelectedField[] {
     const matches = all.filter((f) => f.label === name || f.table.fields[f.fieldIndex].name === name);
     if (matches.length === 0) {
       const known = all.map((f) => f.label).join(', ') || '(none: the data set has no feature fields)';
-      throw new UsageError(`fm setting "features": unknown field "${name}" (use all, ids or a comma list of: ${known})`);
+      throw new UsageError(
+        `fm setting "features": unknown field "${name}" (use all, ids or a comma list of: ${known})`,
+      );
     }
     for (const m of matches) if (!chosen.includes(m)) chosen.push(m);
   }
@@ -104,7 +106,9 @@ function selectFields(dataset: Dataset, features: string): SelectedField[] {
 
 function checkCount(table: FeatureTable, ids: IdMap, side: string): void {
   if (table.fields.length > 0 && table.count !== ids.ids.length) {
-    throw new HeedError(`${side}Features.count is ${table.count} but the data set has ${ids.ids.length} ${side}s`);
+    throw new HeedError(
+      `${side}Features.count is ${table.count} but the data set has ${ids.ids.length} ${side}s`,
+    );
   }
 }
 
@@ -119,7 +123,9 @@ function weightOf(kind: string, n: number, multiWeight: MultiWeight): number {
  */
 export function buildFmLayout(dataset: Dataset, options: FmDesignOptions): FmLayout {
   if (!MULTI_WEIGHTS.includes(options.multiWeight)) {
-    throw new UsageError(`fm setting "multiWeight" must be one of ${MULTI_WEIGHTS.join(', ')}, got "${options.multiWeight}"`);
+    throw new UsageError(
+      `fm setting "multiWeight" must be one of ${MULTI_WEIGHTS.join(', ')}, got "${options.multiWeight}"`,
+    );
   }
   checkCount(dataset.userFeatures, dataset.users, 'user');
   checkCount(dataset.itemFeatures, dataset.items, 'item');
@@ -166,7 +172,9 @@ export function buildFmLayout(dataset: Dataset, options: FmDesignOptions): FmLay
         for (let c = start; c < end; c++) {
           const code = field.codes[c];
           if (!(code >= 0 && code < field.vocabulary.length)) {
-            throw new HeedError(`${side} field "${field.name}": code ${code} of ${side} ${e} is outside its vocabulary of ${field.vocabulary.length}`);
+            throw new HeedError(
+              `${side} field "${field.name}": code ${code} of ${side} ${e} is outside its vocabulary of ${field.vocabulary.length}`,
+            );
           }
           entries.set(offset + code, (entries.get(offset + code) ?? 0) + weight);
         }
@@ -199,20 +207,30 @@ function maxLength(block: EntityBlock): number {
 }
 
 /** Checks that dense indices fall inside the layout (predict is given raw arrays). */
-export function checkPairs(layout: Pick<FmLayout, 'users' | 'items'>, users: Int32Array, items: Int32Array): void {
+export function checkPairs(
+  layout: Pick<FmLayout, 'users' | 'items'>,
+  users: Int32Array,
+  items: Int32Array,
+): void {
   if (users.length !== items.length) {
     throw new UsageError(`predict: ${users.length} users but ${items.length} items; give one item per user`);
   }
   const nUsers = layout.users.offsets.length - 1;
   const nItems = layout.items.offsets.length - 1;
   for (let k = 0; k < users.length; k++) {
-    if (!(users[k] >= 0 && users[k] < nUsers)) throw new UsageError(`predict: user index ${users[k]} (pair ${k}) is outside 0..${nUsers - 1}`);
-    if (!(items[k] >= 0 && items[k] < nItems)) throw new UsageError(`predict: item index ${items[k]} (pair ${k}) is outside 0..${nItems - 1}`);
+    if (!(users[k] >= 0 && users[k] < nUsers))
+      throw new UsageError(`predict: user index ${users[k]} (pair ${k}) is outside 0..${nUsers - 1}`);
+    if (!(items[k] >= 0 && items[k] < nItems))
+      throw new UsageError(`predict: item index ${items[k]} (pair ${k}) is outside 0..${nItems - 1}`);
   }
 }
 
 /** The design rows of the pairs (users[r], items[r]): user part, then item part. */
-export function designRows(layout: Pick<FmLayout, 'users' | 'items'>, users: Int32Array, items: Int32Array): SparseRows {
+export function designRows(
+  layout: Pick<FmLayout, 'users' | 'items'>,
+  users: Int32Array,
+  items: Int32Array,
+): SparseRows {
   const n = users.length;
   const offsets = new Int32Array(n + 1);
   const U = layout.users;

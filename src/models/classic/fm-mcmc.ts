@@ -103,7 +103,8 @@ export class FmCoordinateState {
   recomputeResiduals(): void {
     const { rows, target } = this.data;
     for (let r = 0; r < target.length; r++) {
-      this.eq[2 * r] = predictRow(this.params, rows.columns, rows.values, rows.offsets[r], rows.offsets[r + 1]) - target[r];
+      this.eq[2 * r] =
+        predictRow(this.params, rows.columns, rows.values, rows.offsets[r], rows.offsets[r + 1]) - target[r];
     }
   }
 
@@ -288,14 +289,22 @@ export interface McmcSettings {
 }
 
 /** Which sweeps' draws are kept: every `thin`-th, counted back from the last sweep. */
-export function keptSweeps(iterations: number, burnIn: number, samples: number): { thin: number; first: number } {
+export function keptSweeps(
+  iterations: number,
+  burnIn: number,
+  samples: number,
+): { thin: number; first: number } {
   const after = Math.max(0, iterations - burnIn);
   const thin = Math.max(1, Math.ceil(after / Math.max(1, samples)));
   return { thin, first: burnIn + 1 };
 }
 
 /** Runs the Gibbs sampler and returns the kept draws. */
-export async function fitFmMcmc(data: FmTrainingData, settings: McmcSettings, hooks: FmSolverHooks = {}): Promise<FmSolverResult> {
+export async function fitFmMcmc(
+  data: FmTrainingData,
+  settings: McmcSettings,
+  hooks: FmSolverHooks = {},
+): Promise<FmSolverResult> {
   const rng = new Rng(settings.seed);
   const { factors, iterations } = settings;
   const state = new FmCoordinateState(data, factors, settings.initStd, rng);
@@ -317,7 +326,16 @@ export async function fitFmMcmc(data: FmTrainingData, settings: McmcSettings, ho
     sampleGroupPrior(state, state.params.w, 0, hyper.wMu, hyper.wLambda, 1, 0, rng);
     state.updateW(hyper, true, rng);
     for (let f = 0; f < factors; f++) {
-      sampleGroupPrior(state, state.params.v, f * data.columnCount, hyper.vMu, hyper.vLambda, factors, f, rng);
+      sampleGroupPrior(
+        state,
+        state.params.v,
+        f * data.columnCount,
+        hyper.vMu,
+        hyper.vLambda,
+        factors,
+        f,
+        rng,
+      );
     }
     state.updateV(hyper, true, rng);
 
@@ -326,7 +344,14 @@ export async function fitFmMcmc(data: FmTrainingData, settings: McmcSettings, ho
       if ((iterations - sweep) % thin === 0) kept.push(copyParams(state.params));
       if (validation && validationSum) {
         averaged++;
-        validationRmse = accumulateAndScore(state.params, validation, validationSum, averaged, data.scale, settings.clipSamples);
+        validationRmse = accumulateAndScore(
+          state.params,
+          validation,
+          validationSum,
+          averaged,
+          data.scale,
+          settings.clipSamples,
+        );
       }
     }
     hooks.onProgress?.({

@@ -14,7 +14,14 @@
  */
 import { Rng } from '../../util/rng.js';
 import { copyParams, createParams, packSamples, type FmParams } from './fm-core.js';
-import { columnCounts, score, yieldToEventLoop, type FmSolverHooks, type FmSolverResult, type FmTrainingData } from './fm-solver.js';
+import {
+  columnCounts,
+  score,
+  yieldToEventLoop,
+  type FmSolverHooks,
+  type FmSolverResult,
+  type FmTrainingData,
+} from './fm-solver.js';
 
 export interface SgdStepSettings {
   readonly learnRate: number;
@@ -89,7 +96,11 @@ export interface SgdSettings {
   readonly patience: number;
 }
 
-export async function fitFmSgd(data: FmTrainingData, settings: SgdSettings, hooks: FmSolverHooks = {}): Promise<FmSolverResult> {
+export async function fitFmSgd(
+  data: FmTrainingData,
+  settings: SgdSettings,
+  hooks: FmSolverHooks = {},
+): Promise<FmSolverResult> {
   const rng = new Rng(settings.seed);
   const { factors, epochs } = settings;
   const n = data.target.length;
@@ -121,7 +132,16 @@ export async function fitFmSgd(data: FmTrainingData, settings: SgdSettings, hook
     let se = 0;
     for (let k = 0; k < n; k++) {
       const r = order[k];
-      const pred = sgdStep(params, rows.columns, rows.values, rows.offsets[r], rows.offsets[r + 1], target[r], step, sums);
+      const pred = sgdStep(
+        params,
+        rows.columns,
+        rows.values,
+        rows.offsets[r],
+        rows.offsets[r + 1],
+        target[r],
+        step,
+        sums,
+      );
       se += (pred - target[r]) * (pred - target[r]);
     }
     let validationRmse: number | undefined;

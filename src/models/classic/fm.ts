@@ -66,7 +66,10 @@ export class FactorizationMachine implements RatingModel {
   async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
     const c = this.config;
     const dataset = train.dataset;
-    const layout = buildFmLayout(dataset, { features: str(c, 'features'), multiWeight: str(c, 'multiWeight') as MultiWeight });
+    const layout = buildFmLayout(dataset, {
+      features: str(c, 'features'),
+      multiWeight: str(c, 'multiWeight') as MultiWeight,
+    });
     const { user, item, rating } = gatherRatings(train);
     if (rating.length === 0) throw new UsageError('fm: the training set has no ratings');
     const rows = designRows(layout, user, item);
@@ -81,7 +84,8 @@ export class FactorizationMachine implements RatingModel {
     };
     let validation: FmValidationData | undefined;
     if (options.validation && options.validation.indices.length > 0) {
-      if (options.validation.dataset !== dataset) throw new UsageError('fm: validation ratings must come from the training data set');
+      if (options.validation.dataset !== dataset)
+        throw new UsageError('fm: validation ratings must come from the training data set');
       const v = gatherRatings(options.validation);
       validation = { rows: designRows(layout, v.user, v.item), target: Float64Array.from(v.rating) };
     }
@@ -92,17 +96,41 @@ export class FactorizationMachine implements RatingModel {
     if (solver === 'mcmc') {
       result = await fitFmMcmc(
         data,
-        { ...common, iterations: num(c, 'iterations'), burnIn: num(c, 'burnIn'), samples: num(c, 'samples'), clipSamples: bool(c, 'clipSamples') },
+        {
+          ...common,
+          iterations: num(c, 'iterations'),
+          burnIn: num(c, 'burnIn'),
+          samples: num(c, 'samples'),
+          clipSamples: bool(c, 'clipSamples'),
+        },
         hooks,
       );
     } else if (solver === 'sgd') {
       const reg = { regBias: num(c, 'regBias'), regLinear: num(c, 'regLinear'), regPair: num(c, 'regPair') };
-      result = await fitFmSgd(data, { ...common, ...reg, epochs: num(c, 'epochs'), learnRate: num(c, 'learnRate'), patience: num(c, 'patience') }, hooks);
+      result = await fitFmSgd(
+        data,
+        {
+          ...common,
+          ...reg,
+          epochs: num(c, 'epochs'),
+          learnRate: num(c, 'learnRate'),
+          patience: num(c, 'patience'),
+        },
+        hooks,
+      );
     } else {
       const reg = { regBias: 0, regLinear: num(c, 'alsReg'), regPair: num(c, 'alsReg') };
-      result = await fitFmAls(data, { ...common, ...reg, iterations: num(c, 'iterations'), patience: num(c, 'patience') }, hooks);
+      result = await fitFmAls(
+        data,
+        { ...common, ...reg, iterations: num(c, 'iterations'), patience: num(c, 'patience') },
+        hooks,
+      );
     }
-    this.fitted = { layout, samples: result.samples, scale: { min: dataset.scale.min, max: dataset.scale.max } };
+    this.fitted = {
+      layout,
+      samples: result.samples,
+      scale: { min: dataset.scale.min, max: dataset.scale.max },
+    };
     return { epochs: result.iterations, samplesProcessed: result.iterations * rating.length };
   }
 
@@ -145,7 +173,8 @@ export class FactorizationMachine implements RatingModel {
       }
     }
     const weights: AttentionWeight[] = [{ feature: 'bias', weight: meanOf(samples.w0) }];
-    for (let p = 0; p < n; p++) weights.push({ feature: layout.columnNames[cols[p]], weight: contribution[p] / Math.max(1, count) });
+    for (let p = 0; p < n; p++)
+      weights.push({ feature: layout.columnNames[cols[p]], weight: contribution[p] / Math.max(1, count) });
     return {
       model: this.id,
       user,
@@ -220,9 +249,18 @@ export class FactorizationMachine implements RatingModel {
       typeof meta.scale?.min !== 'number' ||
       typeof meta.scale.max !== 'number'
     ) {
-      throw new HeedError('fm: saved state meta lacks columnNames, maxRowLength, scale, samples, columns or factors');
+      throw new HeedError(
+        'fm: saved state meta lacks columnNames, maxRowLength, scale, samples, columns or factors',
+      );
     }
-    const samples: FmSamples = { count: meta.samples, columns: meta.columns, factors: meta.factors, w0: f64('w0'), w: f32('w'), v: f32('v') };
+    const samples: FmSamples = {
+      count: meta.samples,
+      columns: meta.columns,
+      factors: meta.factors,
+      w0: f64('w0'),
+      w: f32('w'),
+      v: f32('v'),
+    };
     if (
       samples.w0.length !== samples.count ||
       samples.w.length !== samples.count * samples.columns ||
@@ -231,11 +269,20 @@ export class FactorizationMachine implements RatingModel {
     ) {
       throw new HeedError('fm: saved state arrays do not match its sample count, columns and factors');
     }
-    const users: EntityBlock = { offsets: int('userOffsets'), columns: int('userColumns'), values: f64('userValues') };
-    const items: EntityBlock = { offsets: int('itemOffsets'), columns: int('itemColumns'), values: f64('itemValues') };
+    const users: EntityBlock = {
+      offsets: int('userOffsets'),
+      columns: int('userColumns'),
+      values: f64('userValues'),
+    };
+    const items: EntityBlock = {
+      offsets: int('itemOffsets'),
+      columns: int('itemColumns'),
+      values: f64('itemValues'),
+    };
     for (const block of [users, items]) {
       for (let p = 0; p < block.columns.length; p++) {
-        if (!(block.columns[p] >= 0 && block.columns[p] < samples.columns)) throw new HeedError('fm: saved state has a design column out of range');
+        if (!(block.columns[p] >= 0 && block.columns[p] < samples.columns))
+          throw new HeedError('fm: saved state has a design column out of range');
       }
     }
     model.fitted = {
@@ -253,7 +300,14 @@ export class FactorizationMachine implements RatingModel {
 }
 
 /** Writes the design row of (user, item) into cols/vals; returns its length. */
-function gatherRow(users: EntityBlock, u: number, items: EntityBlock, i: number, cols: Int32Array, vals: Float64Array): number {
+function gatherRow(
+  users: EntityBlock,
+  u: number,
+  items: EntityBlock,
+  i: number,
+  cols: Int32Array,
+  vals: Float64Array,
+): number {
   let n = 0;
   for (let c = users.offsets[u]; c < users.offsets[u + 1]; c++, n++) {
     cols[n] = users.columns[c];
@@ -280,11 +334,14 @@ function checkSettings(c: ModelConfig): void {
   }
   const multiWeight = str(c, 'multiWeight');
   if (!(MULTI_WEIGHTS as readonly string[]).includes(multiWeight)) {
-    throw new UsageError(`fm setting "multiWeight" must be one of ${MULTI_WEIGHTS.join(', ')}, got "${multiWeight}"`);
+    throw new UsageError(
+      `fm setting "multiWeight" must be one of ${MULTI_WEIGHTS.join(', ')}, got "${multiWeight}"`,
+    );
   }
   const integer = (key: string, min: number): void => {
     const v = num(c, key);
-    if (!Number.isInteger(v) || v < min) throw new UsageError(`fm setting "${key}" must be an integer >= ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min)
+      throw new UsageError(`fm setting "${key}" must be an integer >= ${min}, got ${v}`);
   };
   integer('factors', 0);
   integer('iterations', 1);
@@ -297,9 +354,12 @@ function checkSettings(c: ModelConfig): void {
     const v = num(c, key);
     if (!(v >= 0)) throw new UsageError(`fm setting "${key}" must be >= 0, got ${v}`);
   }
-  if (!(num(c, 'learnRate') > 0)) throw new UsageError(`fm setting "learnRate" must be > 0, got ${num(c, 'learnRate')}`);
+  if (!(num(c, 'learnRate') > 0))
+    throw new UsageError(`fm setting "learnRate" must be > 0, got ${num(c, 'learnRate')}`);
   if (str(c, 'solver') === 'mcmc' && num(c, 'burnIn') >= num(c, 'iterations')) {
-    throw new UsageError(`fm setting "burnIn" (${num(c, 'burnIn')}) must be below "iterations" (${num(c, 'iterations')}) for the mcmc solver`);
+    throw new UsageError(
+      `fm setting "burnIn" (${num(c, 'burnIn')}) must be below "iterations" (${num(c, 'iterations')}) for the mcmc solver`,
+    );
   }
 }
 
