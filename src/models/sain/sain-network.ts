@@ -46,8 +46,8 @@ export interface SainSizes {
   readonly initStd: number;
   readonly globalMean: number;
   /**
-   * L2 multiplier of the embedding tables. SAIN's code adds λ·Σw² of the whole tables to the
-   * loss, whose gradient is 2λw: the multiplier 2 makes Adam's coupled decay λ·l2·w match it.
+   * L2 multiplier of the embedding tables for Adam's lazy decay λ·l2·w on the rows of a step: 2
+   * matches the gradient 2λw of λ·Σw², 0 when the penalty is in the loss (`frequency-l2.ts`).
    */
   readonly tableL2: number;
 }
@@ -127,6 +127,12 @@ export interface SainOutputs {
   /** [B, 1] α_CF of users and of items (Eq. 7). */
   readonly alphaUser: tf.Tensor2D;
   readonly alphaItem: tf.Tensor2D;
+  /** The looked-up embeddings (for the L2 penalty): feedback vectors [B, d], feature tokens [B, T, d_f]. */
+  readonly embeddings: {
+    readonly user: tf.Tensor2D;
+    readonly item: tf.Tensor2D;
+    readonly tokens: tf.Tensor3D;
+  };
 }
 
 export function sainForward(
@@ -142,7 +148,8 @@ export function sainForward(
   const { dropout } = settings;
 
   // Feature-level interaction layer (Eq. 1-4).
-  let x = ctx.lookup(net.features, tokens.ids, [b, t]) as tf.Tensor3D;
+  const embedded = ctx.lookup(net.features, tokens.ids, [b, t]) as tf.Tensor3D;
+  let x = embedded;
   const attention: tf.Tensor4D[] = [];
   for (const layer of net.interaction) {
     const r = featureInteraction(x, layer, {
@@ -201,6 +208,7 @@ export function sainForward(
     attention,
     alphaUser: user.alpha,
     alphaItem: item.alpha,
+    embeddings: { user: cfUser, item: cfItem, tokens: embedded },
   };
 }
 

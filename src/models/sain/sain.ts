@@ -33,6 +33,7 @@ import type {
   RatingModel,
 } from '../model.js';
 import { featureTokens, tokenBatch, type FeatureTokens, type TokenField } from './feature-tokens.js';
+import { frequencyL2, rowWeights } from './frequency-l2.js';
 import {
   declareSainNetwork,
   sainForward,
@@ -61,6 +62,12 @@ export const SAIN_DEFAULTS: ModelConfig = {
   qkvActivation: 'relu',
   learningRate: 0.001,
   l2: 0.0001,
+  /**
+   * How the L2 penalty of the embedding tables is applied: `frequency`, an unbiased per-batch
+   * estimate of λ·Σ‖e‖² over whole tables (SAIN's code penalises whole tables every step;
+   * frequency-l2.ts), or `lazy`, Adam's decay on the rows a batch touched.
+   */
+  l2Estimator: 'frequency',
   batchSize: 128,
   epochs: 30,
   /** Stop after this many epochs without a better validation RMSE (0: never). */
@@ -115,7 +122,7 @@ export class Sain implements RatingModel {
       layers: num(c, 'layers'),
       initStd: num(c, 'initStd'),
       globalMean: sum / rating.length,
-      tableL2: 2,
+      tableL2: str(c, 'l2Estimator') === 'lazy' ? 2 : 0,
     };
     this.fitted?.params.dispose();
     const params = new Params(num(c, 'seed'));
@@ -125,20 +132,33 @@ export class Sain implements RatingModel {
 
     const trainSettings = this.settings(true);
     const predictSettings = this.settings(false);
+    const lambda = num(c, 'l2');
+    const weights =
+      str(c, 'l2Estimator') === 'frequency' && lambda > 0
+        ? rowWeights(user, item, { users: sizes.users, items: sizes.items, tokens: sizes.vocabulary }, tokens)
+        : undefined;
     const v = options.validation === undefined ? undefined : gatherRatings(options.validation);
     this.lastReport = await train(
       {
         params,
         size: rating.length,
         loss: (batch, ctx) => {
-          const out = this.forward(
-            fitted,
-            takeInt32(user, batch),
-            takeInt32(item, batch),
-            trainSettings,
-            ctx,
-          );
-          return sainLoss(out, tf.tensor1d(takeFloat32(rating, batch)));
+          const users = takeInt32(user, batch);
+          const items = takeInt32(item, batch);
+          const tokenIds = tokenBatch(tokens, users, items);
+          const out = this.forwardTokens(fitted, users, items, tokenIds, trainSettings, ctx);
+          const loss = sainLoss(out, tf.tensor1d(takeFloat32(rating, batch)));
+          if (weights === undefined) return loss;
+          const { user: u, item: i, tokens: x } = out.embeddings;
+          const penalty = frequencyL2(lambda, weights, {
+            users,
+            items,
+            tokenIds: tokenIds.ids,
+            user: u,
+            item: i,
+            tokens: x,
+          });
+          return tf.add(loss, penalty) as tf.Scalar;
         },
         validation:
           v === undefined || v.rating.length === 0
@@ -380,6 +400,10 @@ function checkConfig(c: ModelConfig): void {
   if (!(lrDecay > 0 && lrDecay <= 1))
     throw new UsageError(`sain setting "lrDecay" must be in (0, 1], got ${lrDecay}`);
   bool(c, 'topKAtInference');
+  const estimator = str(c, 'l2Estimator');
+  if (estimator !== 'frequency' && estimator !== 'lazy') {
+    throw new UsageError(`sain setting "l2Estimator" must be frequency or lazy, got "${estimator}"`);
+  }
   const act = str(c, 'qkvActivation');
   if (!ACTIVATIONS.includes(act as Activation)) {
     throw new UsageError(
