@@ -1,0 +1,780 @@
+/**
+ * RSAttAE: two attention-based autoencoders (one over users' rows of the rating matrix, one over
+ * movies' rows of its transpose) learn embeddings, and XGBoost predicts ratings from
+ * concat[E_u, E_m, F_u, F_m].
+ *
+ * Dadashzadeh Taromi, Heydari, Hooshmand & Ramezani, "RSAttAE: An Information-Aware
+ * Attention-based Autoencoder Recommender System" (code: github.com/ComputationIASBS/RecommSys).
+ * Section IV.A preprocessing → `features.ts`; Eq. 1-3 → `autoencoder.ts`, `attention.ts`; Eq. 4
+ * and training → `sparse-ops.ts`, `train-autoencoder.ts`; Section IV.D and Table II →
+ * `supervised.ts`; cold start → `cold-start.ts`.
+ *
+ * The fit, stage by stage:
+ *
+ * 1. Hold out `validation` (10%, as the paper does with u1.base) of the training ratings, seeded,
+ *    unless the caller passes validation ratings (then those are held out and never used
+ *    otherwise).
+ * 2. Train the user and the item autoencoder on the remaining ratings, each with the held-out
+ *    ratings as validation (best epoch restored).
+ * 3. Embed every user and item by the encoders (Eq. 1) from all training ratings (the held-out part
+ *    included, as the authors' code does); entities without ratings get feature-based embeddings
+ *    (`cold-start.ts`).
+ * 4. Train XGBoost on one row per training rating, watching the held-out ratings' rows with early
+ *    stopping.
+ *
+ * ## Out-of-fold embeddings for the supervised rows (`oofFolds`)
+ *
+ * The rows XGBoost trains on in the paper are ratings whose value is part of the very input the
+ * encoders embedded, E_u from user u's row including r_uj; a test rating never is. The trees can
+ * learn to read the rating back out of the embeddings, which does not carry over to test pairs.
+ * With `oofFolds` = K ≥ 2 (the default, 10), the training ratings are cut into K seeded folds and a
+ * row from fold f takes its embeddings from the encoders applied to the ratings outside fold f
+ * (the same trained encoders, K more forward passes), so no row's own rating is in its input, as for
+ * test pairs. The held-out 10% is fold 0 when K = 10. `oofFolds` = 0 reproduces the paper: every
+ * row uses the embeddings of step 3.
+ *
+ * Predictions use the embeddings of step 3 for every pair, cold users and items included
+ * (`handlesColdStart`).
+ */
+import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
+import { initEngine } from '../../engine/backend.js';
+import { Booster } from '../../xgboost/booster.js';
+import { RSATTAE_XGBOOST_DEFAULTS, type XGBoostParams } from '../../xgboost/params.js';
+import { DataError, HeedError, UsageError } from '../../util/errors.js';
+import { Rng } from '../../util/rng.js';
+import { bool, num, str } from '../config.js';
+import type {
+  AttentionWeight,
+  Explanation,
+  FitOptions,
+  FitReport,
+  JsonValue,
+  ModelConfig,
+  ModelSpec,
+  ModelState,
+  ProgressEvent,
+  RatingModel,
+} from '../model.js';
+import { fillColdEmbeddings } from './cold-start.js';
+import { entityFeatures, selectFeatures, type EntityFeatures } from './features.js';
+import { nonEmptyRows, sparseRows } from './rating-matrix.js';
+import {
+  packBytes,
+  predictRows,
+  rowWidth,
+  supervisedRows,
+  trainSupervised,
+  unpackBytes,
+  type EntityBlocks,
+} from './supervised.js';
+import { trainAutoencoder, type AutoencoderSettings, type TrainedAutoencoder } from './train-autoencoder.js';
+
+/**
+ * Defaults: the paper's architecture (d = 64; the authors' hidden width 128, dropout 0.5, weight
+ * decay 1e-5) and its XGBoost setup 4 of Table II; see docs/RSATTAE.md for the training schedule
+ * and how it was chosen on the validation part of u1.base.
+ */
+export const RSATTAE_DEFAULTS: ModelConfig = {
+  seed: 1,
+  /** Fraction of the training ratings held out for validation when the caller gives none. */
+  validation: 0.1,
+  /** `all`, `none` or a comma-separated list of the data set's user fields. */
+  userFields: 'all',
+  itemFields: 'all',
+  paperBins: true,
+  dim: 64,
+  hidden: 128,
+  attentionDim: 128,
+  dropout: 0.5,
+  epochs: 1000,
+  lr: 0.003,
+  weightDecay: 1e-5,
+  patience: 40,
+  oofFolds: 10,
+  rounds: RSATTAE_XGBOOST_DEFAULTS.rounds,
+  maxDepth: RSATTAE_XGBOOST_DEFAULTS.params.max_depth,
+  xgbLearningRate: RSATTAE_XGBOOST_DEFAULTS.params.learning_rate,
+  subsample: RSATTAE_XGBOOST_DEFAULTS.params.subsample,
+  colsampleBytree: RSATTAE_XGBOOST_DEFAULTS.params.colsample_bytree,
+  regLambda: RSATTAE_XGBOOST_DEFAULTS.params.reg_lambda,
+  regAlpha: RSATTAE_XGBOOST_DEFAULTS.params.reg_alpha,
+  /** Rounds without a lower validation RMSE before XGBoost stops (0: all rounds). */
+  earlyStopping: 100,
+  treeMethod: RSATTAE_XGBOOST_DEFAULTS.params.tree_method,
+  /** XGBoost threads; 0 = all available cores. */
+  threads: 0,
+};
+
+/** How long each stage of the last fit took, and what it learned. */
+export interface RsattaeFitDetails {
+  readonly seconds: {
+    readonly userAutoencoder: number;
+    readonly itemAutoencoder: number;
+    readonly embeddings: number;
+    readonly xgboost: number;
+  };
+  /** The learned α of each autoencoder (null for the vanilla one). */
+  readonly alpha: { readonly user: number | null; readonly item: number | null };
+  readonly autoencoders: {
+    readonly user: AutoencoderSummary;
+    readonly item: AutoencoderSummary;
+  };
+  readonly xgboost: {
+    readonly roundsTrained: number;
+    readonly bestIteration: number;
+    readonly bestValidationRmse: number | null;
+  };
+  readonly nTrain: number;
+  readonly nValidation: number;
+  /** Users and items that got feature-based embeddings (no training ratings). */
+  readonly coldUsers: number;
+  readonly coldItems: number;
+}
+
+interface AutoencoderSummary {
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly bestValidationRmse: number | null;
+}
+
+/** One side's state after fitting: everything prediction and explanation need. */
+interface SideState {
+  readonly count: number;
+  readonly dim: number;
+  readonly embedding: Float32Array;
+  readonly features: Float32Array;
+  readonly featureDim: number;
+  readonly featureNames: string[];
+  readonly group: Int32Array;
+  readonly groupLabels: string[];
+  /** Warm entities per feature group (the attention's key counts). */
+  readonly keyCount: Int32Array;
+  /** Group-to-group attention weights [G, G]; empty for the vanilla variant. */
+  readonly attention: Float32Array;
+}
+
+interface Fitted {
+  readonly user: SideState;
+  readonly item: SideState;
+  readonly booster: Booster;
+  readonly boosterBytes: number;
+  readonly details: RsattaeFitDetails | null;
+}
+
+export class RSAttAE implements RatingModel {
+  readonly id: string;
+  readonly handlesColdStart = true;
+  readonly config: ModelConfig;
+  /** False for the vanilla-autoencoder ablation (the paper's Fig. 4B). */
+  readonly attention: boolean;
+  private fitted: Fitted | undefined;
+
+  constructor(config: ModelConfig, attention = true) {
+    this.config = config;
+    this.attention = attention;
+    this.id = attention ? 'rsattae' : 'rsattae-vanilla';
+    readSettings(config); // fail early on bad settings
+  }
+
+  /** Stage timings, α and best epochs of the last fit (null after `restore`). */
+  get details(): RsattaeFitDetails | null {
+    return this.fitted?.details ?? null;
+  }
+
+  async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
+    const s = readSettings(this.config);
+    await initEngine();
+    const dataset = train.dataset;
+    const nUsers = dataset.users.ids.length;
+    const nItems = dataset.items.ids.length;
+    const all = gatherRatings(train);
+    const n = all.rating.length;
+    if (n === 0) throw new HeedError(`rsattae: the training set of "${dataset.id}" is empty`);
+
+    const userFeatures = entityFeatures(
+      selectFeatures(dataset.userFeatures, s.userFields, s.paperBins, 'userFields'),
+    );
+    const itemFeatures = entityFeatures(
+      selectFeatures(dataset.itemFeatures, s.itemFields, s.paperBins, 'itemFields'),
+    );
+
+    // 1. Held-out ratings and out-of-fold assignment, from one seeded permutation.
+    const perm = new Rng((s.seed ^ 0x52a77ae) >>> 0).permutation(n);
+    const external = options.validation !== undefined ? gatherRatings(options.validation) : undefined;
+    const carve = external === undefined || external.rating.length === 0;
+    const nHeld = carve ? Math.round(n * s.validation) : 0;
+    if (carve && nHeld > 0 && nHeld >= n) {
+      throw new UsageError(`rsattae: "validation" ${s.validation} leaves no training ratings of ${n}`);
+    }
+    const isHeld = new Uint8Array(n);
+    for (let j = 0; j < nHeld; j++) isHeld[perm[j]] = 1;
+    const fold = new Int32Array(n);
+    if (s.oofFolds >= 2) for (let j = 0; j < n; j++) fold[perm[j]] = Math.floor((j * s.oofFolds) / n);
+    const trainPos = positions(isHeld, 0);
+    const heldPos = positions(isHeld, 1);
+    const heldOut = carve
+      ? pick(all, heldPos)
+      : (external as { user: Int32Array; item: Int32Array; rating: Float32Array });
+    const aeTrain = pick(all, trainPos);
+
+    // 2. The two autoencoders.
+    const aeSettings: AutoencoderSettings = {
+      hidden: s.hidden,
+      dim: s.dim,
+      attentionDim: s.attentionDim,
+      attention: this.attention,
+      dropout: s.dropout,
+      epochs: s.epochs,
+      learningRate: s.lr,
+      weightDecay: s.weightDecay,
+      patience: s.patience,
+      seed: s.seed,
+    };
+    const progress = options.onProgress;
+    const common = {
+      settings: aeSettings,
+      clip: dataset.scale,
+      ...(progress ? { onProgress: progress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    let t = performance.now();
+    const userAe = await trainAutoencoder({
+      ...common,
+      name: 'user',
+      rows: sparseRows(nUsers, nItems, aeTrain.user, aeTrain.item, aeTrain.rating),
+      validation: { row: heldOut.user, col: heldOut.item, rating: heldOut.rating },
+      features: userFeatures,
+    });
+    const userSeconds = seconds(t);
+    t = performance.now();
+    let itemAe: TrainedAutoencoder | undefined;
+    try {
+      itemAe = await trainAutoencoder({
+        ...common,
+        name: 'item',
+        rows: sparseRows(nItems, nUsers, aeTrain.item, aeTrain.user, aeTrain.rating),
+        validation: { row: heldOut.item, col: heldOut.user, rating: heldOut.rating },
+        features: itemFeatures,
+      });
+      const itemSeconds = seconds(t);
+
+      // 3. Embeddings: the final tables, then one pair per out-of-fold encoding.
+      t = performance.now();
+      const final = embedAll(userAe, itemAe, all, nUsers, nItems, undefined);
+      const tables = [final];
+      if (s.oofFolds >= 2) {
+        for (let f = 0; f < s.oofFolds; f++)
+          tables.push(embedAll(userAe, itemAe, all, nUsers, nItems, { fold, f }));
+      }
+      const userBlocks = tables.map((tab) => blocks(tab.user, userFeatures, s.dim));
+      const itemBlocks = tables.map((tab) => blocks(tab.item, itemFeatures, s.dim));
+      const source = (pos: Int32Array): Int32Array | undefined =>
+        s.oofFolds >= 2 ? Int32Array.from(pos, (p) => 1 + fold[p]) : undefined;
+      const trainRows = supervisedRows(aeTrain.user, aeTrain.item, userBlocks, itemBlocks, source(trainPos));
+      const heldRows = carve
+        ? supervisedRows(heldOut.user, heldOut.item, userBlocks, itemBlocks, source(heldPos))
+        : supervisedRows(heldOut.user, heldOut.item, userBlocks.slice(0, 1), itemBlocks.slice(0, 1));
+      const embeddingSeconds = seconds(t);
+
+      // 4. XGBoost.
+      t = performance.now();
+      const width = rowWidth(userBlocks[0], itemBlocks[0]);
+      const xgbStarted = performance.now();
+      const job = {
+        params: xgboostParams(s),
+        rounds: s.rounds,
+        earlyStopping: s.earlyStopping,
+        train: { rows: trainRows, labels: aeTrain.rating },
+        validation: { rows: heldRows, labels: heldOut.rating },
+        width,
+      };
+      let result = await trainSupervised({
+        ...job,
+        ...(progress
+          ? {
+              onRound: (e: {
+                iteration: number;
+                rounds: number;
+                metrics: Readonly<Record<string, number>>;
+              }) => {
+                const event: ProgressEvent = {
+                  epoch: e.iteration + 1,
+                  epochs: e.rounds,
+                  seconds: seconds(xgbStarted),
+                  ...(e.metrics['valid-rmse'] !== undefined
+                    ? { validationRmse: e.metrics['valid-rmse'] }
+                    : {}),
+                };
+                progress(event);
+              },
+            }
+          : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (result.roundsTrained === 0) {
+        // Aborted before the first round: one round keeps the model usable, as FitOptions promises.
+        result.booster.dispose();
+        result = await trainSupervised({ ...job, rounds: 1, earlyStopping: 0 });
+      }
+      const xgbSeconds = seconds(t);
+
+      const userKeys = nonEmptyRows(sparseRows(nUsers, nItems, all.user, all.item, all.rating));
+      const itemKeys = nonEmptyRows(sparseRows(nItems, nUsers, all.item, all.user, all.rating));
+      const details: RsattaeFitDetails = {
+        seconds: {
+          userAutoencoder: userSeconds,
+          itemAutoencoder: itemSeconds,
+          embeddings: embeddingSeconds,
+          xgboost: xgbSeconds,
+        },
+        alpha: { user: userAe.alpha ?? null, item: itemAe.alpha ?? null },
+        autoencoders: { user: summary(userAe), item: summary(itemAe) },
+        xgboost: {
+          roundsTrained: result.roundsTrained,
+          bestIteration: result.bestIteration,
+          bestValidationRmse: result.bestScore ?? null,
+        },
+        nTrain: aeTrain.rating.length,
+        nValidation: heldOut.rating.length,
+        coldUsers: final.coldUsers,
+        coldItems: final.coldItems,
+      };
+      const bytes = result.booster.toBytes('ubj');
+      this.fitted?.booster.dispose();
+      this.fitted = {
+        user: sideState(userAe, userFeatures, final.user, s.dim, userKeys),
+        item: sideState(itemAe, itemFeatures, final.item, s.dim, itemKeys),
+        booster: result.booster,
+        boosterBytes: bytes.length,
+        details,
+      };
+      this.boosterBytes = bytes;
+      const aeEpochs = userAe.report.epochs + itemAe.report.epochs;
+      return {
+        epochs: aeEpochs,
+        samplesProcessed: aeEpochs * aeTrain.rating.length + result.roundsTrained * aeTrain.rating.length,
+      };
+    } finally {
+      userAe.dispose();
+      itemAe?.dispose();
+    }
+  }
+
+  /** The booster's bytes (XGBoost's UBJSON), kept for `state()`. */
+  private boosterBytes: Uint8Array | undefined;
+
+  predict(users: Int32Array, items: Int32Array): Float32Array {
+    const f = this.requireFitted();
+    if (users.length !== items.length)
+      throw new HeedError(`rsattae: ${users.length} users for ${items.length} items`);
+    const ub = sideBlocks(f.user);
+    const ib = sideBlocks(f.item);
+    const rows = supervisedRows(users, items, [ub], [ib]);
+    return predictRows(f.booster, rows, rowWidth(ub, ib));
+  }
+
+  /**
+   * The prediction and the two attention distributions behind its embeddings: which groups of
+   * users (and of movies), described by their features, the user's (the movie's) feature query
+   * attended to in Eq. 2. Weights are per group of key entities (they sum to 1); the label names
+   * the group's features and how many entities it has. The vanilla variant has no attention and
+   * returns no groups.
+   */
+  explain(user: number, item: number): Explanation {
+    const f = this.requireFitted();
+    const prediction = this.predict(Int32Array.of(user), Int32Array.of(item))[0];
+    const groups: Array<{ name: string; weights: AttentionWeight[] }> = [];
+    if (f.user.attention.length > 0) {
+      groups.push({
+        name: 'users attended to (user autoencoder, Eq. 2)',
+        weights: topGroups(f.user, user, 'users'),
+      });
+    }
+    if (f.item.attention.length > 0) {
+      groups.push({
+        name: 'items attended to (item autoencoder, Eq. 2)',
+        weights: topGroups(f.item, item, 'items'),
+      });
+    }
+    return { model: this.id, user, item, prediction, groups };
+  }
+
+  state(): ModelState {
+    const f = this.requireFitted();
+    const bytes = this.boosterBytes ?? f.booster.toBytes('ubj');
+    const arrays: Record<string, Float32Array | Int32Array> = { booster: packBytes(bytes) };
+    for (const [name, side] of [
+      ['user', f.user],
+      ['item', f.item],
+    ] as const) {
+      arrays[`${name}.embedding`] = side.embedding;
+      arrays[`${name}.features`] = side.features;
+      arrays[`${name}.group`] = side.group;
+      arrays[`${name}.keyCount`] = side.keyCount;
+      arrays[`${name}.attention`] = side.attention;
+    }
+    const sideMeta = (side: SideState): JsonValue => ({
+      count: side.count,
+      dim: side.dim,
+      featureNames: side.featureNames,
+      groupLabels: side.groupLabels,
+    });
+    const meta: JsonValue = {
+      boosterBytes: bytes.length,
+      user: sideMeta(f.user),
+      item: sideMeta(f.item),
+      fit: f.details === null ? null : (JSON.parse(JSON.stringify(f.details)) as JsonValue),
+    };
+    return { id: this.id, config: { ...this.config }, meta, arrays };
+  }
+
+  static restore(state: ModelState, attention: boolean): RSAttAE {
+    const model = new RSAttAE(state.config, attention);
+    const source = `saved model "${state.id}"`;
+    const meta = state.meta as {
+      boosterBytes?: unknown;
+      user?: unknown;
+      item?: unknown;
+      fit?: unknown;
+    } | null;
+    if (meta === null || typeof meta !== 'object' || typeof meta.boosterBytes !== 'number') {
+      throw new DataError(source, undefined, 'meta', 'missing the booster size (boosterBytes)');
+    }
+    const booster = state.arrays['booster'];
+    if (!(booster instanceof Int32Array))
+      throw new DataError(source, undefined, 'booster', 'expected int32 words');
+    const bytes = unpackBytes(booster, meta.boosterBytes);
+    const user = restoreSide(state, 'user', meta.user, source);
+    const item = restoreSide(state, 'item', meta.item, source);
+    model.fitted = {
+      user,
+      item,
+      booster: Booster.fromBytes(bytes),
+      boosterBytes: bytes.length,
+      details: null,
+    };
+    model.boosterBytes = bytes;
+    return model;
+  }
+
+  private requireFitted(): Fitted {
+    if (this.fitted === undefined)
+      throw new HeedError(`model "${this.id}" is not fitted yet: call fit() first`);
+    return this.fitted;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+interface Settings {
+  readonly seed: number;
+  readonly validation: number;
+  readonly userFields: string;
+  readonly itemFields: string;
+  readonly paperBins: boolean;
+  readonly dim: number;
+  readonly hidden: number;
+  readonly attentionDim: number;
+  readonly dropout: number;
+  readonly epochs: number;
+  readonly lr: number;
+  readonly weightDecay: number;
+  readonly patience: number;
+  readonly oofFolds: number;
+  readonly rounds: number;
+  readonly maxDepth: number;
+  readonly xgbLearningRate: number;
+  readonly subsample: number;
+  readonly colsampleBytree: number;
+  readonly regLambda: number;
+  readonly regAlpha: number;
+  readonly earlyStopping: number;
+  readonly treeMethod: string;
+  readonly threads: number;
+}
+
+function readSettings(config: ModelConfig): Settings {
+  const check = (key: string, ok: (v: number) => boolean, what: string): number => {
+    const v = num(config, key);
+    if (!ok(v)) throw new UsageError(`rsattae setting "${key}" must be ${what}, got ${v}`);
+    return v;
+  };
+  const int = (v: number): boolean => Number.isInteger(v);
+  return {
+    seed: check('seed', int, 'an integer'),
+    validation: check('validation', (v) => v >= 0 && v < 1, 'in [0, 1)'),
+    userFields: str(config, 'userFields'),
+    itemFields: str(config, 'itemFields'),
+    paperBins: bool(config, 'paperBins'),
+    dim: check('dim', (v) => int(v) && v >= 1, 'an integer >= 1'),
+    hidden: check('hidden', (v) => int(v) && v >= 4 && v % 4 === 0, 'a multiple of 4'),
+    attentionDim: check('attentionDim', (v) => int(v) && v >= 1, 'an integer >= 1'),
+    dropout: check('dropout', (v) => v >= 0 && v < 1, 'in [0, 1)'),
+    epochs: check('epochs', (v) => int(v) && v >= 1, 'an integer >= 1'),
+    lr: check('lr', (v) => v > 0, 'positive'),
+    weightDecay: check('weightDecay', (v) => v >= 0, '>= 0'),
+    patience: check('patience', (v) => int(v) && v >= 0, 'an integer >= 0'),
+    oofFolds: check('oofFolds', (v) => int(v) && (v === 0 || v >= 2), '0 or an integer >= 2'),
+    rounds: check('rounds', (v) => int(v) && v >= 1, 'an integer >= 1'),
+    maxDepth: check('maxDepth', (v) => int(v) && v >= 0, 'an integer >= 0'),
+    xgbLearningRate: check('xgbLearningRate', (v) => v > 0, 'positive'),
+    subsample: check('subsample', (v) => v > 0 && v <= 1, 'in (0, 1]'),
+    colsampleBytree: check('colsampleBytree', (v) => v > 0 && v <= 1, 'in (0, 1]'),
+    regLambda: check('regLambda', (v) => v >= 0, '>= 0'),
+    regAlpha: check('regAlpha', (v) => v >= 0, '>= 0'),
+    earlyStopping: check('earlyStopping', (v) => int(v) && v >= 0, 'an integer >= 0'),
+    treeMethod: str(config, 'treeMethod'),
+    threads: check('threads', (v) => int(v) && v >= 0, 'an integer >= 0'),
+  };
+}
+
+function xgboostParams(s: Settings): XGBoostParams {
+  return {
+    ...RSATTAE_XGBOOST_DEFAULTS.params,
+    max_depth: s.maxDepth,
+    learning_rate: s.xgbLearningRate,
+    subsample: s.subsample,
+    colsample_bytree: s.colsampleBytree,
+    reg_lambda: s.regLambda,
+    reg_alpha: s.regAlpha,
+    tree_method: s.treeMethod,
+    seed: s.seed,
+    ...(s.threads > 0 ? { nthread: s.threads } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fitting helpers
+
+interface Triples {
+  readonly user: Int32Array;
+  readonly item: Int32Array;
+  readonly rating: Float32Array;
+}
+
+function positions(flags: Uint8Array, value: number): Int32Array {
+  let count = 0;
+  for (let k = 0; k < flags.length; k++) if (flags[k] === value) count++;
+  const out = new Int32Array(count);
+  for (let k = 0, j = 0; k < flags.length; k++) if (flags[k] === value) out[j++] = k;
+  return out;
+}
+
+function pick(all: Triples, pos: Int32Array): Triples {
+  return {
+    user: Int32Array.from(pos, (p) => all.user[p]),
+    item: Int32Array.from(pos, (p) => all.item[p]),
+    rating: Float32Array.from(pos, (p) => all.rating[p]),
+  };
+}
+
+function seconds(since: number): number {
+  return (performance.now() - since) / 1000;
+}
+
+/**
+ * The user and item embedding tables from the given ratings (all of them, or all outside fold
+ * `f`), with cold rows filled from features.
+ */
+function embedAll(
+  userAe: TrainedAutoencoder,
+  itemAe: TrainedAutoencoder,
+  all: Triples,
+  nUsers: number,
+  nItems: number,
+  leaveOut: { readonly fold: Int32Array; readonly f: number } | undefined,
+): { user: Float32Array; item: Float32Array; coldUsers: number; coldItems: number } {
+  const ratings =
+    leaveOut === undefined
+      ? all
+      : pick(
+          all,
+          positionsWhere(leaveOut.fold, (v) => v !== leaveOut.f),
+        );
+  const userRows = sparseRows(nUsers, nItems, ratings.user, ratings.item, ratings.rating);
+  const itemRows = sparseRows(nItems, nUsers, ratings.item, ratings.user, ratings.rating);
+  const user = userAe.embed(userRows);
+  const item = itemAe.embed(itemRows);
+  const coldUsers = fillColdEmbeddings(user, nonEmptyRows(userRows), userAe);
+  const coldItems = fillColdEmbeddings(item, nonEmptyRows(itemRows), itemAe);
+  return { user, item, coldUsers, coldItems };
+}
+
+function positionsWhere(values: Int32Array, keep: (v: number) => boolean): Int32Array {
+  const out: number[] = [];
+  for (let k = 0; k < values.length; k++) if (keep(values[k])) out.push(k);
+  return Int32Array.from(out);
+}
+
+function blocks(embedding: Float32Array, features: EntityFeatures, dim: number): EntityBlocks {
+  return { embedding, features: features.matrix, count: features.count, dim, featureDim: features.dimension };
+}
+
+function summary(ae: TrainedAutoencoder): AutoencoderSummary {
+  return {
+    epochs: ae.report.epochs,
+    bestEpoch: ae.report.bestEpoch,
+    bestValidationRmse: ae.report.bestValidationRmse ?? null,
+  };
+}
+
+function sideState(
+  ae: TrainedAutoencoder,
+  features: EntityFeatures,
+  embedding: Float32Array,
+  dim: number,
+  keys: Uint8Array,
+): SideState {
+  const keyCount = new Int32Array(features.groups);
+  for (let e = 0; e < features.count; e++) if (keys[e] !== 0) keyCount[features.group[e]]++;
+  return {
+    count: features.count,
+    dim,
+    embedding,
+    features: features.matrix,
+    featureDim: features.dimension,
+    featureNames: [...features.names],
+    group: features.group,
+    groupLabels: groupLabels(features),
+    keyCount,
+    attention: ae.groupWeights(keys) ?? new Float32Array(0),
+  };
+}
+
+/** "age=18-29, gender=M, occupation=student" for each feature group. */
+function groupLabels(features: EntityFeatures): string[] {
+  const labels: string[] = [];
+  for (let g = 0; g < features.groups; g++) {
+    const active: string[] = [];
+    for (let c = 0; c < features.dimension; c++) {
+      if (features.groupMatrix[g * features.dimension + c] !== 0) active.push(features.names[c]);
+    }
+    labels.push(active.join(', ') || '(no features)');
+  }
+  return labels;
+}
+
+function sideBlocks(side: SideState): EntityBlocks {
+  return {
+    embedding: side.embedding,
+    features: side.features,
+    count: side.count,
+    dim: side.dim,
+    featureDim: side.featureDim,
+  };
+}
+
+/** How many attended groups `explain` lists per side. */
+const EXPLAIN_TOP = 8;
+
+function topGroups(side: SideState, entity: number, noun: string): AttentionWeight[] {
+  if (!(entity >= 0 && entity < side.count))
+    throw new HeedError(`rsattae explain: no ${noun.slice(0, -1)} ${entity}`);
+  const G = side.groupLabels.length;
+  const g = side.group[entity];
+  const row = side.attention.subarray(g * G, (g + 1) * G);
+  const order = Array.from({ length: G }, (_, h) => h)
+    .filter((h) => side.keyCount[h] > 0)
+    .sort((a, b) => row[b] - row[a] || a - b)
+    .slice(0, EXPLAIN_TOP);
+  return order.map((h) => ({
+    feature: `${side.groupLabels[h]} (${side.keyCount[h]} ${noun})`,
+    weight: row[h],
+  }));
+}
+
+function restoreSide(state: ModelState, name: 'user' | 'item', meta: unknown, source: string): SideState {
+  const m = meta as
+    { count?: unknown; dim?: unknown; featureNames?: unknown; groupLabels?: unknown } | undefined;
+  if (
+    m === undefined ||
+    m === null ||
+    typeof m.count !== 'number' ||
+    typeof m.dim !== 'number' ||
+    !Array.isArray(m.featureNames) ||
+    !Array.isArray(m.groupLabels)
+  ) {
+    throw new DataError(source, undefined, `meta.${name}`, 'missing count, dim, featureNames or groupLabels');
+  }
+  const count = m.count;
+  const dim = m.dim;
+  const featureNames = m.featureNames.map(String);
+  const groupLabels = m.groupLabels.map(String);
+  const G = groupLabels.length;
+  const float = (key: string, length: number | undefined): Float32Array => {
+    const a = state.arrays[`${name}.${key}`];
+    if (!(a instanceof Float32Array))
+      throw new DataError(source, undefined, `${name}.${key}`, 'missing float32 array');
+    if (length !== undefined && a.length !== length) {
+      throw new DataError(
+        source,
+        undefined,
+        `${name}.${key}`,
+        `expected ${length} values, found ${a.length}`,
+      );
+    }
+    return a;
+  };
+  const ints = (key: string, length: number): Int32Array => {
+    const a = state.arrays[`${name}.${key}`];
+    if (!(a instanceof Int32Array))
+      throw new DataError(source, undefined, `${name}.${key}`, 'missing int32 array');
+    if (a.length !== length) {
+      throw new DataError(
+        source,
+        undefined,
+        `${name}.${key}`,
+        `expected ${length} values, found ${a.length}`,
+      );
+    }
+    return a;
+  };
+  const attention = float('attention', undefined);
+  if (attention.length !== 0 && attention.length !== G * G) {
+    throw new DataError(
+      source,
+      undefined,
+      `${name}.attention`,
+      `expected 0 or ${G * G} values, found ${attention.length}`,
+    );
+  }
+  const group = ints('group', count);
+  for (let e = 0; e < count; e++) {
+    if (!(group[e] >= 0 && group[e] < G)) {
+      throw new DataError(source, undefined, `${name}.group`, `entity ${e} names group ${group[e]} of ${G}`);
+    }
+  }
+  return {
+    count,
+    dim,
+    embedding: float('embedding', count * dim),
+    features: float('features', count * featureNames.length),
+    featureDim: featureNames.length,
+    featureNames,
+    group,
+    groupLabels,
+    keyCount: ints('keyCount', G),
+    attention,
+  };
+}
+
+export const rsattaeSpec: ModelSpec = {
+  id: 'rsattae',
+  summary:
+    'RSAttAE: attention autoencoders of the rating matrix (user and item) + XGBoost on [E_u, E_m, F_u, F_m]',
+  reference:
+    'Dadashzadeh Taromi, Heydari, Hooshmand & Ramezani, RSAttAE: An Information-Aware Attention-based Autoencoder Recommender System (code: github.com/ComputationIASBS/RecommSys)',
+  defaults: RSATTAE_DEFAULTS,
+  create: (config) => new RSAttAE(config, true),
+  restore: (state) => RSAttAE.restore(state, true),
+};
+
+export const rsattaeVanillaSpec: ModelSpec = {
+  id: 'rsattae-vanilla',
+  summary: "RSAttAE's ablation (Fig. 4B): vanilla autoencoders without feature attention, + XGBoost",
+  reference: rsattaeSpec.reference,
+  defaults: RSATTAE_DEFAULTS,
+  create: (config) => new RSAttAE(config, false),
+  restore: (state) => RSAttAE.restore(state, false),
+};
