@@ -13,6 +13,7 @@ import { nfmSpec } from './baselines/nfm.js';
 import { xdeepfmSpec } from './baselines/xdeepfm.js';
 import { afmGauSpec } from './afm-gau/afm-gau.js';
 import { aanmfPSpec, aanmfSpec } from './aanmf/aanmf.js';
+import { rsattaeSpec, rsattaeVanillaSpec } from './rsattae/model.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS: readonly ModelSpec[] = [
@@ -28,6 +29,8 @@ export const MODELS: readonly ModelSpec[] = [
   afmGauSpec,
   aanmfSpec,
   aanmfPSpec,
+  rsattaeSpec,
+  rsattaeVanillaSpec,
 ];
 
 export function getModelSpec(id: string): ModelSpec {
