@@ -38,5 +38,8 @@ test('Rng: uniform, normal and gamma draws have the right moments', () => {
 test('Rng.permutation is a permutation', () => {
   const p = new Rng(1).permutation(1000);
   const sorted = Array.from(p).sort((x, y) => x - y);
-  assert.deepEqual(sorted, Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(
+    sorted,
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
 });

@@ -20,10 +20,19 @@ export function resolveConfig(
   return config;
 }
 
-function coerce(model: string, key: string, byDefault: ConfigValue, value: string | ConfigValue): ConfigValue {
+function coerce(
+  model: string,
+  key: string,
+  byDefault: ConfigValue,
+  value: string | ConfigValue,
+): ConfigValue {
   if (typeof byDefault === 'number') {
     const n = typeof value === 'number' ? value : Number(value);
-    if (typeof value === 'boolean' || (typeof value === 'string' && value.trim() === '') || !Number.isFinite(n)) {
+    if (
+      typeof value === 'boolean' ||
+      (typeof value === 'string' && value.trim() === '') ||
+      !Number.isFinite(n)
+    ) {
       throw new UsageError(`model "${model}" setting "${key}" must be a number, got "${String(value)}"`);
     }
     return n;
@@ -39,20 +48,23 @@ function coerce(model: string, key: string, byDefault: ConfigValue, value: strin
 /** Reads a numeric setting, for model constructors. */
 export function num(config: ModelConfig, key: string): number {
   const v = config[key];
-  if (typeof v !== 'number') throw new UsageError(`setting "${key}" must be a number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number')
+    throw new UsageError(`setting "${key}" must be a number, got ${JSON.stringify(v)}`);
   return v;
 }
 
 /** Reads a boolean setting, for model constructors. */
 export function bool(config: ModelConfig, key: string): boolean {
   const v = config[key];
-  if (typeof v !== 'boolean') throw new UsageError(`setting "${key}" must be true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'boolean')
+    throw new UsageError(`setting "${key}" must be true or false, got ${JSON.stringify(v)}`);
   return v;
 }
 
 /** Reads a string setting, for model constructors. */
 export function str(config: ModelConfig, key: string): string {
   const v = config[key];
-  if (typeof v !== 'string') throw new UsageError(`setting "${key}" must be a string, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string')
+    throw new UsageError(`setting "${key}" must be a string, got ${JSON.stringify(v)}`);
   return v;
 }
