@@ -15,6 +15,7 @@ import { Params, type DenseParam } from '../src/engine/params.js';
 import { StepContext } from '../src/engine/step.js';
 import { declareFeatureInteraction, featureInteraction } from '../src/models/sain/feature-interaction.js';
 import { featureTokens, tokenBatch } from '../src/models/sain/feature-tokens.js';
+import { frequencyL2, rowWeights } from '../src/models/sain/frequency-l2.js';
 import { declareIntegration, integrate } from '../src/models/sain/integration.js';
 import { maskedBatchNorm } from '../src/models/sain/masked-batch-norm.js';
 import { declareSainNetwork, sainForward, sainLoss } from '../src/models/sain/sain-network.js';
@@ -312,4 +313,50 @@ test('gradients: the whole SAIN loss (Eq. 9) reaches every embedding table corre
     { tables: params.tables(), samples: 8, regime: () => pattern },
   );
   assertPasses(result, 'SAIN loss', 25);
+});
+
+test('frequency-weighted L2: weights N/n_r, and over all one-example batches it averages to λ·Σ‖e‖² of whole tables', () => {
+  const { users, items } = tinyTables();
+  const tokens = featureTokens(users, items);
+  // Four examples: user 0 rates items 0 and 1, user 1 rates items 0 and 0 again (item 2 unused).
+  const us = Int32Array.of(0, 0, 1, 1);
+  const is = Int32Array.of(0, 1, 0, 0);
+  const w = rowWeights(us, is, { users: 2, items: 3, tokens: tokens.vocabularySize }, tokens);
+  assert.deepEqual(Array.from(w.user), [2, 2]);
+  assert.deepEqual(Array.from(w.item), [Math.fround(4 / 3), 4, 0]);
+  // genre=Drama (id 5) is in items 0 and 1: all 4 examples; director=Lynch (id 7) only in unused item 2.
+  assert.equal(w.token[5], 1);
+  assert.equal(w.token[7], 0);
+  assert.equal(w.token[4], Math.fround(4 / 3)); // genre=Action: item 0 only
+
+  const params = new Params(1);
+  const U = params.table('u', 2, 3, { init: { kind: 'normal', std: 1 } });
+  const V = params.table('v', 3, 3, { init: { kind: 'normal', std: 1 } });
+  const F = params.table('f', tokens.vocabularySize, 3, { init: { kind: 'normal', std: 1 } });
+  const lambda = 0.5;
+  let average = 0;
+  for (let k = 0; k < us.length; k++) {
+    average +=
+      tf.tidy(() => {
+        const ctx = new StepContext(false, new Rng(1));
+        const u = us.subarray(k, k + 1);
+        const i = is.subarray(k, k + 1);
+        const batch = tokenBatch(tokens, u, i);
+        const penalty = frequencyL2(lambda, w, {
+          users: u,
+          items: i,
+          tokenIds: batch.ids,
+          user: ctx.lookup(U, u) as tf.Tensor2D,
+          item: ctx.lookup(V, i) as tf.Tensor2D,
+          tokens: ctx.lookup(F, batch.ids, [1, batch.length]) as tf.Tensor3D,
+        });
+        return penalty.dataSync()[0];
+      }) / us.length;
+  }
+  // λ·Σ‖e_r‖² over the rows the examples use (item 2 and director=Lynch have none).
+  const used = (table: Float32Array, rows: number[]): number =>
+    rows.reduce((a, r) => a + table.subarray(r * 3, r * 3 + 3).reduce((b, x) => b + x * x, 0), 0);
+  const usedTokens = Array.from({ length: tokens.vocabularySize }, (_, t) => t).filter((t) => w.token[t] > 0);
+  const expected = lambda * (used(U.value, [0, 1]) + used(V.value, [0, 1]) + used(F.value, usedTokens));
+  assert.ok(Math.abs(average - expected) < 1e-4 * expected, `${average} vs ${expected}`);
 });
