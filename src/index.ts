@@ -96,6 +96,7 @@ export {
 export {
   ARTIFACT_VERSION,
   loadArtifact,
+  openArtifact,
   predictRaw,
   saveArtifact,
   type ArtifactManifest,

@@ -195,6 +195,46 @@ test('train --out saves a model that predict answers from, with explicit cold st
   assert.ok(notAModel.stderr.includes(path.join(tmp, 'model.json')), notAModel.stderr);
 });
 
+test('a saved neural model predicts from the CLI: predict starts the tensor engine itself', () => {
+  const out = path.join(tmp, 'model-ncf');
+  const train = heed([
+    'train',
+    '--model',
+    'ncf',
+    '--dataset',
+    SMALL,
+    '--split',
+    'ratio:0.8,0.1,0.1',
+    '--set',
+    'epochs=1',
+    '--out',
+    out,
+    '--json',
+  ]);
+  assert.equal(train.code, 0, train.stderr);
+  const trained = JSON.parse(train.stdout) as { rmse: number };
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')) as {
+    users: string[];
+    items: string[];
+  };
+  const r = heed([
+    'predict',
+    '--model-dir',
+    out,
+    '--user',
+    manifest.users[0],
+    '--item',
+    manifest.items[0],
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const p = JSON.parse(r.stdout) as { model: string; rating: number; source: string };
+  assert.equal(p.model, 'ncf');
+  assert.equal(p.source, 'model');
+  assert.ok(p.rating >= 1 && p.rating <= 5, String(p.rating));
+  assert.ok(Number.isFinite(trained.rmse));
+});
+
 test('a failed train leaves no --out directory behind', () => {
   const out = path.join(tmp, 'never-written');
   const r = heed(['train', '--model', 'globalmean', '--dataset', SMALL, '--split', 'kfold:3', '--out', out]);

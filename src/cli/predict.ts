@@ -3,7 +3,7 @@
  * An id the model never trained on is answered, not refused: the reply says which side was cold
  * (`coldStart: "user"`, `"item"` or `"both"`) and that the fallback answered it.
  */
-import { loadArtifact, predictRaw } from '../models/artifact.js';
+import { openArtifact, predictRaw } from '../models/artifact.js';
 import { printJson, type Command } from './command.js';
 
 const COLD_TEXT = {
@@ -30,7 +30,7 @@ export const predictCommand: Command = {
     examples: ['heed predict --model-dir models/mf-u1 --user 196 --item 242'],
   },
   async run(args, io) {
-    const artifact = loadArtifact(args.requireString('model-dir'));
+    const artifact = await openArtifact(args.requireString('model-dir'));
     const p = predictRaw(artifact, args.requireString('user'), args.requireString('item'));
     const reply = { model: artifact.manifest.model, dataset: artifact.manifest.dataset, ...p };
     if (args.switch('json')) {

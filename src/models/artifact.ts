@@ -159,6 +159,21 @@ export interface LoadOptions {
   readonly getSpec?: (id: string) => ModelSpec;
 }
 
+/**
+ * `loadArtifact` for any saved model, neural ones included: starts the tensor engine first when the
+ * model runs on it, since restoring and predicting are synchronous. The CLI and the service use this.
+ */
+export async function openArtifact(dir: string, options: LoadOptions = {}): Promise<LoadedArtifact> {
+  if (!isDirectory(dir)) throw new DataError(dir, undefined, undefined, 'model directory not found');
+  const spec = (options.getSpec ?? getModelSpec)(readManifest(path.join(dir, MODEL_FILE)).model);
+  if (spec.usesEngine === true) {
+    // Imported here so that loading a classic model never loads TensorFlow.js.
+    const { initEngine } = await import('../engine/backend.js');
+    await initEngine();
+  }
+  return loadArtifact(dir, options);
+}
+
 /** Loads and verifies a saved model; every failure names the file and what is wrong with it. */
 export function loadArtifact(dir: string, options: LoadOptions = {}): LoadedArtifact {
   if (!isDirectory(dir)) throw new DataError(dir, undefined, undefined, 'model directory not found');

@@ -87,6 +87,11 @@ export interface ModelSpec {
   readonly reference: string;
   /** Defaults; every key a user may `--set`. */
   readonly defaults: ModelConfig;
+  /**
+   * True for models on the tensor engine (`src/engine`): restoring and predicting are synchronous,
+   * so the engine must be started first (`openArtifact` does it).
+   */
+  readonly usesEngine?: boolean;
   create(config: ModelConfig): RatingModel;
   restore(state: ModelState): RatingModel;
 }

@@ -154,6 +154,7 @@ export class NCF implements RatingModel {
 }
 
 export const ncfSpec: ModelSpec = {
+  usesEngine: true,
   id: 'ncf',
   summary: 'NCF (NeuMF: GMF + MLP tower over user and item ids), rating regression, SAIN set-up',
   reference: 'He et al., Neural Collaborative Filtering, WWW 2017 (NeuMF, Eq. 12)',

@@ -77,6 +77,7 @@ export class NfmNetwork implements FieldNetwork {
 const build = (config: ModelConfig, inputs: FieldInputs): NfmNetwork => new NfmNetwork(config, inputs);
 
 export const nfmSpec: ModelSpec = {
+  usesEngine: true,
   id: 'nfm',
   summary: 'NFM (Bi-Interaction pooling + MLP over user, item and feature fields), SAIN set-up',
   reference: 'He & Chua, Neural Factorization Machines for Sparse Predictive Analytics, SIGIR 2017',

@@ -122,6 +122,7 @@ const build = (config: ModelConfig, inputs: FieldInputs): XDeepFmNetwork =>
   new XDeepFmNetwork(config, inputs);
 
 export const xdeepfmSpec: ModelSpec = {
+  usesEngine: true,
   id: 'xdeepfm',
   summary: 'xDeepFM (CIN + DNN + linear over user, item and feature fields), SAIN set-up',
   reference: 'Lian et al., xDeepFM: Combining Explicit and Implicit Feature Interactions, KDD 2018',
