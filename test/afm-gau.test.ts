@@ -195,7 +195,12 @@ test('forward pass by hand: Eq. 2-4 (inner product) and Eq. 5 (one sigmoid layer
   e.groups[0].weights.forEach((w, l) => assert.ok(Math.abs(w.weight - alpha[l]) < 1e-6));
 
   // Eq. 5 with one sigmoid layer of 1 unit on u ⊙ v, plus μ + b_u + b_i.
-  const mlp = resolveConfig(afmGauSpec, { factors: String(k), hidden: '1', biases: 'true' });
+  const mlp = resolveConfig(afmGauSpec, {
+    factors: String(k),
+    interaction: 'mlp',
+    hidden: '1',
+    biases: 'true',
+  });
   const model2 = AfmGau.restore(
     handState(mlp, {
       user,
@@ -306,7 +311,7 @@ test('explanations sum to 1 and name the item id and every feature; save/restore
 
 test('config: defaults follow the paper; bad settings and saved states are errors that name them', () => {
   assert.equal(AFM_GAU_DEFAULTS.factors, 64);
-  assert.equal(AFM_GAU_DEFAULTS.interaction, 'mlp');
+  assert.equal(AFM_GAU_DEFAULTS.interaction, 'inner');
   assert.throws(
     () => afmGauSpec.create({ ...AFM_GAU_DEFAULTS, interaction: 'dot' }),
     /"interaction" must be one of inner, mlp/,

@@ -40,7 +40,7 @@ import { Rng } from '../../util/rng.js';
 import { featureSlots, restoreSlots, slotsMeta, type FeatureSlots } from '../afm-gau/feature-slots.js';
 import {
   fitPairs,
-  meanRating,
+  baselineBiases,
   predictPairs,
   requireEngine,
   trainSettingsOf,
@@ -151,9 +151,12 @@ export class Aanmf implements RatingModel {
     }
     this.net?.params.dispose();
     const net = this.build(ds.users.ids.length, ds.items.ids.length, slots);
-    if (net.mu !== undefined) {
-      net.mu.value[0] = meanRating(trainSet);
+    if (net.mu !== undefined && net.userBias !== undefined && net.itemBias !== undefined) {
+      const start = baselineBiases(trainSet, net.users, net.items);
+      net.mu.value[0] = start.mean;
       net.mu.sync();
+      net.userBias.value.set(start.user);
+      net.itemBias.value.set(start.item);
     }
     this.net = net;
     this.lastReport = await fitPairs(
