@@ -89,7 +89,7 @@ test('feature tokens: one token per value, multi fields padded to the batch, nam
     [1, 1, 0.3333, 0.3333, 0.3333, 1],
   );
   assert.deepEqual(
-    both.slots.map((s) => [s.field, s.side, s.start, s.count]),
+    both.slots.map((slot) => [slot.field, slot.side, slot.start, slot.count]),
     [
       ['age', 'user', 0, 1],
       ['gender', 'user', 1, 1],
@@ -97,6 +97,16 @@ test('feature tokens: one token per value, multi fields padded to the batch, nam
       ['director', 'item', 5, 1],
     ],
   );
+
+  // Slots of Eq. 5-6 (`mean`: one per field): user slot s of pair k is k·2 + s, item slots follow
+  // the 2·2 user slots, padding goes to the extra slot 2·(2 + 2) = 8.
+  assert.deepEqual(Array.from(both.segments), [0, 1, 4, 4, 4, 5, 2, 3, 6, 8, 8, 8]);
+  // `value`: one item slot per genre plus the director's: 4 item slots, padding to 2·(2 + 4) = 12,
+  // and every token weighs 1.
+  const perValue = tokenBatch(featureTokens(users, items, 'value'), Int32Array.of(0, 1), Int32Array.of(0, 1));
+  assert.deepEqual([perValue.userSlots, perValue.itemSlots], [2, 4]);
+  assert.deepEqual(Array.from(perValue.segments), [0, 1, 4, 5, 6, 7, 2, 3, 9, 12, 12, 12]);
+  assert.deepEqual(Array.from(perValue.poolWeight), [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
 
   // Without item 0 the genre slot shrinks to one column; an item with no genres is all padding there.
   const narrow = tokenBatch(tokens, Int32Array.of(1, 0), Int32Array.of(1, 2));
@@ -286,8 +296,11 @@ test('gradients: the whole SAIN loss (Eq. 9) reaches every embedding table corre
     heads: 2,
     layers: 1,
     initStd: 0.5,
+    featureInitStd: 0.5,
+    featureL2: 2,
     globalMean: 3,
     tableL2: 2,
+    tables: 'sparse',
   });
   const us = Int32Array.of(0, 1, 1, 0, 1);
   const is = Int32Array.of(0, 1, 2, 2, 0);

@@ -15,9 +15,10 @@
  * carries nothing a present genre token does not.
  *
  * The fully connected maps of Eq. 5-6 concatenate one vector per feature, so a side's tokens are
- * grouped into slots, one per field: a categorical field's slot is its token, a multi-valued
- * field's slot is the mean of its tokens (SAIN's code concatenates all 19 flag tokens instead).
- * `poolWeight` holds the weight of each token in its slot.
+ * placed in slots: a categorical field's token has the field's slot; a multi-valued field's tokens
+ * either share one slot, as their mean (`mean`), or each has the slot of its value (`value`: one
+ * slot per genre, empty for the genres a movie lacks, the way SAIN's code concatenates all 19 flag
+ * tokens). `segments` and `poolWeight` say where each token goes and with what weight.
  */
 import type { FeatureTable } from '../../data/dataset.js';
 import { oneHotLayout } from '../../data/features.js';
@@ -34,8 +35,16 @@ export interface TokenField {
   readonly column: number;
 }
 
+/** How a multi-valued field's tokens fill the slots of Eq. 5-6 (see above). */
+export type MultiSlots = 'mean' | 'value';
+
 /** The token vocabulary and every user's and item's token row (global token ids, -1 padding). */
 export interface FeatureTokens {
+  readonly multiSlots: MultiSlots;
+  /** Slot of each token id within its side (user slots and item slots are numbered apart). */
+  readonly slotOfToken: Int32Array;
+  readonly userSlotCount: number;
+  readonly itemSlotCount: number;
   /** Number of distinct tokens: user field values, then item field values. */
   readonly vocabularySize: number;
   /** `field=value` of each token id ("age=25-29", "genre=Action"). */
@@ -51,13 +60,34 @@ export interface FeatureTokens {
 }
 
 /** Builds the token layout of a data set's user and item feature tables. */
-export function featureTokens(userFeatures: FeatureTable, itemFeatures: FeatureTable): FeatureTokens {
+export function featureTokens(
+  userFeatures: FeatureTable,
+  itemFeatures: FeatureTable,
+  multiSlots: MultiSlots = 'mean',
+): FeatureTokens {
   const user = sideTokens(userFeatures, 0);
   const item = sideTokens(itemFeatures, user.names.length);
+  const slotOfToken = new Int32Array(user.names.length + item.names.length);
+  const slotCount = (table: FeatureTable, firstId: number): number => {
+    let slot = 0;
+    let id = firstId;
+    for (const field of table.fields) {
+      const perValue = field.kind === 'multi' && multiSlots === 'value';
+      for (let c = 0; c < field.vocabulary.length; c++) slotOfToken[id++] = perValue ? slot + c : slot;
+      slot += perValue ? field.vocabulary.length : 1;
+    }
+    return slot;
+  };
+  const userSlotCount = slotCount(userFeatures, 0);
+  const itemSlotCount = slotCount(itemFeatures, user.names.length);
   if (user.fields.length + item.fields.length === 0) {
     throw new UsageError('sain needs user or item feature fields; this data set has none');
   }
   return {
+    multiSlots,
+    slotOfToken,
+    userSlotCount,
+    itemSlotCount,
     vocabularySize: user.names.length + item.names.length,
     names: [...user.names, ...item.names],
     userFields: user.fields,
@@ -115,11 +145,20 @@ export interface TokenBatch {
   readonly ids: Int32Array;
   /** [B·T] 1 for a real token, 0 for padding. */
   readonly mask: Float32Array;
-  /** [B·T] the token's weight in its slot: 1, or 1/n for each of a multi field's n tokens; 0 for padding. */
+  /**
+   * [B·T] the token's weight in its slot: 1, or 1/n for each of a multi field's n tokens sharing
+   * one slot (`mean`); 0 for padding.
+   */
   readonly poolWeight: Float32Array;
-  /** User slots, then item slots, in token order. */
+  /**
+   * [B·T] the slot each token is summed into: user slot s of pair k is k·U + s, item slot s is
+   * B·U + k·V + s (U, V slots per user and item); padding goes to the extra slot B·(U + V).
+   */
+  readonly segments: Int32Array;
+  /** The token columns of each field, user fields first, in token order. */
   readonly slots: readonly TokenSlot[];
   readonly userSlots: number;
+  readonly itemSlots: number;
 }
 
 /**
@@ -167,6 +206,10 @@ export function tokenBatch(tokens: FeatureTokens, users: Int32Array, items: Int3
   const ids = new Int32Array(b * t).fill(-1);
   const mask = new Float32Array(b * t);
   const poolWeight = new Float32Array(b * t);
+  const u = tokens.userSlotCount;
+  const v = tokens.itemSlotCount;
+  const segments = new Int32Array(b * t).fill(b * (u + v));
+  const mean = tokens.multiSlots === 'mean';
   for (let k = 0; k < b; k++) {
     let slot = 0;
     for (const s of sides) {
@@ -177,17 +220,20 @@ export function tokenBatch(tokens: FeatureTokens, users: Int32Array, items: Int3
       for (const f of s.fields) {
         const { start, count } = slots[slot++];
         const base = entity * s.width + f.column;
+        const first = s.side === 'user' ? k * u : b * u + k * v;
         let n = 0;
         for (let j = 0; j < count; j++) {
           const id = s.rows[base + j];
           if (id < 0) break;
           ids[k * t + start + j] = id;
           mask[k * t + start + j] = 1;
+          segments[k * t + start + j] = first + tokens.slotOfToken[id];
           n++;
         }
-        for (let j = 0; j < n; j++) poolWeight[k * t + start + j] = 1 / n;
+        const w = f.multi && mean ? 1 / n : 1;
+        for (let j = 0; j < n; j++) poolWeight[k * t + start + j] = w;
       }
     }
   }
-  return { size: b, length: t, ids, mask, poolWeight, slots, userSlots: tokens.userFields.length };
+  return { size: b, length: t, ids, mask, poolWeight, segments, slots, userSlots: u, itemSlots: v };
 }

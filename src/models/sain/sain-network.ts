@@ -44,19 +44,36 @@ export interface SainSizes {
   readonly layers: number;
   /** Std of the normal initialisation of embeddings and of the maps f and g (SAIN's code: 0.01). */
   readonly initStd: number;
+  /**
+   * Std of the feature token embeddings. Attention scores are products of two projections of
+   * them: at std 0.01 every score is ~1e-4 and every attention row is uniform, and stays so.
+   */
+  readonly featureInitStd: number;
+  /**
+   * L2 multiplier of the feature token table (like `tableL2`). Batch norm after the attention
+   * makes the content path blind to the scale of the token embeddings, so an L2 penalty on them
+   * meets no resistance: it shrinks them until the attention scores vanish.
+   */
+  readonly featureL2: number;
   readonly globalMean: number;
   /**
-   * L2 multiplier of the embedding tables for Adam's lazy decay λ·l2·w on the rows of a step: 2
-   * matches the gradient 2λw of λ·Σw², 0 when the penalty is in the loss (`frequency-l2.ts`).
+   * L2 multiplier of the embedding tables for Adam's coupled decay λ·l2·w: 2 matches the gradient
+   * 2λw of λ·Σw²; 0 when the penalty is in the loss (`frequency-l2.ts`).
    */
   readonly tableL2: number;
+  /**
+   * `sparse`: the engine's row-sparse tables (a step touches the rows of its batch). `dense`: the
+   * feature, user and item tables are dense weights, updated whole by every Adam step, as PyTorch
+   * does in SAIN's code (with `tableL2` 2 that is its full-table L2, every row every step).
+   */
+  readonly tables: 'sparse' | 'dense';
 }
 
 export interface SainNetwork {
   readonly sizes: SainSizes;
-  readonly features: TableParam;
-  readonly userCf: TableParam;
-  readonly itemCf: TableParam;
+  readonly features: TableParam | DenseParam;
+  readonly userCf: TableParam | DenseParam;
+  readonly itemCf: TableParam | DenseParam;
   readonly userBias: TableParam;
   readonly itemBias: TableParam;
   readonly globalBias: DenseParam;
@@ -68,9 +85,15 @@ export interface SainNetwork {
 
 export function declareSainNetwork(params: Params, s: SainSizes): SainNetwork {
   const normal = { kind: 'normal' as const, std: s.initStd };
-  const table = (name: string, rows: number, dim: number): TableParam =>
-    params.table(name, rows, dim, { init: normal, l2: s.tableL2 });
-  const features = table('features', s.vocabulary, s.featureDim);
+  const table = (name: string, rows: number, dim: number): TableParam | DenseParam =>
+    s.tables === 'dense'
+      ? params.dense(name, [rows, dim], { init: normal, l2: s.tableL2 })
+      : params.table(name, rows, dim, { init: normal, l2: s.tableL2 });
+  const featureOptions = { init: { kind: 'normal' as const, std: s.featureInitStd }, l2: s.featureL2 };
+  const features =
+    s.tables === 'dense'
+      ? params.dense('features', [s.vocabulary, s.featureDim], featureOptions)
+      : params.table('features', s.vocabulary, s.featureDim, featureOptions);
   const userCf = table('userCf', s.users, s.dim);
   const itemCf = table('itemCf', s.items, s.dim);
   const userBias = params.table('userBias', s.users, 1, { init: { kind: 'zeros' }, l2: 0 });
@@ -148,7 +171,7 @@ export function sainForward(
   const { dropout } = settings;
 
   // Feature-level interaction layer (Eq. 1-4).
-  const embedded = ctx.lookup(net.features, tokens.ids, [b, t]) as tf.Tensor3D;
+  const embedded = lookup(ctx, net.features, tokens.ids, [b, t]) as tf.Tensor3D;
   let x = embedded;
   const attention: tf.Tensor4D[] = [];
   for (const layer of net.interaction) {
@@ -163,31 +186,21 @@ export function sainForward(
     attention.push(r.weights);
   }
 
-  // One vector per slot (field), then Eq. 5-6 per side.
-  const weighted = tf.mul(x, tf.tensor3d(tokens.poolWeight, [b, t, 1])) as tf.Tensor3D;
-  const slotVectors = (from: number, to: number): tf.Tensor2D => {
-    const slots = tokens.slots.slice(from, to);
-    const start = slots[0].start;
-    const end = slots[slots.length - 1].start + slots[slots.length - 1].count;
-    const side = tf.slice(weighted, [0, start, 0], [b, end - start, df]);
-    if (slots.every((s) => s.count === 1)) return tf.reshape(side, [b, slots.length * df]);
-    const pieces = tf.split(
-      side,
-      slots.map((s) => s.count),
-      1,
-    );
-    const pooled = pieces.map((p, i) => (slots[i].count === 1 ? p : tf.sum(p, 1, true)));
-    return tf.reshape(tf.concat(pooled, 1), [b, slots.length * df]);
-  };
+  // One vector per slot, summed into place in one op (a token's slot and weight come from
+  // `tokenBatch`), then Eq. 5-6 per side.
+  const u = tokens.userSlots;
+  const v = tokens.itemSlots;
+  const weighted = tf.mul(tf.reshape(x, [b * t, df]), tf.tensor2d(tokens.poolWeight, [b * t, 1]));
+  const slots = tf.unsortedSegmentSum(weighted, tf.tensor1d(tokens.segments, 'int32'), b * (u + v) + 1);
+  const side = (from: number, count: number): tf.Tensor2D =>
+    tf.reshape(tf.slice(slots, [from, 0], [b * count, df]), [b, count * df]);
   const map = (layer: DenseLayer, v: tf.Tensor2D): tf.Tensor2D =>
     ctx.dropout(applyDense(v, layer, 'relu'), dropout) as tf.Tensor2D;
 
-  const cfUser = ctx.lookup(net.userCf, users) as tf.Tensor2D;
-  const cfItem = ctx.lookup(net.itemCf, items) as tf.Tensor2D;
-  const u = tokens.userSlots;
-  const contentUser = net.userMap === undefined ? cfUser : map(net.userMap, slotVectors(0, u));
-  const contentItem =
-    net.itemMap === undefined ? cfItem : map(net.itemMap, slotVectors(u, tokens.slots.length));
+  const cfUser = lookup(ctx, net.userCf, users, [b]) as tf.Tensor2D;
+  const cfItem = lookup(ctx, net.itemCf, items, [b]) as tf.Tensor2D;
+  const contentUser = net.userMap === undefined ? cfUser : map(net.userMap, side(0, u));
+  const contentItem = net.itemMap === undefined ? cfItem : map(net.itemMap, side(b * u, v));
 
   const bias = tf.add(
     tf.add(
@@ -210,6 +223,28 @@ export function sainForward(
     alphaItem: item.alpha,
     embeddings: { user: cfUser, item: cfItem, tokens: embedded },
   };
+}
+
+/** Rows `ids` (-1: a zero vector) of a sparse table or of a dense weight [rows, dim]: [...shape, dim]. */
+function lookup(ctx: StepContext, p: TableParam | DenseParam, ids: Int32Array, shape: number[]): tf.Tensor {
+  if (p.kind === 'table') return ctx.lookup(p, ids, shape);
+  const dim = p.shape[1];
+  let padding = false;
+  const safe = new Int32Array(ids.length);
+  for (let k = 0; k < ids.length; k++) {
+    if (ids[k] < 0) padding = true;
+    else safe[k] = ids[k];
+  }
+  let rows = tf.gather(p.variable, tf.tensor1d(safe, 'int32'));
+  if (padding)
+    rows = tf.mul(
+      rows,
+      tf.tensor2d(
+        Float32Array.from(ids, (i) => (i < 0 ? 0 : 1)),
+        [ids.length, 1],
+      ),
+    );
+  return tf.reshape(rows, [...shape, dim]);
 }
 
 /** Eq. 9: RMSE(content) + RMSE(preference) + RMSE(combined) over the batch. */

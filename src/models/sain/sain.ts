@@ -32,7 +32,13 @@ import type {
   ModelState,
   RatingModel,
 } from '../model.js';
-import { featureTokens, tokenBatch, type FeatureTokens, type TokenField } from './feature-tokens.js';
+import {
+  featureTokens,
+  tokenBatch,
+  type FeatureTokens,
+  type MultiSlots,
+  type TokenField,
+} from './feature-tokens.js';
 import { frequencyL2, rowWeights } from './frequency-l2.js';
 import {
   declareSainNetwork,
@@ -63,17 +69,32 @@ export const SAIN_DEFAULTS: ModelConfig = {
   learningRate: 0.001,
   l2: 0.0001,
   /**
-   * How the L2 penalty of the embedding tables is applied: `frequency`, an unbiased per-batch
-   * estimate of λ·Σ‖e‖² over whole tables (SAIN's code penalises whole tables every step;
-   * frequency-l2.ts), or `lazy`, Adam's decay on the rows a batch touched.
+   * How the L2 penalty λ·Σ‖e‖² of the feature, user and item tables is applied. SAIN's code adds
+   * it over whole tables to every step's loss, and PyTorch's Adam updates every row every step.
+   * `dense`: exactly that (the tables are dense weights; a step costs O(table)). `frequency`: an
+   * unbiased per-batch estimate of it on row-sparse tables (frequency-l2.ts). `lazy`: Adam's
+   * decay on the rows a batch touched only.
    */
   l2Estimator: 'frequency',
+  /**
+   * Whether the L2 penalty covers the feature token table too (SAIN's code: yes). Off by default:
+   * batch norm makes the content path blind to the tokens' scale, so the penalty only shrinks
+   * them until the attention scores vanish and every attention row is uniform (measured).
+   */
+  featureL2: false,
+  /**
+   * How a multi-valued field's tokens (a movie's genres) enter the map of Eq. 6: `value`, one
+   * slot per value (SAIN's code has one per genre flag), or `mean`, one slot holding their mean.
+   */
+  multiSlots: 'value',
   batchSize: 128,
   epochs: 30,
   /** Stop after this many epochs without a better validation RMSE (0: never). */
   patience: 5,
   lrDecay: 1,
   initStd: 0.01,
+  /** Std of the feature token embeddings' initialisation (see sain-network.ts). */
+  featureInitStd: 0.01,
   seed: 1,
 };
 
@@ -105,7 +126,11 @@ export class Sain implements RatingModel {
     await initEngine();
     const c = this.config;
     const { dataset } = trainSet;
-    const tokens = featureTokens(dataset.userFeatures, dataset.itemFeatures);
+    const tokens = featureTokens(
+      dataset.userFeatures,
+      dataset.itemFeatures,
+      str(c, 'multiSlots') as MultiSlots,
+    );
     const { user, item, rating } = gatherRatings(trainSet);
     if (rating.length === 0) throw new UsageError('sain: the training set is empty');
     let sum = 0;
@@ -114,15 +139,18 @@ export class Sain implements RatingModel {
       users: dataset.users.ids.length,
       items: dataset.items.ids.length,
       vocabulary: tokens.vocabularySize,
-      userSlots: tokens.userFields.length,
-      itemSlots: tokens.itemFields.length,
+      userSlots: tokens.userSlotCount,
+      itemSlots: tokens.itemSlotCount,
       dim: num(c, 'dim'),
       featureDim: num(c, 'featureDim'),
       heads: num(c, 'heads'),
       layers: num(c, 'layers'),
       initStd: num(c, 'initStd'),
+      featureInitStd: num(c, 'featureInitStd'),
+      featureL2: bool(c, 'featureL2') && str(c, 'l2Estimator') !== 'frequency' ? 2 : 0,
       globalMean: sum / rating.length,
-      tableL2: str(c, 'l2Estimator') === 'lazy' ? 2 : 0,
+      tableL2: str(c, 'l2Estimator') === 'frequency' ? 0 : 2,
+      tables: str(c, 'l2Estimator') === 'dense' ? 'dense' : 'sparse',
     };
     this.fitted?.params.dispose();
     const params = new Params(num(c, 'seed'));
@@ -137,6 +165,7 @@ export class Sain implements RatingModel {
       str(c, 'l2Estimator') === 'frequency' && lambda > 0
         ? rowWeights(user, item, { users: sizes.users, items: sizes.items, tokens: sizes.vocabulary }, tokens)
         : undefined;
+    if (weights !== undefined && !bool(c, 'featureL2')) weights.token.fill(0);
     const v = options.validation === undefined ? undefined : gatherRatings(options.validation);
     this.lastReport = await train(
       {
@@ -288,12 +317,20 @@ export class Sain implements RatingModel {
         itemFields: tokens.itemFields.map(field),
         userWidth: tokens.userWidth,
         itemWidth: tokens.itemWidth,
+        multiSlots: tokens.multiSlots,
+        userSlotCount: tokens.userSlotCount,
+        itemSlotCount: tokens.itemSlotCount,
       },
     };
     const state = toModelState(this.id, this.config, params, meta);
     return {
       ...state,
-      arrays: { ...state.arrays, 'tokens.userRows': tokens.userRows, 'tokens.itemRows': tokens.itemRows },
+      arrays: {
+        ...state.arrays,
+        'tokens.userRows': tokens.userRows,
+        'tokens.itemRows': tokens.itemRows,
+        'tokens.slotOfToken': tokens.slotOfToken,
+      },
     };
   }
 
@@ -306,10 +343,15 @@ export class Sain implements RatingModel {
     }
     const userRows = state.arrays['tokens.userRows'];
     const itemRows = state.arrays['tokens.itemRows'];
-    if (!(userRows instanceof Int32Array) || !(itemRows instanceof Int32Array)) {
+    const slotOfToken = state.arrays['tokens.slotOfToken'];
+    if (
+      !(userRows instanceof Int32Array) ||
+      !(itemRows instanceof Int32Array) ||
+      !(slotOfToken instanceof Int32Array)
+    ) {
       throw new HeedError(`${source}: the token rows must be saved as int32 arrays`);
     }
-    const tokens: FeatureTokens = { ...meta.tokens, userRows, itemRows };
+    const tokens: FeatureTokens = { ...meta.tokens, userRows, itemRows, slotOfToken };
     const params = new Params(num(model.config, 'seed'));
     const net = declareSainNetwork(params, meta.sizes);
     loadState(params, state);
@@ -361,7 +403,7 @@ export class Sain implements RatingModel {
 interface SavedMeta {
   readonly sizes: SainSizes;
   readonly scale: { readonly min: number; readonly max: number };
-  readonly tokens: Omit<FeatureTokens, 'userRows' | 'itemRows'>;
+  readonly tokens: Omit<FeatureTokens, 'userRows' | 'itemRows' | 'slotOfToken'>;
 }
 
 /** Inference draws no random numbers; the Rng is only there to satisfy the context. */
@@ -391,7 +433,7 @@ function checkConfig(c: ModelConfig): void {
   }
   const rate = num(c, 'dropout');
   if (!(rate >= 0 && rate < 1)) throw new UsageError(`sain setting "dropout" must be in [0, 1), got ${rate}`);
-  for (const key of ['learningRate', 'initStd']) {
+  for (const key of ['learningRate', 'initStd', 'featureInitStd']) {
     if (!(num(c, key) > 0))
       throw new UsageError(`sain setting "${key}" must be positive, got ${num(c, key)}`);
   }
@@ -400,9 +442,14 @@ function checkConfig(c: ModelConfig): void {
   if (!(lrDecay > 0 && lrDecay <= 1))
     throw new UsageError(`sain setting "lrDecay" must be in (0, 1], got ${lrDecay}`);
   bool(c, 'topKAtInference');
+  bool(c, 'featureL2');
+  const slots = str(c, 'multiSlots');
+  if (slots !== 'mean' && slots !== 'value') {
+    throw new UsageError(`sain setting "multiSlots" must be mean or value, got "${slots}"`);
+  }
   const estimator = str(c, 'l2Estimator');
-  if (estimator !== 'frequency' && estimator !== 'lazy') {
-    throw new UsageError(`sain setting "l2Estimator" must be frequency or lazy, got "${estimator}"`);
+  if (estimator !== 'frequency' && estimator !== 'lazy' && estimator !== 'dense') {
+    throw new UsageError(`sain setting "l2Estimator" must be frequency, lazy or dense, got "${estimator}"`);
   }
   const act = str(c, 'qkvActivation');
   if (!ACTIVATIONS.includes(act as Activation)) {
