@@ -56,7 +56,9 @@ const engine = engineInfo();
 const dataset = await loadDataset('sain-ml100k', { dataDir: values['data-dir'] });
 const split = dataset.predefinedSplits['sain'];
 const train = { dataset, indices: split.train };
-console.error(`engine: ${engine.backend} (simd ${engine.simd}, threads ${engine.threads}); load ${load().join(' ')}`);
+console.error(
+  `engine: ${engine.backend} (simd ${engine.simd}, threads ${engine.threads}); load ${load().join(' ')}`,
+);
 
 interface SpeedRow {
   batchSize: number;
@@ -71,7 +73,13 @@ interface SpeedRow {
 
 const speed: SpeedRow[] = [];
 for (const batchSize of batchSizes) {
-  const config: ModelConfig = resolveConfig(sainSpec, { ...overrides, batchSize, epochs: 1, patience: 0, seed });
+  const config: ModelConfig = resolveConfig(sainSpec, {
+    ...overrides,
+    batchSize,
+    epochs: 1,
+    patience: 0,
+    seed,
+  });
   const model = new Sain(config);
   const loadBefore = load();
   const cpu0 = process.cpuUsage();
@@ -149,7 +157,12 @@ const record = {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
   },
-  dataset: { id: dataset.id, train: split.train.length, validation: split.validation.length, test: split.test.length },
+  dataset: {
+    id: dataset.id,
+    train: split.train.length,
+    validation: split.validation.length,
+    test: split.test.length,
+  },
   seed,
   overrides,
   speed,

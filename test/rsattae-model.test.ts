@@ -37,8 +37,6 @@ const SMALL = {
   attentionDim: 4,
   epochs: 15,
   lr: 0.01,
-  patience: 0,
-  oofFolds: 3,
   rounds: 25,
   xgbLearningRate: 0.3,
   maxDepth: 4,
@@ -193,7 +191,7 @@ test('rsattae-vanilla: the no-attention ablation fits, has no α and explains wi
 
 test('rsattae settings: bad values fail naming the setting; the paper defaults are the defaults', () => {
   assert.throws(() => create({ hidden: 6 }), /"hidden" must be a multiple of 4/);
-  assert.throws(() => create({ oofFolds: 1 }), /"oofFolds" must be 0 or an integer >= 2/);
+  assert.throws(() => create({ baseScore: 'median' }), /"baseScore" must be "mean" or a number/);
   assert.throws(() => create({ validation: 1 }), /"validation" must be in \[0, 1\)/);
   assert.throws(() => create({ subsample: 0 }), /"subsample"/);
   const d = rsattaeSpec.defaults;

@@ -411,11 +411,19 @@ test('α is learnable, moves from 0.5 and stays in (0, 1); training is seeded an
     epochs: 40,
     learningRate: 0.02,
     weightDecay: 1e-5,
+    restoreBest: true,
     patience: 0,
     seed: 5,
   };
-  const run = () =>
-    trainAutoencoder({ rows, validation: held, features, settings, name: 'user', clip: { min: 1, max: 5 } });
+  const run = (restoreBest = true) =>
+    trainAutoencoder({
+      rows,
+      validation: held,
+      features,
+      settings: { ...settings, restoreBest },
+      name: 'user',
+      clip: { min: 1, max: 5 },
+    });
   const ae = await run();
   const alpha = ae.alpha;
   assert.ok(alpha !== undefined && alpha > 0 && alpha < 1, `α = ${alpha}`);
@@ -426,6 +434,13 @@ test('α is learnable, moves from 0.5 and stays in (0, 1); training is seeded an
   assert.equal(ae.report.bestValidationRmse, best);
   assert.equal(history[ae.report.bestEpoch - 1], best);
   assert.ok(history[0] > best, 'validation RMSE improved during training');
+  assert.equal(ae.keptEpoch, ae.report.bestEpoch);
+  // restoreBest false keeps the last epoch's weights (the authors' script does that).
+  const lastKept = await run(false);
+  assert.equal(lastKept.keptEpoch, 40);
+  assert.equal(lastKept.report.bestEpoch, ae.report.bestEpoch);
+  if (ae.report.bestEpoch !== 40) assert.notDeepEqual(lastKept.embed(rows), ae.embed(rows));
+  lastKept.dispose();
   // Same seed, same numbers.
   const again = await run();
   assert.equal(again.alpha, alpha);

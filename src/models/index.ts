@@ -7,10 +7,10 @@ import { baselineSpec } from './classic/baseline-only.js';
 import { biasedMfSpec } from './classic/biased-mf.js';
 import { svdppSpec } from './classic/svdpp.js';
 import { fmSpec } from './classic/fm.js';
-import { sainSpec } from './sain/sain.js';
 import { ncfSpec } from './baselines/ncf.js';
 import { nfmSpec } from './baselines/nfm.js';
 import { xdeepfmSpec } from './baselines/xdeepfm.js';
+import { sainSpec } from './sain/sain.js';
 import { afmGauSpec } from './afm-gau/afm-gau.js';
 import { aanmfPSpec, aanmfSpec } from './aanmf/aanmf.js';
 import { rsattaeSpec, rsattaeVanillaSpec } from './rsattae/model.js';
@@ -22,10 +22,10 @@ export const MODELS: readonly ModelSpec[] = [
   biasedMfSpec,
   svdppSpec,
   fmSpec,
-  sainSpec,
   ncfSpec,
   nfmSpec,
   xdeepfmSpec,
+  sainSpec,
   afmGauSpec,
   aanmfSpec,
   aanmfPSpec,
@@ -36,7 +36,9 @@ export const MODELS: readonly ModelSpec[] = [
 export function getModelSpec(id: string): ModelSpec {
   const spec = MODELS.find((m) => m.id === id);
   if (!spec) {
-    throw new UsageError(`unknown model "${id}" (--model): choose one of ${MODELS.map((m) => m.id).join(', ')}`);
+    throw new UsageError(
+      `unknown model "${id}" (--model): choose one of ${MODELS.map((m) => m.id).join(', ')}`,
+    );
   }
   return spec;
 }

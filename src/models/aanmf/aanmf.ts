@@ -25,13 +25,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { RatingSubset } from '../../data/dataset.js';
 import {
   applyDense,
-  declareDense,
   loadState,
   Params,
   StepContext,
   toModelState,
   type DenseLayer,
   type DenseParam,
+  type Init,
   type TableParam,
   type TrainReport,
 } from '../../engine/index.js';
@@ -68,16 +68,32 @@ export const AANMF_DEFAULTS: ModelConfig = {
   pooling: 'sum',
   /** Algorithm 1's attention; false: every attribute weighs 1/|I_u|. */
   attention: true,
+  /**
+   * Multiplier of `l2` for the weights of the fully connected and output layers. ReLU layers are
+   * positively homogeneous: with the factors alone under L2, the layers can grow while the
+   * factors shrink and so escape the penalty; a larger multiplier closes that door.
+   */
+  fcL2: 1,
   /** Fully connected ReLU layers of K units before the output (Sec. 5.3: two). */
   fcLayers: 2,
   /** Their input: `product` (p'_u ⊙ q_i, Sec. 6) or `concat` ([p'_u; q_i]). */
   fcInput: 'product',
   /** Add μ + b_u + b_i to the output (not in the paper). */
   biases: true,
+  /**
+   * L2 on the two vectors that meet in the product, p'_u and q_i, per training rating (added to
+   * the loss). Unlike L2 on the parameters it cannot be escaped by rescaling between p_u, the
+   * attribute vectors and the layers, which pair-wise pooling (a product of them) invites.
+   */
+  productL2: 0,
+  /** Dropout on the input of the fully connected layers (as NFM on its Bi-Interaction layer). */
+  inputDropout: 0,
   /** Dropout after each fully connected layer (training only). */
   dropout: 0,
   /** Standard deviation of the normal initialisation of the embeddings. */
   initStd: 0.05,
+  /** The same for the attribute vectors a_j (few rows, shared by many users). */
+  attributeInitStd: 0.05,
   epochs: 40,
   batchSize: 256,
   learningRate: 0.001,
@@ -108,6 +124,8 @@ interface Network {
 
 interface Forward {
   readonly prediction: tf.Tensor1D;
+  /** Training only: productL2 · mean over the batch of ‖p'_u‖² + ‖q_i‖². */
+  readonly penalty?: tf.Scalar;
   /** [B, width] λ over the user's attribute slots (0 on padding). */
   readonly lambda: tf.Tensor2D;
 }
@@ -135,10 +153,14 @@ export class Aanmf implements RatingModel {
     bool(config, 'attention');
     bool(config, 'biases');
     str(config, 'userFeatures');
-    const dropout = num(config, 'dropout');
-    if (!(dropout >= 0 && dropout < 1))
-      throw new UsageError(`${id} setting "dropout" must be in [0, 1), got ${dropout}`);
-    if (!(num(config, 'initStd') > 0)) throw new UsageError(`${id} setting "initStd" must be positive`);
+    for (const key of ['dropout', 'inputDropout']) {
+      const rate = num(config, key);
+      if (!(rate >= 0 && rate < 1))
+        throw new UsageError(`${id} setting "${key}" must be in [0, 1), got ${rate}`);
+    }
+    if (!(num(config, 'productL2') >= 0)) throw new UsageError(`${id} setting "productL2" must be >= 0`);
+    for (const key of ['initStd', 'attributeInitStd'])
+      if (!(num(config, key) > 0)) throw new UsageError(`${id} setting "${key}" must be positive`);
   }
 
   async fit(trainSet: RatingSubset, options: FitOptions = {}): Promise<TrainReport> {
@@ -161,7 +183,7 @@ export class Aanmf implements RatingModel {
     this.net = net;
     this.lastReport = await fitPairs(
       net.params,
-      (u, i, ctx) => this.forward(net, u, i, ctx).prediction,
+      (u, i, ctx) => this.forward(net, u, i, ctx),
       trainSet,
       trainSettingsOf(this.config),
       options,
@@ -171,7 +193,7 @@ export class Aanmf implements RatingModel {
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const net = this.fitted();
-    return predictPairs((u, i, ctx) => this.forward(net, u, i, ctx).prediction, users, items);
+    return predictPairs((u, i, ctx) => this.forward(net, u, i, ctx), users, items);
   }
 
   /** λ of Algorithm 1: the weight of each of the user's attributes for this item. */
@@ -241,18 +263,35 @@ export class Aanmf implements RatingModel {
     const init = { kind: 'normal', std: num(this.config, 'initStd') } as const;
     const p = params.table('p', users, k, { init });
     const q = params.table('q', items, k, { init });
-    const attributes = params.table('attributes', slots.names.length, k, { init });
+    // No L2 on the attribute vectors: a batch touches every one of these few rows, so a per-step
+    // penalty would act on them hundreds of times more often than on a user's or item's row, and
+    // under pair-wise pooling (p_u ⊙ Σ λ_j a_j) shrinking them to zero switches the factors off.
+    const attributes = params.table('attributes', slots.names.length, k, {
+      init: { kind: 'normal', std: num(this.config, 'attributeInitStd') },
+      l2: 0,
+    });
     const w1 = params.dense('cell.w1', [2 * k, k]);
     const b1 = params.dense('cell.b1', [k], { init: { kind: 'zeros' }, l2: 0 });
     const w2 = params.dense('cell.w2', [k, 1]);
     const b2 = params.dense('cell.b2', [1], { init: { kind: 'zeros' }, l2: 0 });
+    const fcL2 = num(this.config, 'fcL2');
     const fc: DenseLayer[] = [];
     let width = this.fcInput === 'product' ? k : 2 * k;
     for (let l = 0; l < num(this.config, 'fcLayers'); l++) {
-      fc.push(declareDense(params, `fc.${l}`, width, k));
+      fc.push(fcLayer(params, `fc.${l}`, width, k, fcL2, { kind: 'glorot' }));
       width = k;
     }
-    const out = declareDense(params, 'out', width, 1);
+    // Without hidden layers the output unit weighs the pooled product p'_u ⊙ q_i; starting its
+    // weights at 1 starts the model as an inner product (NCF's GMF with h = 1 is MF), whose factors
+    // escape the all-zero saddle under L2 where a small random output weight leaves them stuck.
+    const out = fcLayer(
+      params,
+      'out',
+      width,
+      1,
+      fcL2,
+      fc.length === 0 ? { kind: 'constant', value: 1 } : { kind: 'glorot' },
+    );
     const net = { params, users, items, slots, p, q, attributes, w1, b1, w2, b2, fc, out };
     if (!bool(this.config, 'biases')) return net;
     const zeros = { init: { kind: 'zeros' } } as const;
@@ -300,6 +339,7 @@ export class Aanmf implements RatingModel {
     }
     const pooled = this.pooling === 'sum' ? weightedPooling(pu, a, lambda) : pairwisePooling(pu, a, lambda);
     let h: tf.Tensor = this.fcInput === 'product' ? tf.mul(pooled, qi) : tf.concat([pooled, qi], 1);
+    h = ctx.dropout(h, num(this.config, 'inputDropout'));
     const rate = num(this.config, 'dropout');
     for (const layer of net.fc) h = ctx.dropout(applyDense(h, layer, 'relu'), rate);
     let score = tf.reshape(applyDense(h, net.out), [b]) as tf.Tensor1D;
@@ -307,8 +347,26 @@ export class Aanmf implements RatingModel {
       const biases = tf.add(ctx.lookup(net.userBias, users, [b]), ctx.lookup(net.itemBias, items, [b]));
       score = tf.add(tf.add(score, tf.reshape(biases, [b])), net.mu.variable);
     }
-    return { prediction: score, lambda };
+    const rate2 = num(this.config, 'productL2');
+    if (!ctx.training || rate2 === 0) return { prediction: score, lambda };
+    const norms = tf.add(tf.sum(tf.square(pooled), 1), tf.sum(tf.square(qi), 1));
+    return { prediction: score, lambda, penalty: tf.mul(tf.mean(norms), rate2) };
   }
+}
+
+/** A fully connected layer `name.w` [in, out] and `name.b` [out] with its own L2 multiplier. */
+function fcLayer(
+  params: Params,
+  name: string,
+  inDim: number,
+  outDim: number,
+  l2: number,
+  init: Init,
+): DenseLayer {
+  return {
+    w: params.dense(`${name}.w`, [inDim, outDim], { init, l2 }),
+    b: params.dense(`${name}.b`, [outDim], { init: { kind: 'zeros' }, l2: 0 }),
+  };
 }
 
 function positiveInt(id: string, config: ModelConfig, key: string): number {
@@ -341,6 +399,7 @@ export const aanmfSpec: ModelSpec = {
   defaults: AANMF_DEFAULTS,
   create: (config) => new Aanmf('aanmf', config),
   restore: (state) => Aanmf.restore('aanmf', state),
+  usesEngine: true,
 };
 
 export const aanmfPSpec: ModelSpec = {
@@ -351,4 +410,5 @@ export const aanmfPSpec: ModelSpec = {
   defaults: { ...AANMF_DEFAULTS, pooling: 'pairwise' },
   create: (config) => new Aanmf('aanmf-p', config),
   restore: (state) => Aanmf.restore('aanmf-p', state),
+  usesEngine: true,
 };

@@ -152,7 +152,7 @@ export class AfmGau implements RatingModel {
     this.net = net;
     this.lastReport = await fitPairs(
       net.params,
-      (u, i, ctx) => this.forward(net, u, i, ctx).prediction,
+      (u, i, ctx) => this.forward(net, u, i, ctx),
       trainSet,
       trainSettingsOf(this.config),
       options,
@@ -162,7 +162,7 @@ export class AfmGau implements RatingModel {
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const net = this.fitted();
-    return predictPairs((u, i, ctx) => this.forward(net, u, i, ctx).prediction, users, items);
+    return predictPairs((u, i, ctx) => this.forward(net, u, i, ctx), users, items);
   }
 
   /** The user's attention over the item's features (Eq. 2), named: "item id", "genre=Action", … */
@@ -329,4 +329,5 @@ export const afmGauSpec: ModelSpec = {
   defaults: AFM_GAU_DEFAULTS,
   create: (config) => new AfmGau(config),
   restore: (state) => AfmGau.restore(state),
+  usesEngine: true,
 };

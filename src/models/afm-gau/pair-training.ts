@@ -22,8 +22,15 @@ import { HeedError } from '../../util/errors.js';
 import { num } from '../config.js';
 import type { FitOptions, ModelConfig } from '../model.js';
 
-/** Predicted ratings [B] of the pairs (users[b], items[b]). */
-export type PairScore = (users: Int32Array, items: Int32Array, ctx: StepContext) => tf.Tensor1D;
+/**
+ * Predicted ratings [B] of the pairs (users[b], items[b]), and optionally the model's own
+ * regulariser of the batch (a scalar added to the mean squared error in training).
+ */
+export type PairScore = (
+  users: Int32Array,
+  items: Int32Array,
+  ctx: StepContext,
+) => { readonly prediction: tf.Tensor1D; readonly penalty?: tf.Scalar };
 
 /** The training-loop settings every pair model reads from its config. */
 export function trainSettingsOf(config: ModelConfig): TrainSettings {
@@ -69,9 +76,9 @@ export async function fitPairs(
       size: t.rating.length,
       loss: (batch, ctx) => {
         const target = tf.tensor1d(takeFloat32(t.rating, batch));
-        return tf.mean(
-          tf.squaredDifference(score(takeInt32(t.user, batch), takeInt32(t.item, batch), ctx), target),
-        );
+        const { prediction, penalty } = score(takeInt32(t.user, batch), takeInt32(t.item, batch), ctx);
+        const mse: tf.Scalar = tf.mean(tf.squaredDifference(prediction, target));
+        return penalty === undefined ? mse : tf.add(mse, penalty);
       },
       validation:
         v === undefined || v.rating.length === 0
@@ -79,7 +86,8 @@ export async function fitPairs(
           : {
               size: v.rating.length,
               targets: v.rating,
-              predict: (batch, ctx) => score(takeInt32(v.user, batch), takeInt32(v.item, batch), ctx),
+              predict: (batch, ctx) =>
+                score(takeInt32(v.user, batch), takeInt32(v.item, batch), ctx).prediction,
               clip: trainSet.dataset.scale,
             },
     },
@@ -97,8 +105,10 @@ export function predictPairs(
 ): Float32Array {
   if (users.length !== items.length)
     throw new HeedError(`predict: ${users.length} users but ${items.length} items`);
-  return predictInBatches(users.length, batchSize, (batch, ctx) =>
-    score(takeInt32(users, batch), takeInt32(items, batch), ctx),
+  return predictInBatches(
+    users.length,
+    batchSize,
+    (batch, ctx) => score(takeInt32(users, batch), takeInt32(items, batch), ctx).prediction,
   );
 }
 

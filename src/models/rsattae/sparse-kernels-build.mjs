@@ -5,7 +5,6 @@
 //   node src/models/rsattae/sparse-kernels-build.mjs --check  exit 1 when sparse-kernels-wasm.ts is stale
 //
 // Needs the devDependency `wabt` (wat2wasm compiled to JavaScript).
-/* global console */
 import { Buffer } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
 import process from 'node:process';

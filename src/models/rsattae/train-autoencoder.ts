@@ -6,11 +6,12 @@
  * after every step.
  *
  * Differences from the authors' script, each for a reason:
- * - the weights of the epoch with the lowest validation RMSE are restored at the end (the script
- *   records them but keeps the last epoch's), and training stops after `patience` epochs without
- *   improvement;
  * - the validation input is the training matrix alone; the script feeds training plus validation
  *   ratings and scores the reconstruction of the validation ones, i.e. partly the identity map;
+ * - the script keeps the last epoch's weights (it records the best but does not restore them);
+ *   here that is `restoreBest: false`, and `restoreBest: true` restores the best validation
+ *   epoch (with early stopping after `patience` epochs); see `model.ts` for which serves RSAttAE
+ *   better;
  * - Adam instead of ADOPT (no ADOPT in the engine; both are Adam-style, the step size matters more);
  * - everything is seeded (initialisation, dropout masks).
  *
@@ -21,7 +22,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { StepContext } from '../../engine/step.js';
 import { Params } from '../../engine/params.js';
 import { train, type TrainReport, type TrainTask, type ValidationSet } from '../../engine/train-loop.js';
-import type { FitOptions } from '../model.js';
+import type { FitOptions, ProgressEvent } from '../model.js';
 import { HeedError } from '../../util/errors.js';
 import {
   attend,
@@ -57,7 +58,9 @@ export interface AutoencoderSettings {
   readonly learningRate: number;
   /** Coupled L2 weight decay (the authors': 1e-5). */
   readonly weightDecay: number;
-  /** Stop after this many epochs without a lower validation RMSE (0: never). */
+  /** Keep the weights of the epoch with the lowest validation RMSE (else those of the last epoch). */
+  readonly restoreBest: boolean;
+  /** With `restoreBest`: stop after this many epochs without a lower validation RMSE (0: never). */
   readonly patience: number;
   readonly seed: number;
 }
@@ -93,6 +96,8 @@ export class TrainedAutoencoder {
     readonly layers: AutoencoderLayers,
     readonly features: EntityFeatures,
     readonly report: TrainReport,
+    /** The epoch whose weights were kept. */
+    readonly keptEpoch: number,
   ) {}
 
   /** The learned α, or undefined for the vanilla autoencoder. */
@@ -229,6 +234,15 @@ export async function trainAutoencoder(job: AutoencoderTraining): Promise<Traine
       ? { validation: validationSet(job.validation, observed, rows.rows, layers, inputs, kernels, job.clip) }
       : {}),
   };
+  // The engine's loop keeps the best validation epoch; to keep the last one instead, its weights
+  // are copied when its progress event arrives (after the step, before the loop restores) and
+  // put back afterwards.
+  let last: { epoch: number; weights: Map<string, Float32Array> } | undefined;
+  const onProgress = (event: ProgressEvent): void => {
+    if (!settings.restoreBest && event.epoch === settings.epochs)
+      last = { epoch: event.epoch, weights: params.snapshot() };
+    job.onProgress?.(event);
+  };
   let report: TrainReport;
   try {
     report = await train(
@@ -238,11 +252,11 @@ export async function trainAutoencoder(job: AutoencoderTraining): Promise<Traine
         batchSize: 1,
         learningRate: settings.learningRate,
         l2: settings.weightDecay,
-        patience: settings.patience,
+        patience: settings.restoreBest ? settings.patience : 0,
         seed: settings.seed,
       },
       {
-        ...(job.onProgress ? { onProgress: job.onProgress } : {}),
+        onProgress,
         ...(job.signal ? { signal: job.signal } : {}),
         predictBatchSize: Math.max(1, job.validation?.row.length ?? 1),
         ...(job.allowCpu === true ? { allowCpu: true } : {}),
@@ -254,7 +268,8 @@ export async function trainAutoencoder(job: AutoencoderTraining): Promise<Traine
   } finally {
     inputs?.dispose();
   }
-  return new TrainedAutoencoder(job.name, params, layers, features, report);
+  if (last !== undefined) params.restore(last.weights);
+  return new TrainedAutoencoder(job.name, params, layers, features, report, last?.epoch ?? report.bestEpoch);
 }
 
 /**

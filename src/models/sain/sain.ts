@@ -472,4 +472,5 @@ export const sainSpec: ModelSpec = {
   defaults: SAIN_DEFAULTS,
   create: (config) => new Sain(config),
   restore: (state) => Sain.restore(state),
+  usesEngine: true,
 };
