@@ -105,6 +105,9 @@ export {
   type SaveOptions,
 } from './models/artifact.js';
 
+// The HTTP service and explanations by raw id (heed serve, heed explain)
+export * from './serve/index.js';
+
 // XGBoost, RSAttAE's rating stage (libxgboost is loaded on first use, not here)
 export * from './xgboost/index.js';
 

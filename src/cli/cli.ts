@@ -10,9 +10,11 @@ import { dataFetchCommand } from './data-fetch.js';
 import { datasetsCommand } from './datasets.js';
 import { demoCommand } from './demo.js';
 import { evaluateCommand } from './evaluate.js';
+import { explainCommand } from './explain.js';
 import { helpText, parseArgs } from './flags.js';
 import { modelsCommand } from './models.js';
 import { predictCommand } from './predict.js';
+import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
 /** Every subcommand, in the order `heed --help` lists them. */
@@ -21,6 +23,8 @@ export const COMMANDS: readonly Command[] = [
   evaluateCommand,
   trainCommand,
   predictCommand,
+  explainCommand,
+  serveCommand,
   modelsCommand,
   datasetsCommand,
   dataFetchCommand,

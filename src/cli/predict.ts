@@ -6,7 +6,7 @@
 import { openArtifact, predictRaw } from '../models/artifact.js';
 import { printJson, type Command } from './command.js';
 
-const COLD_TEXT = {
+export const COLD_TEXT = {
   user: 'the user has no training ratings; answered with the item mean shrunk toward the global mean',
   item: 'the item has no training ratings; answered with the user mean shrunk toward the global mean',
   both: 'neither the user nor the item has training ratings; answered with the global mean',

@@ -1,0 +1,22 @@
+/**
+ * The HTTP service and the explanation logic it shares with `heed explain`, for embedding:
+ *
+ *     import { openArtifact, createServer } from 'heed';
+ *     const server = createServer(await openArtifact('models/afm-gau'));
+ *     server.listen(8080, '127.0.0.1');
+ */
+export { createServer, type ServerOptions } from './server.js';
+export {
+  canExplain,
+  explainGroup,
+  explainingModels,
+  explainRaw,
+  NoExplanationError,
+  type ExplainedGroup,
+  type ExplainReply,
+  type WeightKind,
+} from './explanations.js';
+export { ratedItemsOf, rebuildRatedItems, type RatedItems } from './rated-items.js';
+export { recommendForUser, type Recommendation, type RecommendReply } from './recommend.js';
+export { MAX_PAIRS, predictPairs, type RawPair } from './predict-batch.js';
+export { MAX_BODY_BYTES } from './request.js';
