@@ -304,6 +304,9 @@ test('GET /: the explorer page is one self-contained HTML document', async () =>
   assert.match(html, /<script>[\s\S]*\/explain\?[\s\S]*<\/script>/);
   assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=|https?:\/\//, 'nothing loaded from elsewhere');
   assert.doesNotMatch(html, /innerHTML/, 'replies are shown as text only');
+  // The inline script at least parses (it is not run here: it needs a browser's DOM).
+  const script = /<script>([\s\S]*)<\/script>/.exec(html)?.[1] ?? '';
+  assert.doesNotThrow(() => new Function(script));
 });
 
 test('malformed requests: the right status, a JSON error naming the problem, and the server goes on', async () => {
