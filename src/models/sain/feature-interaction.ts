@@ -11,24 +11,22 @@
  *
  * followed by batch norm over the real tokens. Dropout 0.1 (§3.3) is applied where SAIN's code
  * applies it: on the attention weights and on x̃ before the residual. d' = d / H, so the
- * concatenated heads have the width of x and the residual needs no projection. The top-K mask is
- * computed in JavaScript from the scores, outside the gradient (`topKMask` in the engine); the
- * gradient flows through the kept scores, as PyTorch's `masked_fill` does in SAIN's code.
+ * concatenated heads have the width of x and the residual needs no projection. The parameters are
+ * the engine's self-attention layer's (`declareSelfAttention`); the attention from the projection
+ * on is one fused operation, `attention-core.ts` (the top-K selection, outside the gradient, is
+ * there; the gradient flows through the kept scores, as PyTorch's `masked_fill` in SAIN's code).
  *
  * Projections: Eq. 1 writes plain products x W; SAIN's code uses Linear + ReLU for Q, K and V.
  * `projection` chooses (see the model's `qkvActivation` setting).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  declareSelfAttention,
-  selfAttention,
-  type SelfAttentionLayer,
-} from '../../engine/layers/attention.js';
+import { declareSelfAttention, type SelfAttentionLayer } from '../../engine/layers/attention.js';
 import { declareBatchNorm, type BatchNormLayer } from '../../engine/layers/batch-norm.js';
-import type { Activation } from '../../engine/layers/dense.js';
+import { activate, type Activation } from '../../engine/layers/dense.js';
 import type { Params } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
 import { UsageError } from '../../util/errors.js';
+import { attentionCore } from './attention-core.js';
 import { maskedBatchNorm } from './masked-batch-norm.js';
 
 export interface FeatureInteractionLayer {
@@ -75,11 +73,24 @@ export function featureInteraction(
   options: FeatureInteractionOptions,
 ): FeatureInteractionResult {
   const { ctx, dropout } = options;
-  const { output: attended, weights } = selfAttention(x, layer.attention, {
+  const [b, t, d] = x.shape;
+  const { qkv, heads, headDim } = layer.attention;
+  const w = qkv.w.variable;
+  if (w.shape[0] !== d || w.shape[1] !== 3 * heads * headDim) {
+    throw new UsageError(`sain: tokens have ${d} features but W_qkv has shape [${w.shape.join(', ')}]`);
+  }
+  // Q, K, V of every head from one fused product (Eq. 1-2's x W), then the attention itself.
+  let proj: tf.Tensor = tf.matMul(tf.reshape(x, [b * t, d]), w as tf.Tensor2D);
+  if (qkv.b !== undefined) proj = tf.add(proj, qkv.b.variable);
+  proj = activate(proj, options.projection);
+  const { output: attended, weights } = attentionCore(proj as tf.Tensor2D, {
+    batch: b,
+    tokens: t,
+    heads,
+    headDim,
+    mask: options.mask,
     topK: options.topK,
-    tokenMask: options.mask,
-    projectionActivation: options.projection,
-    attentionDropout: dropout,
+    dropout,
     ctx,
   });
   const residual = tf.relu(tf.add(x, ctx.dropout(attended, dropout))) as tf.Tensor3D; // Eq. 4

@@ -34,20 +34,59 @@ export function maskedBatchNorm(
   let n = 0;
   for (let i = 0; i < mask.length; i++) n += mask[i];
   n = Math.max(n, 1);
-  const rows = tf.reshape(x, [b * t, d]) as tf.Tensor2D;
-  const m = tf.tensor2d(mask, [1, b * t]);
-  // Masked sums as [1, B·T]·[B·T, d] products: one fast matMul each instead of mul + sum.
-  const mean = tf.div(tf.matMul(m, rows), n) as tf.Tensor2D; // [1, d]
-  const centred = tf.sub(rows, mean);
-  const variance = tf.div(tf.matMul(m, tf.square(centred)), n) as tf.Tensor2D; // [1, d]
-  const y = tf.add(
-    tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, epsilon))), gamma.variable),
-    beta.variable,
-  );
+  const rows = b * t;
+  // One fused operation with its gradient written out: as tensor ops the masked statistics, the
+  // normalisation and their gradients were ~20 small kernels per step (a tenth of SAIN's step).
+  let mean: Float64Array = new Float64Array(d);
+  let variance: Float64Array = new Float64Array(d);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xv = (args[0] as tf.Tensor).dataSync() as Float32Array;
+    const g = (args[1] as tf.Tensor).dataSync() as Float32Array;
+    const be = (args[2] as tf.Tensor).dataSync() as Float32Array;
+    const stats = maskedMoments(xv, mask, rows, d, n);
+    mean = stats.mean;
+    variance = stats.variance;
+    const inv = new Float64Array(d);
+    for (let c = 0; c < d; c++) inv[c] = 1 / Math.sqrt(variance[c] + epsilon);
+    const y = new Float32Array(rows * d);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < d; c++) y[r * d + c] = (xv[r * d + c] - mean[c]) * inv[c] * g[c] + be[c];
+    }
+    return {
+      value: tf.tensor3d(y, [b, t, d]),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+        // x̂ = (x − μ)·s; dβ = Σ dy, dγ = Σ dy·x̂ (all rows);
+        // dx_r = γ·s·(dy_r − (m_r/n)·(Σ dy + x̂_r·Σ dy·x̂)) (μ and σ² are over the real rows only).
+        const dyv = (dy as tf.Tensor).dataSync() as Float32Array;
+        const dBeta = new Float64Array(d);
+        const dGamma = new Float64Array(d);
+        for (let r = 0; r < rows; r++) {
+          for (let c = 0; c < d; c++) {
+            const k = r * d + c;
+            dBeta[c] += dyv[k];
+            dGamma[c] += dyv[k] * (xv[k] - mean[c]) * inv[c];
+          }
+        }
+        const dx = new Float32Array(rows * d);
+        for (let r = 0; r < rows; r++) {
+          const m = mask[r] / n;
+          for (let c = 0; c < d; c++) {
+            const k = r * d + c;
+            const xh = (xv[k] - mean[c]) * inv[c];
+            dx[k] = g[c] * inv[c] * (dyv[k] - m * (dBeta[c] + xh * dGamma[c]));
+          }
+        }
+        return [
+          tf.tensor3d(dx, [b, t, d]),
+          tf.tensor1d(Float32Array.from(dGamma)),
+          tf.tensor1d(Float32Array.from(dBeta)),
+        ];
+      },
+    };
+  });
+  const y = op(x, gamma.variable, beta.variable) as tf.Tensor3D;
 
   // Running statistics: plain numbers, outside the gradient.
-  const mv = mean.dataSync() as Float32Array;
-  const vv = variance.dataSync() as Float32Array;
   const mom = layer.momentum;
   const unbias = n > 1 ? n / (n - 1) : 1;
   const rm = layer.runningMean.value;
@@ -55,10 +94,38 @@ export function maskedBatchNorm(
   const newMean = new Float32Array(d);
   const newVar = new Float32Array(d);
   for (let i = 0; i < d; i++) {
-    newMean[i] = (1 - mom) * rm[i] + mom * mv[i];
-    newVar[i] = (1 - mom) * rv[i] + mom * vv[i] * unbias;
+    newMean[i] = (1 - mom) * rm[i] + mom * mean[i];
+    newVar[i] = (1 - mom) * rv[i] + mom * variance[i] * unbias;
   }
   ctx.updateBuffer(layer.runningMean, newMean);
   ctx.updateBuffer(layer.runningVar, newVar);
-  return tf.reshape(y, [b, t, d]) as tf.Tensor3D;
+  return y;
+}
+
+/** Per-channel mean and biased variance of the rows with a non-zero mask (n of them). */
+function maskedMoments(
+  x: Float32Array,
+  mask: Float32Array,
+  rows: number,
+  d: number,
+  n: number,
+): { mean: Float64Array; variance: Float64Array } {
+  const mean: Float64Array = new Float64Array(d);
+  const variance: Float64Array = new Float64Array(d);
+  for (let r = 0; r < rows; r++) {
+    const m = mask[r];
+    if (m === 0) continue;
+    for (let c = 0; c < d; c++) mean[c] += m * x[r * d + c];
+  }
+  for (let c = 0; c < d; c++) mean[c] /= n;
+  for (let r = 0; r < rows; r++) {
+    const m = mask[r];
+    if (m === 0) continue;
+    for (let c = 0; c < d; c++) {
+      const z = x[r * d + c] - mean[c];
+      variance[c] += m * z * z;
+    }
+  }
+  for (let c = 0; c < d; c++) variance[c] /= n;
+  return { mean, variance };
 }
