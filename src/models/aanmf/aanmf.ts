@@ -74,8 +74,23 @@ export const AANMF_DEFAULTS: ModelConfig = {
    * factors shrink and so escape the penalty; a larger multiplier closes that door.
    */
   fcL2: 1,
+  /**
+   * Multiplier of `l2` for the attention cell's W1 and W2. 0: the cell's data gradient is small
+   * (it reaches the rating only through λ), and coupled L2 under Adam, whose steps have the size
+   * of the learning rate whatever the gradient's scale, drove W1 and W2 to zero within an epoch
+   * when the L2 term was the larger one: λ then came out uniform (issue 3).
+   */
+  cellL2: 0,
+  /**
+   * Starting value of b2, the bias of the cell's score unit inside Algorithm 1's ReLU. λ is a
+   * softmax, so while every score W2·v_j + b2 is positive b2 changes nothing and gets no gradient
+   * (the softmax's gradients sum to zero); started at 0, half the scores sat below the ReLU's kink,
+   * b2 drifted negative and the ReLU then cut every score and every gradient of the cell: λ was
+   * uniform for good (issue 3). A positive start keeps the scores in the ReLU's linear part.
+   */
+  cellBias: 1,
   /** Fully connected ReLU layers of K units before the output (Sec. 5.3: two). */
-  fcLayers: 2,
+  fcLayers: 0,
   /** Their input: `product` (p'_u ⊙ q_i, Sec. 6) or `concat` ([p'_u; q_i]). */
   fcInput: 'product',
   /** Add μ + b_u + b_i to the output (not in the paper). */
@@ -85,7 +100,7 @@ export const AANMF_DEFAULTS: ModelConfig = {
    * the loss). Unlike L2 on the parameters it cannot be escaped by rescaling between p_u, the
    * attribute vectors and the layers, which pair-wise pooling (a product of them) invites.
    */
-  productL2: 0,
+  productL2: 0.1,
   /** Dropout on the input of the fully connected layers (as NFM on its Bi-Interaction layer). */
   inputDropout: 0,
   /** Dropout after each fully connected layer (training only). */
@@ -93,11 +108,11 @@ export const AANMF_DEFAULTS: ModelConfig = {
   /** Standard deviation of the normal initialisation of the embeddings. */
   initStd: 0.05,
   /** The same for the attribute vectors a_j (few rows, shared by many users). */
-  attributeInitStd: 0.05,
+  attributeInitStd: 1,
   epochs: 40,
   batchSize: 256,
   learningRate: 0.001,
-  l2: 0.0001,
+  l2: 0,
   lrDecay: 1,
   patience: 3,
   seed: 1,
@@ -158,7 +173,10 @@ export class Aanmf implements RatingModel {
       if (!(rate >= 0 && rate < 1))
         throw new UsageError(`${id} setting "${key}" must be in [0, 1), got ${rate}`);
     }
-    if (!(num(config, 'productL2') >= 0)) throw new UsageError(`${id} setting "productL2" must be >= 0`);
+    for (const key of ['productL2', 'cellL2', 'fcL2'])
+      if (!(num(config, key) >= 0)) throw new UsageError(`${id} setting "${key}" must be >= 0`);
+    if (!Number.isFinite(num(config, 'cellBias')))
+      throw new UsageError(`${id} setting "cellBias" must be a finite number`);
     for (const key of ['initStd', 'attributeInitStd'])
       if (!(num(config, key) > 0)) throw new UsageError(`${id} setting "${key}" must be positive`);
   }
@@ -270,10 +288,14 @@ export class Aanmf implements RatingModel {
       init: { kind: 'normal', std: num(this.config, 'attributeInitStd') },
       l2: 0,
     });
-    const w1 = params.dense('cell.w1', [2 * k, k]);
+    const cellL2 = num(this.config, 'cellL2');
+    const w1 = params.dense('cell.w1', [2 * k, k], { l2: cellL2 });
     const b1 = params.dense('cell.b1', [k], { init: { kind: 'zeros' }, l2: 0 });
-    const w2 = params.dense('cell.w2', [k, 1]);
-    const b2 = params.dense('cell.b2', [1], { init: { kind: 'zeros' }, l2: 0 });
+    const w2 = params.dense('cell.w2', [k, 1], { l2: cellL2 });
+    const b2 = params.dense('cell.b2', [1], {
+      init: { kind: 'constant', value: num(this.config, 'cellBias') },
+      l2: 0,
+    });
     const fcL2 = num(this.config, 'fcL2');
     const fc: DenseLayer[] = [];
     let width = this.fcInput === 'product' ? k : 2 * k;
