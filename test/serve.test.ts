@@ -6,12 +6,14 @@
  * its URL, serves, and stops when interrupted.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli/cli.js';
 import type { CliIo } from '../src/cli/command.js';
 import type { Dataset, Split } from '../src/data/dataset.js';
@@ -309,6 +311,124 @@ test('GET /: the explorer page is one self-contained HTML document', async () =>
   assert.doesNotThrow(() => new Function(script));
 });
 
+/** Just enough of a browser DOM to run the explorer's script: elements by id, text, children, clicks. */
+class FakeElement {
+  children: FakeElement[] = [];
+  className = '';
+  textContent = '';
+  value = '';
+  title = '';
+  style: Record<string, string> = {};
+  private listeners = new Map<string, Array<(event: unknown) => unknown>>();
+  classList = {
+    add: (name: string) => void (this.className = `${this.className} ${name}`.trim()),
+    remove: (name: string) => void (this.className = this.className.replace(name, '').trim()),
+  };
+  constructor(readonly tagName: string) {}
+  append(...nodes: FakeElement[]): void {
+    this.children.push(...nodes);
+  }
+  replaceChildren(...nodes: FakeElement[]): void {
+    this.children = nodes;
+  }
+  addEventListener(type: string, listener: (event: unknown) => unknown): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  dispatch(type: string, event: unknown = {}): void {
+    for (const listener of this.listeners.get(type) ?? []) listener(event);
+  }
+  /** Every element below this one, depth first. */
+  all(): FakeElement[] {
+    return this.children.flatMap((c) => [c, ...c.all()]);
+  }
+  text(): string {
+    return [this.textContent, ...this.children.map((c) => c.text())].join(' ');
+  }
+}
+
+test('the explorer page script fills in an example, explains it as bars, and lists recommendations', async () => {
+  const html = await (await fetch(base + '/')).text();
+  const script = /<script>([\s\S]*)<\/script>/.exec(html)?.[1] ?? '';
+  const ids = ['model', 'user', 'item', 'top', 'explain', 'recommend', 'recommendations', 'result'];
+  const byId = new Map(
+    ids.map((id) => [id, new FakeElement(id === 'user' || id === 'item' ? 'input' : 'div')]),
+  );
+  byId.get('top')!.value = '3';
+  const document = {
+    getElementById: (id: string) => byId.get(id),
+    createElement: (tag: string) => new FakeElement(tag),
+  };
+  const pageFetch = (url: string) => fetch(base + url);
+  new Function('document', 'fetch', script)(document, pageFetch);
+  const settle = async (done: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+  const get = (id: string): FakeElement => byId.get(id) as FakeElement;
+  await settle(() => get('model').textContent !== '');
+  assert.match(get('model').textContent, /^afm-gau on synthetic/);
+  const example = (await call('/health')).body.example as { user: string; item: string };
+  assert.equal(get('user').value, example.user);
+  assert.equal(get('item').value, example.item);
+
+  get('explain').dispatch('click');
+  await settle(() =>
+    get('result')
+      .all()
+      .some((e) => e.tagName === 'h2'),
+  );
+  const result = get('result');
+  const explained = await call(`/explain?user=${example.user}&item=${example.item}&top=3`);
+  const rating = Number(explained.body.rating).toFixed(3);
+  assert.ok(
+    result.all().some((e) => e.className === 'prediction' && e.textContent === rating),
+    result.text(),
+  );
+  const heading = result.all().find((e) => e.tagName === 'h2');
+  assert.match(heading?.textContent ?? '', /^item features \(top 3 of \d+\)$/);
+  const rows = result.all().filter((e) => e.className === 'bar-row');
+  assert.equal(rows.length, 3);
+  const group = (
+    explained.body.explanation as { groups: Array<{ weights: Array<{ feature: string; weight: number }> }> }
+  ).groups[0];
+  rows.forEach((row, k) => {
+    const [name, track, value] = row.children;
+    assert.equal(name.textContent, group.weights[k].feature);
+    assert.equal(value.textContent, `${(100 * group.weights[k].weight).toFixed(1)}%`);
+    assert.match(track.children[0].style.width, /^\d+(\.\d)?%$/);
+  });
+
+  get('recommend').dispatch('click');
+  await settle(() =>
+    get('recommendations')
+      .all()
+      .some((e) => e.tagName === 'li'),
+  );
+  const items = get('recommendations')
+    .all()
+    .filter((e) => e.tagName === 'li');
+  const recommended = (await call(`/recommend?user=${example.user}&k=20`)).body.items as Array<{
+    item: string;
+  }>;
+  assert.equal(items.length, recommended.length);
+  assert.ok(items[0].textContent.startsWith(recommended[0].item));
+  items[1].dispatch('click');
+  assert.equal(get('item').value, recommended[1].item);
+  await settle(() =>
+    result.all().some((e) => e.className === 'muted' && e.textContent.includes(recommended[1].item)),
+  );
+  assert.match(result.text(), new RegExp(`item ${recommended[1].item}\\b`));
+
+  get('user').value = 'nobody';
+  get('recommend').dispatch('click');
+  await settle(() =>
+    get('recommendations')
+      .all()
+      .some((e) => e.className === 'error'),
+  );
+  assert.match(get('recommendations').text(), /user "nobody" is not in the model's data set/);
+});
+
 test('malformed requests: the right status, a JSON error naming the problem, and the server goes on', async () => {
   const { user, item } = warmPair();
   const cases: Array<{ what: string; answer: () => Promise<Answer>; status: number; error: RegExp }> = [
@@ -511,4 +631,41 @@ test('heed serve prints its URL, serves, and shuts down when interrupted', async
   assert.match(usage.join(''), /--port must be between 0 and 65535/);
   assert.equal(await runCli(['serve', '--model-dir', artifact.dir, '--data-dir', tmp], quietIo), 2);
   assert.match(usage.join(''), /--data-dir is used only with --exclude-rated/);
+});
+
+// dist/test/serve.test.js → dist/src/cli/main.js
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
+
+/** Runs the real executable, makes one request, sends `signal` and checks a clean exit. */
+async function serveUntil(signal: 'SIGTERM' | 'SIGINT'): Promise<void> {
+  const child = spawn(process.execPath, [MAIN, 'serve', '--model-dir', artifact.dir, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!/http:\/\/\S+/.test(stdout) && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const url = /http:\/\/\S+/.exec(stdout)?.[0];
+    assert.ok(url !== undefined, `${signal}: no URL printed; stderr: ${stderr}`);
+    const { status, body } = await call('predict?user=nobody&item=nothing', {}, url);
+    assert.equal(status, 200);
+    assert.equal(body.coldStart, 'both');
+    child.kill(signal);
+    assert.equal(await exited, 0, `${signal}: ${stderr}`);
+    assert.match(stderr, /GET \/predict\?user=nobody&item=nothing 200/);
+    assert.match(stderr, /shutting down/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
+
+test('the heed executable serves until SIGTERM or Ctrl-C (SIGINT), then shuts down cleanly (exit 0)', async () => {
+  // Both at once: most of each run is starting Node and the tensor engine.
+  await Promise.all([serveUntil('SIGTERM'), serveUntil('SIGINT')]);
 });
