@@ -38,9 +38,23 @@ export function createServer(artifact: LoadedArtifact, options: ServerOptions = 
     const start = performance.now();
     response.on('finish', () => {
       const ms = (performance.now() - start).toFixed(1);
-      log(`heed serve: ${request.method ?? '?'} ${request.url ?? '?'} ${response.statusCode} ${ms} ms`);
+      try {
+        log(`heed serve: ${request.method ?? '?'} ${request.url ?? '?'} ${response.statusCode} ${ms} ms`);
+      } catch {
+        // A failing log (a closed stderr, an embedder's logger) must not stop the service.
+      }
     });
-    void answer(request, context).then((reply) => send(response, reply));
+    void answer(request, context).then((reply) => {
+      try {
+        send(response, reply);
+      } catch (error) {
+        // Only a reply that cannot be serialised gets here; never let it take the server down.
+        const message = error instanceof Error ? error.message : String(error);
+        if (!response.headersSent)
+          send(response, { status: 500, body: { error: `internal error: ${message}` } });
+        else response.destroy();
+      }
+    });
   });
 }
 
