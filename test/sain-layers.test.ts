@@ -18,6 +18,7 @@ import { featureTokens, tokenBatch } from '../src/models/sain/feature-tokens.js'
 import { frequencyL2, rowWeights } from '../src/models/sain/frequency-l2.js';
 import { declareIntegration, integrate } from '../src/models/sain/integration.js';
 import { maskedBatchNorm } from '../src/models/sain/masked-batch-norm.js';
+import { fusedSainLoss } from '../src/models/sain/fused-loss.js';
 import { declareSainNetwork, sainForward, sainLoss } from '../src/models/sain/sain-network.js';
 import { Rng } from '../src/util/rng.js';
 
@@ -326,6 +327,79 @@ test('gradients: the whole SAIN loss (Eq. 9) reaches every embedding table corre
     { tables: params.tables(), samples: 8, regime: () => pattern },
   );
   assertPasses(result, 'SAIN loss', 25);
+});
+
+test('fused loss: the same value and gradients as integration + scores + sainLoss (Eq. 7-9)', () => {
+  const b = 6;
+  const d = 5;
+  const xs = [
+    input('cfUser', [b, d], 21),
+    input('cfItem', [b, d], 22),
+    input('contentUser', [b, d], 23),
+    input('contentItem', [b, d], 24),
+    input('g', [d, 1], 25, 0.7),
+    input('bias', [b], 26),
+  ];
+  const targets = Float32Array.from([5, 3, 1, 4, 2, 3]);
+  const tensors = xs.map((x) => tf.tensor(x.value, x.shape));
+  const reference = (v: tf.Tensor[]): tf.Scalar => {
+    const [cu, ci, xu, xi, g, bias] = v as [
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor,
+      tf.Tensor1D,
+    ];
+    const layer = { g: { w: stub(g) } };
+    const user = integrate(cu, xu, layer);
+    const item = integrate(ci, xi, layer);
+    const score = (p: tf.Tensor2D, q: tf.Tensor2D): tf.Tensor1D => tf.add(tf.sum(tf.mul(p, q), 1), bias);
+    const out = {
+      content: score(xu, xi),
+      preference: score(cu, ci),
+      combined: score(user.combined, item.combined),
+    } as Parameters<typeof sainLoss>[0];
+    return sainLoss(out, tf.tensor1d(targets));
+  };
+  const fused = (v: tf.Tensor[]): tf.Scalar =>
+    fusedSainLoss(
+      {
+        cfUser: v[0] as tf.Tensor2D,
+        cfItem: v[1] as tf.Tensor2D,
+        contentUser: v[2] as tf.Tensor2D,
+        contentItem: v[3] as tf.Tensor2D,
+        g: v[4],
+        bias: v[5] as tf.Tensor1D,
+      },
+      targets,
+    );
+  const a = tf.grads((...v: tf.Tensor[]) => reference(v))(tensors);
+  const f = tf.grads((...v: tf.Tensor[]) => fused(v))(tensors);
+  const valueRef = reference(tensors).dataSync()[0];
+  const valueFused = fused(tensors).dataSync()[0];
+  assert.ok(Math.abs(valueRef - valueFused) < 1e-4 * Math.abs(valueRef), `${valueFused} vs ${valueRef}`);
+  a.forEach((ga, k) => {
+    const x = ga.dataSync();
+    const y = f[k].dataSync();
+    for (let i = 0; i < x.length; i++) {
+      assert.ok(
+        Math.abs(x[i] - y[i]) < 1e-4 + 1e-3 * Math.abs(x[i]),
+        `${xs[k].name}[${i}]: ${y[i]} vs ${x[i]}`,
+      );
+    }
+  });
+  // The same input used twice (a side without features uses X_CF as X̄) sums both gradients.
+  const twice = tf.grad((cu: tf.Tensor) => fused([cu, tensors[1], cu, tensors[3], tensors[4], tensors[5]]))(
+    tensors[0],
+  );
+  const once = tf.grad((cu: tf.Tensor) =>
+    reference([cu, tensors[1], cu, tensors[3], tensors[4], tensors[5]]),
+  )(tensors[0]);
+  const tw = twice.dataSync();
+  const on = once.dataSync();
+  for (let i = 0; i < tw.length; i++) assert.ok(Math.abs(tw[i] - on[i]) < 1e-4 + 1e-3 * Math.abs(on[i]));
+  tf.dispose([...tensors, ...a, ...f, twice, once]);
 });
 
 test('frequency-weighted L2: weights N/n_r, and over all one-example batches it averages to λ·Σ‖e‖² of whole tables', () => {

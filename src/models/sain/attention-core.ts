@@ -72,7 +72,13 @@ export function attentionCore(proj: tf.Tensor2D, o: AttentionCoreOptions): Atten
     return {
       value: tf.tensor3d(forward.output, [b, t, h * dk]),
       gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
-        const grad = attendBackward(p, forward.attention, drop, (dy as tf.Tensor).dataSync() as Float32Array, o);
+        const grad = attendBackward(
+          p,
+          forward.attention,
+          drop,
+          (dy as tf.Tensor).dataSync() as Float32Array,
+          o,
+        );
         return [tf.tensor2d(grad, [b * t, width])];
       },
     };
@@ -96,7 +102,11 @@ function dropoutMask(n: number, keep: number, ctx: StepContext): Float32Array {
   return mask;
 }
 
-/** Forward pass: the attention weights A [B, H, T, T] and the output [B, T, H·d']. */
+/**
+ * Forward pass: the attention weights A [B, H, T, T] and the output [B, T, H·d']. Rows of padding
+ * queries are left at 0: nothing reads them (padding keys are masked, and padding tokens have
+ * pooling weight 0), so skipping them changes no real token's value or gradient.
+ */
 function attend(
   p: Float32Array,
   o: AttentionCoreOptions,
@@ -111,58 +121,70 @@ function attend(
   const keys = new Int32Array(t);
   const row = new Float64Array(t);
   const kept = new Uint8Array(t);
+  // K and V of one sample and head, real keys only, contiguous.
+  const kk = new Float64Array(t * dk);
+  const vv = new Float64Array(t * dk);
+  const acc = new Float64Array(dk);
   for (let s = 0; s < b; s++) {
     let real = 0;
     for (let j = 0; j < t; j++) if (mask[s * t + j] !== 0) keys[real++] = j;
     const keep = o.topK === undefined ? real : Math.min(o.topK, real);
     for (let hh = 0; hh < h; hh++) {
       const qOff = hh * dk;
-      const kOff = hd + hh * dk;
-      const vOff = 2 * hd + hh * dk;
+      for (let r = 0; r < real; r++) {
+        const base = (s * t + keys[r]) * width + hh * dk;
+        for (let c = 0; c < dk; c++) {
+          kk[r * dk + c] = p[base + hd + c];
+          vv[r * dk + c] = p[base + 2 * hd + c];
+        }
+      }
       for (let i = 0; i < t; i++) {
         const a = ((s * h + hh) * t + i) * t;
         if (real === 0) {
           for (let j = 0; j < t; j++) attention[a + j] = 1 / t;
-        } else {
-          const qi = (s * t + i) * width + qOff;
-          for (let r = 0; r < real; r++) {
-            const kj = (s * t + keys[r]) * width + kOff;
-            let dot = 0;
-            for (let c = 0; c < dk; c++) dot += p[qi + c] * p[kj + c];
-            row[r] = Math.fround(dot * scale);
-          }
-          kept.fill(1, 0, real);
-          // Drop the (real − keep) smallest; among equal scores the higher index goes first, so
-          // ties keep the lower index.
-          for (let d = real - keep; d > 0; d--) {
-            let at = -1;
-            let worst = Infinity;
-            for (let r = real - 1; r >= 0; r--) {
-              if (kept[r] !== 0 && (at < 0 || row[r] < worst)) {
-                worst = row[r];
-                at = r;
-              }
+          continue;
+        }
+        if (mask[s * t + i] === 0) continue;
+        const qi = (s * t + i) * width + qOff;
+        for (let r = 0; r < real; r++) {
+          let dot = 0;
+          for (let c = 0; c < dk; c++) dot += p[qi + c] * kk[r * dk + c];
+          row[r] = dot * scale;
+        }
+        kept.fill(1, 0, real);
+        // Drop the (real − keep) smallest; among equal scores the higher index goes first, so
+        // ties keep the lower index.
+        for (let d = real - keep; d > 0; d--) {
+          let at = -1;
+          let worst = Infinity;
+          for (let r = real - 1; r >= 0; r--) {
+            if (kept[r] !== 0 && (at < 0 || row[r] < worst)) {
+              worst = row[r];
+              at = r;
             }
-            kept[at] = 0;
           }
-          let max = -Infinity;
-          for (let r = 0; r < real; r++) if (kept[r] !== 0 && row[r] > max) max = row[r];
-          let sum = 0;
-          for (let r = 0; r < real; r++) {
-            const e = kept[r] !== 0 ? Math.exp(row[r] - max) : 0;
-            row[r] = e;
-            sum += e;
-          }
-          for (let r = 0; r < real; r++) attention[a + keys[r]] = row[r] / sum;
+          kept[at] = 0;
+        }
+        let max = -Infinity;
+        for (let r = 0; r < real; r++) if (kept[r] !== 0 && row[r] > max) max = row[r];
+        let sum = 0;
+        for (let r = 0; r < real; r++) {
+          const e = kept[r] !== 0 ? Math.exp(row[r] - max) : 0;
+          row[r] = e;
+          sum += e;
         }
         // out_i = Σ_j A_ij·D_ij·v_j
-        const oi = (s * t + i) * hd + qOff;
-        for (let j = 0; j < t; j++) {
-          const w = drop === undefined ? attention[a + j] : attention[a + j] * drop[a + j];
-          if (w === 0) continue;
-          const vj = (s * t + j) * width + vOff;
-          for (let c = 0; c < dk; c++) output[oi + c] += w * p[vj + c];
+        acc.fill(0);
+        for (let r = 0; r < real; r++) {
+          if (row[r] === 0) continue;
+          const w = row[r] / sum;
+          attention[a + keys[r]] = w;
+          const wd = drop === undefined ? w : w * drop[a + keys[r]];
+          if (wd === 0) continue;
+          for (let c = 0; c < dk; c++) acc[c] += wd * vv[r * dk + c];
         }
+        const oi = (s * t + i) * hd + qOff;
+        for (let c = 0; c < dk; c++) output[oi + c] = acc[c];
       }
     }
   }
@@ -183,6 +205,10 @@ function attendBackward(
   const scale = 1 / Math.sqrt(dk);
   const grad = new Float32Array(b * t * width);
   const dA = new Float64Array(t);
+  const keys = new Int32Array(t);
+  const wd = new Float64Array(t);
+  const go = new Float64Array(dk);
+  const dq = new Float64Array(dk);
   for (let s = 0; s < b; s++) {
     for (let hh = 0; hh < h; hh++) {
       const qOff = hh * dk;
@@ -191,37 +217,56 @@ function attendBackward(
       for (let i = 0; i < t; i++) {
         const a = ((s * h + hh) * t + i) * t;
         const oi = (s * t + i) * hd + qOff;
-        // dA_ij = D_ij·(dOut_i · v_j); dV_j += A_ij·D_ij·dOut_i
-        let dot = 0;
+        // The keys this row attends to (A_ij > 0).
+        let n = 0;
         for (let j = 0; j < t; j++) {
           const aij = attention[a + j];
+          if (aij === 0) continue;
+          keys[n] = j;
+          wd[n] = drop === undefined ? aij : aij * drop[a + j];
+          n++;
+        }
+        if (n === 0) continue;
+        let any = false;
+        for (let c = 0; c < dk; c++) {
+          go[c] = dOut[oi + c];
+          if (go[c] !== 0) any = true;
+        }
+        if (!any) continue;
+        // dA_ij = D_ij·(dOut_i · v_j); dV_j += A_ij·D_ij·dOut_i
+        let dot = 0;
+        for (let r = 0; r < n; r++) {
+          const j = keys[r];
+          const aij = attention[a + j];
           const dij = drop === undefined ? 1 : drop[a + j];
-          if (aij === 0 || dij === 0) {
-            dA[j] = 0;
+          if (dij === 0) {
+            dA[r] = 0;
             continue;
           }
           const vj = (s * t + j) * width + vOff;
           let g = 0;
+          const w = wd[r];
           for (let c = 0; c < dk; c++) {
-            g += dOut[oi + c] * p[vj + c];
-            grad[vj + c] += aij * dij * dOut[oi + c];
+            g += go[c] * p[vj + c];
+            grad[vj + c] += w * go[c];
           }
-          dA[j] = g * dij;
-          dot += aij * dA[j];
+          dA[r] = g * dij;
+          dot += aij * dA[r];
         }
         // dS_ij = A_ij·(dA_ij − Σ_j' A_ij'·dA_ij')·scale; dQ_i += dS_ij·k_j; dK_j += dS_ij·q_i
         const qi = (s * t + i) * width + qOff;
-        for (let j = 0; j < t; j++) {
-          const aij = attention[a + j];
-          if (aij === 0) continue;
-          const ds = aij * (dA[j] - dot) * scale;
+        dq.fill(0);
+        for (let r = 0; r < n; r++) {
+          const j = keys[r];
+          const ds = attention[a + j] * (dA[r] - dot) * scale;
           if (ds === 0) continue;
           const kj = (s * t + j) * width + kOff;
           for (let c = 0; c < dk; c++) {
-            grad[qi + c] += ds * p[kj + c];
+            dq[c] += ds * p[kj + c];
             grad[kj + c] += ds * p[qi + c];
           }
         }
+        for (let c = 0; c < dk; c++) grad[qi + c] += dq[c];
       }
     }
   }

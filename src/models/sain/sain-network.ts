@@ -158,16 +158,29 @@ export interface SainOutputs {
   };
 }
 
-export function sainForward(
+/** What the three scores are made of: the per-side vectors and the biases of a batch. */
+export interface SainVectors {
+  /** [B, d] feedback vectors X_CF and content vectors X̄ (Eq. 6). */
+  readonly cfUser: tf.Tensor2D;
+  readonly cfItem: tf.Tensor2D;
+  readonly contentUser: tf.Tensor2D;
+  readonly contentItem: tf.Tensor2D;
+  /** [B] global + user + item bias. */
+  readonly bias: tf.Tensor1D;
+  readonly attention: readonly tf.Tensor4D[];
+  readonly embeddings: SainOutputs['embeddings'];
+}
+
+/** The network up to the integration layer: feature interaction, slot maps, lookups. */
+export function sainVectors(
   net: SainNetwork,
   inputs: SainInputs,
   settings: SainSettings,
   ctx: StepContext,
-): SainOutputs {
+): SainVectors {
   const { users, items, tokens } = inputs;
   const b = users.length;
   const t = tokens.length;
-  const df = net.sizes.featureDim;
   const { dropout } = settings;
 
   // Feature-level interaction layer (Eq. 1-4).
@@ -186,14 +199,12 @@ export function sainForward(
     attention.push(r.weights);
   }
 
-  // One vector per slot, summed into place in one op (a token's slot and weight come from
-  // `tokenBatch`), then Eq. 5-6 per side.
+  // One vector per slot, pooled into place (a token's slot and weight come from `tokenBatch`),
+  // then Eq. 5-6 per side.
   const u = tokens.userSlots;
   const v = tokens.itemSlots;
-  const weighted = tf.mul(tf.reshape(x, [b * t, df]), tf.tensor2d(tokens.poolWeight, [b * t, 1]));
-  const slots = segmentSum(weighted, tf.tensor1d(tokens.segments, 'int32'), b * (u + v) + 1);
   const side = (from: number, count: number): tf.Tensor2D =>
-    tf.reshape(tf.slice(slots, [from, 0], [b * count, df]), [b, count * df]);
+    slotPool(x, tokens.segments, tokens.poolWeight, from, b, count);
   const map = (layer: DenseLayer, v: tf.Tensor2D): tf.Tensor2D =>
     ctx.dropout(applyDense(v, layer, 'relu'), dropout) as tf.Tensor2D;
 
@@ -209,6 +220,29 @@ export function sainForward(
     ),
     net.globalBias.variable,
   ) as tf.Tensor1D;
+  return {
+    cfUser,
+    cfItem,
+    contentUser,
+    contentItem,
+    bias,
+    attention,
+    embeddings: { user: cfUser, item: cfItem, tokens: embedded },
+  };
+}
+
+export function sainForward(
+  net: SainNetwork,
+  inputs: SainInputs,
+  settings: SainSettings,
+  ctx: StepContext,
+): SainOutputs {
+  const { cfUser, cfItem, contentUser, contentItem, bias, attention, embeddings } = sainVectors(
+    net,
+    inputs,
+    settings,
+    ctx,
+  );
   const score = (p: tf.Tensor2D, q: tf.Tensor2D): tf.Tensor1D => tf.add(tf.sum(tf.mul(p, q), 1), bias);
 
   // Information integration layer (Eq. 7-8) and the output layer (§2.3).
@@ -221,7 +255,7 @@ export function sainForward(
     attention,
     alphaUser: user.alpha,
     alphaItem: item.alpha,
-    embeddings: { user: cfUser, item: cfItem, tokens: embedded },
+    embeddings,
   };
 }
 
@@ -248,25 +282,49 @@ function lookup(ctx: StepContext, p: TableParam | DenseParam, ids: Int32Array, s
 }
 
 /**
- * `tf.unsortedSegmentSum` of rows with every segment id valid, differentiated by a plain gather of
- * dy. tfjs-core's own gradient (gatherDropNegatives: maximum, greaterEqual, a broadcast logicalAnd
- * and where) took ~15% of a training step on wasm; with no negative ids it is just this gather.
+ * The slot vectors of one side, [B, count·d_f]: row k holds slots `from + k·count …` of
+ * `segments` (see `TokenBatch`), slot s the sum of weight × token vector over the tokens it
+ * gets. Tokens of the other side and padding fall outside the range and are skipped. One loop
+ * each way; as tensor ops it was a weighted segment sum, two slices and their gradients (pads,
+ * tfjs's gatherDropNegatives), ~15% of a step.
  */
-function segmentSum(x: tf.Tensor, segments: tf.Tensor1D, count: number): tf.Tensor2D {
-  // The ids go in as an input and are saved: tensors merely closed over are disposed before the
-  // backward pass runs.
+function slotPool(
+  x: tf.Tensor3D,
+  segments: Int32Array,
+  weight: Float32Array,
+  from: number,
+  b: number,
+  count: number,
+): tf.Tensor2D {
+  const df = x.shape[2];
+  const end = from + b * count;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [input, ids, save] = args as [tf.Tensor, tf.Tensor1D, tf.GradSaveFunc];
-    save([ids]);
+    const xv = (args[0] as tf.Tensor).dataSync() as Float32Array;
+    const out = new Float32Array(b * count * df);
+    for (let k = 0; k < segments.length; k++) {
+      const s = segments[k];
+      const w = weight[k];
+      if (s < from || s >= end || w === 0) continue;
+      const dst = (s - from) * df;
+      for (let c = 0; c < df; c++) out[dst + c] += w * xv[k * df + c];
+    }
     return {
-      value: tf.unsortedSegmentSum(input, ids, count),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [
-        tf.gather(dy as tf.Tensor, saved[0]),
-        tf.zerosLike(saved[0]),
-      ],
+      value: tf.tensor2d(out, [b, count * df]),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+        const g = (dy as tf.Tensor).dataSync() as Float32Array;
+        const dx = new Float32Array(xv.length);
+        for (let k = 0; k < segments.length; k++) {
+          const s = segments[k];
+          const w = weight[k];
+          if (s < from || s >= end || w === 0) continue;
+          const src = (s - from) * df;
+          for (let c = 0; c < df; c++) dx[k * df + c] = w * g[src + c];
+        }
+        return [tf.tensor(dx, x.shape)];
+      },
     };
   });
-  return op(x, segments) as tf.Tensor2D;
+  return op(x) as tf.Tensor2D;
 }
 
 /** Eq. 9: RMSE(content) + RMSE(preference) + RMSE(combined) over the batch. */

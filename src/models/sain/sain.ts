@@ -46,10 +46,11 @@ import {
   type TokenField,
 } from './feature-tokens.js';
 import { frequencyL2, rowWeights } from './frequency-l2.js';
+import { fusedSainLoss } from './fused-loss.js';
 import {
   declareSainNetwork,
   sainForward,
-  sainLoss,
+  sainVectors,
   type SainNetwork,
   type SainOutputs,
   type SainSettings,
@@ -181,10 +182,15 @@ export class Sain implements RatingModel {
           const users = takeInt32(user, batch);
           const items = takeInt32(item, batch);
           const tokenIds = tokenBatch(tokens, users, items);
-          const out = this.forwardTokens(fitted, users, items, tokenIds, trainSettings, ctx);
-          const loss = sainLoss(out, tf.tensor1d(takeFloat32(rating, batch)));
+          // Eq. 9 through the fused loss (fused-loss.ts): the same value and gradient as
+          // sainLoss(sainForward(…)), in one operation instead of ~120 small kernels.
+          const vectors = sainVectors(fitted.net, { users, items, tokens: tokenIds }, trainSettings, ctx);
+          const loss = fusedSainLoss(
+            { ...vectors, g: fitted.net.integration.g.w.variable },
+            takeFloat32(rating, batch),
+          );
           if (weights === undefined) return loss;
-          const { user: u, item: i, tokens: x } = out.embeddings;
+          const { user: u, item: i, tokens: x } = vectors.embeddings;
           const penalty = frequencyL2(lambda, weights, {
             users,
             items,
