@@ -631,6 +631,9 @@ test('heed serve prints its URL, serves, and shuts down when interrupted', async
   assert.match(usage.join(''), /--port must be between 0 and 65535/);
   assert.equal(await runCli(['serve', '--model-dir', artifact.dir, '--data-dir', tmp], quietIo), 2);
   assert.match(usage.join(''), /--data-dir is used only with --exclude-rated/);
+  const taken = new URL(base).port;
+  assert.equal(await runCli(['serve', '--model-dir', artifact.dir, '--port', taken], quietIo), 1);
+  assert.match(usage.join(''), new RegExp(`port ${taken} on 127\\.0\\.0\\.1 is already in use \\(--port`));
 });
 
 // dist/test/serve.test.js → dist/src/cli/main.js
