@@ -40,6 +40,7 @@ import {
   subsetRmse,
   unpad,
   yieldToEventLoop,
+  predictBiasedDot,
 } from './mf-common.js';
 import { SvdppTrainer, paddedStride } from './mf-kernels.js';
 
@@ -190,28 +191,13 @@ export class SVDpp implements RatingModel {
   }
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
-    const out = new Float32Array(users.length);
-    const k = this.factors;
-    const V = this.userVectors;
-    const Q = this.itemFactors;
-    for (let t = 0; t < users.length; t++) {
-      const u = users[t];
-      const i = items[t];
-      let score = this.mean;
-      const knownUser = u >= 0 && u < this.users;
-      const knownItem = i >= 0 && i < this.items;
-      if (knownUser) score += this.userBias[u];
-      if (knownItem) score += this.itemBias[i];
-      if (knownUser && knownItem) {
-        const vu = u * k;
-        const qi = i * k;
-        let dot = 0;
-        for (let f = 0; f < k; f++) dot += V[vu + f] * Q[qi + f];
-        score += dot;
-      }
-      out[t] = score;
-    }
-    return out;
+    const { mean, factors, userBias, itemBias, itemFactors } = this;
+    const model = { mean, factors, userBias, itemBias, users: this.users, items: this.items };
+    return predictBiasedDot(
+      { ...model, userVectors: this.userVectors, itemVectors: itemFactors },
+      users,
+      items,
+    );
   }
 
   state(): ModelState {
