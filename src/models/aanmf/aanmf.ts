@@ -100,7 +100,7 @@ export const AANMF_DEFAULTS: ModelConfig = {
    * the loss). Unlike L2 on the parameters it cannot be escaped by rescaling between p_u, the
    * attribute vectors and the layers, which pair-wise pooling (a product of them) invites.
    */
-  productL2: 0.1,
+  productL2: 0.2,
   /** Dropout on the input of the fully connected layers (as NFM on its Bi-Interaction layer). */
   inputDropout: 0,
   /** Dropout after each fully connected layer (training only). */
@@ -110,8 +110,8 @@ export const AANMF_DEFAULTS: ModelConfig = {
   /** The same for the attribute vectors a_j (few rows, shared by many users). */
   attributeInitStd: 1,
   epochs: 40,
-  batchSize: 256,
-  learningRate: 0.001,
+  batchSize: 1024,
+  learningRate: 0.003,
   l2: 0,
   lrDecay: 1,
   patience: 3,
