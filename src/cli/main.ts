@@ -17,12 +17,13 @@ console.log = console.error;
 console.info = console.error;
 console.debug = console.error;
 
-// First Ctrl-C: models stop after the current epoch and the command finishes (scores, saves).
+// First Ctrl-C: the command winds down (training stops after the current epoch, then scores and
+// saves; a server stops accepting connections).
 // Second Ctrl-C: quit at once (130 = killed by SIGINT, by shell convention).
 const interrupt = new AbortController();
 process.on('SIGINT', () => {
   if (interrupt.signal.aborted) process.exit(130);
-  process.stderr.write('\nheed: stopping after the current epoch (Ctrl-C again to quit now)\n');
+  process.stderr.write('\nheed: interrupted, finishing up (Ctrl-C again to quit now)\n');
   interrupt.abort();
 });
 
