@@ -28,7 +28,7 @@ import {
 } from '../features.js';
 import { checkScale, denseIntegerIds, inFile, refuseDuplicates } from './common.js';
 import { parseDelimitedNumbers } from './delimited.js';
-import type { MovieLensOptions } from './movielens-100k.js';
+import { ML100K_GENRES, type MovieLensOptions } from './movielens-100k.js';
 
 /** The README's age codes and what they mean. */
 export const ML1M_AGE_CODES: Readonly<Record<number, string>> = {
@@ -66,27 +66,8 @@ export const ML1M_OCCUPATIONS = [
   'writer',
 ] as const;
 
-/** The README's 18 genres, in its order. */
-export const ML1M_GENRES = [
-  'Action',
-  'Adventure',
-  'Animation',
-  "Children's",
-  'Comedy',
-  'Crime',
-  'Documentary',
-  'Drama',
-  'Fantasy',
-  'Film-Noir',
-  'Horror',
-  'Musical',
-  'Mystery',
-  'Romance',
-  'Sci-Fi',
-  'Thriller',
-  'War',
-  'Western',
-] as const;
+/** The README's 18 genres, in its order: ML-100K's 19 without its "unknown". */
+export const ML1M_GENRES = ML100K_GENRES.slice(1);
 
 const SCALE = { min: 1, max: 5 } as const;
 
