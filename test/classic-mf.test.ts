@@ -497,17 +497,18 @@ test('bad settings fail naming the model and key', () => {
   assert.throws(() => create(biasedMfSpec, { epochs: 2.5 }), /"epochs" must be an integer/);
 });
 
-test('mf-kernels-wasm.ts is the current build of mf-kernels.wat', (t) => {
+test('every X-wasm.ts (the MF and RSAttAE kernels) is the current build of its X.wat', (t) => {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   if (!existsSync(`${root}node_modules/wabt`)) {
     t.skip('devDependency wabt is not installed (npm install) - cannot rebuild the kernels to compare');
     return;
   }
-  const out = execFileSync(process.execPath, ['src/models/classic/mf-kernels-build.mjs', '--check'], {
+  const out = execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], {
     cwd: root,
     encoding: 'utf8',
   });
-  assert.match(out, /is current/);
+  assert.match(out, /mf-kernels-wasm\.ts is current/);
+  assert.match(out, /sparse-kernels-wasm\.ts is current/);
 });
 
 test('a diverging fit fails with advice instead of leaving NaN predictions', async () => {

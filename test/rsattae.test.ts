@@ -5,7 +5,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { before, test } from 'node:test';
 import { categoricalField, featureTable, multiField, numericField } from '../src/data/features.js';
 import { initEngine } from '../src/engine/backend.js';
@@ -612,11 +611,4 @@ test('supervised rows: concat[E_u, E_m, F_u, F_m] per pair, from the table each 
     assert.deepEqual(unpackBytes(packBytes(bytes), length), bytes);
   }
   assert.throws(() => unpackBytes(new Int32Array(2), 3), /3 bytes cannot come from 2 words/);
-});
-
-test('the compiled kernels (sparse-kernels-wasm.ts) are current with sparse-kernels.wat', () => {
-  const out = execFileSync(process.execPath, ['src/models/rsattae/sparse-kernels-build.mjs', '--check'], {
-    encoding: 'utf8',
-  });
-  assert.match(out, /is current/);
 });

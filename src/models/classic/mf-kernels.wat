@@ -6,7 +6,7 @@
 ;; project's 2-core machine, while Surprise's Cython SVD does 1.9-4 M/s and the target is 3.6 M/s
 ;; including the per-epoch shuffle. These kernels do about 10 M ratings/s there.
 ;;
-;; Build: `node src/models/classic/mf-kernels-build.mjs` (wabt's wat2wasm, a devDependency) writes
+;; Build: `node scripts/build-wasm.mjs` (wabt's wat2wasm, a devDependency) writes
 ;; `mf-kernels-wasm.ts`, the module's bytes as base64; the test suite checks that file is current.
 ;;
 ;; Conventions shared by every kernel:

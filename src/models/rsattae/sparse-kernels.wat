@@ -7,7 +7,7 @@
 ;; passes over R; restricted to the observed cells they are ~10 M multiply-adds. See
 ;; `sparse-ops.ts` for how the autoencoder uses them.
 ;;
-;; Build: `node src/models/rsattae/sparse-kernels-build.mjs` (wabt's wat2wasm, a devDependency)
+;; Build: `node scripts/build-wasm.mjs` (wabt's wat2wasm, a devDependency)
 ;; writes `sparse-kernels-wasm.ts`, the module's bytes as base64; a test checks that it is current.
 ;;
 ;; Conventions:
