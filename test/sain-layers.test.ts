@@ -14,6 +14,9 @@ import { declareBatchNorm } from '../src/engine/layers/batch-norm.js';
 import { Params, type DenseParam } from '../src/engine/params.js';
 import { StepContext } from '../src/engine/step.js';
 import { declareFeatureInteraction, featureInteraction } from '../src/models/sain/feature-interaction.js';
+import { selfAttention } from '../src/engine/layers/attention.js';
+import { activate } from '../src/engine/layers/dense.js';
+import { attentionCore } from '../src/models/sain/attention-core.js';
 import { featureTokens, tokenBatch } from '../src/models/sain/feature-tokens.js';
 import { frequencyL2, rowWeights } from '../src/models/sain/frequency-l2.js';
 import { declareIntegration, integrate } from '../src/models/sain/integration.js';
@@ -164,6 +167,79 @@ test('interaction layer: top-K keeps exactly the K largest scores per row, zero 
       }
     }
   }
+});
+
+test('fused attention core: the engine self-attention output and weights on real queries, and its gradient', () => {
+  const params = new Params(9);
+  const layer = declareFeatureInteraction(params, 'fa', 8, 2).attention;
+  const b = 3;
+  const t = 5;
+  const mask = Float32Array.from([1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 0, 0, 0]);
+  const x = tf.tensor3d(input('x', [b, t, 8], 31).value, [b, t, 8]);
+  const isReal = (s: number, q: number): boolean => mask[s * t + q] !== 0;
+  for (const training of [false, true]) {
+    const run = (core: boolean): { out: Float32Array; w: Float32Array; g: Float32Array } =>
+      tf.tidy(() => {
+        const f = (input: tf.Tensor): { output: tf.Tensor; weights: tf.Tensor } => {
+          const ctx = new StepContext(training, new Rng(5));
+          const options = { topK: 3, dropout: 0.3, ctx };
+          if (!core) {
+            return selfAttention(input as tf.Tensor3D, layer, {
+              topK: 3,
+              tokenMask: mask,
+              projectionActivation: 'relu',
+              attentionDropout: 0.3,
+              ctx,
+            });
+          }
+          let proj = tf.add(
+            tf.matMul(tf.reshape(input, [b * t, 8]), layer.qkv.w.variable as tf.Tensor2D),
+            (layer.qkv.b as DenseParam).variable,
+          );
+          proj = activate(proj, 'relu');
+          return attentionCore(proj as tf.Tensor2D, {
+            batch: b,
+            tokens: t,
+            heads: 2,
+            headDim: 4,
+            mask,
+            ...options,
+          });
+        };
+        // A loss that reads real query rows only (padding queries are not computed by the core).
+        const weight = Float32Array.from({ length: b * t * 8 }, (_, k) =>
+          isReal(Math.floor(k / (t * 8)), Math.floor(k / 8) % t) ? Math.sin(k) : 0,
+        );
+        const loss = (input: tf.Tensor): tf.Scalar =>
+          tf.sum(tf.mul(f(input).output, tf.tensor3d(weight, [b, t, 8])));
+        const r = f(x);
+        return {
+          out: r.output.dataSync() as Float32Array,
+          w: r.weights.dataSync() as Float32Array,
+          g: tf.grad(loss)(x).dataSync() as Float32Array,
+        };
+      });
+    const a = run(false);
+    const c = run(true);
+    for (let s = 0; s < b; s++) {
+      for (let q = 0; q < t; q++) {
+        if (!isReal(s, q)) continue;
+        for (let k = 0; k < 8; k++) {
+          const i = (s * t + q) * 8 + k;
+          assert.ok(Math.abs(a.out[i] - c.out[i]) < 1e-5, `output ${s},${q},${k} (training ${training})`);
+        }
+        for (let h = 0; h < 2; h++) {
+          for (let j = 0; j < t; j++) {
+            const i = ((s * 2 + h) * t + q) * t + j;
+            assert.ok(Math.abs(a.w[i] - c.w[i]) < 1e-6, `weight ${s},${h},${q},${j}`);
+          }
+        }
+      }
+    }
+    for (let i = 0; i < a.g.length; i++)
+      assert.ok(Math.abs(a.g[i] - c.g[i]) < 1e-4, `gradient ${i} (training ${training})`);
+  }
+  x.dispose();
 });
 
 test('masked batch norm: statistics over real tokens only, padding does not move them', () => {
