@@ -237,6 +237,54 @@ test('AANMF+P attention depends on the item (Algorithm 1 conditions λ on q_i); 
   assert.ok(widest > 0.01, `λ(age) varies across items by at most ${widest}`);
 });
 
+test('AANMF+P prediction by hand from the saved arrays: Algorithm 1, Eq. 6, inner product with q_i, biases', async () => {
+  const { dataset } = generateSyntheticWithTruth({ seed: 6, users: 30, items: 20, ratingsPerUser: 8 });
+  const model = aanmfPSpec.create(resolveConfig(aanmfPSpec, { factors: '4', epochs: '1' }));
+  await model.fit({ dataset, indices: Int32Array.from({ length: 200 }, (_, i) => i) });
+  const st = model.state().arrays;
+  const get = (name: string): Float32Array => {
+    const a = st[name];
+    assert.ok(a instanceof Float32Array, name);
+    return a;
+  };
+  // fcLayers 0 with the product: no output unit, the score is the plain inner product.
+  assert.equal(st['out.w'], undefined);
+  const [p, q, attr, w1, b1, w2, b2] = ['p', 'q', 'attributes', 'cell.w1', 'cell.b1', 'cell.w2', 'cell.b2'].map(get);
+  const slots = st['userSlots'];
+  assert.ok(slots instanceof Int32Array);
+  const k = 4;
+  const width = slots.length / dataset.users.ids.length;
+  for (const [u, i] of [
+    [3, 7],
+    [11, 0],
+  ]) {
+    const codes = Array.from(slots.subarray(u * width, u * width + width)).filter((c) => c >= 0);
+    const scores = codes.map((c) => {
+      let s = b2[0];
+      for (let h = 0; h < k; h++) {
+        let z = b1[h];
+        for (let d = 0; d < k; d++) z += attr[c * k + d] * w1[d * k + h] + q[i * k + d] * w1[(k + d) * k + h];
+        s += Math.tanh(z) * w2[h];
+      }
+      return Math.exp(Math.max(0, s));
+    });
+    const total = scores.reduce((a, b) => a + b, 0);
+    const lambda = scores.map((x) => x / total);
+    let dot = 0;
+    for (let d = 0; d < k; d++) {
+      const set = [p[u * k + d], ...codes.map((c, j) => lambda[j] * attr[c * k + d])];
+      let pairs = 0;
+      for (let x = 0; x < set.length; x++) for (let y = x + 1; y < set.length; y++) pairs += set[x] * set[y];
+      dot += pairs * q[i * k + d];
+    }
+    const expected = get('mu')[0] + get('userBias')[u] + get('itemBias')[i] + dot;
+    const got = model.predict(Int32Array.of(u), Int32Array.of(i))[0];
+    assert.ok(Math.abs(got - expected) < 1e-4, `(${u}, ${i}): ${got} vs ${expected}`);
+    const weights = model.explain?.(u, i).groups[0].weights.map((w) => w.weight) ?? [];
+    lambda.forEach((l, j) => assert.ok(Math.abs(weights[j] - l) < 1e-5, `λ_${j}: ${weights[j]} vs ${l}`));
+  }
+});
+
 test('AANMF: save/restore through an artifact keeps predictions and explanations', async () => {
   const { dataset } = generateSyntheticWithTruth({ seed: 6, users: 40, items: 30, ratingsPerUser: 10 });
   const train: RatingSubset = { dataset, indices: Int32Array.from({ length: 300 }, (_, i) => i) };

@@ -27,7 +27,7 @@
  * to come out uniform, are in README.md beside this file): the inner product of p'_u and q_i
  * (`fcLayers: 0`, the official code's default `num_fc_layer=None`; the paper's two FC layers
  * remain a setting), attribute vectors N(0, 1) as PyTorch's default embedding in that code, no L2
- * on the parameters under Adam but a per-rating L2 of 0.2 on the two vectors of the product, and
+ * on the parameters under Adam but a per-rating L2 of 0.1 on the two vectors of the product, and
  * an attention cell without L2 whose score bias b2 starts at 1 (issue 3).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -109,7 +109,7 @@ export const AANMF_DEFAULTS: ModelConfig = {
    * the loss). Unlike L2 on the parameters it cannot be escaped by rescaling between p_u, the
    * attribute vectors and the layers, which pair-wise pooling (a product of them) invites.
    */
-  productL2: 0.2,
+  productL2: 0.1,
   /**
    * L2 on b_u and b_i per training rating (added to the loss), as SGD biased MF regularises its
    * biases; 0: the biases are free (they start at the damped-mean baseline).
@@ -145,7 +145,8 @@ interface Network {
   readonly w2: DenseParam;
   readonly b2: DenseParam;
   readonly fc: DenseLayer[];
-  readonly out: DenseLayer;
+  /** The output unit; none for the plain inner product (no FC layers over p'_u ⊙ q_i). */
+  readonly out?: DenseLayer;
   readonly mu?: DenseParam;
   readonly userBias?: TableParam;
   readonly itemBias?: TableParam;
@@ -317,17 +318,22 @@ export class Aanmf implements RatingModel {
       fc.push(fcLayer(params, `fc.${l}`, width, k, fcL2, { kind: 'glorot' }));
       width = k;
     }
-    // Without hidden layers the output unit weighs the pooled product p'_u ⊙ q_i; starting its
-    // weights at 1 starts the model as an inner product (NCF's GMF with h = 1 is MF), whose factors
-    // escape the all-zero saddle under L2 where a small random output weight leaves them stuck.
-    const out = fcLayer(
-      params,
-      'out',
-      width,
-      1,
-      fcL2,
-      fc.length === 0 ? { kind: 'constant', value: 1 } : { kind: 'glorot' },
-    );
+    // Without hidden layers over the product p'_u ⊙ q_i the output is their inner product, as the
+    // official code's `num_fc_layer=None` (torch.bmm of the two vectors): a trainable output
+    // weight per factor would let the model escape productL2 by scaling p'_u and q_i down by c
+    // and that weight up by c².
+    const out =
+      fc.length === 0 && this.fcInput === 'product'
+        ? undefined
+        : fcLayer(
+            params,
+            'out',
+            width,
+            1,
+            fcL2,
+            // Starting at 1, a single output unit over [p'_u; q_i] starts as their sum.
+            fc.length === 0 ? { kind: 'constant', value: 1 } : { kind: 'glorot' },
+          );
     const net = { params, users, items, slots, p, q, attributes, w1, b1, w2, b2, fc, out };
     if (!bool(this.config, 'biases')) return net;
     const zeros = { init: { kind: 'zeros' } } as const;
@@ -378,7 +384,7 @@ export class Aanmf implements RatingModel {
     h = ctx.dropout(h, num(this.config, 'inputDropout'));
     const rate = num(this.config, 'dropout');
     for (const layer of net.fc) h = ctx.dropout(applyDense(h, layer, 'relu'), rate);
-    let score = tf.reshape(applyDense(h, net.out), [b]) as tf.Tensor1D;
+    let score = (net.out === undefined ? tf.sum(h, 1) : tf.reshape(applyDense(h, net.out), [b])) as tf.Tensor1D;
     let biases: tf.Tensor2D | undefined;
     if (net.mu !== undefined && net.userBias !== undefined && net.itemBias !== undefined) {
       biases = tf.concat([ctx.lookup(net.userBias, users), ctx.lookup(net.itemBias, items)], 1) as tf.Tensor2D;
