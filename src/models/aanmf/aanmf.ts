@@ -98,7 +98,10 @@ export const AANMF_DEFAULTS: ModelConfig = {
    * uniform for good (issue 3). A positive start keeps the scores in the ReLU's linear part.
    */
   cellBias: 1,
-  /** Fully connected ReLU layers of K units before the output (Sec. 5.3: two). */
+  /**
+   * Fully connected ReLU layers of K units before the output (Sec. 5.3: two). 0: the plain inner
+   * product p'_u · q_i, the official code's default (`num_fc_layer=None`).
+   */
   fcLayers: 0,
   /** Their input: `product` (p'_u ⊙ q_i, Sec. 6) or `concat` ([p'_u; q_i]). */
   fcInput: 'product',
@@ -106,8 +109,9 @@ export const AANMF_DEFAULTS: ModelConfig = {
   biases: true,
   /**
    * L2 on the two vectors that meet in the product, p'_u and q_i, per training rating (added to
-   * the loss). Unlike L2 on the parameters it cannot be escaped by rescaling between p_u, the
-   * attribute vectors and the layers, which pair-wise pooling (a product of them) invites.
+   * the loss). Unlike L2 on the parameters it cannot be escaped by rescaling between p_u and the
+   * attribute vectors, which pair-wise pooling (a product of them) invites. Layers above the
+   * product could undo it (hence no output weight without FC layers; with them, fcL2 · l2).
    */
   productL2: 0.1,
   /**
