@@ -9,7 +9,9 @@
  *
  * with m the token mask. Everything else is the engine's `batchNorm` (same parameters from
  * `declareBatchNorm`, PyTorch-style running statistics with the unbiased variance, updated outside
- * the gradient, used at inference). The engine's layer has no mask, hence this one.
+ * the gradient, used at inference). The engine's layer has no mask, hence this one. In training
+ * it is one operation with its gradient written out (test/sain-layers checks it against finite
+ * differences); inference uses plain tensor ops with the running statistics.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BatchNormLayer } from '../../engine/layers/batch-norm.js';
