@@ -1,0 +1,160 @@
+/**
+ * How far the RMSE of one batch of test ratings strays from the RMSE of the whole test set.
+ *
+ * Why: AANMF's official code (github.com/Holy-Shine/AANMF, main.py) reports the error of its last
+ * test batch (at most 1,000 ratings), not of the whole test set, and Table 4 of the paper may carry
+ * that noise. This fits a model on a split exactly as `heed evaluate` does, predicts every test
+ * rating, and reports the whole-set RMSE next to the RMSEs of (a) the consecutive batches of the
+ * test set in Heed's order and (b) `--draws` random batches of `--batch` test ratings (seeded),
+ * with their spread and the share of random batches at or below `--paper`.
+ *
+ *   node dist/bench/one-batch-noise.js --model aanmf-p --dataset ml-100k --split ratio:0.8,0.1,0.1 \
+ *     --paper 0.8979 [--batch 1000] [--draws 10000] [--seed 1] [--set key=value ...] \
+ *     [--data-dir ../shared/data] [--out bench/results/one-batch-noise.json]
+ *
+ * The record is appended to --out (one entry per model, data set and split).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDataset } from '../src/data/registry.js';
+import { makeSplits, parseSplitSpec } from '../src/data/split.js';
+import { modelConfig } from '../src/eval/protocol.js';
+import { getModelSpec } from '../src/models/index.js';
+import { Predictor, trainingStats } from '../src/models/predictor.js';
+import { UsageError } from '../src/util/errors.js';
+import { writeFileAtomic } from '../src/util/io.js';
+import { Rng } from '../src/util/rng.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    dataset: { type: 'string' },
+    split: { type: 'string', default: 'ratio:0.8,0.1,0.1' },
+    paper: { type: 'string' },
+    batch: { type: 'string', default: '1000' },
+    draws: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '1' },
+    set: { type: 'string', multiple: true, default: [] },
+    'data-dir': { type: 'string', default: process.env['HEED_DATA_DIR'] ?? '../shared/data' },
+    out: { type: 'string', default: 'bench/results/one-batch-noise.json' },
+  },
+});
+
+function positiveInt(flag: string, text: string | undefined): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1)
+    throw new UsageError(`--${flag} must be a positive integer, got "${text}"`);
+  return v;
+}
+if (values.model === undefined) throw new UsageError('--model is required');
+if (values.dataset === undefined) throw new UsageError('--dataset is required');
+const batch = positiveInt('batch', values.batch);
+const draws = positiveInt('draws', values.draws);
+const seed = positiveInt('seed', values.seed);
+const paper = values.paper === undefined ? undefined : Number(values.paper);
+if (paper !== undefined && !Number.isFinite(paper))
+  throw new UsageError(`--paper must be a number, got "${values.paper}"`);
+const overrides: Record<string, string> = {};
+for (const kv of values.set) {
+  const at = kv.indexOf('=');
+  if (at <= 0) throw new UsageError(`--set needs key=value, got "${kv}"`);
+  overrides[kv.slice(0, at)] = kv.slice(at + 1);
+}
+
+const dataset = loadDataset(values.dataset, { dataDir: values['data-dir'] });
+const splits = makeSplits(dataset, parseSplitSpec(values.split), seed);
+if (splits.length !== 1)
+  throw new UsageError(`--split must give one split, "${values.split}" gives ${splits.length}`);
+const split = splits[0];
+const spec = getModelSpec(values.model);
+const model = spec.create(modelConfig(spec, overrides, seed));
+const train = { dataset, indices: split.train };
+const started = performance.now();
+await model.fit(
+  train,
+  split.validation.length > 0 ? { validation: { dataset, indices: split.validation } } : {},
+);
+const fitSeconds = (performance.now() - started) / 1000;
+
+const n = split.test.length;
+if (n < batch) throw new UsageError(`--batch ${batch} is larger than the test set (${n} ratings)`);
+const users = Int32Array.from(split.test, (i) => dataset.ratings.user[i]);
+const items = Int32Array.from(split.test, (i) => dataset.ratings.item[i]);
+const { values: predicted } = new Predictor(model, trainingStats(train), dataset.scale).predict(users, items);
+const squared = Float64Array.from(split.test, (i, k) => (predicted[k] - dataset.ratings.rating[i]) ** 2);
+
+const rmseOf = (positions: ArrayLike<number>): number => {
+  let sum = 0;
+  for (let k = 0; k < positions.length; k++) sum += squared[positions[k]];
+  return Math.sqrt(sum / positions.length);
+};
+const whole = rmseOf(Int32Array.from({ length: n }, (_, k) => k));
+
+// (a) Consecutive batches in Heed's test order; the last one may be short, as in a DataLoader.
+const consecutive: number[] = [];
+for (let start = 0; start < n; start += batch) {
+  consecutive.push(rmseOf(Int32Array.from({ length: Math.min(batch, n - start) }, (_, k) => start + k)));
+}
+// (b) Random batches without replacement within a batch (partial Fisher-Yates per draw).
+const rng = new Rng((seed * 7919) >>> 0);
+const order = Int32Array.from({ length: n }, (_, k) => k);
+const random = new Float64Array(draws);
+for (let d = 0; d < draws; d++) {
+  for (let k = 0; k < batch; k++) {
+    const j = k + rng.int(n - k);
+    const t = order[k];
+    order[k] = order[j];
+    order[j] = t;
+  }
+  random[d] = rmseOf(order.subarray(0, batch));
+}
+const sorted = Float64Array.from(random).sort();
+const quantile = (q: number): number => sorted[Math.min(draws - 1, Math.floor(q * draws))];
+const mean = random.reduce((s, v) => s + v, 0) / draws;
+const sd = Math.sqrt(random.reduce((s, v) => s + (v - mean) ** 2, 0) / (draws - 1));
+const round = (v: number): number => Math.round(v * 10000) / 10000;
+
+const record = {
+  model: spec.id,
+  dataset: dataset.id,
+  split: values.split,
+  seed,
+  overrides,
+  command: `node dist/bench/one-batch-noise.js ${process.argv.slice(2).join(' ')}`,
+  date: new Date().toISOString(),
+  fitSeconds: Math.round(fitSeconds * 10) / 10,
+  testRatings: n,
+  wholeTestRmse: round(whole),
+  batch,
+  consecutiveBatches: {
+    count: consecutive.length,
+    lastBatchSize: n - (consecutive.length - 1) * batch,
+    last: round(consecutive[consecutive.length - 1]),
+    min: round(Math.min(...consecutive)),
+    max: round(Math.max(...consecutive)),
+  },
+  randomBatches: {
+    draws,
+    mean: round(mean),
+    sd: round(sd),
+    p5: round(quantile(0.05)),
+    p50: round(quantile(0.5)),
+    p95: round(quantile(0.95)),
+    min: round(sorted[0]),
+    max: round(sorted[draws - 1]),
+    ...(paper !== undefined
+      ? { paper, shareAtOrBelowPaper: round(random.filter((v) => v <= paper).length / draws) }
+      : {}),
+  },
+};
+
+const previous: unknown[] = fs.existsSync(values.out)
+  ? (JSON.parse(fs.readFileSync(values.out, 'utf8')) as { runs: unknown[] }).runs
+  : [];
+fs.mkdirSync(path.dirname(values.out), { recursive: true });
+writeFileAtomic(
+  values.out,
+  JSON.stringify({ benchmark: 'one-batch-noise', runs: [...previous, record] }, null, 2) + '\n',
+);
+console.log(JSON.stringify(record, null, 2));
