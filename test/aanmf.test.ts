@@ -249,7 +249,15 @@ test('AANMF+P prediction by hand from the saved arrays: Algorithm 1, Eq. 6, inne
   };
   // fcLayers 0 with the product: no output unit, the score is the plain inner product.
   assert.equal(st['out.w'], undefined);
-  const [p, q, attr, w1, b1, w2, b2] = ['p', 'q', 'attributes', 'cell.w1', 'cell.b1', 'cell.w2', 'cell.b2'].map(get);
+  const [p, q, attr, w1, b1, w2, b2] = [
+    'p',
+    'q',
+    'attributes',
+    'cell.w1',
+    'cell.b1',
+    'cell.w2',
+    'cell.b2',
+  ].map(get);
   const slots = st['userSlots'];
   assert.ok(slots instanceof Int32Array);
   const k = 4;

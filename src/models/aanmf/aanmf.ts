@@ -388,10 +388,15 @@ export class Aanmf implements RatingModel {
     h = ctx.dropout(h, num(this.config, 'inputDropout'));
     const rate = num(this.config, 'dropout');
     for (const layer of net.fc) h = ctx.dropout(applyDense(h, layer, 'relu'), rate);
-    let score = (net.out === undefined ? tf.sum(h, 1) : tf.reshape(applyDense(h, net.out), [b])) as tf.Tensor1D;
+    let score = (
+      net.out === undefined ? tf.sum(h, 1) : tf.reshape(applyDense(h, net.out), [b])
+    ) as tf.Tensor1D;
     let biases: tf.Tensor2D | undefined;
     if (net.mu !== undefined && net.userBias !== undefined && net.itemBias !== undefined) {
-      biases = tf.concat([ctx.lookup(net.userBias, users), ctx.lookup(net.itemBias, items)], 1) as tf.Tensor2D;
+      biases = tf.concat(
+        [ctx.lookup(net.userBias, users), ctx.lookup(net.itemBias, items)],
+        1,
+      ) as tf.Tensor2D;
       score = tf.add(tf.add(score, tf.sum(biases, 1)), net.mu.variable);
     }
     if (!ctx.training) return { prediction: score, lambda };
