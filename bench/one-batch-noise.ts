@@ -17,6 +17,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseKeyValues } from '../src/cli/flags.js';
 import { loadDataset } from '../src/data/registry.js';
 import { makeSplits, parseSplitSpec } from '../src/data/split.js';
 import { modelConfig } from '../src/eval/protocol.js';
@@ -55,12 +56,7 @@ const seed = positiveInt('seed', values.seed);
 const paper = values.paper === undefined ? undefined : Number(values.paper);
 if (paper !== undefined && !Number.isFinite(paper))
   throw new UsageError(`--paper must be a number, got "${values.paper}"`);
-const overrides: Record<string, string> = {};
-for (const kv of values.set) {
-  const at = kv.indexOf('=');
-  if (at <= 0) throw new UsageError(`--set needs key=value, got "${kv}"`);
-  overrides[kv.slice(0, at)] = kv.slice(at + 1);
-}
+const overrides = parseKeyValues(values.set, 'set');
 
 const dataset = loadDataset(values.dataset, { dataDir: values['data-dir'] });
 const splits = makeSplits(dataset, parseSplitSpec(values.split), seed);

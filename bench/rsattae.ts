@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseKeyValues } from '../src/cli/flags.js';
 import { loadDataset } from '../src/data/registry.js';
 import { engineInfo, initEngine } from '../src/engine/backend.js';
 import { modelConfig, runFold } from '../src/eval/protocol.js';
@@ -34,12 +35,7 @@ const { values } = parseArgs({
   },
 });
 
-const overrides: Record<string, string> = {};
-for (const kv of values.set) {
-  const at = kv.indexOf('=');
-  if (at <= 0) throw new UsageError(`--set needs key=value, got "${kv}"`);
-  overrides[kv.slice(0, at)] = kv.slice(at + 1);
-}
+const overrides = parseKeyValues(values.set, 'set');
 const seed = Number(values.seed);
 if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
 const round2 = (v: number): number => Math.round(v * 100) / 100;

@@ -20,13 +20,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseKeyValues } from '../src/cli/flags.js';
 import { loadDataset } from '../src/data/registry.js';
 import { engineInfo, initEngine } from '../src/engine/backend.js';
 import { evaluate } from '../src/eval/protocol.js';
 import { resolveConfig } from '../src/models/config.js';
 import type { ModelConfig, ProgressEvent } from '../src/models/model.js';
 import { Sain, sainSpec } from '../src/models/sain/sain.js';
-import { UsageError } from '../src/util/errors.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,12 +40,7 @@ const { values } = parseArgs({
   },
 });
 
-const overrides: Record<string, string> = {};
-for (const kv of values.set) {
-  const at = kv.indexOf('=');
-  if (at <= 0) throw new UsageError(`--set needs key=value, got "${kv}"`);
-  overrides[kv.slice(0, at)] = kv.slice(at + 1);
-}
+const overrides = parseKeyValues(values.set, 'set');
 const seed = Number(values.seed);
 const defaultBatch = resolveConfig(sainSpec, overrides)['batchSize'] as number;
 const batchSizes = values['no-speed']

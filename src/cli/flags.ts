@@ -75,15 +75,7 @@ export class ParsedArgs {
 
   /** A repeatable `key=value` flag (`--set`) as a record; a key given twice is an error. */
   keyValues(name: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const item of this.list(name)) {
-      const eq = item.indexOf('=');
-      if (eq <= 0) throw new UsageError(`--${name} expects key=value, got "${item}"`);
-      const key = item.slice(0, eq).trim();
-      if (Object.hasOwn(out, key)) throw new UsageError(`--${name} ${key}=... is given twice`);
-      out[key] = item.slice(eq + 1);
-    }
-    return out;
+    return parseKeyValues(this.list(name), name);
   }
 
   private where(): string {
@@ -228,4 +220,20 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length];
+}
+
+/**
+ * `key=value` items of a repeatable flag (`--set`) as a record; a key given twice is an error.
+ * Also for scripts that parse their flags with `node:util` (the benches).
+ */
+export function parseKeyValues(items: readonly string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--${flag} expects key=value, got "${item}"`);
+    const key = item.slice(0, eq).trim();
+    if (Object.hasOwn(out, key)) throw new UsageError(`--${flag} ${key}=... is given twice`);
+    out[key] = item.slice(eq + 1);
+  }
+  return out;
 }
