@@ -1,6 +1,7 @@
 /**
- * Pieces the run commands share: the flags of `evaluate` and `train`, opening a data set, and
- * turning `--split`, `--seed`, `--min-ratings` into splits.
+ * Pieces the commands share: the flags of `evaluate` and `train` and of the commands that answer
+ * from a saved model (`predict`, `explain`, `serve`), opening a data set, and turning `--split`,
+ * `--seed`, `--min-ratings` into splits.
  */
 import * as path from 'node:path';
 import type { Dataset, Split } from '../data/dataset.js';
@@ -17,6 +18,20 @@ import type { ModelConfig } from '../models/model.js';
 import { DataError, UsageError } from '../util/errors.js';
 import { isDirectory } from '../util/io.js';
 import type { FlagSpec, ParsedArgs } from './flags.js';
+
+/** The flag of every command that answers from a saved model. */
+export const MODEL_DIR_FLAG: FlagSpec = {
+  kind: 'string',
+  value: 'DIR',
+  required: true,
+  description: 'A directory written by heed train',
+};
+
+/** The flags naming one (user, item) pair by raw ids. */
+export const PAIR_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  user: { kind: 'string', value: 'ID', required: true, description: 'Raw user id, as in the data files' },
+  item: { kind: 'string', value: 'ID', required: true, description: 'Raw item id, as in the data files' },
+};
 
 /** Flags of every command that fits a model on a data set. */
 export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {

@@ -7,6 +7,7 @@
 import { openArtifact } from '../models/artifact.js';
 import { explainRaw, type ExplainedGroup, type ExplainReply } from '../serve/explanations.js';
 import { UsageError } from '../util/errors.js';
+import { MODEL_DIR_FLAG, PAIR_FLAGS } from './common.js';
 import { printJson, type Command } from './command.js';
 import { COLD_TEXT } from './predict.js';
 
@@ -20,14 +21,8 @@ export const explainCommand: Command = {
       'Explain one prediction of a saved model: the rating and the attention weights behind it, per group. ' +
       'Takes raw user and item ids, as in the data files; works for the attention models (see heed models).',
     flags: {
-      'model-dir': {
-        kind: 'string',
-        value: 'DIR',
-        required: true,
-        description: 'A directory written by heed train',
-      },
-      user: { kind: 'string', value: 'ID', required: true, description: 'Raw user id, as in the data files' },
-      item: { kind: 'string', value: 'ID', required: true, description: 'Raw item id, as in the data files' },
+      'model-dir': MODEL_DIR_FLAG,
+      ...PAIR_FLAGS,
       top: {
         kind: 'integer',
         value: 'N',

@@ -4,6 +4,7 @@
  * (`coldStart: "user"`, `"item"` or `"both"`) and that the fallback answered it.
  */
 import { openArtifact, predictRaw } from '../models/artifact.js';
+import { MODEL_DIR_FLAG, PAIR_FLAGS } from './common.js';
 import { printJson, type Command } from './command.js';
 
 export const COLD_TEXT = {
@@ -17,14 +18,8 @@ export const predictCommand: Command = {
     name: 'predict',
     summary: 'Predict one rating with a saved model. Takes raw user and item ids, as in the data files.',
     flags: {
-      'model-dir': {
-        kind: 'string',
-        value: 'DIR',
-        required: true,
-        description: 'A directory written by heed train',
-      },
-      user: { kind: 'string', value: 'ID', required: true, description: 'Raw user id, as in the data files' },
-      item: { kind: 'string', value: 'ID', required: true, description: 'Raw item id, as in the data files' },
+      'model-dir': MODEL_DIR_FLAG,
+      ...PAIR_FLAGS,
       json: { kind: 'switch', description: 'Print one JSON object on stdout' },
     },
     examples: ['heed predict --model-dir models/mf-u1 --user 196 --item 242'],

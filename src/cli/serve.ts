@@ -9,6 +9,7 @@ import { openArtifact } from '../models/artifact.js';
 import { rebuildRatedItems, type RatedItems } from '../serve/rated-items.js';
 import { createServer } from '../serve/server.js';
 import { HeedError, UsageError } from '../util/errors.js';
+import { MODEL_DIR_FLAG } from './common.js';
 import type { Command } from './command.js';
 
 /** How long shutdown waits for open connections before closing them. */
@@ -21,12 +22,7 @@ export const serveCommand: Command = {
       'Serve a saved model over HTTP: JSON endpoints /predict, /explain, /recommend, /health and an ' +
       'explanation explorer page at /. See docs/SERVE.md.',
     flags: {
-      'model-dir': {
-        kind: 'string',
-        value: 'DIR',
-        required: true,
-        description: 'A directory written by heed train',
-      },
+      'model-dir': MODEL_DIR_FLAG,
       port: {
         kind: 'integer',
         value: 'N',
