@@ -146,11 +146,10 @@ export async function runPaperBench(
     process.stdout.write(helpText(command));
     return;
   }
-  const only = (name: string): string[] | undefined => list(args.string(name));
-  const models = 'models' in command.flags ? only('models') : undefined;
-  const datasets = only('datasets');
-  const folds = only('folds')?.map((f) => positiveInteger('--folds', f));
-  const seeds = (only('seeds') ?? ['1']).map((s) => integer('--seeds', s));
+  const models = 'models' in command.flags ? args.commaList('models') : undefined;
+  const datasets = args.commaList('datasets');
+  const folds = args.commaList('folds')?.map((f) => positiveInteger('--folds', f));
+  const seeds = (args.commaList('seeds') ?? ['1']).map((s) => integer('--seeds', s));
   const overrides = args.keyValues('set');
   const overrideText = Object.entries(overrides)
     .map(([k, v]) => `${k}=${v}`)
@@ -323,15 +322,6 @@ function readResults(file: string, benchmark: string): ResultsFile {
 
 function loadAverage(): number[] {
   return os.loadavg().map((v) => Math.round(v * 100) / 100);
-}
-
-function list(text: string | undefined): string[] | undefined {
-  if (text === undefined) return undefined;
-  const items = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return items.length > 0 ? items : undefined;
 }
 
 function integer(flag: string, text: string): number {

@@ -172,7 +172,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const surprise = args.switch('surprise-config');
   const kind = surprise ? 'classic-surprise' : 'classic';
   const registered = new Set(MODELS.map((m) => m.id));
-  const wanted = list(args.string('models')) ?? (surprise ? SURPRISE_MODELS : ALL_MODELS);
+  const wanted = args.commaList('models') ?? (surprise ? SURPRISE_MODELS : ALL_MODELS);
   for (const id of wanted) {
     if (surprise && !SURPRISE_MODELS.includes(id)) {
       throw new UsageError(`--models ${id}: --surprise-config runs only ${SURPRISE_MODELS.join(', ')}`);
@@ -183,7 +183,7 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(`bench: skipping model "${id}": it is not registered in src/models/index.ts\n`);
     return false;
   });
-  const datasets = list(args.string('datasets')) ?? Object.keys(PROTOCOLS);
+  const datasets = args.commaList('datasets') ?? Object.keys(PROTOCOLS);
   for (const d of datasets) {
     if (!Object.hasOwn(PROTOCOLS, d)) {
       throw new UsageError(
@@ -191,11 +191,11 @@ async function main(argv: readonly string[]): Promise<void> {
       );
     }
   }
-  const seeds = (list(args.string('seeds')) ?? ['1', '2', '3']).map((s) => {
+  const seeds = (args.commaList('seeds') ?? ['1', '2', '3']).map((s) => {
     if (!/^-?\d+$/.test(s)) throw new UsageError(`--seeds: "${s}" is not an integer`);
     return Number(s);
   });
-  const onlySplits = list(args.string('splits'));
+  const onlySplits = args.commaList('splits');
   const overrides = args.keyValues('set');
   const overrideText = Object.entries(overrides)
     .map(([k, v]) => `${k}=${v}`)
@@ -409,15 +409,6 @@ function updateMarkdown(file: string, kind: string, results: ResultsFile, result
 function display(file: string): string {
   const relative = path.relative(ROOT, file);
   return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
-}
-
-function list(text: string | undefined): string[] | undefined {
-  if (text === undefined) return undefined;
-  const items = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return items.length > 0 ? items : undefined;
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

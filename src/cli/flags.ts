@@ -73,6 +73,15 @@ export class ParsedArgs {
     return Array.isArray(v) ? v : [];
   }
 
+  /** A comma-separated string flag (`--models a,b`) as its trimmed items; undefined when absent or empty. */
+  commaList(name: string): string[] | undefined {
+    const items = (this.string(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    return items.length > 0 ? items : undefined;
+  }
+
   /** A repeatable `key=value` flag (`--set`) as a record; a key given twice is an error. */
   keyValues(name: string): Record<string, string> {
     return parseKeyValues(this.list(name), name);
