@@ -41,6 +41,7 @@ import {
   unpad,
   yieldToEventLoop,
   predictBiasedDot,
+  type BiasedDotModel,
 } from './mf-common.js';
 import { SvdppTrainer, paddedStride } from './mf-kernels.js';
 
@@ -191,13 +192,17 @@ export class SVDpp implements RatingModel {
   }
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
-    const { mean, factors, userBias, itemBias, itemFactors } = this;
-    const model = { mean, factors, userBias, itemBias, users: this.users, items: this.items };
-    return predictBiasedDot(
-      { ...model, userVectors: this.userVectors, itemVectors: itemFactors },
-      users,
-      items,
-    );
+    const model: BiasedDotModel = {
+      mean: this.mean,
+      users: this.users,
+      items: this.items,
+      factors: this.factors,
+      userBias: this.userBias,
+      itemBias: this.itemBias,
+      userVectors: this.userVectors,
+      itemVectors: this.itemFactors,
+    };
+    return predictBiasedDot(model, users, items);
   }
 
   state(): ModelState {
