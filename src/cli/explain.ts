@@ -9,7 +9,7 @@ import { explainRaw, type ExplainedGroup, type ExplainReply } from '../serve/exp
 import { UsageError } from '../util/errors.js';
 import { MODEL_DIR_FLAG, PAIR_FLAGS } from './common.js';
 import { printJson, type Command } from './command.js';
-import { COLD_TEXT } from './predict.js';
+import { howAnswered } from './predict.js';
 
 /** Characters of the widest bar. */
 const BAR_WIDTH = 24;
@@ -51,12 +51,7 @@ export const explainCommand: Command = {
 
 /** The text `heed explain` prints. */
 export function formatExplanation(reply: ExplainReply): string {
-  const how =
-    reply.coldStart === 'none'
-      ? `by ${reply.model}`
-      : reply.source === 'fallback'
-        ? `cold start: ${COLD_TEXT[reply.coldStart]}`
-        : `cold start (${reply.coldStart}): answered by ${reply.model}, which handles cold start`;
+  const how = howAnswered(reply, reply.model);
   const lines = [`user ${reply.user}, item ${reply.item}: ${reply.rating.toFixed(4)} (${how})`];
   if (reply.explanation !== null && Math.abs(reply.explanation.raw - reply.rating) > 5e-5) {
     lines.push(`the model's unclipped output: ${reply.explanation.raw.toFixed(4)}`);

@@ -4,14 +4,23 @@
  * (`coldStart: "user"`, `"item"` or `"both"`) and that the fallback answered it.
  */
 import { openArtifact, predictRaw } from '../models/artifact.js';
+import type { PairPrediction } from '../models/predictor.js';
 import { MODEL_DIR_FLAG, PAIR_FLAGS } from './common.js';
 import { printJson, type Command } from './command.js';
 
-export const COLD_TEXT = {
+const COLD_TEXT = {
   user: 'the user has no training ratings; answered with the item mean shrunk toward the global mean',
   item: 'the item has no training ratings; answered with the user mean shrunk toward the global mean',
   both: 'neither the user nor the item has training ratings; answered with the global mean',
 } as const;
+
+/** Who answered a pair, in words: the model, or which cold side sent it to the fallback. */
+export function howAnswered(p: Pick<PairPrediction, 'coldStart' | 'source'>, model: string): string {
+  if (p.coldStart === 'none') return `by ${model}`;
+  return p.source === 'fallback'
+    ? `cold start: ${COLD_TEXT[p.coldStart]}`
+    : `cold start (${p.coldStart}): answered by ${model}, which handles cold start`;
+}
 
 export const predictCommand: Command = {
   spec: {
@@ -32,12 +41,8 @@ export const predictCommand: Command = {
       printJson(io, reply);
       return;
     }
-    const how =
-      p.coldStart === 'none'
-        ? `by ${reply.model}`
-        : p.source === 'fallback'
-          ? `cold start: ${COLD_TEXT[p.coldStart]}`
-          : `cold start (${p.coldStart}): answered by ${reply.model}, which handles cold start`;
-    io.stdout.write(`user ${p.user}, item ${p.item}: ${p.rating.toFixed(4)} (${how})\n`);
+    io.stdout.write(
+      `user ${p.user}, item ${p.item}: ${p.rating.toFixed(4)} (${howAnswered(p, reply.model)})\n`,
+    );
   },
 };
