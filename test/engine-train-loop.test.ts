@@ -15,6 +15,7 @@ import { Params, type DenseParam, type TableParam } from '../src/engine/params.j
 import type { StepContext } from '../src/engine/step.js';
 import { predictInBatches, train, type TrainReport } from '../src/engine/train-loop.js';
 import type { FitOptions, ModelConfig, ModelState, ProgressEvent, RatingModel } from '../src/models/model.js';
+import { trainSettingsOf } from '../src/models/train-settings.js';
 import { DataError, UsageError } from '../src/util/errors.js';
 import { Rng } from '../src/util/rng.js';
 
@@ -80,15 +81,7 @@ class ToyNeuralMF implements RatingModel {
                 clip: trainSet.dataset.scale,
               },
       },
-      {
-        epochs: this.config['epochs'] as number,
-        batchSize: this.config['batchSize'] as number,
-        learningRate: this.config['learningRate'] as number,
-        l2: this.config['l2'] as number,
-        lrDecay: this.config['lrDecay'] as number,
-        patience: this.config['patience'] as number,
-        seed: this.config['seed'] as number,
-      },
+      trainSettingsOf(this.config),
       options,
     );
     return this.lastReport;
@@ -119,6 +112,7 @@ const CONFIG: ModelConfig = {
   learningRate: 0.02,
   l2: 1e-4,
   lrDecay: 0.97,
+  plateauDecay: 1,
   patience: 3,
   seed: 11,
 };
@@ -243,6 +237,43 @@ test('early stopping: stops after `patience` epochs without improvement and rest
   assert.ok(
     Math.abs(rmse(model.predict(vr.user, vr.item), validation) - best) < 1e-6,
     'best weights restored',
+  );
+});
+
+test('plateau decay: each epoch without a new best validation RMSE multiplies later learning rates', async () => {
+  const data = plantedDataset(60, 40, 600, 2);
+  const { trainSet, validation } = subsets(data);
+  const config = {
+    ...CONFIG,
+    factors: 16,
+    l2: 0,
+    lrDecay: 0.9,
+    plateauDecay: 0.5,
+    learningRate: 0.05,
+    epochs: 12,
+    patience: 0,
+  };
+  const events: ProgressEvent[] = [];
+  await new ToyNeuralMF(config, 60, 40).fit(trainSet, { validation, onProgress: (e) => events.push(e) });
+  let best = Infinity;
+  let scale = 1;
+  let plateaus = 0;
+  for (const e of events) {
+    const expected = 0.05 * Math.pow(0.9, e.epoch - 1) * scale;
+    assert.ok(
+      Math.abs((e.learningRate ?? NaN) - expected) < 1e-12,
+      `epoch ${e.epoch}: ${e.learningRate} vs ${expected}`,
+    );
+    if ((e.validationRmse ?? Infinity) < best) best = e.validationRmse ?? Infinity;
+    else {
+      scale *= 0.5;
+      plateaus++;
+    }
+  }
+  assert.ok(plateaus >= 2, `the overfitting toy should plateau at least twice in 12 epochs (${plateaus})`);
+  await assert.rejects(
+    new ToyNeuralMF({ ...CONFIG, plateauDecay: 1.5 }, 60, 40).fit(trainSet, { validation }),
+    /plateauDecay.*\(0, 1\]/,
   );
 });
 

@@ -9,7 +9,9 @@
  *   positions;
  * - gradients by autodiff (`tf.engine().gradients`) with respect to the dense weights and the
  *   table rows each batch looked up; Adam with L2 (`optimizer.ts`), the tables updated row-sparsely;
- * - learning-rate decay per epoch: lr(e) = lr · decayᵉ⁻¹;
+ * - learning-rate decay per epoch: lr(e) = lr · decayᵉ⁻¹, and, when asked, on a plateau: after
+ *   every epoch whose validation RMSE is not a new best the rate is multiplied by `plateauDecay`
+ *   (Keras's ReduceLROnPlateau with patience 1);
  * - validation RMSE after every epoch (predictions clipped to the rating scale when a `clip` is
  *   given), early stopping after `patience` epochs without improvement, and the weights of the
  *   best epoch restored at the end;
@@ -35,6 +37,11 @@ export interface TrainSettings {
   readonly l2?: number;
   /** The learning rate is multiplied by this after every epoch; default 1 (constant). */
   readonly lrDecay?: number;
+  /**
+   * After an epoch that does not lower the validation RMSE, later epochs' learning rates are
+   * multiplied by this; default 1 (off). Needs a validation set.
+   */
+  readonly plateauDecay?: number;
   /** Stop after this many epochs without a lower validation RMSE; 0 (default) never stops early. */
   readonly patience?: number;
   readonly seed: number;
@@ -99,6 +106,8 @@ export async function train(
   });
   const dense = task.params.denseParams().filter((p) => p.trainable);
   const decay = settings.lrDecay ?? 1;
+  const plateauDecay = settings.plateauDecay ?? 1;
+  let plateauScale = 1;
   const patience = settings.patience ?? 0;
   const started = performance.now();
   const history: ProgressEvent[] = [];
@@ -111,7 +120,7 @@ export async function train(
   let lastYield = performance.now();
 
   for (let epoch = 1; epoch <= settings.epochs && !cancelled; epoch++) {
-    optimizer.learningRate = settings.learningRate * Math.pow(decay, epoch - 1);
+    optimizer.learningRate = settings.learningRate * Math.pow(decay, epoch - 1) * plateauScale;
     const order = rng.permutation(task.size);
     let lossSum = 0;
     let seen = 0;
@@ -144,6 +153,7 @@ export async function train(
       epochs: settings.epochs,
       seconds: (performance.now() - started) / 1000,
       trainLoss,
+      learningRate: optimizer.learningRate,
     };
     if (task.validation !== undefined) {
       const rmse = validationRmse(task.validation, rng, options.predictBatchSize ?? 4096);
@@ -153,6 +163,7 @@ export async function train(
         stale = 0;
       } else {
         stale++;
+        plateauScale *= plateauDecay;
       }
     }
     history.push(event);
@@ -266,6 +277,7 @@ function checkSettings(s: TrainSettings): void {
   need('learningRate', s.learningRate, (v) => v > 0, 'positive');
   need('l2', s.l2, (v) => v >= 0, '>= 0');
   need('lrDecay', s.lrDecay, (v) => v > 0 && v <= 1, 'in (0, 1]');
+  need('plateauDecay', s.plateauDecay, (v) => v > 0 && v <= 1, 'in (0, 1]');
   need('patience', s.patience, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0');
   need('seed', s.seed, (v) => Number.isInteger(v), 'an integer');
 }

@@ -21,6 +21,8 @@ export interface ProgressEvent {
   readonly seconds: number;
   readonly trainLoss?: number;
   readonly validationRmse?: number;
+  /** The learning rate the epoch trained with (neural models). */
+  readonly learningRate?: number;
 }
 
 export interface FitOptions {

@@ -47,13 +47,8 @@ import {
 import { DataError, UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { featureSlots, restoreSlots, slotsMeta, type FeatureSlots } from '../afm-gau/feature-slots.js';
-import {
-  fitPairs,
-  baselineBiases,
-  predictPairs,
-  requireEngine,
-  trainSettingsOf,
-} from '../afm-gau/pair-training.js';
+import { fitPairs, baselineBiases, predictPairs, requireEngine } from '../afm-gau/pair-training.js';
+import { trainSettingsOf } from '../train-settings.js';
 import { bool, num, str } from '../config.js';
 import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
@@ -132,6 +127,8 @@ export const AANMF_DEFAULTS: ModelConfig = {
   learningRate: 0.003,
   l2: 0,
   lrDecay: 1,
+  /** Learning-rate factor after an epoch without a better validation RMSE (1: off). */
+  plateauDecay: 1,
   patience: 3,
   seed: 1,
 };

@@ -46,7 +46,8 @@ import { bool, num, str } from '../config.js';
 import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import { featureSlots, restoreSlots, slotsMeta, type FeatureSlots } from './feature-slots.js';
 import { slotGatedAttention } from './gau.js';
-import { fitPairs, baselineBiases, predictPairs, requireEngine, trainSettingsOf } from './pair-training.js';
+import { fitPairs, baselineBiases, predictPairs, requireEngine } from './pair-training.js';
+import { trainSettingsOf } from '../train-settings.js';
 
 export const AFM_GAU_ID = 'afm-gau';
 
@@ -78,6 +79,8 @@ export const AFM_GAU_DEFAULTS: ModelConfig = {
   /** Adam's coupled L2 on the rows a batch touches (≈ a per-rating regulariser of l2 · batchSize / 2). */
   l2: 0.0002,
   lrDecay: 1,
+  /** Learning-rate factor after an epoch without a better validation RMSE (1: off). */
+  plateauDecay: 1,
   patience: 2,
   seed: 1,
 };

@@ -19,8 +19,7 @@ import {
   type TrainSettings,
 } from '../../engine/index.js';
 import { HeedError } from '../../util/errors.js';
-import { num } from '../config.js';
-import type { FitOptions, ModelConfig } from '../model.js';
+import type { FitOptions } from '../model.js';
 
 /**
  * Predicted ratings [B] of the pairs (users[b], items[b]), and optionally the model's own
@@ -31,19 +30,6 @@ export type PairScore = (
   items: Int32Array,
   ctx: StepContext,
 ) => { readonly prediction: tf.Tensor1D; readonly penalty?: tf.Scalar };
-
-/** The training-loop settings every pair model reads from its config. */
-export function trainSettingsOf(config: ModelConfig): TrainSettings {
-  return {
-    epochs: num(config, 'epochs'),
-    batchSize: num(config, 'batchSize'),
-    learningRate: num(config, 'learningRate'),
-    l2: num(config, 'l2'),
-    lrDecay: num(config, 'lrDecay'),
-    patience: num(config, 'patience'),
-    seed: num(config, 'seed'),
-  };
-}
 
 /** Starts the tensor engine (tfjs-node when installed, else wasm) if nobody has yet. */
 export async function ensureEngine(): Promise<void> {

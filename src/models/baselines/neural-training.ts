@@ -17,6 +17,7 @@ import type { StepContext } from '../../engine/step.js';
 import { predictInBatches, train, type TrainOptions, type TrainReport } from '../../engine/train-loop.js';
 import { HeedError, UsageError } from '../../util/errors.js';
 import { num } from '../config.js';
+import { trainSettingsOf } from '../train-settings.js';
 import type { FitOptions, ModelConfig } from '../model.js';
 
 /** Training settings every neural baseline accepts (`--set key=value`). */
@@ -28,6 +29,8 @@ export const TRAINING_DEFAULTS = {
   l2: 1e-4,
   /** Learning-rate factor per epoch (1: constant, as in SAIN's code). */
   lrDecay: 1,
+  /** Learning-rate factor after an epoch without a better validation RMSE (1: off). */
+  plateauDecay: 1,
   /** Epochs without a better validation RMSE before stopping (0: never stop early). */
   patience: 3,
   seed: 1,
@@ -77,15 +80,7 @@ export async function fitPairScorer(
               clip: trainSet.dataset.scale,
             },
     },
-    {
-      epochs: num(config, 'epochs'),
-      batchSize: num(config, 'batchSize'),
-      learningRate: num(config, 'learningRate'),
-      l2: num(config, 'l2'),
-      lrDecay: num(config, 'lrDecay'),
-      patience: num(config, 'patience'),
-      seed: num(config, 'seed'),
-    },
+    trainSettingsOf(config),
     options,
   );
   return { ...report, backend: engine.backend };

@@ -30,6 +30,7 @@ import { predictInBatches, train, type TrainReport } from '../../engine/train-lo
 import { HeedError, UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { bool, num, str } from '../config.js';
+import { trainSettingsOf } from '../train-settings.js';
 import type {
   AttentionWeight,
   Explanation,
@@ -106,6 +107,8 @@ export const SAIN_DEFAULTS: ModelConfig = {
   /** Stop after this many epochs without a better validation RMSE (0: never). */
   patience: 5,
   lrDecay: 1,
+  /** Learning-rate factor after an epoch without a better validation RMSE (1: off). */
+  plateauDecay: 1,
   initStd: 0.01,
   /** Std of the feature token embeddings' initialisation (see sain-network.ts). */
   featureInitStd: 1,
@@ -225,15 +228,7 @@ export class Sain implements RatingModel {
                 clip: dataset.scale,
               },
       },
-      {
-        epochs: num(c, 'epochs'),
-        batchSize: num(c, 'batchSize'),
-        learningRate: num(c, 'learningRate'),
-        l2: num(c, 'l2'),
-        lrDecay: num(c, 'lrDecay'),
-        patience: num(c, 'patience'),
-        seed: num(c, 'seed'),
-      },
+      trainSettingsOf(c),
       { onProgress: options.onProgress, signal: options.signal, predictBatchSize: PREDICT_BATCH },
     );
     return this.lastReport;
@@ -457,9 +452,11 @@ function checkConfig(c: ModelConfig): void {
       throw new UsageError(`sain setting "${key}" must be positive, got ${num(c, key)}`);
   }
   if (!(num(c, 'l2') >= 0)) throw new UsageError(`sain setting "l2" must be >= 0, got ${num(c, 'l2')}`);
-  const lrDecay = num(c, 'lrDecay');
-  if (!(lrDecay > 0 && lrDecay <= 1))
-    throw new UsageError(`sain setting "lrDecay" must be in (0, 1], got ${lrDecay}`);
+  for (const key of ['lrDecay', 'plateauDecay']) {
+    const factor = num(c, key);
+    if (!(factor > 0 && factor <= 1))
+      throw new UsageError(`sain setting "${key}" must be in (0, 1], got ${factor}`);
+  }
   bool(c, 'topKAtInference');
   bool(c, 'featureL2');
   const slots = str(c, 'multiSlots');
