@@ -113,6 +113,7 @@ const CONFIG: ModelConfig = {
   l2: 1e-4,
   lrDecay: 0.97,
   plateauDecay: 1,
+  weightAverage: 0,
   patience: 3,
   seed: 11,
 };
@@ -274,6 +275,30 @@ test('plateau decay: each epoch without a new best validation RMSE multiplies la
   await assert.rejects(
     new ToyNeuralMF({ ...CONFIG, plateauDecay: 1.5 }, 60, 40).fit(trainSet, { validation }),
     /plateauDecay.*\(0, 1\]/,
+  );
+});
+
+test('weight average: validation scores the averaged weights, and the best average is what the model keeps', async () => {
+  const data = plantedDataset();
+  const { trainSet, validation } = subsets(data);
+  const model = new ToyNeuralMF({ ...CONFIG, weightAverage: 0.99, epochs: 8, patience: 0 }, 120, 80);
+  const report = await model.fit(trainSet, { validation });
+  const vr = gatherRatings(validation);
+  const kept = rmse(model.predict(vr.user, vr.item), validation);
+  assert.ok(
+    Math.abs(kept - (report.bestValidationRmse ?? NaN)) < 1e-6,
+    `${kept} vs ${report.bestValidationRmse}`,
+  );
+  const plain = new ToyNeuralMF({ ...CONFIG, epochs: 8, patience: 0 }, 120, 80);
+  const plainReport = await plain.fit(trainSet, { validation });
+  assert.notEqual(
+    report.bestValidationRmse,
+    plainReport.bestValidationRmse,
+    'the average is not the raw weights',
+  );
+  await assert.rejects(
+    new ToyNeuralMF({ ...CONFIG, weightAverage: 1 }, 60, 40).fit(trainSet, { validation }),
+    /weightAverage.*\[0, 1\)/,
   );
 });
 

@@ -12,6 +12,8 @@
  * - learning-rate decay per epoch: lr(e) = lr · decayᵉ⁻¹, and, when asked, on a plateau: after
  *   every epoch whose validation RMSE is not a new best the rate is multiplied by `plateauDecay`
  *   (Keras's ReduceLROnPlateau with patience 1);
+ * - optionally an exponential moving average of the weights (`weight-average.ts`): validation, the
+ *   best epoch and the final model then use the averaged weights;
  * - validation RMSE after every epoch (predictions clipped to the rating scale when a `clip` is
  *   given), early stopping after `patience` epochs without improvement, and the weights of the
  *   best epoch restored at the end;
@@ -28,6 +30,7 @@ import { batchesOf, range } from './batch.js';
 import { Adam, type RowGradient } from './optimizer.js';
 import type { DenseParam, Params } from './params.js';
 import { StepContext } from './step.js';
+import { WeightAverage } from './weight-average.js';
 
 export interface TrainSettings {
   readonly epochs: number;
@@ -42,6 +45,11 @@ export interface TrainSettings {
    * multiplied by this; default 1 (off). Needs a validation set.
    */
   readonly plateauDecay?: number;
+  /**
+   * Decay of the exponential moving average of the weights that validation and the final model
+   * use, e.g. 0.999 (about the last thousand steps); 0 (default) uses the trained weights as they are.
+   */
+  readonly weightAverage?: number;
   /** Stop after this many epochs without a lower validation RMSE; 0 (default) never stops early. */
   readonly patience?: number;
   readonly seed: number;
@@ -108,6 +116,10 @@ export async function train(
   const decay = settings.lrDecay ?? 1;
   const plateauDecay = settings.plateauDecay ?? 1;
   let plateauScale = 1;
+  const average =
+    (settings.weightAverage ?? 0) > 0
+      ? new WeightAverage(task.params, settings.weightAverage ?? 0)
+      : undefined;
   const patience = settings.patience ?? 0;
   const started = performance.now();
   const history: ProgressEvent[] = [];
@@ -128,6 +140,7 @@ export async function train(
     for (const batch of batchesOf(order, settings.batchSize)) {
       batchNo++;
       const loss = trainStep(task, batch, rng, optimizer, dense);
+      average?.update();
       if (!Number.isFinite(loss)) {
         throw new HeedError(
           `training diverged at epoch ${epoch}, batch ${batchNo}: the loss is ${loss}; lower the learning rate (now ${optimizer.learningRate})`,
@@ -156,10 +169,12 @@ export async function train(
       learningRate: optimizer.learningRate,
     };
     if (task.validation !== undefined) {
-      const rmse = validationRmse(task.validation, rng, options.predictBatchSize ?? 4096);
+      const validation = task.validation;
+      const score = (): number => validationRmse(validation, rng, options.predictBatchSize ?? 4096);
+      const rmse = average === undefined ? score() : average.withAveraged(score);
       event = { ...event, validationRmse: rmse, seconds: (performance.now() - started) / 1000 };
       if (best === undefined || rmse < best.rmse) {
-        best = { epoch, rmse, weights: task.params.snapshot() };
+        best = { epoch, rmse, weights: average === undefined ? task.params.snapshot() : average.snapshot() };
         stale = 0;
       } else {
         stale++;
@@ -177,6 +192,7 @@ export async function train(
     if (options.signal?.aborted === true) cancelled = true;
   }
   if (best !== undefined) task.params.restore(best.weights);
+  else if (average !== undefined) task.params.restore(average.snapshot());
   const report: TrainReport = {
     epochs: epochsRun,
     samplesProcessed: samples,
@@ -278,6 +294,7 @@ function checkSettings(s: TrainSettings): void {
   need('l2', s.l2, (v) => v >= 0, '>= 0');
   need('lrDecay', s.lrDecay, (v) => v > 0 && v <= 1, 'in (0, 1]');
   need('plateauDecay', s.plateauDecay, (v) => v > 0 && v <= 1, 'in (0, 1]');
+  need('weightAverage', s.weightAverage, (v) => v >= 0 && v < 1, 'in [0, 1)');
   need('patience', s.patience, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0');
   need('seed', s.seed, (v) => Number.isInteger(v), 'an integer');
 }

@@ -14,6 +14,7 @@ export function trainSettingsOf(config: ModelConfig): TrainSettings {
     l2: num(config, 'l2'),
     lrDecay: num(config, 'lrDecay'),
     plateauDecay: num(config, 'plateauDecay'),
+    weightAverage: num(config, 'weightAverage'),
     patience: num(config, 'patience'),
     seed: num(config, 'seed'),
   };

@@ -129,6 +129,8 @@ export const AANMF_DEFAULTS: ModelConfig = {
   lrDecay: 1,
   /** Learning-rate factor after an epoch without a better validation RMSE (1: off). */
   plateauDecay: 1,
+  /** Decay of the moving average of the weights used for validation and prediction (0: off). */
+  weightAverage: 0,
   patience: 3,
   seed: 1,
 };

@@ -81,6 +81,8 @@ export const AFM_GAU_DEFAULTS: ModelConfig = {
   lrDecay: 1,
   /** Learning-rate factor after an epoch without a better validation RMSE (1: off). */
   plateauDecay: 1,
+  /** Decay of the moving average of the weights used for validation and prediction (0: off). */
+  weightAverage: 0,
   patience: 2,
   seed: 1,
 };

@@ -31,6 +31,8 @@ export const TRAINING_DEFAULTS = {
   lrDecay: 1,
   /** Learning-rate factor after an epoch without a better validation RMSE (1: off). */
   plateauDecay: 1,
+  /** Decay of the moving average of the weights used for validation and prediction (0: off). */
+  weightAverage: 0,
   /** Epochs without a better validation RMSE before stopping (0: never stop early). */
   patience: 3,
   seed: 1,

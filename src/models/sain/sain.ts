@@ -109,6 +109,8 @@ export const SAIN_DEFAULTS: ModelConfig = {
   lrDecay: 1,
   /** Learning-rate factor after an epoch without a better validation RMSE (1: off). */
   plateauDecay: 1,
+  /** Decay of the moving average of the weights used for validation and prediction (0: off). */
+  weightAverage: 0,
   initStd: 0.01,
   /** Std of the feature token embeddings' initialisation (see sain-network.ts). */
   featureInitStd: 1,
