@@ -16,26 +16,22 @@
  * as μ (plus the other side's bias); the predictor outside the model answers them with its
  * cold-start fallback instead (`handlesColdStart` is false).
  */
-import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
-import { HeedError } from '../../util/errors.js';
+import type { RatingSubset } from '../../data/dataset.js';
 import { Rng } from '../../util/rng.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
-  checkConverging,
+  biasedSgdSettings,
+  factorStateMeta,
+  factorTrainingData,
   initFactors,
-  meanRating,
   numberSetting,
-  progressEvent,
-  ratingCounts,
   stateArray,
-  stateMeta,
-  subsetRmse,
   unpad,
-  yieldToEventLoop,
   predictBiasedDot,
   type BiasedDotModel,
 } from './mf-common.js';
 import { BiasedTrainer, paddedStride } from './mf-kernels.js';
+import { runSgdEpochs } from './sgd-epochs.js';
 
 /**
  * Shipped defaults, one set for ml-100k and ml-1m, chosen on validation splits carved from the
@@ -76,39 +72,23 @@ export class BiasedMF implements RatingModel {
     this.config = config;
     this.factors = numberSetting(this.id, config, 'factors', { min: 1, integer: true });
     // Check every setting now, so a bad value fails before any data is read.
-    numberSetting(this.id, config, 'epochs', { min: 0, integer: true });
-    for (const key of ['lr', 'reg', 'lrBias', 'regBias', 'initStd'])
-      numberSetting(this.id, config, key, { min: 0 });
-    numberSetting(this.id, config, 'lrDecay', { min: 0, exclusiveMin: true });
-    numberSetting(this.id, config, 'seed', { integer: true });
+    biasedSgdSettings(this.id, config);
   }
 
   async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
-    const c = this.config;
-    const epochs = numberSetting(this.id, c, 'epochs', { min: 0, integer: true });
-    let lr = numberSetting(this.id, c, 'lr', { min: 0 });
-    let lrBias = numberSetting(this.id, c, 'lrBias', { min: 0 });
-    const reg = numberSetting(this.id, c, 'reg', { min: 0 });
-    const regBias = numberSetting(this.id, c, 'regBias', { min: 0 });
-    const initStd = numberSetting(this.id, c, 'initStd', { min: 0 });
-    const lrDecay = numberSetting(this.id, c, 'lrDecay', { min: 0, exclusiveMin: true });
-    const rng = new Rng(numberSetting(this.id, c, 'seed', { integer: true }));
-
-    const { dataset } = train;
-    const { user, item, rating } = gatherRatings(train);
+    const s = biasedSgdSettings(this.id, this.config);
+    const rng = new Rng(s.seed);
+    const { user, item, rating, users: nUsers, items: nItems, counts, mean } = factorTrainingData(train);
     const n = rating.length;
     const k = this.factors;
     const stride = paddedStride(k);
-    const nUsers = dataset.users.ids.length;
-    const nItems = dataset.items.ids.length;
-    const counts = ratingCounts(dataset, user, item);
     this.users = nUsers;
     this.items = nItems;
-    this.mean = meanRating(rating);
+    this.mean = mean;
 
     const trainer = new BiasedTrainer(nUsers, nItems, stride, user, item, rating);
-    initFactors(rng, trainer.userFactors, nUsers, k, stride, initStd, counts.users);
-    initFactors(rng, trainer.itemFactors, nItems, k, stride, initStd, counts.items);
+    initFactors(rng, trainer.userFactors, nUsers, k, stride, s.initStd, counts.users);
+    initFactors(rng, trainer.itemFactors, nItems, k, stride, s.initStd, counts.items);
 
     const score = (u: number, i: number): number => {
       let dot = 0;
@@ -118,21 +98,21 @@ export class BiasedMF implements RatingModel {
       return this.mean + trainer.userBias[u] + trainer.itemBias[i] + dot;
     };
 
-    const started = performance.now();
-    let done = 0;
-    while (done < epochs && !options.signal?.aborted) {
-      trainer.shuffle(rng);
-      const sse = trainer.epoch(this.mean, { lr, reg, lrBias, regBias });
-      checkConverging(this.id, sse, done + 1, lr);
-      done++;
-      lr *= lrDecay;
-      lrBias *= lrDecay;
-      if (options.onProgress) {
-        const validation = options.validation ? subsetRmse(options.validation, score) : undefined;
-        options.onProgress(progressEvent(done, epochs, started, sse, n, validation));
-      }
-      if (done < epochs) await yieldToEventLoop();
-    }
+    const done = await runSgdEpochs(
+      {
+        model: this.id,
+        epochs: s.epochs,
+        lrDecay: s.lrDecay,
+        ratings: n,
+        epoch: ({ lr, lrBias }) => {
+          trainer.shuffle(rng);
+          return trainer.epoch(this.mean, { lr, reg: s.reg, lrBias, regBias: s.regBias });
+        },
+        validationScore: () => score,
+      },
+      { lr: s.lr, lrBias: s.lrBias },
+      options,
+    );
 
     this.userFactors = unpad(trainer.userFactors, nUsers, k, stride);
     this.itemFactors = unpad(trainer.itemFactors, nItems, k, stride);
@@ -171,12 +151,7 @@ export class BiasedMF implements RatingModel {
 
   static restore(state: ModelState): BiasedMF {
     const model = new BiasedMF(state.config);
-    const meta = stateMeta(state, ['mean', 'users', 'items', 'factors']);
-    if (meta.factors !== model.factors) {
-      throw new HeedError(
-        `saved model "biasedmf": meta factors ${meta.factors} differs from config factors ${model.factors}`,
-      );
-    }
+    const meta = factorStateMeta(state, model.factors);
     model.mean = meta.mean;
     model.users = meta.users;
     model.items = meta.items;

@@ -3,7 +3,7 @@
  * and checking their settings, seeded initialisation, the padded factor layout of the wasm
  * kernels, and checking saved states.
  */
-import type { Dataset, RatingSubset } from '../../data/dataset.js';
+import { gatherRatings, type Dataset, type RatingSubset } from '../../data/dataset.js';
 import { HeedError, UsageError } from '../../util/errors.js';
 import type { Rng } from '../../util/rng.js';
 import { num } from '../config.js';
@@ -26,6 +26,65 @@ export function numberSetting(
   }
   if (check.max !== undefined && v > check.max) bad(`<= ${check.max}`);
   return v;
+}
+
+/**
+ * The SGD settings BiasedMF and SVD++ share (see `BIASED_MF_DEFAULTS`), read and checked in this
+ * order; each model's constructor calls it too, so that a bad value fails before any data is read.
+ */
+export interface BiasedSgdSettings {
+  readonly epochs: number;
+  /** γ and λ of the factors. */
+  readonly lr: number;
+  readonly reg: number;
+  /** γ_b and λ_b of the biases. */
+  readonly lrBias: number;
+  readonly regBias: number;
+  readonly initStd: number;
+  /** Every learning rate is multiplied by this after every epoch. */
+  readonly lrDecay: number;
+  readonly seed: number;
+}
+
+export function biasedSgdSettings(model: string, config: ModelConfig): BiasedSgdSettings {
+  return {
+    epochs: numberSetting(model, config, 'epochs', { min: 0, integer: true }),
+    lr: numberSetting(model, config, 'lr', { min: 0 }),
+    reg: numberSetting(model, config, 'reg', { min: 0 }),
+    lrBias: numberSetting(model, config, 'lrBias', { min: 0 }),
+    regBias: numberSetting(model, config, 'regBias', { min: 0 }),
+    initStd: numberSetting(model, config, 'initStd', { min: 0 }),
+    lrDecay: numberSetting(model, config, 'lrDecay', { min: 0, exclusiveMin: true }),
+    seed: numberSetting(model, config, 'seed', { integer: true }),
+  };
+}
+
+/** The training ratings of a factor model's fit, with the sizes and counts its set-up needs. */
+export interface FactorTrainingData {
+  readonly user: Int32Array;
+  readonly item: Int32Array;
+  readonly rating: Float32Array;
+  /** Number of users and items of the data set (rows of the factor tables). */
+  readonly users: number;
+  readonly items: number;
+  /** Training ratings per user and per item (0: the row stays at zero, see `initFactors`). */
+  readonly counts: { users: Int32Array; items: Int32Array };
+  /** μ, the mean training rating. */
+  readonly mean: number;
+}
+
+export function factorTrainingData(train: RatingSubset): FactorTrainingData {
+  const { dataset } = train;
+  const { user, item, rating } = gatherRatings(train);
+  return {
+    user,
+    item,
+    rating,
+    users: dataset.users.ids.length,
+    items: dataset.items.ids.length,
+    counts: ratingCounts(dataset, user, item),
+    mean: meanRating(rating),
+  };
 }
 
 /** The mean of the training ratings (0 when there are none). */
@@ -139,6 +198,23 @@ export function stateMeta<K extends string>(state: ModelState, keys: readonly K[
     out[key] = v;
   }
   return out;
+}
+
+/**
+ * The meta of a saved BiasedMF or SVD++ state (μ and the table sizes), whose factor count must be
+ * the one its config gives: the saved arrays are read with that row length.
+ */
+export function factorStateMeta(
+  state: ModelState,
+  factors: number,
+): { mean: number; users: number; items: number; factors: number } {
+  const meta = stateMeta(state, ['mean', 'users', 'items', 'factors']);
+  if (meta.factors !== factors) {
+    throw new HeedError(
+      `saved model "${state.id}": meta factors ${meta.factors} differs from config factors ${factors}`,
+    );
+  }
+  return meta;
 }
 
 /** A saved Float32Array of the expected length; the error names the model and array. */

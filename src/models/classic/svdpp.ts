@@ -24,26 +24,23 @@
  * Users and items without training ratings have zero factors and biases (see `biased-mf.ts`); a
  * user's N(u) is kept in the model (as CSR) so predictions use exactly the training items.
  */
-import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
+import type { RatingSubset } from '../../data/dataset.js';
 import { HeedError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
-  checkConverging,
+  biasedSgdSettings,
+  factorStateMeta,
+  factorTrainingData,
   initFactors,
-  meanRating,
   numberSetting,
-  progressEvent,
-  ratingCounts,
   stateArray,
-  stateMeta,
-  subsetRmse,
   unpad,
-  yieldToEventLoop,
   predictBiasedDot,
   type BiasedDotModel,
 } from './mf-common.js';
 import { SvdppTrainer, paddedStride } from './mf-kernels.js';
+import { runSgdEpochs } from './sgd-epochs.js';
 
 /**
  * Shipped defaults, one set for ml-100k and ml-1m, chosen on validation splits carved from the
@@ -93,43 +90,28 @@ export class SVDpp implements RatingModel {
   constructor(config: ModelConfig) {
     this.config = config;
     this.factors = numberSetting(this.id, config, 'factors', { min: 1, integer: true });
-    numberSetting(this.id, config, 'epochs', { min: 0, integer: true });
-    for (const key of ['lr', 'reg', 'lrBias', 'regBias', 'lrImplicit', 'regImplicit', 'initStd']) {
-      numberSetting(this.id, config, key, { min: 0 });
-    }
-    numberSetting(this.id, config, 'lrDecay', { min: 0, exclusiveMin: true });
-    numberSetting(this.id, config, 'seed', { integer: true });
+    // Check every setting now, so a bad value fails before any data is read.
+    biasedSgdSettings(this.id, config);
+    for (const key of ['lrImplicit', 'regImplicit']) numberSetting(this.id, config, key, { min: 0 });
   }
 
   async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
-    const c = this.config;
-    const epochs = numberSetting(this.id, c, 'epochs', { min: 0, integer: true });
-    let lr = numberSetting(this.id, c, 'lr', { min: 0 });
-    let lrBias = numberSetting(this.id, c, 'lrBias', { min: 0 });
-    let lrImplicit = numberSetting(this.id, c, 'lrImplicit', { min: 0 });
-    const reg = numberSetting(this.id, c, 'reg', { min: 0 });
-    const regBias = numberSetting(this.id, c, 'regBias', { min: 0 });
-    const regImplicit = numberSetting(this.id, c, 'regImplicit', { min: 0 });
-    const initStd = numberSetting(this.id, c, 'initStd', { min: 0 });
-    const lrDecay = numberSetting(this.id, c, 'lrDecay', { min: 0, exclusiveMin: true });
-    const rng = new Rng(numberSetting(this.id, c, 'seed', { integer: true }));
-
-    const { dataset } = train;
-    const { user, item, rating } = gatherRatings(train);
+    const s = biasedSgdSettings(this.id, this.config);
+    const firstLrImplicit = numberSetting(this.id, this.config, 'lrImplicit', { min: 0 });
+    const regImplicit = numberSetting(this.id, this.config, 'regImplicit', { min: 0 });
+    const rng = new Rng(s.seed);
+    const { user, item, rating, users: nUsers, items: nItems, counts, mean } = factorTrainingData(train);
     const n = rating.length;
     const k = this.factors;
     const stride = paddedStride(k);
-    const nUsers = dataset.users.ids.length;
-    const nItems = dataset.items.ids.length;
-    const counts = ratingCounts(dataset, user, item);
     this.users = nUsers;
     this.items = nItems;
-    this.mean = meanRating(rating);
+    this.mean = mean;
 
     const trainer = new SvdppTrainer(nUsers, nItems, stride, user, item, rating);
-    initFactors(rng, trainer.userFactors, nUsers, k, stride, initStd, counts.users);
-    initFactors(rng, trainer.itemFactors, nItems, k, stride, initStd, counts.items);
-    initFactors(rng, trainer.implicitFactors, nItems, k, stride, initStd, counts.items);
+    initFactors(rng, trainer.userFactors, nUsers, k, stride, s.initStd, counts.users);
+    initFactors(rng, trainer.itemFactors, nItems, k, stride, s.initStd, counts.items);
+    initFactors(rng, trainer.implicitFactors, nItems, k, stride, s.initStd, counts.items);
     // N(u), in item order, before any shuffling: what predictions will use.
     const visit = trainer.visitOrder();
     this.implicitOffsets = visit.offsets;
@@ -145,22 +127,22 @@ export class SVDpp implements RatingModel {
       };
     };
 
-    const started = performance.now();
-    let done = 0;
-    while (done < epochs && !options.signal?.aborted) {
-      trainer.shuffle(rng);
-      const sse = trainer.epoch(this.mean, { lr, reg, lrBias, regBias }, lrImplicit, regImplicit);
-      checkConverging(this.id, sse, done + 1, lr);
-      done++;
-      lr *= lrDecay;
-      lrBias *= lrDecay;
-      lrImplicit *= lrDecay;
-      if (options.onProgress) {
-        const validation = options.validation ? subsetRmse(options.validation, score()) : undefined;
-        options.onProgress(progressEvent(done, epochs, started, sse, n, validation));
-      }
-      if (done < epochs) await yieldToEventLoop();
-    }
+    const done = await runSgdEpochs(
+      {
+        model: this.id,
+        epochs: s.epochs,
+        lrDecay: s.lrDecay,
+        ratings: n,
+        epoch: ({ lr, lrBias, lrImplicit }) => {
+          trainer.shuffle(rng);
+          const rates = { lr, reg: s.reg, lrBias, regBias: s.regBias };
+          return trainer.epoch(this.mean, rates, lrImplicit, regImplicit);
+        },
+        validationScore: score,
+      },
+      { lr: s.lr, lrBias: s.lrBias, lrImplicit: firstLrImplicit },
+      options,
+    );
 
     this.userFactors = unpad(trainer.userFactors, nUsers, k, stride);
     this.itemFactors = unpad(trainer.itemFactors, nItems, k, stride);
@@ -224,12 +206,7 @@ export class SVDpp implements RatingModel {
 
   static restore(state: ModelState): SVDpp {
     const model = new SVDpp(state.config);
-    const meta = stateMeta(state, ['mean', 'users', 'items', 'factors']);
-    if (meta.factors !== model.factors) {
-      throw new HeedError(
-        `saved model "svdpp": meta factors ${meta.factors} differs from config factors ${model.factors}`,
-      );
-    }
+    const meta = factorStateMeta(state, model.factors);
     model.mean = meta.mean;
     model.users = meta.users;
     model.items = meta.items;
