@@ -20,7 +20,7 @@ import { resolveConfig } from '../src/models/config.js';
 import { getModelSpec } from '../src/models/index.js';
 import type { RatingModel } from '../src/models/model.js';
 import { trainingStats } from '../src/models/predictor.js';
-import { Rng } from '../src/util/rng.js';
+import { normal, project } from '../test-helpers/gradcheck.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-aanmf-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -28,15 +28,6 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 before(async () => {
   await initEngine({ backend: 'wasm' });
 });
-
-function normal(n: number, seed: number, scale = 1): Float32Array {
-  const rng = new Rng(seed);
-  return Float32Array.from({ length: n }, () => rng.normal() * scale);
-}
-
-function project(y: tf.Tensor, seed: number): tf.Scalar {
-  return tf.sum(tf.mul(y, tf.tensor(normal(y.size, seed), y.shape)));
-}
 
 const [B, S, K] = [3, 3, 4];
 const PRESENT = Float32Array.from([1, 1, 1, 1, 0, 1, 1, 1, 0]);

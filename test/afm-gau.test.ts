@@ -23,7 +23,7 @@ import { getModelSpec } from '../src/models/index.js';
 import type { ModelConfig, ModelState } from '../src/models/model.js';
 import { trainingStats } from '../src/models/predictor.js';
 import { UsageError } from '../src/util/errors.js';
-import { Rng } from '../src/util/rng.js';
+import { normal, project } from '../test-helpers/gradcheck.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-afm-gau-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -31,15 +31,6 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 before(async () => {
   await initEngine({ backend: 'wasm' });
 });
-
-function normal(n: number, seed: number, scale = 1): Float32Array {
-  const rng = new Rng(seed);
-  return Float32Array.from({ length: n }, () => rng.normal() * scale);
-}
-
-function project(y: tf.Tensor, seed: number): tf.Scalar {
-  return tf.sum(tf.mul(y, tf.tensor(normal(y.size, seed), y.shape)));
-}
 
 test('GAU (Eq. 2-3): gradients of u, W_a rows and slot vectors match finite differences, padding included', () => {
   const [b, s, k] = [3, 4, 5];

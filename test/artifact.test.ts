@@ -3,43 +3,29 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { emptyFeatures, IdMapBuilder, type Dataset, type RatingSubset } from '../src/data/dataset.js';
+import type { Dataset, RatingSubset } from '../src/data/dataset.js';
 import { loadArtifact, predictRaw, saveArtifact, MODEL_FILE, PARAMS_FILE } from '../src/models/artifact.js';
 import { GlobalMean } from '../src/models/classic/global-mean.js';
 import type { FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../src/models/model.js';
 import { FALLBACK_SHRINKAGE, trainingStats } from '../src/models/predictor.js';
 import { DataError } from '../src/util/errors.js';
+import { ratingsDataset } from '../test-helpers/datasets.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-artifact-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function dataset(): Dataset {
-  const users = new IdMapBuilder();
-  const items = new IdMapBuilder();
-  const rows: Array<[string, string, number]> = [
-    ['alice', 'm1', 5],
-    ['alice', 'm2', 3],
-    ['bob', 'm1', 4],
-    ['bob', 'm3', 2],
-    ['carol', 'm2', 1], // carol and m4 appear only in the last two rows, which are not trained on
-    ['dave', 'm4', 3],
-  ];
-  const u = rows.map((r) => users.intern(r[0]));
-  const i = rows.map((r) => items.intern(r[1]));
-  return {
-    id: 'tiny',
-    users: users.build(),
-    items: items.build(),
-    ratings: {
-      user: Int32Array.from(u),
-      item: Int32Array.from(i),
-      rating: Float32Array.from(rows.map((r) => r[2])),
-    },
-    scale: { min: 1, max: 5 },
-    userFeatures: emptyFeatures(users.ids.length),
-    itemFeatures: emptyFeatures(items.ids.length),
-    predefinedSplits: {},
-  };
+  return ratingsDataset(
+    [
+      ['alice', 'm1', 5],
+      ['alice', 'm2', 3],
+      ['bob', 'm1', 4],
+      ['bob', 'm3', 2],
+      ['carol', 'm2', 1], // carol and m4 appear only in the last two rows, which are not trained on
+      ['dave', 'm4', 3],
+    ],
+    'tiny',
+  );
 }
 
 /** A model with one array of each dtype: prediction = offset + userBias[u] + itemBias[i] + tag[u]/100. */

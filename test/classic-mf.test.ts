@@ -201,12 +201,13 @@ function expectRows(actual: Float32Array, expected: number[], rows: number, k: n
     for (let f = 0; f < k; f++) close(actual[r * stride + f], expected[r * k + f], 1e-5);
 }
 
-test('biasedmf kernel: a whole epoch in stored order matches a float64 reference', () => {
-  const d = referenceData(3);
-  const { k } = d;
-  const stride = paddedStride(k);
-  const [lr, reg, lrB, regB, mu] = [0.05, 0.1, 0.07, 0.2, 3.1];
-  const t = new BiasedTrainer(
+/** A kernel trainer on the reference's triples, started from its P, Q, bu and bi. */
+function referenceTrainer<T extends BiasedTrainer | SvdppTrainer>(
+  Trainer: new (...args: ConstructorParameters<typeof BiasedTrainer>) => T,
+  d: ReturnType<typeof referenceData>,
+  stride: number,
+): T {
+  const t = new Trainer(
     d.users,
     d.items,
     stride,
@@ -214,10 +215,19 @@ test('biasedmf kernel: a whole epoch in stored order matches a float64 reference
     Int32Array.from(d.triples, (x) => x[1]),
     Float32Array.from(d.triples, (x) => x[2]),
   );
-  load(t.userFactors, d.P, d.users, k, stride);
-  load(t.itemFactors, d.Q, d.items, k, stride);
+  load(t.userFactors, d.P, d.users, d.k, stride);
+  load(t.itemFactors, d.Q, d.items, d.k, stride);
   t.userBias.set(d.bu);
   t.itemBias.set(d.bi);
+  return t;
+}
+
+test('biasedmf kernel: a whole epoch in stored order matches a float64 reference', () => {
+  const d = referenceData(3);
+  const { k } = d;
+  const stride = paddedStride(k);
+  const [lr, reg, lrB, regB, mu] = [0.05, 0.1, 0.07, 0.2, 3.1];
+  const t = referenceTrainer(BiasedTrainer, d, stride);
   const { P, Q, bu, bi } = d;
   let sse = 0;
   for (let epoch = 0; epoch < 2; epoch++) {
@@ -250,19 +260,8 @@ test('svdpp kernel: a whole epoch in stored order matches a float64 reference of
   const { k } = d;
   const stride = paddedStride(k);
   const [lr, reg, lrB, regB, lrY, regY, mu] = [0.05, 0.1, 0.07, 0.2, 0.03, 0.3, 3.1];
-  const t = new SvdppTrainer(
-    d.users,
-    d.items,
-    stride,
-    Int32Array.from(d.triples, (x) => x[0]),
-    Int32Array.from(d.triples, (x) => x[1]),
-    Float32Array.from(d.triples, (x) => x[2]),
-  );
-  load(t.userFactors, d.P, d.users, k, stride);
-  load(t.itemFactors, d.Q, d.items, k, stride);
+  const t = referenceTrainer(SvdppTrainer, d, stride);
   load(t.implicitFactors, d.Y, d.items, k, stride);
-  t.userBias.set(d.bu);
-  t.itemBias.set(d.bi);
   const { P, Q, Y, bu, bi } = d;
   let sse = 0;
   // The triples are in user order already, so "stored order" is user 0's ratings, then user 1's...

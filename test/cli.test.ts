@@ -33,18 +33,12 @@ function heed(args: readonly string[], env: Record<string, string> = {}): Result
 
 /** A small synthetic data set keeps these end-to-end runs fast. */
 const SMALL = 'synthetic:users=60,items=80,ratingsPerUser=20';
+/** The fastest model on SMALL, and the 8:1:1 split most runs use. */
+const GLOBALMEAN_ON_SMALL = ['--model', 'globalmean', '--dataset', SMALL];
+const RATIO_SPLIT = ['--split', 'ratio:0.8,0.1,0.1'];
 
 test('evaluate --json prints exactly one JSON object on stdout; progress stays on stderr', () => {
-  const r = heed([
-    'evaluate',
-    '--model',
-    'globalmean',
-    '--dataset',
-    SMALL,
-    '--split',
-    'ratio:0.8,0.1,0.1',
-    '--json',
-  ]);
+  const r = heed(['evaluate', ...GLOBALMEAN_ON_SMALL, ...RATIO_SPLIT, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as Record<string, unknown>; // throws if anything else is on stdout
   assert.equal(typeof result, 'object');
@@ -71,17 +65,7 @@ test('evaluate --json prints exactly one JSON object on stdout; progress stays o
 });
 
 test('evaluate with a k-fold split gives means and a folds array; text mode prints a table', () => {
-  const r = heed([
-    'evaluate',
-    '--model',
-    'globalmean',
-    '--dataset',
-    SMALL,
-    '--split',
-    'kfold:3',
-    '--json',
-    '--quiet',
-  ]);
+  const r = heed(['evaluate', ...GLOBALMEAN_ON_SMALL, '--split', 'kfold:3', '--json', '--quiet']);
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as { rmse: number; folds: Array<{ rmse: number; nTest: number }> };
   assert.equal(result.folds.length, 3);
@@ -91,7 +75,7 @@ test('evaluate with a k-fold split gives means and a folds array; text mode prin
     result.folds.reduce((s, f) => s + f.nTest, 0),
     1200,
   );
-  const text = heed(['evaluate', '--model', 'globalmean', '--dataset', SMALL, '--split', 'kfold:3']);
+  const text = heed(['evaluate', ...GLOBALMEAN_ON_SMALL, '--split', 'kfold:3']);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /fold\s+RMSE\s+MAE/);
   assert.match(text.stdout, /^mean\s/m);
@@ -112,19 +96,11 @@ test('usage errors exit 2 and name the flag; no stack trace unless HEED_DEBUG=1'
   assert.equal(missingFlag.code, 2);
   assert.match(missingFlag.stderr, /heed evaluate needs --model ID/);
 
-  const badSplit = heed([
-    'evaluate',
-    '--model',
-    'globalmean',
-    '--dataset',
-    SMALL,
-    '--split',
-    'ratio:0.5,0.1,0.1',
-  ]);
+  const badSplit = heed(['evaluate', ...GLOBALMEAN_ON_SMALL, '--split', 'ratio:0.5,0.1,0.1']);
   assert.equal(badSplit.code, 2);
   assert.match(badSplit.stderr, /--split "ratio:0.5,0.1,0.1": the ratios must sum to 1/);
 
-  const badSet = heed(['evaluate', '--model', 'globalmean', '--dataset', SMALL, '--set', 'depth=3']);
+  const badSet = heed(['evaluate', ...GLOBALMEAN_ON_SMALL, '--set', 'depth=3']);
   assert.equal(badSet.code, 2);
   assert.match(badSet.stderr, /model "globalmean" has no setting "depth"/);
 
@@ -152,18 +128,7 @@ test('a missing data directory exits 1 and names the path', () => {
 
 test('train --out saves a model that predict answers from, with explicit cold start', () => {
   const out = path.join(tmp, 'model-gm');
-  const train = heed([
-    'train',
-    '--model',
-    'globalmean',
-    '--dataset',
-    SMALL,
-    '--split',
-    'ratio:0.8,0.1,0.1',
-    '--out',
-    out,
-    '--json',
-  ]);
+  const train = heed(['train', ...GLOBALMEAN_ON_SMALL, ...RATIO_SPLIT, '--out', out, '--json']);
   assert.equal(train.code, 0, train.stderr);
   const summary = JSON.parse(train.stdout) as { out: string; nTrain: number; rmse: number };
   assert.equal(summary.out, out);
@@ -203,8 +168,7 @@ test('a saved neural model predicts from the CLI: predict starts the tensor engi
     'ncf',
     '--dataset',
     SMALL,
-    '--split',
-    'ratio:0.8,0.1,0.1',
+    ...RATIO_SPLIT,
     '--set',
     'epochs=1',
     '--out',
@@ -237,7 +201,7 @@ test('a saved neural model predicts from the CLI: predict starts the tensor engi
 
 test('a failed train leaves no --out directory behind', () => {
   const out = path.join(tmp, 'never-written');
-  const r = heed(['train', '--model', 'globalmean', '--dataset', SMALL, '--split', 'kfold:3', '--out', out]);
+  const r = heed(['train', ...GLOBALMEAN_ON_SMALL, '--split', 'kfold:3', '--out', out]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /heed train needs one split/);
   assert.equal(fs.existsSync(out), false);

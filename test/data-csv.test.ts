@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { entityValues, getField } from '../src/data/features.js';
 import { loadCsvDirectory } from '../src/data/loaders/csv.js';
 import { forEachCsvRecord, parseCsvTable } from '../src/data/loaders/csv-parse.js';
-import { DataError } from '../src/util/errors.js';
+import { expectDataError } from '../test-helpers/data-errors.js';
 
 function withDir(files: Record<string, string | Buffer>, body: (dir: string) => void): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-csv-'));
@@ -94,16 +94,6 @@ test('csv: ratings alone; an explicit scale is enforced', () => {
     );
   });
 });
-
-function expectDataError(fn: () => unknown, file: string, line: number | undefined, pattern: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof DataError, `expected a DataError, got ${String(e)}`);
-    assert.equal(path.basename(e.file), file);
-    assert.equal(e.line, line);
-    assert.match(e.message, pattern);
-    return true;
-  });
-}
 
 test('csv: malformed files are named with file:line and field', () => {
   withDir({ 'ratings.csv': 'user,item,stars\nu,a,3\n' }, (dir) =>

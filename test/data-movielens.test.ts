@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { entityValues, getField } from '../src/data/features.js';
 import { loadMovieLens100k } from '../src/data/loaders/movielens-100k.js';
 import { loadMovieLens1m } from '../src/data/loaders/movielens-1m.js';
-import { DataError } from '../src/util/errors.js';
+import { expectDataError } from '../test-helpers/data-errors.js';
 
 /** Writes `files` (name → text, latin-1 when the name is in `latin1`) into a fresh temp dir. */
 function writeDir(files: Record<string, string | Buffer>, latin1: string[] = []): string {
@@ -132,20 +132,10 @@ test('ml-100k: u.item re-saved as UTF-8 reads the same titles; u.genre absent us
   });
 });
 
-function assertDataError(fn: () => unknown, file: string, line: number | undefined, pattern: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof DataError, `expected a DataError, got ${String(e)}`);
-    assert.equal(path.basename(e.file), file);
-    assert.equal(e.line, line);
-    assert.match(e.message, pattern);
-    return true;
-  });
-}
-
 test('ml-100k: malformed lines name file:line and field', () => {
   const bad = (name: string, content: string): Record<string, string> => ({ ...ML100K, [name]: content });
   withDir(bad('u.data', '10\t5\t4\t881250949\n2\t3\tfour\t891717742\n'), [], (dir) =>
-    assertDataError(
+    expectDataError(
       () => loadMovieLens100k(dir),
       'u.data',
       2,
@@ -153,13 +143,13 @@ test('ml-100k: malformed lines name file:line and field', () => {
     ),
   );
   withDir(bad('u.data', '10\t5\t4\t881250949\n2\t3\t1\n'), [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u.data', 2, /field "timestamp": missing/),
+    expectDataError(() => loadMovieLens100k(dir), 'u.data', 2, /field "timestamp": missing/),
   );
   withDir(bad('u.data', '10\t5\t4\t881250949\n2\t3\t9\t891717742\n'), [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u.data', 2, /9 is outside the rating scale 1..5/),
+    expectDataError(() => loadMovieLens100k(dir), 'u.data', 2, /9 is outside the rating scale 1..5/),
   );
   withDir(bad('u.data', '10\t5\t4\t1\n2\t3\t1\t2\n10\t5\t3\t3\n'), [], (dir) =>
-    assertDataError(
+    expectDataError(
       () => loadMovieLens100k(dir),
       'u.data',
       3,
@@ -167,7 +157,7 @@ test('ml-100k: malformed lines name file:line and field', () => {
     ),
   );
   withDir(bad('u.user', '2|fifty|F|other|94043\n'), [], (dir) =>
-    assertDataError(
+    expectDataError(
       () => loadMovieLens100k(dir),
       'u.user',
       1,
@@ -175,10 +165,10 @@ test('ml-100k: malformed lines name file:line and field', () => {
     ),
   );
   withDir(bad('u.user', '2|53|F|other\n'), [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u.user', 1, /4 fields, expected 5/),
+    expectDataError(() => loadMovieLens100k(dir), 'u.user', 1, /4 fields, expected 5/),
   );
   withDir(bad('u.item', `3|X (1995)|1995||http://x|${flags([8])}\n`), [], (dir) =>
-    assertDataError(
+    expectDataError(
       () => loadMovieLens100k(dir),
       'u.item',
       1,
@@ -186,7 +176,7 @@ test('ml-100k: malformed lines name file:line and field', () => {
     ),
   );
   withDir(bad('u.item', `3|X (1995)|01-Jan-1995||http://x|${flags([8]).replace(/^0/, '2')}\n`), [], (dir) =>
-    assertDataError(
+    expectDataError(
       () => loadMovieLens100k(dir),
       'u.item',
       1,
@@ -198,13 +188,13 @@ test('ml-100k: malformed lines name file:line and field', () => {
 test('ml-100k: split files must name rated pairs with the same rating, once', () => {
   const bad = (name: string, content: string): Record<string, string> => ({ ...ML100K, [name]: content });
   withDir(bad('u1.test', '2\t7\t3\t880606923\n2\t5\t3\t880606923\n'), [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u1.test', 2, /user 2 never rated item 5 in u.data/),
+    expectDataError(() => loadMovieLens100k(dir), 'u1.test', 2, /user 2 never rated item 5 in u.data/),
   );
   withDir(bad('u1.test', '2\t7\t4\t880606923\n'), [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u1.test', 1, /field "rating": 4 differs from u.data's 3/),
+    expectDataError(() => loadMovieLens100k(dir), 'u1.test', 1, /field "rating": 4 differs from u.data's 3/),
   );
   withDir(bad('u1.test', '10\t5\t4\t881250949\n'), [], (dir) =>
-    assertDataError(
+    expectDataError(
       () => loadMovieLens100k(dir),
       'u1.test',
       1,
@@ -214,7 +204,7 @@ test('ml-100k: split files must name rated pairs with the same rating, once', ()
   const onlyBase = { ...ML100K };
   delete (onlyBase as Record<string, string | undefined>)['u1.test'];
   withDir(onlyBase, [], (dir) =>
-    assertDataError(() => loadMovieLens100k(dir), 'u1.test', undefined, /file not found/),
+    expectDataError(() => loadMovieLens100k(dir), 'u1.test', undefined, /file not found/),
   );
 });
 
@@ -222,7 +212,7 @@ test('ml-100k: a missing file names the path and what belongs there', () => {
   const files = { ...ML100K };
   delete (files as Record<string, string | undefined>)['u.user'];
   withDir(files, [], (dir) =>
-    assertDataError(
+    expectDataError(
       () => loadMovieLens100k(dir),
       'u.user',
       undefined,
@@ -230,7 +220,7 @@ test('ml-100k: a missing file names the path and what belongs there', () => {
     ),
   );
   withDir({}, [], (dir) =>
-    assertDataError(
+    expectDataError(
       () => loadMovieLens100k(dir),
       'u.data',
       undefined,
@@ -296,7 +286,7 @@ test('ml-1m: without ratings.dat, ratings_no_timestamp.dat.gz is read (no time)'
 test('ml-1m: malformed lines and missing files are named', () => {
   const base = { 'ratings.dat': ML1M_RATINGS, 'users.dat': ML1M_USERS, 'movies.dat': ML1M_MOVIES };
   withDir({ ...base, 'ratings.dat': '1::10::5::978300760\n3:2::3::978302109\n' }, [], (dir) =>
-    assertDataError(
+    expectDataError(
       () => loadMovieLens1m(dir),
       'ratings.dat',
       2,
@@ -304,10 +294,10 @@ test('ml-1m: malformed lines and missing files are named', () => {
     ),
   );
   withDir({ ...base, 'ratings.dat': '1::10::5::978300760::7\n' }, [], (dir) =>
-    assertDataError(() => loadMovieLens1m(dir), 'ratings.dat', 1, /more than 4 fields/),
+    expectDataError(() => loadMovieLens1m(dir), 'ratings.dat', 1, /more than 4 fields/),
   );
   withDir({ ...base, 'users.dat': '1::F::19::10::48067\n' }, [], (dir) =>
-    assertDataError(
+    expectDataError(
       () => loadMovieLens1m(dir),
       'users.dat',
       1,
@@ -315,10 +305,10 @@ test('ml-1m: malformed lines and missing files are named', () => {
     ),
   );
   withDir({ ...base, 'users.dat': '1::F::1::21::48067\n' }, [], (dir) =>
-    assertDataError(() => loadMovieLens1m(dir), 'users.dat', 1, /field "Occupation": expected a code 0..20/),
+    expectDataError(() => loadMovieLens1m(dir), 'users.dat', 1, /field "Occupation": expected a code 0..20/),
   );
   withDir({ ...base, 'movies.dat': '2::Jumanji (1995)\n' }, [], (dir) =>
-    assertDataError(
+    expectDataError(
       () => loadMovieLens1m(dir),
       'movies.dat',
       1,
@@ -326,7 +316,7 @@ test('ml-1m: malformed lines and missing files are named', () => {
     ),
   );
   withDir({ 'users.dat': ML1M_USERS, 'movies.dat': ML1M_MOVIES }, [], (dir) =>
-    assertDataError(
+    expectDataError(
       () => loadMovieLens1m(dir),
       'ratings.dat',
       undefined,

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { entityValues, getField } from '../src/data/features.js';
 import { loadSain, SAIN_GENRE_COLUMNS } from '../src/data/loaders/sain.js';
-import { DataError } from '../src/util/errors.js';
+import { expectDataError } from '../test-helpers/data-errors.js';
 
 // SAIN's real header: note the trailing spaces in several genre labels.
 const GENRE_HEADER =
@@ -108,16 +108,6 @@ test('sain: user and item codes get their meaning; actor and director stay codes
     assert.deepEqual(getField(d.itemFeatures, 'director').vocabulary, ['1', '1118']);
   });
 });
-
-function expectDataError(fn: () => unknown, file: string, line: number | undefined, pattern: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof DataError, `expected a DataError, got ${String(e)}`);
-    assert.equal(path.basename(e.file), file);
-    assert.equal(e.line, line);
-    assert.match(e.message, pattern);
-    return true;
-  });
-}
 
 test('sain: malformed values, disagreeing joined columns, missing columns and files are named', () => {
   const header = `uid,iid,rating,${USER_COLUMNS},${ITEM_COLUMNS}\n`;

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { initEngine } from '../src/engine/backend.js';
-import { gradCheck, type GradCheckInput, type GradCheckResult } from '../src/engine/gradcheck.js';
+import { gradCheck, type GradCheckInput } from '../src/engine/gradcheck.js';
 import { selfAttention, declareSelfAttention } from '../src/engine/layers/attention.js';
 import { batchNorm, declareBatchNorm } from '../src/engine/layers/batch-norm.js';
 import { cin, cinOutputSize, declareCin } from '../src/engine/layers/cin.js';
@@ -20,31 +20,11 @@ import { topKMask } from '../src/engine/layers/topk-mask.js';
 import { Params, type DenseParam } from '../src/engine/params.js';
 import { StepContext } from '../src/engine/step.js';
 import { Rng } from '../src/util/rng.js';
+import { assertPasses, input, project } from '../test-helpers/gradcheck.js';
 
 before(async () => {
   await initEngine({ backend: 'wasm' });
 });
-
-function input(name: string, shape: number[], seed: number, scale = 1): GradCheckInput & { shape: number[] } {
-  const rng = new Rng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return { name, shape, value: Float32Array.from({ length: n }, () => rng.normal() * scale) };
-}
-
-/** A fixed random projection makes the loss sensitive to every output value. */
-function project(y: tf.Tensor, seed: number): tf.Scalar {
-  const rng = new Rng(seed);
-  const r = Float32Array.from({ length: y.size }, () => rng.normal());
-  return tf.sum(tf.mul(y, tf.tensor(r, y.shape)));
-}
-
-function assertPasses(result: GradCheckResult, what: string, minChecked = 10): void {
-  assert.deepEqual(result.mismatches, [], `${what}: gradients differ from finite differences`);
-  assert.ok(
-    result.checked >= minChecked,
-    `${what}: only ${result.checked} coordinates checked (${result.skipped} skipped)`,
-  );
-}
 
 /** Dense params as check inputs; the loss reads them back from xs. */
 function asInputs(params: DenseParam[]): GradCheckInput[] {

@@ -1,34 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { emptyFeatures, IdMapBuilder, type Dataset } from '../src/data/dataset.js';
+import type { Dataset } from '../src/data/dataset.js';
 import { kFoldSplits, ratioSplit } from '../src/data/split.js';
 import { evaluate, standardDeviation, type EvaluationProgress } from '../src/eval/protocol.js';
 import type { FitReport, ModelSpec, RatingModel } from '../src/models/model.js';
 import { FALLBACK_SHRINKAGE, Predictor, trainingStats } from '../src/models/predictor.js';
+import { ratingsDataset } from '../test-helpers/datasets.js';
 
 const close = (actual: number, expected: number, eps = 1e-6): void =>
   assert.ok(Math.abs(actual - expected) <= eps, `${actual} is not ${expected}`);
-
-function dataset(rows: Array<[string, string, number]>, id = 'mem'): Dataset {
-  const users = new IdMapBuilder();
-  const items = new IdMapBuilder();
-  const u = rows.map((r) => users.intern(r[0]));
-  const i = rows.map((r) => items.intern(r[1]));
-  return {
-    id,
-    users: users.build(),
-    items: items.build(),
-    ratings: {
-      user: Int32Array.from(u),
-      item: Int32Array.from(i),
-      rating: Float32Array.from(rows.map((r) => r[2])),
-    },
-    scale: { min: 1, max: 5 },
-    userFeatures: emptyFeatures(users.ids.length),
-    itemFeatures: emptyFeatures(items.ids.length),
-    predefinedSplits: {},
-  };
-}
 
 /** A model that answers from a table ("u,i" → value), with 0 for anything else. */
 class TableModel implements RatingModel {
@@ -54,7 +34,7 @@ class TableModel implements RatingModel {
 }
 
 // Users u0, u1, u2 and items i0, i1, i2; u2 and i2 have ratings only outside the training rows.
-const data = dataset([
+const data = ratingsDataset([
   ['u0', 'i0', 5],
   ['u0', 'i1', 4],
   ['u1', 'i0', 1],
@@ -138,7 +118,7 @@ function grid(): Dataset {
     for (let i = 0; i < 12; i++)
       if ((u * 7 + i * 3) % 4 !== 0) rows.push([`u${u}`, `i${i}`, 1 + ((u + 2 * i) % 5)]);
   }
-  return dataset(rows, 'grid');
+  return ratingsDataset(rows, 'grid');
 }
 
 test('evaluate (globalmean, ratio split): metrics equal the hand computation on the same split', async () => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { featureTable, codedField, multiField } from '../src/data/features.js';
 import { initEngine } from '../src/engine/backend.js';
-import { gradCheck, type GradCheckInput, type GradCheckResult } from '../src/engine/gradcheck.js';
+import { gradCheck } from '../src/engine/gradcheck.js';
 import { declareBatchNorm } from '../src/engine/layers/batch-norm.js';
 import { Params, type DenseParam } from '../src/engine/params.js';
 import { StepContext } from '../src/engine/step.js';
@@ -24,31 +24,11 @@ import { maskedBatchNorm } from '../src/models/sain/masked-batch-norm.js';
 import { fusedSainLoss } from '../src/models/sain/fused-loss.js';
 import { declareSainNetwork, sainForward, sainLoss } from '../src/models/sain/sain-network.js';
 import { Rng } from '../src/util/rng.js';
+import { assertPasses, input, project } from '../test-helpers/gradcheck.js';
 
 before(async () => {
   await initEngine({ backend: 'wasm' });
 });
-
-function input(name: string, shape: number[], seed: number, scale = 1): GradCheckInput & { shape: number[] } {
-  const rng = new Rng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return { name, shape, value: Float32Array.from({ length: n }, () => rng.normal() * scale) };
-}
-
-/** A fixed random projection makes a loss sensitive to every output value. */
-function project(y: tf.Tensor, seed: number): tf.Scalar {
-  const rng = new Rng(seed);
-  const r = Float32Array.from({ length: y.size }, () => rng.normal());
-  return tf.sum(tf.mul(y, tf.tensor(r, y.shape)));
-}
-
-function assertPasses(result: GradCheckResult, what: string, minChecked = 10): void {
-  assert.deepEqual(result.mismatches, [], `${what}: gradients differ from finite differences`);
-  assert.ok(
-    result.checked >= minChecked,
-    `${what}: only ${result.checked} checked (${result.skipped} skipped)`,
-  );
-}
 
 /** A weight the loss reads from a gradCheck input tensor instead of its own variable. */
 function stub(t: tf.Tensor): DenseParam {
