@@ -14,9 +14,8 @@
  *
  * Results (with the command, backend, load averages): bench/results/aanmf.json.
  */
-import { pathToFileURL } from 'node:url';
 import type { CommandSpec } from '../src/cli/flags.js';
-import { benchFlags, runPaperBench, type PaperSetting } from './afm-gau.js';
+import { benchFlags, runPaperBenchAsMain, type PaperSetting } from './afm-gau.js';
 
 const SPLIT = 'ratio:0.8,0.1,0.1';
 const SOURCE = 'AANMF paper, Table 4';
@@ -27,35 +26,17 @@ const SOURCE = 'AANMF paper, Table 4';
  */
 const ML_1M = { productL2: 0.05 } as const;
 
+/** One row of Table 4: the split above, ML_1M's setting on ml-1m, the paper's RMSE and MAE. */
+function table4(model: string, dataset: 'ml-100k' | 'ml-1m', rmse: number, mae: number): PaperSetting {
+  const fixed = dataset === 'ml-1m' ? ML_1M : {};
+  return { model, dataset, protocol: SPLIT, fixed, paper: { source: SOURCE, rmse, mae } };
+}
+
 export const AANMF_SETTINGS: readonly PaperSetting[] = [
-  {
-    model: 'aanmf-p',
-    dataset: 'ml-100k',
-    protocol: SPLIT,
-    fixed: {},
-    paper: { source: SOURCE, rmse: 0.8979, mae: 0.7012 },
-  },
-  {
-    model: 'aanmf-p',
-    dataset: 'ml-1m',
-    protocol: SPLIT,
-    fixed: ML_1M,
-    paper: { source: SOURCE, rmse: 0.8322, mae: 0.6473 },
-  },
-  {
-    model: 'aanmf',
-    dataset: 'ml-100k',
-    protocol: SPLIT,
-    fixed: {},
-    paper: { source: SOURCE, rmse: 0.9012, mae: 0.7022 },
-  },
-  {
-    model: 'aanmf',
-    dataset: 'ml-1m',
-    protocol: SPLIT,
-    fixed: ML_1M,
-    paper: { source: SOURCE, rmse: 0.8485, mae: 0.658 },
-  },
+  table4('aanmf-p', 'ml-100k', 0.8979, 0.7012),
+  table4('aanmf-p', 'ml-1m', 0.8322, 0.6473),
+  table4('aanmf', 'ml-100k', 0.9012, 0.7022),
+  table4('aanmf', 'ml-1m', 0.8485, 0.658),
 ];
 
 const COMMAND: CommandSpec = {
@@ -72,9 +53,4 @@ const COMMAND: CommandSpec = {
   ],
 };
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  runPaperBench('aanmf', AANMF_SETTINGS, process.argv.slice(2), COMMAND).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  });
-}
+runPaperBenchAsMain(import.meta.url, 'aanmf', AANMF_SETTINGS, COMMAND);

@@ -28,6 +28,8 @@ import { getModelSpec } from '../src/models/index.js';
 import type { ConfigValue, ModelConfig } from '../src/models/model.js';
 import { HeedError, UsageError } from '../src/util/errors.js';
 import { writeFileAtomic } from '../src/util/io.js';
+import { cpuModel, loadAverages } from './machine-load.js';
+import { overridesText } from './shared-flags.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -151,9 +153,7 @@ export async function runPaperBench(
   const folds = args.commaList('folds')?.map((f) => positiveInteger('--folds', f));
   const seeds = (args.commaList('seeds') ?? ['1']).map((s) => integer('--seeds', s));
   const overrides = args.keyValues('set');
-  const overrideText = Object.entries(overrides)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
+  const overrideText = overridesText(overrides);
   const outFile = path.resolve(ROOT, args.string('out') ?? `bench/results/${benchmark}.json`);
   const dataDir = args.string('data-dir');
   const quiet = args.switch('quiet');
@@ -174,7 +174,7 @@ export async function runPaperBench(
     const session: Session = {
       id: sessionId,
       command: `node dist/bench/${benchmark}.js ${argv.join(' ')}`.trim(),
-      cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+      cpu: cpuModel(),
       cores: os.availableParallelism(),
       node: process.version,
       backend,
@@ -205,7 +205,7 @@ export async function runPaperBench(
         if (folds !== undefined && !folds.includes(f + 1)) continue;
         const config = modelConfig(spec, requested, seed);
         const model = spec.create(config);
-        const loadBefore = loadAverage();
+        const loadBefore = loadAverages();
         const label = `${setting.model} ${setting.dataset} ${formatSplitSpec(splitSpec)} fold ${f + 1}/${splits.length} seed ${seed}`;
         const r = await runFold(model, dataset, splits[f], (_phase, epoch) => {
           if (epoch !== undefined && !quiet) {
@@ -242,12 +242,12 @@ export async function runPaperBench(
           nTest: r.nTest,
           coldStartPairs: r.coldStart.user + r.coldStart.item + r.coldStart.both,
           loadBefore,
-          loadAfter: loadAverage(),
+          loadAfter: loadAverages(),
           date: new Date().toISOString(),
         });
         process.stderr.write(
           `${label}: test RMSE ${r.rmse.toFixed(4)} MAE ${r.mae.toFixed(4)}, ${r.epochs} epochs, fit ${r.fitSeconds.toFixed(0)} s ` +
-            `(${Math.round(r.samplesPerSecond)} samples/s, ${backend}), load ${loadBefore.join(' ')} → ${loadAverage().join(' ')}\n`,
+            `(${Math.round(r.samplesPerSecond)} samples/s, ${backend}), load ${loadBefore.join(' ')} → ${loadAverages().join(' ')}\n`,
         );
         save();
       }
@@ -262,6 +262,23 @@ export async function runPaperBench(
     );
   }
   process.stdout.write(`wrote ${path.relative(ROOT, outFile)}\n`);
+}
+
+/**
+ * `runPaperBench` on the command line's arguments when `moduleUrl` (the caller's import.meta.url)
+ * is the script node was started with, so that importing a bench module runs nothing.
+ */
+export function runPaperBenchAsMain(
+  moduleUrl: string,
+  benchmark: string,
+  settings: readonly PaperSetting[],
+  command: CommandSpec,
+): void {
+  if (process.argv[1] === undefined || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  runPaperBench(benchmark, settings, process.argv.slice(2), command).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
 }
 
 function runKey(r: Run): string {
@@ -320,10 +337,6 @@ function readResults(file: string, benchmark: string): ResultsFile {
   }
 }
 
-function loadAverage(): number[] {
-  return os.loadavg().map((v) => Math.round(v * 100) / 100);
-}
-
 function integer(flag: string, text: string): number {
   if (!/^-?\d+$/.test(text)) throw new UsageError(`${flag}: "${text}" is not an integer`);
   return Number(text);
@@ -347,9 +360,4 @@ const COMMAND: CommandSpec = {
   ],
 };
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  runPaperBench('afm-gau', AFM_GAU_SETTINGS, process.argv.slice(2), COMMAND).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  });
-}
+runPaperBenchAsMain(import.meta.url, 'afm-gau', AFM_GAU_SETTINGS, COMMAND);

@@ -29,6 +29,8 @@ import { MODELS } from '../src/models/index.js';
 import type { ModelConfig } from '../src/models/model.js';
 import { HeedError, UsageError } from '../src/util/errors.js';
 import { writeFileAtomic } from '../src/util/io.js';
+import { cpuModel } from './machine-load.js';
+import { outFlag, overridesText, SET_FLAG } from './shared-flags.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ALL_MODELS = ['globalmean', 'baseline', 'biasedmf', 'svdpp', 'fm'];
@@ -91,17 +93,8 @@ const COMMAND: CommandSpec = {
       kind: 'switch',
       description: "biasedmf and svdpp with Surprise's defaults (factors 100, 20 epochs, lr 0.005, reg 0.02)",
     },
-    set: {
-      kind: 'repeatable',
-      value: 'KEY=VALUE',
-      description: 'Override a setting of every model that has it',
-    },
-    out: {
-      kind: 'string',
-      value: 'FILE',
-      description: 'Results JSON',
-      defaultText: 'bench/results/classic.json',
-    },
+    set: SET_FLAG,
+    out: outFlag('bench/results/classic.json'),
     markdown: {
       kind: 'string',
       value: 'FILE',
@@ -197,9 +190,7 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   const onlySplits = args.commaList('splits');
   const overrides = args.keyValues('set');
-  const overrideText = Object.entries(overrides)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
+  const overrideText = overridesText(overrides);
   const outFile = path.resolve(ROOT, args.string('out') ?? `bench/results/${kind}.json`);
   const markdownFile = path.resolve(ROOT, args.string('markdown') ?? 'BENCHMARKS.md');
   const quiet = args.switch('quiet');
@@ -208,7 +199,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const session: Session = {
     id: new Date().toISOString(),
     date: new Date().toISOString().slice(0, 10),
-    cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cpu: cpuModel(),
     cores: os.availableParallelism(),
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     platform: `${os.type()} ${os.release()} ${os.arch()}`,

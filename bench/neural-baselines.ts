@@ -26,6 +26,8 @@ import { MODELS } from '../src/models/index.js';
 import type { ModelConfig } from '../src/models/model.js';
 import { HeedError, UsageError } from '../src/util/errors.js';
 import { writeFileAtomic } from '../src/util/io.js';
+import { machineSummary, round2 } from './machine-load.js';
+import { outFlag, overridesText, SET_FLAG } from './shared-flags.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATASET = 'sain-ml100k';
@@ -59,17 +61,8 @@ const COMMAND: CommandSpec = {
       defaultText: '1',
     },
     'data-dir': { kind: 'string', value: 'DIR', description: 'Directory holding sain/ (see heed datasets)' },
-    set: {
-      kind: 'repeatable',
-      value: 'KEY=VALUE',
-      description: 'Override a setting of every model that has it',
-    },
-    out: {
-      kind: 'string',
-      value: 'FILE',
-      description: 'Results JSON',
-      defaultText: 'bench/results/neural-baselines.json',
-    },
+    set: SET_FLAG,
+    out: outFlag('bench/results/neural-baselines.json'),
     markdown: {
       kind: 'string',
       value: 'FILE',
@@ -145,9 +138,7 @@ async function main(argv: readonly string[]): Promise<void> {
   if (!/^-?\d+$/.test(seedText)) throw new UsageError(`--seed: "${seedText}" is not an integer`);
   const seed = Number(seedText);
   const overrides = args.keyValues('set');
-  const overrideText = Object.entries(overrides)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
+  const overrideText = overridesText(overrides);
   const dataDir = args.string('data-dir');
   const outFile = path.resolve(ROOT, args.string('out') ?? 'bench/results/neural-baselines.json');
   const markdown = args.string('markdown');
@@ -189,9 +180,7 @@ async function main(argv: readonly string[]): Promise<void> {
     const sets = Object.entries(config).map(([k, v]) => ` --set ${k}=${v}`);
     const run: Run = {
       model: modelId,
-      overrides: Object.entries(config)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' '),
+      overrides: overridesText(config),
       dataset: DATASET,
       split: SPLIT,
       seed,
@@ -216,7 +205,7 @@ async function main(argv: readonly string[]): Promise<void> {
       loadAverageBefore: loadBefore.map(round2),
       loadAverageAfter: loadAfter.map(round2),
       date: new Date().toISOString(),
-      machine: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+      machine: machineSummary(),
       node: process.version,
       command: `node dist/bench/neural-baselines.js ${argv.join(' ')}`.trim(),
       cli:
@@ -319,10 +308,6 @@ function updateMarkdown(file: string, results: ResultsFile, resultsPath: string)
 
 function fmtLoad(l: readonly number[]): string {
   return l.map((x) => x.toFixed(2)).join(' ');
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

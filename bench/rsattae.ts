@@ -13,7 +13,6 @@
  * The paper (Table III) reports RMSE 0.898 on u1; the authors' code scored 0.904-0.905 here.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseKeyValues } from '../src/cli/flags.js';
@@ -24,6 +23,8 @@ import { getModelSpec } from '../src/models/index.js';
 import type { RSAttAE, RsattaeFitDetails } from '../src/models/rsattae/model.js';
 import { UsageError } from '../src/util/errors.js';
 import { xgboost } from '../src/xgboost/library.js';
+import { LoadSampler, loadAverages, machineSummary, round2 } from './machine-load.js';
+import { overridesText } from './shared-flags.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,28 +39,6 @@ const { values } = parseArgs({
 const overrides = parseKeyValues(values.set, 'set');
 const seed = Number(values.seed);
 if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
-const round2 = (v: number): number => Math.round(v * 100) / 100;
-
-/** 1-minute load averages sampled while a run lasts. */
-class LoadSampler {
-  private readonly samples: number[] = [];
-  private readonly timer: NodeJS.Timeout;
-  constructor() {
-    this.samples.push(os.loadavg()[0]);
-    this.timer = setInterval(() => this.samples.push(os.loadavg()[0]), 5000);
-  }
-  stop(): { min: number; mean: number; max: number; samples: number } {
-    clearInterval(this.timer);
-    this.samples.push(os.loadavg()[0]);
-    const s = this.samples;
-    return {
-      min: round2(Math.min(...s)),
-      mean: round2(s.reduce((a, b) => a + b, 0) / s.length),
-      max: round2(Math.max(...s)),
-      samples: s.length,
-    };
-  }
-}
 
 await initEngine();
 const engine = engineInfo();
@@ -68,7 +47,7 @@ const dataset = await loadDataset('ml-100k', { dataDir: values['data-dir'] });
 const split = dataset.predefinedSplits['u1'];
 console.error(
   `engine: ${engine.backend} (simd ${engine.simd}); XGBoost ${version.major}.${version.minor}.${version.patch}; ` +
-    `load ${os.loadavg().map(round2).join(' ')}`,
+    `load ${loadAverages().join(' ')}`,
 );
 
 const runs: unknown[] = [];
@@ -88,9 +67,7 @@ for (const id of values.models.split(',')) {
     dataset: dataset.id,
     split: 'u1',
     seed,
-    overrides: Object.entries(overrides)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' '),
+    overrides: overridesText(overrides),
     rmse: result.rmse,
     mae: result.mae,
     paperRmse: 0.898,
@@ -115,7 +92,7 @@ for (const id of values.models.split(',')) {
     backend: engine.backend,
     simd: engine.simd,
     xgboostVersion: `${version.major}.${version.minor}.${version.patch}`,
-    machine: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    machine: machineSummary(),
     node: process.version,
     cli:
       `node dist/src/cli/main.js evaluate --model ${spec.id} --dataset ml-100k --data-dir ${values['data-dir']} ` +

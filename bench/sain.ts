@@ -27,6 +27,7 @@ import { evaluate } from '../src/eval/protocol.js';
 import { resolveConfig } from '../src/models/config.js';
 import type { ModelConfig, ProgressEvent } from '../src/models/model.js';
 import { Sain, sainSpec } from '../src/models/sain/sain.js';
+import { loadAverages } from './machine-load.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,8 +50,6 @@ const batchSizes = values['no-speed']
     ? [defaultBatch]
     : values['speed-batches'].split(',').map(Number);
 
-const load = (): number[] => os.loadavg().map((v) => Math.round(v * 100) / 100);
-
 /**
  * This process's scheduling priority: its nice value and, on Linux with autogrouping, its
  * session's autogroup nice (with autogroups on, `nice` alone only ranks a process against its own
@@ -72,7 +71,7 @@ const dataset = await loadDataset('sain-ml100k', { dataDir: values['data-dir'] }
 const split = dataset.predefinedSplits['sain'];
 const train = { dataset, indices: split.train };
 console.error(
-  `engine: ${engine.backend} (simd ${engine.simd}, threads ${engine.threads}); load ${load().join(' ')}`,
+  `engine: ${engine.backend} (simd ${engine.simd}, threads ${engine.threads}); load ${loadAverages().join(' ')}`,
 );
 
 interface SpeedRow {
@@ -96,7 +95,7 @@ for (const batchSize of batchSizes) {
     seed,
   });
   const model = new Sain(config);
-  const loadBefore = load();
+  const loadBefore = loadAverages();
   const cpu0 = process.cpuUsage();
   const report = await model.fit(train);
   const cpu = process.cpuUsage(cpu0);
@@ -110,7 +109,7 @@ for (const batchSize of batchSizes) {
     samplesPerSecond: report.samplesProcessed / report.seconds,
     samplesPerCpuSecond: report.samplesProcessed / cpuSeconds,
     loadBefore,
-    loadAfter: load(),
+    loadAfter: loadAverages(),
   };
   speed.push(row);
   console.error(
@@ -131,10 +130,10 @@ if (!values['no-accuracy']) {
     seed,
     onProgress: (p) => {
       if (p.epoch === undefined) return;
-      epochs.push({ ...p.epoch, load: load() });
+      epochs.push({ ...p.epoch, load: loadAverages() });
       console.error(
         `epoch ${p.epoch.epoch}: train loss ${p.epoch.trainLoss?.toFixed(4)}, validation RMSE ` +
-          `${p.epoch.validationRmse?.toFixed(4)} (${p.epoch.seconds.toFixed(0)} s, load ${load()[0]})`,
+          `${p.epoch.validationRmse?.toFixed(4)} (${p.epoch.seconds.toFixed(0)} s, load ${loadAverages()[0]})`,
       );
     },
   });
