@@ -21,9 +21,9 @@ import {
   fieldInputsMeta,
   poolFields,
   restoreFieldInputs,
-  selectFeatureFields,
   type FieldInputs,
 } from '../src/models/baselines/field-inputs.js';
+import { selectFeatureFields } from '../src/models/feature-selection.js';
 import { NCF_DEFAULTS, NeuMF } from '../src/models/baselines/ncf.js';
 import { NFM_DEFAULTS, NfmNetwork } from '../src/models/baselines/nfm.js';
 import { XDEEPFM_DEFAULTS, XDeepFmNetwork } from '../src/models/baselines/xdeepfm.js';

@@ -37,17 +37,24 @@ import {
   loadState,
   Params,
   StepContext,
-  toModelState,
   type DenseLayer,
   type DenseParam,
   type Init,
   type TableParam,
   type TrainReport,
 } from '../../engine/index.js';
-import { DataError, UsageError } from '../../util/errors.js';
+import { UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
-import { featureSlots, restoreSlots, slotsMeta, type FeatureSlots } from '../afm-gau/feature-slots.js';
-import { fitPairs, baselineBiases, predictPairs, requireEngine } from '../afm-gau/pair-training.js';
+import { featureSlots, type FeatureSlots } from '../afm-gau/feature-slots.js';
+import { fitPairs, predictPairs, requireEngine, startBiasesAtBaseline } from '../afm-gau/pair-training.js';
+import { restoreSlotModel, slotModelState, type SlotSide } from '../afm-gau/slot-model-state.js';
+import {
+  checkExplainIndex,
+  integerSetting,
+  oneOfSetting,
+  positiveIntSetting,
+  rateSetting,
+} from '../setting-checks.js';
 import { trainSettingsOf } from '../train-settings.js';
 import { bool, num, str } from '../config.js';
 import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
@@ -62,6 +69,9 @@ const POOLINGS = ['sum', 'pairwise'] as const;
 const FC_INPUTS = ['product', 'concat'] as const;
 type Pooling = (typeof POOLINGS)[number];
 type FcInput = (typeof FC_INPUTS)[number];
+
+/** AANMF attends over user attributes: it saves the users' slots. */
+const USER_SLOTS: SlotSide = { entities: 'users', array: 'userSlots' };
 
 export const AANMF_DEFAULTS: ModelConfig = {
   /** K, the latent dimension of p_u, q_i, a_j and of the attention cell. */
@@ -177,20 +187,14 @@ export class Aanmf implements RatingModel {
     config: ModelConfig,
   ) {
     this.config = { ...config };
-    this.k = positiveInt(id, config, 'factors');
-    const layers = num(config, 'fcLayers');
-    if (!Number.isInteger(layers) || layers < 0)
-      throw new UsageError(`${id} setting "fcLayers" must be an integer >= 0, got ${layers}`);
-    this.pooling = oneOf(id, config, 'pooling', POOLINGS);
-    this.fcInput = oneOf(id, config, 'fcInput', FC_INPUTS);
+    this.k = positiveIntSetting(id, config, 'factors');
+    integerSetting(id, config, 'fcLayers', 0);
+    this.pooling = oneOfSetting(id, config, 'pooling', POOLINGS);
+    this.fcInput = oneOfSetting(id, config, 'fcInput', FC_INPUTS);
     bool(config, 'attention');
     bool(config, 'biases');
     str(config, 'userFeatures');
-    for (const key of ['dropout', 'inputDropout']) {
-      const rate = num(config, key);
-      if (!(rate >= 0 && rate < 1))
-        throw new UsageError(`${id} setting "${key}" must be in [0, 1), got ${rate}`);
-    }
+    for (const key of ['dropout', 'inputDropout']) rateSetting(id, config, key);
     for (const key of ['productL2', 'biasL2', 'cellL2', 'fcL2'])
       if (!(num(config, key) >= 0)) throw new UsageError(`${id} setting "${key}" must be >= 0`);
     if (!Number.isFinite(num(config, 'cellBias')))
@@ -209,13 +213,7 @@ export class Aanmf implements RatingModel {
     }
     this.net?.params.dispose();
     const net = this.build(ds.users.ids.length, ds.items.ids.length, slots);
-    if (net.mu !== undefined && net.userBias !== undefined && net.itemBias !== undefined) {
-      const start = baselineBiases(trainSet, net.users, net.items);
-      net.mu.value[0] = start.mean;
-      net.mu.sync();
-      net.userBias.value.set(start.user);
-      net.itemBias.value.set(start.item);
-    }
+    startBiasesAtBaseline(net, trainSet);
     this.net = net;
     this.lastReport = await fitPairs(
       net.params,
@@ -235,8 +233,8 @@ export class Aanmf implements RatingModel {
   /** λ of Algorithm 1: the weight of each of the user's attributes for this item. */
   explain(user: number, item: number): Explanation {
     const net = this.fitted();
-    checkIndex(this.id, user, net.users, 'user');
-    checkIndex(this.id, item, net.items, 'item');
+    checkExplainIndex(this.id, user, net.users, 'user');
+    checkExplainIndex(this.id, item, net.items, 'item');
     const { prediction, lambda } = tf.tidy(() => {
       const f = this.forward(
         net,
@@ -257,31 +255,13 @@ export class Aanmf implements RatingModel {
 
   state(): ModelState {
     const net = this.fitted();
-    const base = toModelState(this.id, this.config, net.params, {
-      users: net.users,
-      items: net.items,
-      slots: { ...slotsMeta(net.slots) },
-    });
-    return { ...base, arrays: { ...base.arrays, userSlots: net.slots.codes } };
+    return slotModelState(this.id, this.config, net, USER_SLOTS);
   }
 
   static restore(id: string, state: ModelState): Aanmf {
-    const source = `saved model "${state.id}"`;
-    if (state.id !== id) throw new UsageError(`${id}: cannot restore a saved "${state.id}" model`);
-    const meta = state.meta as { users?: unknown; items?: unknown; slots?: unknown } | null;
-    if (meta === null || typeof meta.users !== 'number' || typeof meta.items !== 'number') {
-      throw new DataError(source, undefined, 'meta', 'lacks the numbers of users and items');
-    }
+    const { users, items, slots } = restoreSlotModel(id, state, USER_SLOTS);
     const model = new Aanmf(id, state.config);
-    const slots = restoreSlots(meta.slots, state.arrays['userSlots'], source, 'userSlots');
-    if (slots.count !== meta.users)
-      throw new DataError(
-        source,
-        undefined,
-        'userSlots',
-        `describes ${slots.count} users, expected ${meta.users}`,
-      );
-    model.net = model.build(meta.users, meta.items, slots);
+    model.net = model.build(users, items, slots);
     loadState(model.net.params, state);
     return model;
   }
@@ -426,25 +406,6 @@ function fcLayer(
     w: params.dense(`${name}.w`, [inDim, outDim], { init, l2 }),
     b: params.dense(`${name}.b`, [outDim], { init: { kind: 'zeros' }, l2: 0 }),
   };
-}
-
-function positiveInt(id: string, config: ModelConfig, key: string): number {
-  const v = num(config, key);
-  if (!Number.isInteger(v) || v < 1)
-    throw new UsageError(`${id} setting "${key}" must be a positive integer, got ${v}`);
-  return v;
-}
-
-function oneOf<T extends string>(id: string, config: ModelConfig, key: string, choices: readonly T[]): T {
-  const v = str(config, key);
-  if (!(choices as readonly string[]).includes(v))
-    throw new UsageError(`${id} setting "${key}" must be one of ${choices.join(', ')}, got "${v}"`);
-  return v as T;
-}
-
-function checkIndex(id: string, i: number, n: number, what: string): void {
-  if (!Number.isInteger(i) || i < 0 || i >= n)
-    throw new UsageError(`${id} explain: ${what} ${i} is outside [0, ${n})`);
 }
 
 const REFERENCE =

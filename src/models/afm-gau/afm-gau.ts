@@ -34,22 +34,26 @@ import {
   loadState,
   Params,
   StepContext,
-  toModelState,
   type DenseLayer,
   type DenseParam,
   type TableParam,
   type TrainReport,
 } from '../../engine/index.js';
-import { DataError, UsageError } from '../../util/errors.js';
+import { UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { bool, num, str } from '../config.js';
 import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
-import { featureSlots, restoreSlots, slotsMeta, type FeatureSlots } from './feature-slots.js';
+import { featureSlots, type FeatureSlots } from './feature-slots.js';
 import { slotGatedAttention } from './gau.js';
-import { fitPairs, baselineBiases, predictPairs, requireEngine } from './pair-training.js';
+import { fitPairs, predictPairs, requireEngine, startBiasesAtBaseline } from './pair-training.js';
+import { restoreSlotModel, slotModelState, type SlotSide } from './slot-model-state.js';
+import { checkExplainIndex, oneOfSetting, positiveIntSetting, rateSetting } from '../setting-checks.js';
 import { trainSettingsOf } from '../train-settings.js';
 
 export const AFM_GAU_ID = 'afm-gau';
+
+/** AFM-GAU attends over item features: it saves the items' slots. */
+const ITEM_SLOTS: SlotSide = { entities: 'items', array: 'itemSlots' };
 
 export const AFM_GAU_DEFAULTS: ModelConfig = {
   /** k, the size of every latent vector (Sec. 4.1.3: 64). */
@@ -130,15 +134,13 @@ export class AfmGau implements RatingModel {
 
   constructor(config: ModelConfig) {
     this.config = { ...config };
-    this.k = positiveInt(config, 'factors');
-    positiveInt(config, 'hidden');
-    this.interaction = oneOf(config, 'interaction', INTERACTIONS);
-    this.mlpInput = oneOf(config, 'mlpInput', MLP_INPUTS);
+    this.k = positiveIntSetting(this.id, config, 'factors');
+    positiveIntSetting(this.id, config, 'hidden');
+    this.interaction = oneOfSetting(this.id, config, 'interaction', INTERACTIONS);
+    this.mlpInput = oneOfSetting(this.id, config, 'mlpInput', MLP_INPUTS);
     bool(config, 'biases');
     str(config, 'itemFeatures');
-    const dropout = num(config, 'dropout');
-    if (!(dropout >= 0 && dropout < 1))
-      throw new UsageError(`afm-gau setting "dropout" must be in [0, 1), got ${dropout}`);
+    rateSetting(this.id, config, 'dropout');
     if (!(num(config, 'initStd') > 0)) throw new UsageError('afm-gau setting "initStd" must be positive');
   }
 
@@ -147,13 +149,7 @@ export class AfmGau implements RatingModel {
     const slots = featureSlots(ds.itemFeatures, str(this.config, 'itemFeatures'), 'itemFeatures');
     this.net?.params.dispose();
     const net = this.build(ds.users.ids.length, ds.items.ids.length, slots);
-    if (net.mu !== undefined && net.userBias !== undefined && net.itemBias !== undefined) {
-      const start = baselineBiases(trainSet, net.users, net.items);
-      net.mu.value[0] = start.mean;
-      net.mu.sync();
-      net.userBias.value.set(start.user);
-      net.itemBias.value.set(start.item);
-    }
+    startBiasesAtBaseline(net, trainSet);
     this.net = net;
     this.lastReport = await fitPairs(
       net.params,
@@ -173,8 +169,8 @@ export class AfmGau implements RatingModel {
   /** The user's attention over the item's features (Eq. 2), named: "item id", "genre=Action", … */
   explain(user: number, item: number): Explanation {
     const net = this.fitted();
-    checkIndex(user, net.users, 'user');
-    checkIndex(item, net.items, 'item');
+    checkExplainIndex(this.id, user, net.users, 'user');
+    checkExplainIndex(this.id, item, net.items, 'item');
     const { prediction, weights } = tf.tidy(() => {
       const f = this.forward(
         net,
@@ -195,31 +191,13 @@ export class AfmGau implements RatingModel {
 
   state(): ModelState {
     const net = this.fitted();
-    const base = toModelState(this.id, this.config, net.params, {
-      users: net.users,
-      items: net.items,
-      slots: { ...slotsMeta(net.slots) },
-    });
-    return { ...base, arrays: { ...base.arrays, itemSlots: net.slots.codes } };
+    return slotModelState(this.id, this.config, net, ITEM_SLOTS);
   }
 
   static restore(state: ModelState): AfmGau {
-    const source = `saved model "${state.id}"`;
-    if (state.id !== AFM_GAU_ID) throw new UsageError(`afm-gau: cannot restore a saved "${state.id}" model`);
-    const meta = state.meta as { users?: unknown; items?: unknown; slots?: unknown } | null;
-    if (meta === null || typeof meta.users !== 'number' || typeof meta.items !== 'number') {
-      throw new DataError(source, undefined, 'meta', 'lacks the numbers of users and items');
-    }
+    const { users, items, slots } = restoreSlotModel(AFM_GAU_ID, state, ITEM_SLOTS);
     const model = new AfmGau(state.config);
-    const slots = restoreSlots(meta.slots, state.arrays['itemSlots'], source, 'itemSlots');
-    if (slots.count !== meta.items)
-      throw new DataError(
-        source,
-        undefined,
-        'itemSlots',
-        `describes ${slots.count} items, expected ${meta.items}`,
-      );
-    model.net = model.build(meta.users, meta.items, slots);
+    model.net = model.build(users, items, slots);
     loadState(model.net.params, state);
     return model;
   }
@@ -304,25 +282,6 @@ export class AfmGau implements RatingModel {
     }
     return { prediction: score, weights: gau.weights };
   }
-}
-
-function positiveInt(config: ModelConfig, key: string): number {
-  const v = num(config, key);
-  if (!Number.isInteger(v) || v < 1)
-    throw new UsageError(`afm-gau setting "${key}" must be a positive integer, got ${v}`);
-  return v;
-}
-
-function oneOf<T extends string>(config: ModelConfig, key: string, choices: readonly T[]): T {
-  const v = str(config, key);
-  if (!(choices as readonly string[]).includes(v))
-    throw new UsageError(`afm-gau setting "${key}" must be one of ${choices.join(', ')}, got "${v}"`);
-  return v as T;
-}
-
-function checkIndex(i: number, n: number, what: string): void {
-  if (!Number.isInteger(i) || i < 0 || i >= n)
-    throw new UsageError(`afm-gau explain: ${what} ${i} is outside [0, ${n})`);
 }
 
 export const afmGauSpec: ModelSpec = {

@@ -12,7 +12,8 @@
  */
 import type { FeatureTable } from '../../data/dataset.js';
 import { oneHotLayout } from '../../data/features.js';
-import { DataError, UsageError } from '../../util/errors.js';
+import { DataError } from '../../util/errors.js';
+import { selectFeatureFields } from '../feature-selection.js';
 
 export interface FeatureSlots {
   /** Number of entities. */
@@ -30,7 +31,7 @@ export interface FeatureSlots {
  * names; `setting` (the config key it came from) is named in errors.
  */
 export function featureSlots(table: FeatureTable, select: string, setting: string): FeatureSlots {
-  const chosen = selectFields(table, select, setting);
+  const chosen = selectFeatureFields(table, select, setting);
   const layout = oneHotLayout(chosen);
   let width = 0;
   for (let e = 0; e < layout.count; e++) width = Math.max(width, layout.offsets[e + 1] - layout.offsets[e]);
@@ -41,23 +42,6 @@ export function featureSlots(table: FeatureTable, select: string, setting: strin
       codes[e * width + k++] = layout.indices[j];
   }
   return { count: layout.count, width, codes, names: layout.names };
-}
-
-/** The fields named by `select` (`all`, `none` or `a,b,c`), in the table's order. */
-export function selectFields(table: FeatureTable, select: string, setting: string): FeatureTable {
-  const text = select.trim();
-  if (text === 'all') return table;
-  if (text === 'none' || text === '') return { count: table.count, fields: [] };
-  const wanted = text.split(',').map((s) => s.trim());
-  const known = table.fields.map((f) => f.name);
-  for (const name of wanted) {
-    if (!known.includes(name)) {
-      throw new UsageError(
-        `setting "${setting}": no feature field "${name}" in this data set (fields: ${known.join(', ') || '(none)'}; or all, none)`,
-      );
-    }
-  }
-  return { count: table.count, fields: table.fields.filter((f) => wanted.includes(f.name)) };
 }
 
 /** The slots as saved in a model state: codes in `arrays`, the rest in `meta`. */

@@ -13,13 +13,16 @@ import {
   takeFloat32,
   takeInt32,
   train,
+  type DenseParam,
   type Params,
   type StepContext,
+  type TableParam,
   type TrainReport,
   type TrainSettings,
 } from '../../engine/index.js';
 import { HeedError } from '../../util/errors.js';
 import type { FitOptions } from '../model.js';
+import { ratingValidation } from '../rating-validation.js';
 
 /**
  * Predicted ratings [B] of the pairs (users[b], items[b]), and optionally the model's own
@@ -55,7 +58,6 @@ export async function fitPairs(
 ): Promise<TrainReport> {
   await ensureEngine();
   const t = gatherRatings(trainSet);
-  const v = options.validation === undefined ? undefined : gatherRatings(options.validation);
   return await train(
     {
       params,
@@ -66,16 +68,11 @@ export async function fitPairs(
         const mse: tf.Scalar = tf.mean(tf.squaredDifference(prediction, target));
         return penalty === undefined ? mse : tf.add(mse, penalty);
       },
-      validation:
-        v === undefined || v.rating.length === 0
-          ? undefined
-          : {
-              size: v.rating.length,
-              targets: v.rating,
-              predict: (batch, ctx) =>
-                score(takeInt32(v.user, batch), takeInt32(v.item, batch), ctx).prediction,
-              clip: trainSet.dataset.scale,
-            },
+      validation: ratingValidation(
+        options.validation,
+        trainSet.dataset.scale,
+        (users, items, ctx) => score(users, items, ctx).prediction,
+      ),
     },
     settings,
     options,
@@ -139,4 +136,23 @@ export function baselineBiases(
   const bu = new Float32Array(users);
   for (let u = 0; u < users; u++) bu[u] = userSum[u] / (shrinkage + userCount[u]);
   return { mean, user: bu, item: bi };
+}
+
+/** The optional μ, b_u and b_i terms of a pair model's network, and the table sizes. */
+export interface BiasTerms {
+  readonly users: number;
+  readonly items: number;
+  readonly mu?: DenseParam;
+  readonly userBias?: TableParam;
+  readonly itemBias?: TableParam;
+}
+
+/** Sets a network's bias terms, when it has them, to the `baselineBiases` of the training ratings. */
+export function startBiasesAtBaseline(net: BiasTerms, trainSet: RatingSubset): void {
+  if (net.mu === undefined || net.userBias === undefined || net.itemBias === undefined) return;
+  const start = baselineBiases(trainSet, net.users, net.items);
+  net.mu.value[0] = start.mean;
+  net.mu.sync();
+  net.userBias.value.set(start.user);
+  net.itemBias.value.set(start.item);
 }

@@ -45,23 +45,6 @@ export interface FieldInputs {
   readonly item: SideSlots;
 }
 
-/** The fields `select` names (`all`, `none` or `a,b`), in the table's order; `setting` is named in errors. */
-export function selectFeatureFields(table: FeatureTable, select: string, setting: string): FeatureTable {
-  const text = select.trim();
-  if (text === 'all') return table;
-  if (text === 'none' || text === '') return { count: table.count, fields: [] };
-  const wanted = text.split(',').map((s) => s.trim());
-  const known = table.fields.map((f) => f.name);
-  for (const name of wanted) {
-    if (!known.includes(name)) {
-      throw new UsageError(
-        `setting "${setting}": no feature field "${name}" in this data set (fields: ${known.join(', ') || '(none)'}; or all, none)`,
-      );
-    }
-  }
-  return { count: table.count, fields: table.fields.filter((f) => wanted.includes(f.name)) };
-}
-
 /** Builds the layout of `dataset` with the chosen user and item feature fields. */
 export function buildFieldInputs(
   dataset: Dataset,

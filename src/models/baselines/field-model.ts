@@ -10,14 +10,14 @@ import type { Params } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
 import { HeedError } from '../../util/errors.js';
 import { str } from '../config.js';
-import type { FitOptions, JsonValue, ModelConfig, ModelState, RatingModel } from '../model.js';
+import { selectFeatureFields } from '../feature-selection.js';
+import type { FitOptions, JsonValue, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import type { FieldEmbedding } from './field-embedding.js';
 import {
   buildFieldInputs,
   fieldInputsArrays,
   fieldInputsMeta,
   restoreFieldInputs,
-  selectFeatureFields,
   type FieldInputs,
 } from './field-inputs.js';
 import {
@@ -108,4 +108,20 @@ export class FieldModel implements RatingModel {
     if (this.network === undefined) throw new HeedError(`${this.id}: call fit() before predict() or state()`);
     return this.network;
   }
+}
+
+/**
+ * The `ModelSpec` of an FM-family baseline: `about` says which model it is, `build` makes its
+ * network, and a `FieldModel` does the rest (it trains on the tensor engine).
+ */
+export function fieldModelSpec(
+  about: Pick<ModelSpec, 'id' | 'summary' | 'reference' | 'defaults'>,
+  build: FieldNetworkFactory,
+): ModelSpec {
+  return {
+    usesEngine: true,
+    ...about,
+    create: (config) => new FieldModel(about.id, config, build),
+    restore: (state) => FieldModel.restore(state, build),
+  };
 }

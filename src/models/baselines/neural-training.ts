@@ -19,6 +19,7 @@ import { HeedError, UsageError } from '../../util/errors.js';
 import { num } from '../config.js';
 import { trainSettingsOf } from '../train-settings.js';
 import type { FitOptions, ModelConfig } from '../model.js';
+import { ratingValidation } from '../rating-validation.js';
 
 /** Training settings every neural baseline accepts (`--set key=value`). */
 export const TRAINING_DEFAULTS = {
@@ -60,7 +61,6 @@ export async function fitPairScorer(
   const engine = await initEngine();
   const { user, item, rating } = gatherRatings(trainSet);
   if (rating.length === 0) throw new UsageError('cannot fit a neural model on zero ratings');
-  const v = options.validation === undefined ? undefined : gatherRatings(options.validation);
   const report = await train(
     {
       params,
@@ -72,15 +72,7 @@ export async function fitPairScorer(
             tf.tensor1d(takeFloat32(rating, batch)),
           ),
         ),
-      validation:
-        v === undefined || v.rating.length === 0
-          ? undefined
-          : {
-              size: v.rating.length,
-              targets: v.rating,
-              predict: (batch, ctx) => score(takeInt32(v.user, batch), takeInt32(v.item, batch), ctx),
-              clip: trainSet.dataset.scale,
-            },
+      validation: ratingValidation(options.validation, trainSet.dataset.scale, score),
     },
     trainSettingsOf(config),
     options,

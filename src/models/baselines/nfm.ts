@@ -23,7 +23,7 @@ import { num } from '../config.js';
 import type { ModelConfig, ModelSpec } from '../model.js';
 import { FieldEmbedding } from './field-embedding.js';
 import type { FieldInputs } from './field-inputs.js';
-import { FIELD_MODEL_DEFAULTS, FieldModel, type FieldNetwork } from './field-model.js';
+import { FIELD_MODEL_DEFAULTS, fieldModelSpec, type FieldNetwork } from './field-model.js';
 import { layerSizes, positiveInt, rate } from './neural-training.js';
 
 export const NFM_DEFAULTS = {
@@ -74,14 +74,12 @@ export class NfmNetwork implements FieldNetwork {
   }
 }
 
-const build = (config: ModelConfig, inputs: FieldInputs): NfmNetwork => new NfmNetwork(config, inputs);
-
-export const nfmSpec: ModelSpec = {
-  usesEngine: true,
-  id: 'nfm',
-  summary: 'NFM (Bi-Interaction pooling + MLP over user, item and feature fields), SAIN set-up',
-  reference: 'He & Chua, Neural Factorization Machines for Sparse Predictive Analytics, SIGIR 2017',
-  defaults: NFM_DEFAULTS,
-  create: (config) => new FieldModel('nfm', config, build),
-  restore: (state) => FieldModel.restore(state, build),
-};
+export const nfmSpec: ModelSpec = fieldModelSpec(
+  {
+    id: 'nfm',
+    summary: 'NFM (Bi-Interaction pooling + MLP over user, item and feature fields), SAIN set-up',
+    reference: 'He & Chua, Neural Factorization Machines for Sparse Predictive Analytics, SIGIR 2017',
+    defaults: NFM_DEFAULTS,
+  },
+  (config, inputs) => new NfmNetwork(config, inputs),
+);

@@ -34,7 +34,7 @@ import { bool, num, str } from '../config.js';
 import type { ModelConfig, ModelSpec } from '../model.js';
 import { FieldEmbedding } from './field-embedding.js';
 import type { FieldInputs } from './field-inputs.js';
-import { FIELD_MODEL_DEFAULTS, FieldModel, type FieldNetwork } from './field-model.js';
+import { FIELD_MODEL_DEFAULTS, fieldModelSpec, type FieldNetwork } from './field-model.js';
 import { layerSizes, positiveInt, rate } from './neural-training.js';
 
 export const XDEEPFM_DEFAULTS = {
@@ -118,15 +118,12 @@ export class XDeepFmNetwork implements FieldNetwork {
   }
 }
 
-const build = (config: ModelConfig, inputs: FieldInputs): XDeepFmNetwork =>
-  new XDeepFmNetwork(config, inputs);
-
-export const xdeepfmSpec: ModelSpec = {
-  usesEngine: true,
-  id: 'xdeepfm',
-  summary: 'xDeepFM (CIN + DNN + linear over user, item and feature fields), SAIN set-up',
-  reference: 'Lian et al., xDeepFM: Combining Explicit and Implicit Feature Interactions, KDD 2018',
-  defaults: XDEEPFM_DEFAULTS,
-  create: (config) => new FieldModel('xdeepfm', config, build),
-  restore: (state) => FieldModel.restore(state, build),
-};
+export const xdeepfmSpec: ModelSpec = fieldModelSpec(
+  {
+    id: 'xdeepfm',
+    summary: 'xDeepFM (CIN + DNN + linear over user, item and feature fields), SAIN set-up',
+    reference: 'Lian et al., xDeepFM: Combining Explicit and Implicit Feature Interactions, KDD 2018',
+    defaults: XDEEPFM_DEFAULTS,
+  },
+  (config, inputs) => new XDeepFmNetwork(config, inputs),
+);

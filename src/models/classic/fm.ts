@@ -13,6 +13,7 @@
 import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
 import { HeedError, UsageError } from '../../util/errors.js';
 import { bool, num, str } from '../config.js';
+import { integerSetting, oneOfSetting } from '../setting-checks.js';
 import type {
   AttentionWeight,
   Explanation,
@@ -328,28 +329,15 @@ function meanOf(x: Float64Array): number {
 
 /** Rejects settings that would make a fit meaningless, naming the key. */
 function checkSettings(c: ModelConfig): void {
-  const solver = str(c, 'solver');
-  if (!(FM_SOLVERS as readonly string[]).includes(solver)) {
-    throw new UsageError(`fm setting "solver" must be one of ${FM_SOLVERS.join(', ')}, got "${solver}"`);
-  }
-  const multiWeight = str(c, 'multiWeight');
-  if (!(MULTI_WEIGHTS as readonly string[]).includes(multiWeight)) {
-    throw new UsageError(
-      `fm setting "multiWeight" must be one of ${MULTI_WEIGHTS.join(', ')}, got "${multiWeight}"`,
-    );
-  }
-  const integer = (key: string, min: number): void => {
-    const v = num(c, key);
-    if (!Number.isInteger(v) || v < min)
-      throw new UsageError(`fm setting "${key}" must be an integer >= ${min}, got ${v}`);
-  };
-  integer('factors', 0);
-  integer('iterations', 1);
-  integer('epochs', 1);
-  integer('burnIn', 0);
-  integer('samples', 1);
-  integer('patience', 0);
-  integer('seed', 0);
+  oneOfSetting('fm', c, 'solver', FM_SOLVERS);
+  oneOfSetting('fm', c, 'multiWeight', MULTI_WEIGHTS);
+  integerSetting('fm', c, 'factors', 0);
+  integerSetting('fm', c, 'iterations', 1);
+  integerSetting('fm', c, 'epochs', 1);
+  integerSetting('fm', c, 'burnIn', 0);
+  integerSetting('fm', c, 'samples', 1);
+  integerSetting('fm', c, 'patience', 0);
+  integerSetting('fm', c, 'seed', 0);
   for (const key of ['initStd', 'regBias', 'regLinear', 'regPair', 'alsReg']) {
     const v = num(c, key);
     if (!(v >= 0)) throw new UsageError(`fm setting "${key}" must be >= 0, got ${v}`);

@@ -30,6 +30,8 @@ import { predictInBatches, train, type TrainReport } from '../../engine/train-lo
 import { HeedError, UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { bool, num, str } from '../config.js';
+import { ratingValidation } from '../rating-validation.js';
+import { integerSetting, oneOfSetting, rateSetting } from '../setting-checks.js';
 import { trainSettingsOf } from '../train-settings.js';
 import type {
   AttentionWeight,
@@ -185,7 +187,6 @@ export class Sain implements RatingModel {
         ? rowWeights(user, item, { users: sizes.users, items: sizes.items, tokens: sizes.vocabulary }, tokens)
         : undefined;
     if (weights !== undefined && !bool(c, 'featureL2')) weights.token.fill(0);
-    const v = options.validation === undefined ? undefined : gatherRatings(options.validation);
     this.lastReport = await train(
       {
         params,
@@ -213,22 +214,11 @@ export class Sain implements RatingModel {
           });
           return tf.add(loss, penalty) as tf.Scalar;
         },
-        validation:
-          v === undefined || v.rating.length === 0
-            ? undefined
-            : {
-                size: v.rating.length,
-                targets: v.rating,
-                predict: (batch, ctx) =>
-                  this.forward(
-                    fitted,
-                    takeInt32(v.user, batch),
-                    takeInt32(v.item, batch),
-                    predictSettings,
-                    ctx,
-                  ).combined,
-                clip: dataset.scale,
-              },
+        validation: ratingValidation(
+          options.validation,
+          dataset.scale,
+          (users, items, ctx) => this.forward(fitted, users, items, predictSettings, ctx).combined,
+        ),
       },
       trainSettingsOf(c),
       { onProgress: options.onProgress, signal: options.signal, predictBatchSize: PREDICT_BATCH },
@@ -428,27 +418,21 @@ function inferenceContext(): StepContext {
 }
 
 function checkConfig(c: ModelConfig): void {
-  const int = (key: string, min: number): void => {
-    const v = num(c, key);
-    if (!Number.isInteger(v) || v < min)
-      throw new UsageError(`sain setting "${key}" must be an integer >= ${min}, got ${v}`);
-  };
-  int('dim', 1);
-  int('featureDim', 1);
-  int('heads', 1);
-  int('layers', 1);
-  int('topK', 0);
-  int('batchSize', 1);
-  int('epochs', 1);
-  int('patience', 0);
-  int('seed', -(2 ** 31));
+  integerSetting(SAIN_ID, c, 'dim', 1);
+  integerSetting(SAIN_ID, c, 'featureDim', 1);
+  integerSetting(SAIN_ID, c, 'heads', 1);
+  integerSetting(SAIN_ID, c, 'layers', 1);
+  integerSetting(SAIN_ID, c, 'topK', 0);
+  integerSetting(SAIN_ID, c, 'batchSize', 1);
+  integerSetting(SAIN_ID, c, 'epochs', 1);
+  integerSetting(SAIN_ID, c, 'patience', 0);
+  integerSetting(SAIN_ID, c, 'seed', -(2 ** 31));
   if (num(c, 'featureDim') % num(c, 'heads') !== 0) {
     throw new UsageError(
       `sain setting "featureDim" (${num(c, 'featureDim')}) must be a multiple of "heads" (${num(c, 'heads')})`,
     );
   }
-  const rate = num(c, 'dropout');
-  if (!(rate >= 0 && rate < 1)) throw new UsageError(`sain setting "dropout" must be in [0, 1), got ${rate}`);
+  rateSetting(SAIN_ID, c, 'dropout');
   for (const key of ['learningRate', 'initStd', 'featureInitStd']) {
     if (!(num(c, key) > 0))
       throw new UsageError(`sain setting "${key}" must be positive, got ${num(c, key)}`);
@@ -469,12 +453,7 @@ function checkConfig(c: ModelConfig): void {
   if (estimator !== 'frequency' && estimator !== 'lazy' && estimator !== 'dense') {
     throw new UsageError(`sain setting "l2Estimator" must be frequency, lazy or dense, got "${estimator}"`);
   }
-  const act = str(c, 'qkvActivation');
-  if (!ACTIVATIONS.includes(act as Activation)) {
-    throw new UsageError(
-      `sain setting "qkvActivation" must be one of ${ACTIVATIONS.join(', ')}, got "${act}"`,
-    );
-  }
+  oneOfSetting(SAIN_ID, c, 'qkvActivation', ACTIVATIONS);
 }
 
 export const sainSpec: ModelSpec = {
