@@ -275,3 +275,26 @@ export function toColumns(rows: SparseRows, columnCount: number): SparseColumns 
   }
   return { offsets, rows: rowIndex, values };
 }
+
+/**
+ * Transposes CSC columns back into CSR rows, each row's columns ascending (the order a column-wise
+ * pass visits a row's non-zeros in).
+ */
+export function toSortedRows(byColumn: SparseColumns, rowCount: number): SparseRows {
+  const offsets = new Int32Array(rowCount + 1);
+  const nnz = byColumn.rows.length;
+  for (let p = 0; p < nnz; p++) offsets[byColumn.rows[p] + 1]++;
+  for (let r = 0; r < rowCount; r++) offsets[r + 1] += offsets[r];
+  const fill = offsets.slice(0, rowCount);
+  const columns = new Int32Array(nnz);
+  const values = new Float64Array(nnz);
+  const columnCount = byColumn.offsets.length - 1;
+  for (let j = 0; j < columnCount; j++) {
+    for (let p = byColumn.offsets[j]; p < byColumn.offsets[j + 1]; p++) {
+      const q = fill[byColumn.rows[p]]++;
+      columns[q] = j;
+      values[q] = byColumn.values[p];
+    }
+  }
+  return { offsets, columns, values };
+}

@@ -29,6 +29,8 @@
  */
 import { Rng } from '../../util/rng.js';
 import { copyParams, createParams, packSamples, predictRow, type FmParams } from './fm-core.js';
+import { factorSums, factorsByRow, residuals, sweepFactor, sweepLinear } from './fm-coordinate-kernels.js';
+import { toSortedRows, type SparseRows } from './fm-design.js';
 import {
   columnCounts,
   yieldToEventLoop,
@@ -74,6 +76,13 @@ export class FmCoordinateState {
   readonly active: Uint8Array;
   /** Active columns per group. */
   readonly groupSize: Float64Array;
+  /** The training rows with each row's columns ascending, for q_f (see `factorSums`). */
+  private readonly sortedRows: SparseRows;
+  /** Row-major copy of V for the residual pass (see `residuals`). */
+  private readonly vByRow: Float64Array;
+  /** Scratch: 2k sums for `residuals`, one h per row of the longest column for `sweepFactor`. */
+  private readonly rowScratch: Float64Array;
+  private readonly columnScratch: Float64Array;
 
   constructor(data: FmTrainingData, factors: number, initStd: number, rng: Rng) {
     this.data = data;
@@ -84,12 +93,18 @@ export class FmCoordinateState {
     const counts = columnCounts(data);
     this.active = new Uint8Array(data.columnCount);
     this.groupSize = new Float64Array(data.groupCount);
+    let longest = 0;
     for (let j = 0; j < data.columnCount; j++) {
       if (counts[j] > 0) {
         this.active[j] = 1;
         this.groupSize[data.columnGroup[j]]++;
       }
+      longest = Math.max(longest, counts[j]);
     }
+    this.sortedRows = toSortedRows(data.byColumn, n);
+    this.vByRow = new Float64Array(data.columnCount * factors);
+    this.rowScratch = new Float64Array(2 * factors);
+    this.columnScratch = new Float64Array(longest);
     // libFM's initialisation: w0 = 0, w = 0, v ~ N(0, initStd²) (for active columns only here).
     for (let f = 0; f < factors; f++) {
       for (let j = 0; j < data.columnCount; j++) {
@@ -101,11 +116,21 @@ export class FmCoordinateState {
 
   /** e from scratch; done once per sweep so rounding errors of the incremental updates never pile up. */
   recomputeResiduals(): void {
-    const { rows, target } = this.data;
-    for (let r = 0; r < target.length; r++) {
-      this.eq[2 * r] =
-        predictRow(this.params, rows.columns, rows.values, rows.offsets[r], rows.offsets[r + 1]) - target[r];
-    }
+    const { rows, target, columnCount } = this.data;
+    const { w0, w, v, factors } = this.params;
+    factorsByRow(v, columnCount, factors, this.vByRow);
+    residuals(
+      this.eq,
+      target,
+      rows.offsets,
+      rows.columns,
+      rows.values,
+      w0,
+      w,
+      this.vByRow,
+      factors,
+      this.rowScratch,
+    );
   }
 
   /** Root mean squared training residual of the current point. */
@@ -115,8 +140,10 @@ export class FmCoordinateState {
 
   /** Σ_r e_r². */
   squaredError(): number {
+    const eq = this.eq;
+    const n = this.rowCount;
     let se = 0;
-    for (let r = 0; r < this.rowCount; r++) se += this.eq[2 * r] * this.eq[2 * r];
+    for (let r = 0; r < n; r++) se += eq[2 * r] * eq[2 * r];
     return se;
   }
 
@@ -138,75 +165,50 @@ export class FmCoordinateState {
 
   /** Linear weights: h = x_j on the rows of column j. */
   updateW(hyper: FmHyper, draw: boolean, rng: Rng): void {
-    const { byColumn, columnGroup, columnCount } = this.data;
-    const { offsets, rows, values } = byColumn;
-    const eq = this.eq;
-    const w = this.params.w;
-    for (let j = 0; j < columnCount; j++) {
-      if (!this.active[j]) continue;
-      const old = w[j];
-      let she = 0;
-      let shh = 0;
-      for (let p = offsets[j]; p < offsets[j + 1]; p++) {
-        const x = values[p];
-        she += x * (eq[2 * rows[p]] - old * x);
-        shh += x * x;
-      }
-      const g = columnGroup[j];
-      const variance = 1 / (hyper.wLambda[g] + hyper.alpha * shh);
-      const mean = -variance * (hyper.alpha * she - hyper.wMu[g] * hyper.wLambda[g]);
-      const next = draw ? mean + Math.sqrt(variance) * rng.normal() : mean;
-      if (!Number.isFinite(next)) continue;
-      w[j] = next;
-      const delta = next - old;
-      for (let p = offsets[j]; p < offsets[j + 1]; p++) eq[2 * rows[p]] += delta * values[p];
-    }
+    const { offsets, rows, values } = this.data.byColumn;
+    sweepLinear(
+      this.eq,
+      offsets,
+      rows,
+      values,
+      this.active,
+      this.data.columnGroup,
+      this.params.w,
+      hyper.alpha,
+      hyper.wMu,
+      hyper.wLambda,
+      draw,
+      rng,
+    );
   }
 
-  /** Factors, one f at a time: h = x_j (q_f − v_{j,f} x_j). */
+  /** Factors, one f at a time: h = x_j (q_f − v_{j,f} x_j), q_f cached per row while f is swept. */
   updateV(hyper: FmHyper, draw: boolean, rng: Rng): void {
     const { byColumn, columnGroup, columnCount } = this.data;
-    const { offsets, rows, values } = byColumn;
-    const eq = this.eq;
-    const n = this.rowCount;
-    const { factors } = this.params;
-    const v = this.params.v;
+    const sorted = this.sortedRows;
+    const { factors, v } = this.params;
     for (let f = 0; f < factors; f++) {
       const base = f * columnCount;
-      for (let r = 0; r < n; r++) eq[2 * r + 1] = 0;
-      for (let j = 0; j < columnCount; j++) {
-        const vj = v[base + j];
-        if (vj === 0) continue;
-        for (let p = offsets[j]; p < offsets[j + 1]; p++) eq[2 * rows[p] + 1] += vj * values[p];
-      }
-      for (let j = 0; j < columnCount; j++) {
-        if (!this.active[j]) continue;
-        const old = v[base + j];
-        let she = 0;
-        let shh = 0;
-        for (let p = offsets[j]; p < offsets[j + 1]; p++) {
-          const x = values[p];
-          const r2 = 2 * rows[p];
-          const h = x * (eq[r2 + 1] - old * x);
-          she += h * eq[r2];
-          shh += h * h;
-        }
-        she -= old * shh;
-        const gf = columnGroup[j] * factors + f;
-        const variance = 1 / (hyper.vLambda[gf] + hyper.alpha * shh);
-        const mean = -variance * (hyper.alpha * she - hyper.vMu[gf] * hyper.vLambda[gf]);
-        const next = draw ? mean + Math.sqrt(variance) * rng.normal() : mean;
-        if (!Number.isFinite(next)) continue;
-        v[base + j] = next;
-        const delta = next - old;
-        for (let p = offsets[j]; p < offsets[j + 1]; p++) {
-          const x = values[p];
-          const r2 = 2 * rows[p];
-          const h = x * (eq[r2 + 1] - old * x);
-          eq[r2 + 1] += x * delta;
-          eq[r2] += h * delta;
-        }
-      }
+      factorSums(this.eq, this.rowCount, sorted.offsets, sorted.columns, sorted.values, v, base);
+      sweepFactor(
+        this.eq,
+        byColumn.offsets,
+        byColumn.rows,
+        byColumn.values,
+        this.active,
+        columnGroup,
+        v,
+        base,
+        columnCount,
+        hyper.alpha,
+        hyper.vMu,
+        hyper.vLambda,
+        factors,
+        f,
+        draw,
+        rng,
+        this.columnScratch,
+      );
     }
   }
 }
