@@ -1,191 +1,308 @@
 /**
- * The inner loops of the coordinate-wise FM solvers (MCMC and ALS, `fm-mcmc.ts`): Rendle (2012)
+ * The inner loops of the coordinate-wise FM solvers (MCMC and ALS, `fm-mcmc.ts`), run by the
+ * WebAssembly kernels of `fm-kernels.wat` over one instance's memory: Rendle (2012)
  * "Factorization Machines with libFM", Sec. 4.1 Eq. 24-26 and Sec. 4.3 Fig. 4/5.
  *
- * They are plain functions over typed arrays, with every array and scalar they touch passed in, so
- * V8 compiles each into one tight loop with no property loads, allocation or polymorphism. Each
- * performs exactly the floating-point operations, in exactly the order, of the textbook loops
- * (`test/fm-kernels.test.ts` checks them bit for bit against those), so a seed keeps giving the
- * same draws:
+ * `CoordinateKernels` copies the training design into the instance once (by columns for the
+ * parameter updates, by rows for the residuals, and by rows with each row's columns ascending for
+ * q_f), and owns the parameters w, V and the per-row caches e and q there: the sampler reads and
+ * writes them through `Float64Array` views, so nothing is copied per sweep.
  *
+ * The kernels perform exactly the floating-point operations, in exactly the order, of the plain
+ * column-wise loops (`test/fm-kernels.test.ts` checks them bit for bit), so a seed keeps giving the
+ * same draws:
  * - the residual of a row sums w_j x_j and, per factor, v_{j,f} x_j and (v_{j,f} x_j)² over the
  *   row's non-zeros in row order (Eq. 1 with Eq. 5, as `predictRow`);
  * - q_f of a row sums v_{j,f} x_j in ascending column order, the order libFM's column-wise pass
- *   adds them in; here it is read row by row from a column-sorted copy of the rows, which gathers
- *   from the small factor slice instead of scattering into the large per-row cache;
+ *   adds them in; reading it row by row from a column-sorted copy of the rows gathers from the
+ *   small factor slice instead of scattering into the large per-row cache. (libFM skips columns
+ *   whose v is 0; adding their 0 terms to a sum that starts at +0 changes no bit.)
  * - a parameter's conditional sums its h and h·e terms over its column's rows in row order.
  */
-import type { Rng } from '../../util/rng.js';
+import { UsageError } from '../../util/errors.js';
+import { toSortedRows } from './fm-design.js';
+import { FM_KERNELS_WASM_BASE64 } from './fm-kernels-wasm.js';
+import type { FmTrainingData } from './fm-solver.js';
 
 /**
- * e_r = ŷ(x_r) − y_r for every row, written to eq[2r]. `vByRow` holds the factors row-major,
- * vByRow[j * factors + f] = v_{j,f}, so a non-zero's k factors share one cache line; `scratch`
- * holds 2k doubles. Same sums in the same order as `predictRow(...) - target[r]`.
+ * The part of the WebAssembly JS API used here. Node has it as a global, but the project's
+ * `lib` (ES2023, no DOM) does not declare it.
  */
-export function residuals(
-  eq: Float64Array,
-  target: Float64Array,
-  offsets: Int32Array,
-  cols: Int32Array,
-  vals: Float64Array,
-  w0: number,
-  w: Float64Array,
-  vByRow: Float64Array,
-  factors: number,
-  scratch: Float64Array,
-): void {
-  const n = target.length;
-  for (let r = 0; r < n; r++) {
-    const start = offsets[r];
-    const end = offsets[r + 1];
-    let y = w0;
-    for (let p = start; p < end; p++) y += w[cols[p]] * vals[p];
-    for (let f = 0; f < 2 * factors; f++) scratch[f] = 0;
-    // Per factor f: sum = Σ_p t, sumSq = Σ_p t² with t = v_{j,f} x_j, both in row order.
-    for (let p = start; p < end; p++) {
-      const x = vals[p];
-      const base = cols[p] * factors;
-      for (let f = 0; f < factors; f++) {
-        const t = vByRow[base + f] * x;
-        scratch[2 * f] += t;
-        scratch[2 * f + 1] += t * t;
-      }
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface KernelExports {
+  readonly memory: WasmMemory;
+  residuals(
+    eq: number,
+    target: number,
+    offsets: number,
+    cols: number,
+    vals: number,
+    n: number,
+    w0: number,
+    w: number,
+    vByRow: number,
+    factors: number,
+    stride: number,
+  ): void;
+  factorSums(eq: number, n: number, offsets: number, colBytes: number, vals: number, v: number): void;
+  sweepLinear(
+    offsets: number,
+    rowAddr: number,
+    vals: number,
+    active: number,
+    group: number,
+    columns: number,
+    w: number,
+    alpha: number,
+    mu: number,
+    lambda: number,
+    normals: number,
+  ): void;
+  sweepFactor(
+    offsets: number,
+    rowAddr: number,
+    vals: number,
+    active: number,
+    group: number,
+    columns: number,
+    v: number,
+    alpha: number,
+    mu: number,
+    lambda: number,
+    stride: number,
+    f: number,
+    normals: number,
+    hs: number,
+  ): void;
+}
+
+let compiled: object | undefined;
+
+function instantiate(): KernelExports {
+  compiled ??= new wasm.Module(Buffer.from(FM_KERNELS_WASM_BASE64, 'base64'));
+  return new wasm.Instance(compiled, {}).exports as KernelExports;
+}
+
+const PAGE = 65536;
+const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
+
+/** Byte offsets (16-byte aligned) planned in a fresh instance's memory before it grows once. */
+class Plan {
+  /** Bytes 0..63 stay unused so that no array sits at address 0 (0 means "no normals"). */
+  end = 64;
+
+  reserve(bytes: number): number {
+    const at = this.end;
+    this.end += Math.ceil(bytes / 16) * 16;
+    return at;
+  }
+}
+
+/** Where each array lives in the instance's memory. */
+interface Addresses {
+  readonly eq: number;
+  readonly target: number;
+  readonly w: number;
+  readonly v: number;
+  readonly vByRow: number;
+  readonly rowOffsets: number;
+  readonly rowCols: number;
+  readonly rowVals: number;
+  readonly sortedOffsets: number;
+  readonly sortedColBytes: number;
+  readonly sortedVals: number;
+  readonly colOffsets: number;
+  readonly colRowAddr: number;
+  readonly colVals: number;
+  readonly active: number;
+  readonly group: number;
+  readonly mu: number;
+  readonly lambda: number;
+  readonly normals: number;
+  readonly hs: number;
+}
+
+export class CoordinateKernels {
+  /** Per row r: eq[2r] = e_r, eq[2r + 1] = q_f(x_r) (libFM's e_q_term, interleaved). */
+  readonly eq: Float64Array;
+  /** Linear weights w_j. */
+  readonly w: Float64Array;
+  /** Factors, factor-major: v[f * columns + j] = v_{j,f}. */
+  readonly v: Float64Array;
+  /** One N(0,1) per active column: the caller fills it before a drawing sweep. */
+  readonly normals: Float64Array;
+  /** Columns with at least one training non-zero (the sweeps skip the others). */
+  readonly activeCount: number;
+  private readonly kernels: KernelExports;
+  private readonly at: Addresses;
+  private readonly rowCount: number;
+  private readonly columns: number;
+  private readonly factors: number;
+  /** Doubles per column in the row-major copy of V: `factors` rounded up to even. */
+  private readonly stride: number;
+  private readonly vByRow: Float64Array;
+  private readonly mu: Float64Array;
+  private readonly lambda: Float64Array;
+
+  constructor(data: FmTrainingData, factors: number, active: Uint8Array, groupPriors: number) {
+    const n = data.target.length;
+    const columns = data.columnCount;
+    const nnz = data.rows.columns.length;
+    const stride = factors + (factors % 2);
+    const colOff = data.byColumn.offsets;
+    let longest = 0;
+    let activeCount = 0;
+    for (let j = 0; j < columns; j++) {
+      longest = Math.max(longest, colOff[j + 1] - colOff[j]);
+      activeCount += active[j];
     }
-    let total = 0;
+    const plan = new Plan();
+    const at: Addresses = {
+      eq: plan.reserve(16 * n),
+      target: plan.reserve(8 * n),
+      w: plan.reserve(8 * columns),
+      v: plan.reserve(8 * columns * factors),
+      vByRow: plan.reserve(8 * columns * stride),
+      rowOffsets: plan.reserve(4 * (n + 1)),
+      rowCols: plan.reserve(4 * nnz),
+      rowVals: plan.reserve(8 * nnz),
+      sortedOffsets: plan.reserve(4 * (n + 1)),
+      sortedColBytes: plan.reserve(4 * nnz),
+      sortedVals: plan.reserve(8 * nnz),
+      colOffsets: plan.reserve(4 * (columns + 1)),
+      colRowAddr: plan.reserve(4 * nnz),
+      colVals: plan.reserve(8 * nnz),
+      active: plan.reserve(columns),
+      group: plan.reserve(4 * columns),
+      mu: plan.reserve(8 * groupPriors),
+      lambda: plan.reserve(8 * groupPriors),
+      normals: plan.reserve(8 * Math.max(1, activeCount)),
+      hs: plan.reserve(8 * Math.max(1, longest)),
+    };
+    if (plan.end > MAX_BYTES) {
+      throw new UsageError(
+        `fm: the coordinate-wise solver needs ${(plan.end / 2 ** 30).toFixed(1)} GiB of WebAssembly memory, more than its 4 GiB limit; train on fewer ratings or features, or use solver=sgd`,
+      );
+    }
+    this.kernels = instantiate();
+    const memory = this.kernels.memory;
+    const have = memory.buffer.byteLength;
+    if (plan.end > have) memory.grow(Math.ceil((plan.end - have) / PAGE));
+    const buffer = memory.buffer;
+    const f64 = (address: number, length: number): Float64Array => new Float64Array(buffer, address, length);
+    const i32 = (address: number, length: number): Int32Array => new Int32Array(buffer, address, length);
+
+    f64(at.target, n).set(data.target);
+    i32(at.rowOffsets, n + 1).set(data.rows.offsets);
+    i32(at.rowCols, nnz).set(data.rows.columns);
+    f64(at.rowVals, nnz).set(data.rows.values);
+    const sorted = toSortedRows(data.byColumn, n);
+    i32(at.sortedOffsets, n + 1).set(sorted.offsets);
+    const colBytes = i32(at.sortedColBytes, nnz);
+    for (let p = 0; p < nnz; p++) colBytes[p] = 8 * sorted.columns[p];
+    f64(at.sortedVals, nnz).set(sorted.values);
+    i32(at.colOffsets, columns + 1).set(colOff);
+    const rowAddr = i32(at.colRowAddr, nnz);
+    for (let p = 0; p < nnz; p++) rowAddr[p] = at.eq + 16 * data.byColumn.rows[p];
+    f64(at.colVals, nnz).set(data.byColumn.values);
+    new Uint8Array(buffer, at.active, columns).set(active);
+    i32(at.group, columns).set(data.columnGroup);
+
+    this.at = at;
+    this.rowCount = n;
+    this.columns = columns;
+    this.factors = factors;
+    this.stride = stride;
+    this.activeCount = activeCount;
+    this.eq = f64(at.eq, 2 * n);
+    this.w = f64(at.w, columns);
+    this.v = f64(at.v, columns * factors);
+    this.vByRow = f64(at.vByRow, columns * stride);
+    this.mu = f64(at.mu, groupPriors);
+    this.lambda = f64(at.lambda, groupPriors);
+    this.normals = f64(at.normals, Math.max(1, activeCount));
+  }
+
+  /** e_r = ŷ(x_r) − y_r for every row, into eq[2r], with global bias w0 and the current w, V. */
+  residuals(w0: number): void {
+    const { columns, factors, stride, v, vByRow } = this;
     for (let f = 0; f < factors; f++) {
-      const sum = scratch[2 * f];
-      total += sum * sum - scratch[2 * f + 1];
+      const base = f * columns;
+      for (let j = 0; j < columns; j++) vByRow[j * stride + f] = v[base + j];
     }
-    eq[2 * r] = y + 0.5 * total - target[r];
+    const at = this.at;
+    this.kernels.residuals(
+      at.eq,
+      at.target,
+      at.rowOffsets,
+      at.rowCols,
+      at.rowVals,
+      this.rowCount,
+      w0,
+      at.w,
+      at.vByRow,
+      factors,
+      stride,
+    );
   }
-}
 
-/** Copies factor-major v (v[f * columns + j]) into row-major `out` (out[j * factors + f]). */
-export function factorsByRow(v: Float64Array, columns: number, factors: number, out: Float64Array): void {
-  for (let f = 0; f < factors; f++) {
-    const base = f * columns;
-    for (let j = 0; j < columns; j++) out[j * factors + f] = v[base + j];
+  /**
+   * Updates every active w_j in column order; `mu`/`lambda` indexed by group. With `draw`, each
+   * takes its draw's N(0,1) from `normals` (filled by the caller), else the conditional mean.
+   */
+  sweepLinear(alpha: number, mu: Float64Array, lambda: Float64Array, draw: boolean): void {
+    this.mu.set(mu);
+    this.lambda.set(lambda);
+    const at = this.at;
+    this.kernels.sweepLinear(
+      at.colOffsets,
+      at.colRowAddr,
+      at.colVals,
+      at.active,
+      at.group,
+      this.columns,
+      at.w,
+      alpha,
+      at.mu,
+      at.lambda,
+      draw ? at.normals : 0,
+    );
   }
-}
 
-/**
- * q_f(x_r) = Σ_j v_{j,f} x_j for every row, written to eq[2r + 1]. `offsets`/`cols`/`vals` are the
- * rows with each row's columns ascending (`sortRowsByColumn`), so the sum runs in ascending column
- * order like libFM's column-wise accumulation. (libFM skips columns whose v is 0; adding their 0
- * terms to a sum that starts at +0 changes no bit.)
- */
-export function factorSums(
-  eq: Float64Array,
-  rowCount: number,
-  offsets: Int32Array,
-  cols: Int32Array,
-  vals: Float64Array,
-  v: Float64Array,
-  base: number,
-): void {
-  for (let r = 0; r < rowCount; r++) {
-    let q = 0;
-    const end = offsets[r + 1];
-    for (let p = offsets[r]; p < end; p++) q += v[base + cols[p]] * vals[p];
-    eq[2 * r + 1] = q;
-  }
-}
-
-/**
- * One Gibbs (or, with `draw` false, ALS) update of every active linear weight w_j in column order:
- * h = x_j on the rows of column j; σ² = 1 / (α Σ h² + λ), mean = −σ² (α Σ h (e − w_j h) − μ λ),
- * with μ, λ indexed by the column's group.
- */
-export function sweepLinear(
-  eq: Float64Array,
-  offsets: Int32Array,
-  rows: Int32Array,
-  vals: Float64Array,
-  active: Uint8Array,
-  group: Int32Array,
-  w: Float64Array,
-  alpha: number,
-  mu: Float64Array,
-  lambda: Float64Array,
-  draw: boolean,
-  rng: Rng,
-): void {
-  const columns = w.length;
-  for (let j = 0; j < columns; j++) {
-    if (active[j] === 0) continue;
-    const start = offsets[j];
-    const end = offsets[j + 1];
-    const old = w[j];
-    let she = 0;
-    let shh = 0;
-    for (let p = start; p < end; p++) {
-      const x = vals[p];
-      she += x * (eq[2 * rows[p]] - old * x);
-      shh += x * x;
-    }
-    const g = group[j];
-    const variance = 1 / (lambda[g] + alpha * shh);
-    const mean = -variance * (alpha * she - mu[g] * lambda[g]);
-    const next = draw ? mean + Math.sqrt(variance) * rng.normal() : mean;
-    if (!Number.isFinite(next)) continue;
-    w[j] = next;
-    const delta = next - old;
-    for (let p = start; p < end; p++) eq[2 * rows[p]] += delta * vals[p];
-  }
-}
-
-/**
- * One Gibbs (or ALS) update of every active v_{j,f} of one factor f, in column order, with q_f
- * cached in eq[2r + 1]: h = x_j (q_f − v_{j,f} x_j). `hs` is scratch of at least the longest
- * column's length: pass one keeps each row's h there so pass two (the cache update) reads it back
- * instead of recomputing it. `mu`/`lambda` are indexed by group * stride + f.
- */
-export function sweepFactor(
-  eq: Float64Array,
-  offsets: Int32Array,
-  rows: Int32Array,
-  vals: Float64Array,
-  active: Uint8Array,
-  group: Int32Array,
-  v: Float64Array,
-  base: number,
-  columns: number,
-  alpha: number,
-  mu: Float64Array,
-  lambda: Float64Array,
-  stride: number,
-  f: number,
-  draw: boolean,
-  rng: Rng,
-  hs: Float64Array,
-): void {
-  for (let j = 0; j < columns; j++) {
-    if (active[j] === 0) continue;
-    const start = offsets[j];
-    const end = offsets[j + 1];
-    const old = v[base + j];
-    let she = 0;
-    let shh = 0;
-    for (let p = start; p < end; p++) {
-      const x = vals[p];
-      const r2 = 2 * rows[p];
-      const h = x * (eq[r2 + 1] - old * x);
-      hs[p - start] = h;
-      she += h * eq[r2];
-      shh += h * h;
-    }
-    she -= old * shh;
-    const gf = group[j] * stride + f;
-    const variance = 1 / (lambda[gf] + alpha * shh);
-    const mean = -variance * (alpha * she - mu[gf] * lambda[gf]);
-    const next = draw ? mean + Math.sqrt(variance) * rng.normal() : mean;
-    if (!Number.isFinite(next)) continue;
-    v[base + j] = next;
-    const delta = next - old;
-    for (let p = start; p < end; p++) {
-      const r2 = 2 * rows[p];
-      eq[r2 + 1] += vals[p] * delta;
-      eq[r2] += hs[p - start] * delta;
-    }
+  /**
+   * Computes q_f into eq[2r + 1], then updates every active v_{j,f} in column order; `mu`/`lambda`
+   * indexed by group * factors + f. `normals` as for `sweepLinear`.
+   */
+  sweepFactor(f: number, alpha: number, mu: Float64Array, lambda: Float64Array, draw: boolean): void {
+    this.mu.set(mu);
+    this.lambda.set(lambda);
+    const at = this.at;
+    const slice = at.v + 8 * f * this.columns;
+    this.kernels.factorSums(at.eq, this.rowCount, at.sortedOffsets, at.sortedColBytes, at.sortedVals, slice);
+    this.kernels.sweepFactor(
+      at.colOffsets,
+      at.colRowAddr,
+      at.colVals,
+      at.active,
+      at.group,
+      this.columns,
+      slice,
+      alpha,
+      at.mu,
+      at.lambda,
+      this.factors,
+      f,
+      draw ? at.normals : 0,
+      at.hs,
+    );
   }
 }

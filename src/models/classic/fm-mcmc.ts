@@ -28,9 +28,8 @@
  * the hyperparameter counts, so a cold user's id adds nothing and their features predict alone.
  */
 import { Rng } from '../../util/rng.js';
-import { copyParams, createParams, packSamples, predictRow, type FmParams } from './fm-core.js';
-import { factorSums, factorsByRow, residuals, sweepFactor, sweepLinear } from './fm-coordinate-kernels.js';
-import { toSortedRows, type SparseRows } from './fm-design.js';
+import { copyParams, packSamples, predictRow, type FmParams } from './fm-core.js';
+import { CoordinateKernels } from './fm-coordinate-kernels.js';
 import {
   columnCounts,
   yieldToEventLoop,
@@ -62,7 +61,10 @@ export function createHyper(groupCount: number, factors: number): FmHyper {
   };
 }
 
-/** The sampler's working state: parameters, per-row caches and which columns are active. */
+/**
+ * The sampler's working state: parameters, per-row caches and which columns are active. The
+ * parameters w, V and the caches live in the WebAssembly kernels' memory (`fm-coordinate-kernels.ts`).
+ */
 export class FmCoordinateState {
   readonly data: FmTrainingData;
   readonly params: FmParams;
@@ -76,35 +78,25 @@ export class FmCoordinateState {
   readonly active: Uint8Array;
   /** Active columns per group. */
   readonly groupSize: Float64Array;
-  /** The training rows with each row's columns ascending, for q_f (see `factorSums`). */
-  private readonly sortedRows: SparseRows;
-  /** Row-major copy of V for the residual pass (see `residuals`). */
-  private readonly vByRow: Float64Array;
-  /** Scratch: 2k sums for `residuals`, one h per row of the longest column for `sweepFactor`. */
-  private readonly rowScratch: Float64Array;
-  private readonly columnScratch: Float64Array;
+  private readonly kernels: CoordinateKernels;
 
   constructor(data: FmTrainingData, factors: number, initStd: number, rng: Rng) {
     this.data = data;
     const n = data.target.length;
-    this.params = createParams(data.columnCount, factors);
     this.rowCount = n;
-    this.eq = new Float64Array(2 * n);
     const counts = columnCounts(data);
     this.active = new Uint8Array(data.columnCount);
     this.groupSize = new Float64Array(data.groupCount);
-    let longest = 0;
     for (let j = 0; j < data.columnCount; j++) {
       if (counts[j] > 0) {
         this.active[j] = 1;
         this.groupSize[data.columnGroup[j]]++;
       }
-      longest = Math.max(longest, counts[j]);
     }
-    this.sortedRows = toSortedRows(data.byColumn, n);
-    this.vByRow = new Float64Array(data.columnCount * factors);
-    this.rowScratch = new Float64Array(2 * factors);
-    this.columnScratch = new Float64Array(longest);
+    this.kernels = new CoordinateKernels(data, factors, this.active, data.groupCount * Math.max(1, factors));
+    const { w, v } = this.kernels;
+    this.params = { columns: data.columnCount, factors, w0: 0, w, v };
+    this.eq = this.kernels.eq;
     // libFM's initialisation: w0 = 0, w = 0, v ~ N(0, initStd²) (for active columns only here).
     for (let f = 0; f < factors; f++) {
       for (let j = 0; j < data.columnCount; j++) {
@@ -116,21 +108,7 @@ export class FmCoordinateState {
 
   /** e from scratch; done once per sweep so rounding errors of the incremental updates never pile up. */
   recomputeResiduals(): void {
-    const { rows, target, columnCount } = this.data;
-    const { w0, w, v, factors } = this.params;
-    factorsByRow(v, columnCount, factors, this.vByRow);
-    residuals(
-      this.eq,
-      target,
-      rows.offsets,
-      rows.columns,
-      rows.values,
-      w0,
-      w,
-      this.vByRow,
-      factors,
-      this.rowScratch,
-    );
+    this.kernels.residuals(this.params.w0);
   }
 
   /** Root mean squared training residual of the current point. */
@@ -165,51 +143,22 @@ export class FmCoordinateState {
 
   /** Linear weights: h = x_j on the rows of column j. */
   updateW(hyper: FmHyper, draw: boolean, rng: Rng): void {
-    const { offsets, rows, values } = this.data.byColumn;
-    sweepLinear(
-      this.eq,
-      offsets,
-      rows,
-      values,
-      this.active,
-      this.data.columnGroup,
-      this.params.w,
-      hyper.alpha,
-      hyper.wMu,
-      hyper.wLambda,
-      draw,
-      rng,
-    );
+    if (draw) this.drawNormals(rng);
+    this.kernels.sweepLinear(hyper.alpha, hyper.wMu, hyper.wLambda, draw);
   }
 
   /** Factors, one f at a time: h = x_j (q_f − v_{j,f} x_j), q_f cached per row while f is swept. */
   updateV(hyper: FmHyper, draw: boolean, rng: Rng): void {
-    const { byColumn, columnGroup, columnCount } = this.data;
-    const sorted = this.sortedRows;
-    const { factors, v } = this.params;
-    for (let f = 0; f < factors; f++) {
-      const base = f * columnCount;
-      factorSums(this.eq, this.rowCount, sorted.offsets, sorted.columns, sorted.values, v, base);
-      sweepFactor(
-        this.eq,
-        byColumn.offsets,
-        byColumn.rows,
-        byColumn.values,
-        this.active,
-        columnGroup,
-        v,
-        base,
-        columnCount,
-        hyper.alpha,
-        hyper.vMu,
-        hyper.vLambda,
-        factors,
-        f,
-        draw,
-        rng,
-        this.columnScratch,
-      );
+    for (let f = 0; f < this.params.factors; f++) {
+      if (draw) this.drawNormals(rng);
+      this.kernels.sweepFactor(f, hyper.alpha, hyper.vMu, hyper.vLambda, draw);
     }
+  }
+
+  /** The N(0,1) of each active column's draw in one sweep, in column order. */
+  private drawNormals(rng: Rng): void {
+    const normals = this.kernels.normals;
+    for (let k = 0; k < this.kernels.activeCount; k++) normals[k] = rng.normal();
   }
 }
 
