@@ -40,20 +40,26 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface KernelExports {
   readonly memory: WasmMemory;
-  residuals(
+  rowSums(
     eq: number,
     target: number,
     offsets: number,
     cols: number,
     vals: number,
+    sortedOffsets: number,
+    sortedCols: number,
+    sortedVals: number,
+    qf: number,
     n: number,
     w0: number,
     w: number,
     vByRow: number,
     factors: number,
     stride: number,
+    withE: number,
+    withQ: number,
   ): void;
-  factorSums(eq: number, n: number, offsets: number, colBytes: number, vals: number, v: number): void;
+  loadFactorSums(eq: number, q: number, n: number): void;
   sweepLinear(
     offsets: number,
     rowAddr: number,
@@ -118,8 +124,9 @@ interface Addresses {
   readonly rowCols: number;
   readonly rowVals: number;
   readonly sortedOffsets: number;
-  readonly sortedColBytes: number;
+  readonly sortedCols: number;
   readonly sortedVals: number;
+  readonly qf: number;
   readonly colOffsets: number;
   readonly colRowAddr: number;
   readonly colVals: number;
@@ -147,17 +154,22 @@ export class CoordinateKernels {
   private readonly rowCount: number;
   private readonly columns: number;
   private readonly factors: number;
-  /** Doubles per column in the row-major copy of V: `factors` rounded up to even. */
+  /** Doubles per column in the row-major copy of V: `factors` rounded up to a multiple of 8. */
   private readonly stride: number;
   private readonly vByRow: Float64Array;
   private readonly mu: Float64Array;
   private readonly lambda: Float64Array;
+  /**
+   * sumsFresh[f] = 1 while qf's plane f holds q_f of the current v_{.,f}: set by the row pass,
+   * cleared when factor f is swept. (Only the factor sweeps write V once it is initialised.)
+   */
+  private readonly sumsFresh: Uint8Array;
 
   constructor(data: FmTrainingData, factors: number, active: Uint8Array, groupPriors: number) {
     const n = data.target.length;
     const columns = data.columnCount;
     const nnz = data.rows.columns.length;
-    const stride = factors + (factors % 2);
+    const stride = Math.ceil(factors / 8) * 8;
     const colOff = data.byColumn.offsets;
     let longest = 0;
     let activeCount = 0;
@@ -176,8 +188,9 @@ export class CoordinateKernels {
       rowCols: plan.reserve(4 * nnz),
       rowVals: plan.reserve(8 * nnz),
       sortedOffsets: plan.reserve(4 * (n + 1)),
-      sortedColBytes: plan.reserve(4 * nnz),
+      sortedCols: plan.reserve(4 * nnz),
       sortedVals: plan.reserve(8 * nnz),
+      qf: plan.reserve(8 * factors * n),
       colOffsets: plan.reserve(4 * (columns + 1)),
       colRowAddr: plan.reserve(4 * nnz),
       colVals: plan.reserve(8 * nnz),
@@ -207,8 +220,7 @@ export class CoordinateKernels {
     f64(at.rowVals, nnz).set(data.rows.values);
     const sorted = toSortedRows(data.byColumn, n);
     i32(at.sortedOffsets, n + 1).set(sorted.offsets);
-    const colBytes = i32(at.sortedColBytes, nnz);
-    for (let p = 0; p < nnz; p++) colBytes[p] = 8 * sorted.columns[p];
+    i32(at.sortedCols, nnz).set(sorted.columns);
     f64(at.sortedVals, nnz).set(sorted.values);
     i32(at.colOffsets, columns + 1).set(colOff);
     const rowAddr = i32(at.colRowAddr, nnz);
@@ -230,29 +242,47 @@ export class CoordinateKernels {
     this.mu = f64(at.mu, groupPriors);
     this.lambda = f64(at.lambda, groupPriors);
     this.normals = f64(at.normals, Math.max(1, activeCount));
+    this.sumsFresh = new Uint8Array(factors);
   }
 
-  /** e_r = ŷ(x_r) − y_r for every row, into eq[2r], with global bias w0 and the current w, V. */
+  /**
+   * e_r = ŷ(x_r) − y_r for every row into eq[2r], with global bias w0 and the current w, V; and,
+   * in the same pass over the rows, q_f(x_r) for every factor f, kept until `sweepFactor(f)`: V
+   * does not change in between (only the factor sweeps change it), and factor f's sweep changes
+   * only v_{.,f}, so q_f is still the sum libFM would compute at the start of f's sweep.
+   */
   residuals(w0: number): void {
+    this.rowSums(w0, true);
+  }
+
+  /** The row pass: e (when `withE`) and every q_f, from V copied row-major. */
+  private rowSums(w0: number, withE: boolean): void {
     const { columns, factors, stride, v, vByRow } = this;
     for (let f = 0; f < factors; f++) {
       const base = f * columns;
       for (let j = 0; j < columns; j++) vByRow[j * stride + f] = v[base + j];
     }
     const at = this.at;
-    this.kernels.residuals(
+    this.kernels.rowSums(
       at.eq,
       at.target,
       at.rowOffsets,
       at.rowCols,
       at.rowVals,
+      at.sortedOffsets,
+      at.sortedCols,
+      at.sortedVals,
+      at.qf,
       this.rowCount,
       w0,
       at.w,
       at.vByRow,
       factors,
       stride,
+      withE ? 1 : 0,
+      1,
     );
+    this.sumsFresh.fill(1);
   }
 
   /**
@@ -279,15 +309,19 @@ export class CoordinateKernels {
   }
 
   /**
-   * Computes q_f into eq[2r + 1], then updates every active v_{j,f} in column order; `mu`/`lambda`
-   * indexed by group * factors + f. `normals` as for `sweepLinear`.
+   * Puts q_f into eq[2r + 1], then updates every active v_{j,f} in column order; `mu`/`lambda`
+   * indexed by group * factors + f. `normals` as for `sweepLinear`. q_f comes from the last row
+   * pass when v_{.,f} has not changed since, else from a new one.
    */
   sweepFactor(f: number, alpha: number, mu: Float64Array, lambda: Float64Array, draw: boolean): void {
+    if (!this.sumsFresh[f]) this.rowSums(0, false);
+    this.sumsFresh[f] = 0;
     this.mu.set(mu);
     this.lambda.set(lambda);
     const at = this.at;
+    const n = this.rowCount;
     const slice = at.v + 8 * f * this.columns;
-    this.kernels.factorSums(at.eq, this.rowCount, at.sortedOffsets, at.sortedColBytes, at.sortedVals, slice);
+    this.kernels.loadFactorSums(at.eq, at.qf + 8 * f * n, n);
     this.kernels.sweepFactor(
       at.colOffsets,
       at.colRowAddr,

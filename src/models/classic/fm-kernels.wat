@@ -25,97 +25,181 @@
 (module
   (memory (export "memory") 1)
 
-  ;; e_r = (w0 + Σ_p w[c_p] x_p) + ½ Σ_f ((Σ_p v_{c_p,f} x_p)² − Σ_p (v_{c_p,f} x_p)²) − y_r for every
-  ;; row, the sums over the row's non-zeros in stored order (Eq. 1 with Eq. 5, as `predictRow`).
-  ;; vByRow holds v row-major with `stride` (even, >= factors, padding zero) doubles per column; two
-  ;; factors go through the f64x2 lanes at a time and are added to the total in ascending f.
-  (func (export "residuals")
-    (param $eq i32) (param $target i32) (param $offsets i32) (param $cols i32) (param $vals i32) (param $n i32)
+;; Both per-row passes below keep eight factors in flight per non-zero: four f64x2 accumulators
+  ;; for Σ v x and four for Σ (v x)², lanes f = c .. c+7 of an eight-factor chunk c. vByRow holds V
+  ;; row-major with `stride` doubles per column (factors rounded up to a multiple of 8; the padding
+  ;; is zero and its lanes are ignored).
+
+  ;; For every row r, with w, V at their current values:
+  ;; - when $withE: e_r = (w0 + Σ_p w[c_p] x_p) + ½ Σ_f ((Σ_p v_{c_p,f} x_p)² − Σ_p (v_{c_p,f} x_p)²) − y_r
+  ;;   into the eq record, the sums over the row's non-zeros in stored order (Eq. 1 with Eq. 5, as
+  ;;   `predictRow`) and the total over f ascending;
+  ;; - when $withQ: q_f(x_r) = Σ_p v_{c_p,f} x_p for every f into qf[f * n + r], the sums over the
+  ;;   row's non-zeros in ascending column order (libFM's column-wise accumulation order; `sorted*`
+  ;;   is the same design with each row's columns ascending).
+  (func (export "rowSums")
+    (param $eq i32) (param $target i32) (param $offsets i32) (param $cols i32) (param $vals i32)
+    (param $sortedOffsets i32) (param $sortedCols i32) (param $sortedVals i32) (param $qf i32) (param $n i32)
     (param $w0 f64) (param $w i32) (param $vByRow i32) (param $factors i32) (param $stride i32)
-    (local $r i32) (local $start i32) (local $end i32) (local $p i32) (local $g i32) (local $pairs i32)
-    (local $rowBytes i32) (local $gOff i32)
+    (param $withE i32) (param $withQ i32)
+    (local $r i32) (local $start i32) (local $end i32) (local $p i32) (local $c i32)
+    (local $rowBytes i32) (local $a i32) (local $out i32) (local $plane i32)
     (local $x f64) (local $y f64) (local $total f64)
-    (local $sum v128) (local $sq v128) (local $t v128) (local $d v128)
+    (local $xs v128) (local $t v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
     (local.set $rowBytes (i32.shl (local.get $stride) (i32.const 3)))
-    (local.set $pairs (i32.shr_u (local.get $stride) (i32.const 1)))
+    (local.set $plane (i32.shl (local.get $n) (i32.const 3)))
     (block $rowsDone
       (loop $row
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $n)))
-        (local.set $start (i32.load (i32.add (local.get $offsets) (i32.shl (local.get $r) (i32.const 2)))))
-        (local.set $end (i32.load offset=4 (i32.add (local.get $offsets) (i32.shl (local.get $r) (i32.const 2)))))
-        ;; Linear part, in row order.
-        (local.set $y (local.get $w0))
-        (local.set $p (local.get $start))
-        (block $linDone
-          (loop $lin
-            (br_if $linDone (i32.ge_u (local.get $p) (local.get $end)))
-            (local.set $y (f64.add (local.get $y)
-              (f64.mul
-                (f64.load (i32.add (local.get $w)
-                  (i32.shl (i32.load (i32.add (local.get $cols) (i32.shl (local.get $p) (i32.const 2)))) (i32.const 3))))
-                (f64.load (i32.add (local.get $vals) (i32.shl (local.get $p) (i32.const 3)))))))
-            (local.set $p (i32.add (local.get $p) (i32.const 1)))
-            (br $lin)))
-        ;; Pairwise part: factors 2g and 2g+1 in the two lanes.
-        (local.set $total (f64.const 0))
-        (local.set $g (i32.const 0))
-        (block $pairsDone
-          (loop $pair
-            (br_if $pairsDone (i32.ge_u (local.get $g) (local.get $pairs)))
-            (local.set $gOff (i32.add (local.get $vByRow) (i32.shl (local.get $g) (i32.const 4))))
-            (local.set $sum (v128.const i64x2 0 0))
-            (local.set $sq (v128.const i64x2 0 0))
+        (if (local.get $withE)
+          (then
+            (local.set $start (i32.load (i32.add (local.get $offsets) (i32.shl (local.get $r) (i32.const 2)))))
+            (local.set $end (i32.load offset=4 (i32.add (local.get $offsets) (i32.shl (local.get $r) (i32.const 2)))))
+            ;; Linear part, in row order.
+            (local.set $y (local.get $w0))
             (local.set $p (local.get $start))
-            (block $nzDone
-              (loop $nz
-                (br_if $nzDone (i32.ge_u (local.get $p) (local.get $end)))
-                (local.set $x (f64.load (i32.add (local.get $vals) (i32.shl (local.get $p) (i32.const 3)))))
-                (local.set $t (f64x2.mul
-                  (v128.load (i32.add (local.get $gOff)
-                    (i32.mul (i32.load (i32.add (local.get $cols) (i32.shl (local.get $p) (i32.const 2))))
-                      (local.get $rowBytes))))
-                  (f64x2.splat (local.get $x))))
-                (local.set $sum (f64x2.add (local.get $sum) (local.get $t)))
-                (local.set $sq (f64x2.add (local.get $sq) (f64x2.mul (local.get $t) (local.get $t))))
+            (block $linDone
+              (loop $lin
+                (br_if $linDone (i32.ge_u (local.get $p) (local.get $end)))
+                (local.set $y (f64.add (local.get $y)
+                  (f64.mul
+                    (f64.load (i32.add (local.get $w)
+                      (i32.shl (i32.load (i32.add (local.get $cols) (i32.shl (local.get $p) (i32.const 2)))) (i32.const 3))))
+                    (f64.load (i32.add (local.get $vals) (i32.shl (local.get $p) (i32.const 3)))))))
                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
-                (br $nz)))
-            (local.set $d (f64x2.sub (f64x2.mul (local.get $sum) (local.get $sum)) (local.get $sq)))
-            (local.set $total (f64.add (local.get $total) (f64x2.extract_lane 0 (local.get $d))))
-            (if (i32.lt_u (i32.add (i32.shl (local.get $g) (i32.const 1)) (i32.const 1)) (local.get $factors))
-              (then (local.set $total (f64.add (local.get $total) (f64x2.extract_lane 1 (local.get $d))))))
-            (local.set $g (i32.add (local.get $g) (i32.const 1)))
-            (br $pair)))
-        (f64.store (i32.add (local.get $eq) (i32.shl (local.get $r) (i32.const 4)))
-          (f64.sub
-            (f64.add (local.get $y) (f64.mul (f64.const 0.5) (local.get $total)))
-            (f64.load (i32.add (local.get $target) (i32.shl (local.get $r) (i32.const 3))))))
+                (br $lin)))
+            ;; Pairwise part, eight factors per chunk.
+            (local.set $total (f64.const 0))
+            (local.set $c (i32.const 0))
+            (block $chunksDone
+              (loop $chunk
+                (br_if $chunksDone (i32.ge_u (local.get $c) (local.get $stride)))
+                (local.set $s0 (v128.const i64x2 0 0))
+                (local.set $s1 (v128.const i64x2 0 0))
+                (local.set $s2 (v128.const i64x2 0 0))
+                (local.set $s3 (v128.const i64x2 0 0))
+                (local.set $q0 (v128.const i64x2 0 0))
+                (local.set $q1 (v128.const i64x2 0 0))
+                (local.set $q2 (v128.const i64x2 0 0))
+                (local.set $q3 (v128.const i64x2 0 0))
+                (local.set $p (local.get $start))
+                (block $nzDone
+                  (loop $nz
+                    (br_if $nzDone (i32.ge_u (local.get $p) (local.get $end)))
+                    (local.set $xs (f64x2.splat (f64.load (i32.add (local.get $vals) (i32.shl (local.get $p) (i32.const 3))))))
+                    (local.set $a (i32.add (i32.add (local.get $vByRow) (i32.shl (local.get $c) (i32.const 3)))
+                      (i32.mul (i32.load (i32.add (local.get $cols) (i32.shl (local.get $p) (i32.const 2)))) (local.get $rowBytes))))
+                    (local.set $t (f64x2.mul (v128.load (local.get $a)) (local.get $xs)))
+                    (local.set $s0 (f64x2.add (local.get $s0) (local.get $t)))
+                    (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $t) (local.get $t))))
+                    (local.set $t (f64x2.mul (v128.load offset=16 (local.get $a)) (local.get $xs)))
+                    (local.set $s1 (f64x2.add (local.get $s1) (local.get $t)))
+                    (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $t) (local.get $t))))
+                    (local.set $t (f64x2.mul (v128.load offset=32 (local.get $a)) (local.get $xs)))
+                    (local.set $s2 (f64x2.add (local.get $s2) (local.get $t)))
+                    (local.set $q2 (f64x2.add (local.get $q2) (f64x2.mul (local.get $t) (local.get $t))))
+                    (local.set $t (f64x2.mul (v128.load offset=48 (local.get $a)) (local.get $xs)))
+                    (local.set $s3 (f64x2.add (local.get $s3) (local.get $t)))
+                    (local.set $q3 (f64x2.add (local.get $q3) (f64x2.mul (local.get $t) (local.get $t))))
+                    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                    (br $nz)))
+                ;; total += sum_f² − sumSq_f for f = c, c+1, ... while f < factors.
+                (local.set $s0 (f64x2.sub (f64x2.mul (local.get $s0) (local.get $s0)) (local.get $q0)))
+                (local.set $s1 (f64x2.sub (f64x2.mul (local.get $s1) (local.get $s1)) (local.get $q1)))
+                (local.set $s2 (f64x2.sub (f64x2.mul (local.get $s2) (local.get $s2)) (local.get $q2)))
+                (local.set $s3 (f64x2.sub (f64x2.mul (local.get $s3) (local.get $s3)) (local.get $q3)))
+                (block $lanesDone
+                  (br_if $lanesDone (i32.ge_u (local.get $c) (local.get $factors)))
+                  (local.set $total (f64.add (local.get $total) (f64x2.extract_lane 0 (local.get $s0))))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 1)) (local.get $factors)))
+                  (local.set $total (f64.add (local.get $total) (f64x2.extract_lane 1 (local.get $s0))))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 2)) (local.get $factors)))
+                  (local.set $total (f64.add (local.get $total) (f64x2.extract_lane 0 (local.get $s1))))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 3)) (local.get $factors)))
+                  (local.set $total (f64.add (local.get $total) (f64x2.extract_lane 1 (local.get $s1))))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 4)) (local.get $factors)))
+                  (local.set $total (f64.add (local.get $total) (f64x2.extract_lane 0 (local.get $s2))))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 5)) (local.get $factors)))
+                  (local.set $total (f64.add (local.get $total) (f64x2.extract_lane 1 (local.get $s2))))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 6)) (local.get $factors)))
+                  (local.set $total (f64.add (local.get $total) (f64x2.extract_lane 0 (local.get $s3))))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 7)) (local.get $factors)))
+                  (local.set $total (f64.add (local.get $total) (f64x2.extract_lane 1 (local.get $s3)))))
+                (local.set $c (i32.add (local.get $c) (i32.const 8)))
+                (br $chunk)))
+            (f64.store (i32.add (local.get $eq) (i32.shl (local.get $r) (i32.const 4)))
+              (f64.sub
+                (f64.add (local.get $y) (f64.mul (f64.const 0.5) (local.get $total)))
+                (f64.load (i32.add (local.get $target) (i32.shl (local.get $r) (i32.const 3))))))))
+        (if (local.get $withQ)
+          (then
+            (local.set $start (i32.load (i32.add (local.get $sortedOffsets) (i32.shl (local.get $r) (i32.const 2)))))
+            (local.set $end (i32.load offset=4 (i32.add (local.get $sortedOffsets) (i32.shl (local.get $r) (i32.const 2)))))
+            (local.set $c (i32.const 0))
+            (block $chunksDone
+              (loop $chunk
+                (br_if $chunksDone (i32.ge_u (local.get $c) (local.get $stride)))
+                (local.set $s0 (v128.const i64x2 0 0))
+                (local.set $s1 (v128.const i64x2 0 0))
+                (local.set $s2 (v128.const i64x2 0 0))
+                (local.set $s3 (v128.const i64x2 0 0))
+                (local.set $p (local.get $start))
+                (block $nzDone
+                  (loop $nz
+                    (br_if $nzDone (i32.ge_u (local.get $p) (local.get $end)))
+                    (local.set $xs (f64x2.splat (f64.load (i32.add (local.get $sortedVals) (i32.shl (local.get $p) (i32.const 3))))))
+                    (local.set $a (i32.add (i32.add (local.get $vByRow) (i32.shl (local.get $c) (i32.const 3)))
+                      (i32.mul (i32.load (i32.add (local.get $sortedCols) (i32.shl (local.get $p) (i32.const 2)))) (local.get $rowBytes))))
+                    (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (v128.load (local.get $a)) (local.get $xs))))
+                    (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (v128.load offset=16 (local.get $a)) (local.get $xs))))
+                    (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (v128.load offset=32 (local.get $a)) (local.get $xs))))
+                    (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (v128.load offset=48 (local.get $a)) (local.get $xs))))
+                    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                    (br $nz)))
+                ;; qf[f * n + r] for f = c, c+1, ... while f < factors.
+                (local.set $out (i32.add (local.get $qf)
+                  (i32.add (i32.mul (local.get $c) (local.get $plane)) (i32.shl (local.get $r) (i32.const 3)))))
+                (block $lanesDone
+                  (br_if $lanesDone (i32.ge_u (local.get $c) (local.get $factors)))
+                  (f64.store (local.get $out) (f64x2.extract_lane 0 (local.get $s0)))
+                  (local.set $out (i32.add (local.get $out) (local.get $plane)))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 1)) (local.get $factors)))
+                  (f64.store (local.get $out) (f64x2.extract_lane 1 (local.get $s0)))
+                  (local.set $out (i32.add (local.get $out) (local.get $plane)))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 2)) (local.get $factors)))
+                  (f64.store (local.get $out) (f64x2.extract_lane 0 (local.get $s1)))
+                  (local.set $out (i32.add (local.get $out) (local.get $plane)))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 3)) (local.get $factors)))
+                  (f64.store (local.get $out) (f64x2.extract_lane 1 (local.get $s1)))
+                  (local.set $out (i32.add (local.get $out) (local.get $plane)))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 4)) (local.get $factors)))
+                  (f64.store (local.get $out) (f64x2.extract_lane 0 (local.get $s2)))
+                  (local.set $out (i32.add (local.get $out) (local.get $plane)))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 5)) (local.get $factors)))
+                  (f64.store (local.get $out) (f64x2.extract_lane 1 (local.get $s2)))
+                  (local.set $out (i32.add (local.get $out) (local.get $plane)))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 6)) (local.get $factors)))
+                  (f64.store (local.get $out) (f64x2.extract_lane 0 (local.get $s3)))
+                  (local.set $out (i32.add (local.get $out) (local.get $plane)))
+                  (br_if $lanesDone (i32.ge_u (i32.add (local.get $c) (i32.const 7)) (local.get $factors)))
+                  (f64.store (local.get $out) (f64x2.extract_lane 1 (local.get $s3))))
+                (local.set $c (i32.add (local.get $c) (i32.const 8)))
+                (br $chunk)))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $row))))
 
-  ;; q_f(x_r) = Σ_p v_{c_p,f} x_p for every row into the eq records, the rows' non-zeros in
-  ;; ascending column order (libFM's column-wise accumulation order). `colBytes` holds 8 * c_p and
-  ;; `v` points at factor f's slice of v (factor-major).
-  (func (export "factorSums")
-    (param $eq i32) (param $n i32) (param $offsets i32) (param $colBytes i32) (param $vals i32) (param $v i32)
-    (local $r i32) (local $p i32) (local $end i32) (local $q f64)
-    (block $rowsDone
+  ;; Copies factor f's q (qf + 8 f n, one double per row) into the eq records before f is swept.
+  (func (export "loadFactorSums") (param $eq i32) (param $q i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $q) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done
       (loop $row
-        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $n)))
-        (local.set $p (i32.load (i32.add (local.get $offsets) (i32.shl (local.get $r) (i32.const 2)))))
-        (local.set $end (i32.load offset=4 (i32.add (local.get $offsets) (i32.shl (local.get $r) (i32.const 2)))))
-        (local.set $q (f64.const 0))
-        (block $nzDone
-          (loop $nz
-            (br_if $nzDone (i32.ge_u (local.get $p) (local.get $end)))
-            (local.set $q (f64.add (local.get $q)
-              (f64.mul
-                (f64.load (i32.add (local.get $v)
-                  (i32.load (i32.add (local.get $colBytes) (i32.shl (local.get $p) (i32.const 2))))))
-                (f64.load (i32.add (local.get $vals) (i32.shl (local.get $p) (i32.const 3)))))))
-            (local.set $p (i32.add (local.get $p) (i32.const 1)))
-            (br $nz)))
-        (f64.store offset=8 (i32.add (local.get $eq) (i32.shl (local.get $r) (i32.const 4))) (local.get $q))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br_if $done (i32.ge_u (local.get $q) (local.get $end)))
+        (f64.store offset=8 (local.get $eq) (f64.load (local.get $q)))
+        (local.set $eq (i32.add (local.get $eq) (i32.const 16)))
+        (local.set $q (i32.add (local.get $q) (i32.const 8)))
         (br $row))))
 
   ;; σ² = 1 / (λ + α Σh²), mean = −σ² (α she − μ λ), and the draw mean + σ z (or the mean).
