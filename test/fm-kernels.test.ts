@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Dataset, FeatureField } from '../src/data/dataset.js';
 import { predictRow, type FmParams } from '../src/models/classic/fm-core.js';
 import { buildFmLayout, designRows, toColumns, toSortedRows } from '../src/models/classic/fm-design.js';
+import type { RunOrder } from '../src/models/classic/fm-coordinate-kernels.js';
 import { createHyper, FmCoordinateState, type FmHyper } from '../src/models/classic/fm-mcmc.js';
 import type { FmTrainingData } from '../src/models/classic/fm-solver.js';
 import { Rng } from '../src/util/rng.js';
@@ -239,13 +240,17 @@ test('fm kernels: sorted rows list each row’s non-zeros in ascending column or
 });
 
 test('fm kernels: Gibbs and ALS sweeps are bit-identical to the plain column-wise loops', () => {
-  // Odd k leaves a padding lane in the residual kernel's f64x2 pairs; even k does not.
-  for (const [seed, factors] of [
-    [1, 3],
-    [2, 4],
-  ]) {
+  // k = 3 and 9 leave padding lanes in the row pass's eight-factor chunks; 8 does not. One-hot
+  // column runs (ids, categorical fields) are walked by rows, by columns, or timed (both).
+  const cases: Array<[number, number, RunOrder]> = [
+    [1, 3, 'rows'],
+    [2, 8, 'columns'],
+    [3, 9, 'timed'],
+    [4, 4, 'rows'],
+  ];
+  for (const [seed, factors, order] of cases) {
     const data = randomData(seed);
-    const state = new FmCoordinateState(data, factors, 0.1, new Rng(seed));
+    const state = new FmCoordinateState(data, factors, 0.1, new Rng(seed), order);
     const params: FmParams = { ...state.params, w: state.params.w.slice(), v: state.params.v.slice() };
     const eq = new Float64Array(state.eq.length);
     referenceResiduals(params, data, eq);

@@ -21,7 +21,10 @@
 ;; - Columns (CSC) give, per non-zero, the byte address of its row's eq record (`rowAddr`) and x.
 ;; - Prior arrays (mu, lambda) are f64 indexed by group * stride + f (stride 1, f 0 for w).
 ;; - `normals` points at one N(0,1) draw per active column (taken in column order), or is 0 for
-;;   ALS: then the update takes the conditional mean instead of a draw.
+;;   ALS: then the update takes the conditional mean instead of a draw. The sweeps return the
+;;   pointer past the draws they used (0 for ALS), for the next range of columns.
+;; - The column sweeps take a range of columns: `offsets`, `active`, `group` and the parameter
+;;   pointer start at its first column, and `columns` is its width.
 (module
   (memory (export "memory") 1)
 
@@ -219,6 +222,7 @@
   (func (export "sweepLinear")
     (param $offsets i32) (param $rowAddr i32) (param $vals i32) (param $active i32) (param $group i32)
     (param $columns i32) (param $w i32) (param $alpha f64) (param $mu i32) (param $lambda i32) (param $normals i32)
+    (result i32)
     (local $j i32) (local $p i32) (local $start i32) (local $end i32) (local $a i32) (local $g i32)
     (local $x f64) (local $old f64) (local $she f64) (local $shh f64) (local $next f64) (local $delta f64)
     (block $columnsDone
@@ -263,7 +267,8 @@
                     (local.set $p (i32.add (local.get $p) (i32.const 1)))
                     (br $update)))))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $column))))
+        (br $column)))
+    (local.get $normals))
 
   ;; Every active v_{j,f} of one factor f in column order, with q_f in the eq records:
   ;; h = x (q − v_{j,f} x), she = Σ h e − v_{j,f} Σ h², shh = Σ h²; after the draw,
@@ -273,6 +278,7 @@
     (param $offsets i32) (param $rowAddr i32) (param $vals i32) (param $active i32) (param $group i32)
     (param $columns i32) (param $v i32) (param $alpha f64) (param $mu i32) (param $lambda i32)
     (param $stride i32) (param $f i32) (param $normals i32) (param $hs i32)
+    (result i32)
     (local $j i32) (local $p i32) (local $start i32) (local $end i32) (local $a i32) (local $gf i32) (local $ph i32)
     (local $x f64) (local $h f64) (local $old f64) (local $she f64) (local $shh f64) (local $next f64) (local $delta f64)
     (block $columnsDone
@@ -328,4 +334,187 @@
                     (local.set $p (i32.add (local.get $p) (i32.const 1)))
                     (br $update)))))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $column)))))
+        (br $column)))
+    (local.get $normals))
+
+  ;; The run kernels below update a run of columns [a, a + width) that no row has two non-zeros
+  ;; in (a one-hot block: user ids, item ids, a categorical field). Updating one of its columns
+  ;; changes e and q only on rows no other column of the run reads, so the run's updates can be
+  ;; computed together, walking the run's non-zeros in row order (`rowAddr`, `cols` = column − a,
+  ;; `vals`, `count` of them): each column's sums still add its rows in ascending order, the draws
+  ;; still come in column order, and each row still gets its column's update once. Only the memory
+  ;; access changes: one sequential pass over the rows instead of one scattered pass per column.
+  ;; `acc` is scratch of 2 * width doubles (she, shh per column), `delta` of width doubles and
+  ;; `moved` of width bytes (whether the column's draw was finite and applied).
+
+  ;; Linear weights of a one-hot run (see `sweepLinear`).
+  (func (export "sweepLinearRun")
+    (param $rowAddr i32) (param $cols i32) (param $vals i32) (param $count i32)
+    (param $active i32) (param $group i32) (param $width i32) (param $w i32)
+    (param $alpha f64) (param $mu i32) (param $lambda i32) (param $normals i32)
+    (param $acc i32) (param $delta i32) (param $moved i32)
+    (result i32)
+    (local $k i32) (local $j i32) (local $a i32) (local $s i32) (local $g i32) (local $cur i32)
+    (local $x f64) (local $old f64) (local $next f64) (local $she f64) (local $shh f64)
+    (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $width) (i32.const 4)))
+    ;; Pass 1: she_j += x (e − w_j x), shh_j += x² in row order. The current column's sums stay in
+    ;; locals while consecutive rows share it (rows are often grouped by user).
+    (local.set $cur (i32.const -1))
+    (block $sumsDone
+      (loop $sums
+        (br_if $sumsDone (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $j (i32.load (i32.add (local.get $cols) (i32.shl (local.get $k) (i32.const 2)))))
+        (if (i32.ne (local.get $j) (local.get $cur))
+          (then
+            (if (i32.ge_s (local.get $cur) (i32.const 0))
+              (then
+                (local.set $s (i32.add (local.get $acc) (i32.shl (local.get $cur) (i32.const 4))))
+                (f64.store (local.get $s) (local.get $she))
+                (f64.store offset=8 (local.get $s) (local.get $shh))))
+            (local.set $s (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 4))))
+            (local.set $she (f64.load (local.get $s)))
+            (local.set $shh (f64.load offset=8 (local.get $s)))
+            (local.set $old (f64.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.set $cur (local.get $j))))
+        (local.set $x (f64.load (i32.add (local.get $vals) (i32.shl (local.get $k) (i32.const 3)))))
+        (local.set $a (i32.load (i32.add (local.get $rowAddr) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $she (f64.add (local.get $she)
+          (f64.mul (local.get $x) (f64.sub (f64.load (local.get $a)) (f64.mul (local.get $old) (local.get $x))))))
+        (local.set $shh (f64.add (local.get $shh) (f64.mul (local.get $x) (local.get $x))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $sums)))
+    (if (i32.ge_s (local.get $cur) (i32.const 0))
+      (then
+        (local.set $s (i32.add (local.get $acc) (i32.shl (local.get $cur) (i32.const 4))))
+        (f64.store (local.get $s) (local.get $she))
+        (f64.store offset=8 (local.get $s) (local.get $shh))))
+    ;; The draws, in column order.
+    (local.set $j (i32.const 0))
+    (block $drawsDone
+      (loop $draws
+        (br_if $drawsDone (i32.ge_u (local.get $j) (local.get $width)))
+        (i32.store8 (i32.add (local.get $moved) (local.get $j)) (i32.const 0))
+        (if (i32.load8_u (i32.add (local.get $active) (local.get $j)))
+          (then
+            (local.set $s (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 4))))
+            (local.set $old (f64.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.set $g (i32.shl (i32.load (i32.add (local.get $group) (i32.shl (local.get $j) (i32.const 2)))) (i32.const 3)))
+            (local.set $next (call $conditional (f64.load (local.get $s)) (f64.load offset=8 (local.get $s)) (local.get $alpha)
+              (f64.load (i32.add (local.get $mu) (local.get $g)))
+              (f64.load (i32.add (local.get $lambda) (local.get $g)))
+              (local.get $normals)))
+            (if (local.get $normals) (then (local.set $normals (i32.add (local.get $normals) (i32.const 8)))))
+            (if (f64.eq (f64.sub (local.get $next) (local.get $next)) (f64.const 0))
+              (then
+                (f64.store (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 3))) (local.get $next))
+                (f64.store (i32.add (local.get $delta) (i32.shl (local.get $j) (i32.const 3)))
+                  (f64.sub (local.get $next) (local.get $old)))
+                (i32.store8 (i32.add (local.get $moved) (local.get $j)) (i32.const 1))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $draws)))
+    ;; Pass 2: e += δ_j x in row order.
+    (local.set $k (i32.const 0))
+    (block $updateDone
+      (loop $update
+        (br_if $updateDone (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $j (i32.load (i32.add (local.get $cols) (i32.shl (local.get $k) (i32.const 2)))))
+        (if (i32.load8_u (i32.add (local.get $moved) (local.get $j)))
+          (then
+            (local.set $a (i32.load (i32.add (local.get $rowAddr) (i32.shl (local.get $k) (i32.const 2)))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a))
+              (f64.mul (f64.load (i32.add (local.get $delta) (i32.shl (local.get $j) (i32.const 3))))
+                (f64.load (i32.add (local.get $vals) (i32.shl (local.get $k) (i32.const 3)))))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $update)))
+    (local.get $normals))
+
+  ;; Factor f of a one-hot run (see `sweepFactor`); `hs` is scratch of `count` doubles.
+  (func (export "sweepFactorRun")
+    (param $rowAddr i32) (param $cols i32) (param $vals i32) (param $count i32)
+    (param $active i32) (param $group i32) (param $width i32) (param $v i32)
+    (param $alpha f64) (param $mu i32) (param $lambda i32) (param $stride i32) (param $f i32) (param $normals i32)
+    (param $hs i32) (param $acc i32) (param $delta i32) (param $moved i32)
+    (result i32)
+    (local $k i32) (local $j i32) (local $a i32) (local $s i32) (local $gf i32) (local $cur i32)
+    (local $x f64) (local $h f64) (local $old f64) (local $she f64) (local $shh f64) (local $next f64) (local $d f64)
+    (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $width) (i32.const 4)))
+    ;; Pass 1: h = x (q − v_j x), she_j += h e, shh_j += h² in row order, the current column's sums
+    ;; in locals while consecutive rows share it (see `sweepLinearRun`).
+    (local.set $cur (i32.const -1))
+    (block $sumsDone
+      (loop $sums
+        (br_if $sumsDone (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $j (i32.load (i32.add (local.get $cols) (i32.shl (local.get $k) (i32.const 2)))))
+        (if (i32.ne (local.get $j) (local.get $cur))
+          (then
+            (if (i32.ge_s (local.get $cur) (i32.const 0))
+              (then
+                (local.set $s (i32.add (local.get $acc) (i32.shl (local.get $cur) (i32.const 4))))
+                (f64.store (local.get $s) (local.get $she))
+                (f64.store offset=8 (local.get $s) (local.get $shh))))
+            (local.set $s (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 4))))
+            (local.set $she (f64.load (local.get $s)))
+            (local.set $shh (f64.load offset=8 (local.get $s)))
+            (local.set $old (f64.load (i32.add (local.get $v) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.set $cur (local.get $j))))
+        (local.set $x (f64.load (i32.add (local.get $vals) (i32.shl (local.get $k) (i32.const 3)))))
+        (local.set $a (i32.load (i32.add (local.get $rowAddr) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $h (f64.mul (local.get $x)
+          (f64.sub (f64.load offset=8 (local.get $a)) (f64.mul (local.get $old) (local.get $x)))))
+        (f64.store (i32.add (local.get $hs) (i32.shl (local.get $k) (i32.const 3))) (local.get $h))
+        (local.set $she (f64.add (local.get $she) (f64.mul (local.get $h) (f64.load (local.get $a)))))
+        (local.set $shh (f64.add (local.get $shh) (f64.mul (local.get $h) (local.get $h))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $sums)))
+    (if (i32.ge_s (local.get $cur) (i32.const 0))
+      (then
+        (local.set $s (i32.add (local.get $acc) (i32.shl (local.get $cur) (i32.const 4))))
+        (f64.store (local.get $s) (local.get $she))
+        (f64.store offset=8 (local.get $s) (local.get $shh))))
+    ;; The draws, in column order.
+    (local.set $j (i32.const 0))
+    (block $drawsDone
+      (loop $draws
+        (br_if $drawsDone (i32.ge_u (local.get $j) (local.get $width)))
+        (i32.store8 (i32.add (local.get $moved) (local.get $j)) (i32.const 0))
+        (if (i32.load8_u (i32.add (local.get $active) (local.get $j)))
+          (then
+            (local.set $s (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 4))))
+            (local.set $old (f64.load (i32.add (local.get $v) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.set $shh (f64.load offset=8 (local.get $s)))
+            (local.set $she (f64.sub (f64.load (local.get $s)) (f64.mul (local.get $old) (local.get $shh))))
+            (local.set $gf (i32.shl
+              (i32.add (i32.mul (i32.load (i32.add (local.get $group) (i32.shl (local.get $j) (i32.const 2)))) (local.get $stride))
+                (local.get $f))
+              (i32.const 3)))
+            (local.set $next (call $conditional (local.get $she) (local.get $shh) (local.get $alpha)
+              (f64.load (i32.add (local.get $mu) (local.get $gf)))
+              (f64.load (i32.add (local.get $lambda) (local.get $gf)))
+              (local.get $normals)))
+            (if (local.get $normals) (then (local.set $normals (i32.add (local.get $normals) (i32.const 8)))))
+            (if (f64.eq (f64.sub (local.get $next) (local.get $next)) (f64.const 0))
+              (then
+                (f64.store (i32.add (local.get $v) (i32.shl (local.get $j) (i32.const 3))) (local.get $next))
+                (f64.store (i32.add (local.get $delta) (i32.shl (local.get $j) (i32.const 3)))
+                  (f64.sub (local.get $next) (local.get $old)))
+                (i32.store8 (i32.add (local.get $moved) (local.get $j)) (i32.const 1))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $draws)))
+    ;; Pass 2: q += x δ_j, e += h δ_j in row order.
+    (local.set $k (i32.const 0))
+    (block $updateDone
+      (loop $update
+        (br_if $updateDone (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $j (i32.load (i32.add (local.get $cols) (i32.shl (local.get $k) (i32.const 2)))))
+        (if (i32.load8_u (i32.add (local.get $moved) (local.get $j)))
+          (then
+            (local.set $a (i32.load (i32.add (local.get $rowAddr) (i32.shl (local.get $k) (i32.const 2)))))
+            (local.set $d (f64.load (i32.add (local.get $delta) (i32.shl (local.get $j) (i32.const 3)))))
+            (f64.store offset=8 (local.get $a) (f64.add (f64.load offset=8 (local.get $a))
+              (f64.mul (f64.load (i32.add (local.get $vals) (i32.shl (local.get $k) (i32.const 3)))) (local.get $d))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a))
+              (f64.mul (f64.load (i32.add (local.get $hs) (i32.shl (local.get $k) (i32.const 3)))) (local.get $d))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $update)))
+    (local.get $normals))
+)

@@ -29,7 +29,7 @@
  */
 import { Rng } from '../../util/rng.js';
 import { copyParams, packSamples, predictRow, type FmParams } from './fm-core.js';
-import { CoordinateKernels } from './fm-coordinate-kernels.js';
+import { CoordinateKernels, type RunOrder } from './fm-coordinate-kernels.js';
 import {
   columnCounts,
   yieldToEventLoop,
@@ -80,7 +80,8 @@ export class FmCoordinateState {
   readonly groupSize: Float64Array;
   private readonly kernels: CoordinateKernels;
 
-  constructor(data: FmTrainingData, factors: number, initStd: number, rng: Rng) {
+  /** `order`: how one-hot column runs are walked (`RunOrder`; the same numbers every way). */
+  constructor(data: FmTrainingData, factors: number, initStd: number, rng: Rng, order: RunOrder = 'timed') {
     this.data = data;
     const n = data.target.length;
     this.rowCount = n;
@@ -93,7 +94,13 @@ export class FmCoordinateState {
         this.groupSize[data.columnGroup[j]]++;
       }
     }
-    this.kernels = new CoordinateKernels(data, factors, this.active, data.groupCount * Math.max(1, factors));
+    this.kernels = new CoordinateKernels(
+      data,
+      factors,
+      this.active,
+      data.groupCount * Math.max(1, factors),
+      order,
+    );
     const { w, v } = this.kernels;
     this.params = { columns: data.columnCount, factors, w0: 0, w, v };
     this.eq = this.kernels.eq;
