@@ -195,7 +195,7 @@ interface ColumnRange {
  * the columns' rows are scattered over an e/q cache larger than the CPU caches (item ids on
  * ml-1m: 12 against 5 ns per non-zero), walking columns wins when the rows are grouped or the
  * cache is small (every run on ml-100k). So the first factor sweeps time both, alternately, and
- * keep the faster; the results are the same bits either way.
+ * keep the faster (see `TRIALS_PER_ORDER`); the results are the same bits either way.
  */
 interface OneHotRun {
   readonly rowAddr: number;
@@ -210,8 +210,15 @@ interface OneHotRun {
   byRows: boolean | undefined;
 }
 
-/** Timed trials of each order before a run's choice is made. */
-const TRIALS_PER_ORDER = 3;
+/**
+ * The trials: both orders alternately, the first WARM_UP_TRIALS calls untimed (the engine compiles
+ * a hot WebAssembly function a second time, optimised), then TRIALS_PER_ORDER timed calls of each.
+ * Walking rows must win by ROWS_MARGIN: on a busy machine single timings are noisy, and a wrong
+ * choice of rows costs more (a cache-resident run) than a wrong choice of columns.
+ */
+const WARM_UP_TRIALS = 2;
+const TRIALS_PER_ORDER = 4;
+const ROWS_MARGIN = 0.85;
 
 /** How one-hot runs are walked: timed (see `OneHotRun`), or always by rows or by columns (tests). */
 export type RunOrder = 'timed' | 'rows' | 'columns';
@@ -540,9 +547,13 @@ export class CoordinateKernels {
       const started = performance.now();
       normals = this.factorRange(range, slice, alpha, f, normals, byRows);
       const ms = performance.now() - started;
-      if (byRows) run.bestByRows = Math.min(run.bestByRows, ms);
-      else run.bestByColumns = Math.min(run.bestByColumns, ms);
-      if (++run.trials === 2 * TRIALS_PER_ORDER) run.byRows = run.bestByRows < run.bestByColumns;
+      if (run.trials >= WARM_UP_TRIALS) {
+        if (byRows) run.bestByRows = Math.min(run.bestByRows, ms);
+        else run.bestByColumns = Math.min(run.bestByColumns, ms);
+      }
+      if (++run.trials === WARM_UP_TRIALS + 2 * TRIALS_PER_ORDER) {
+        run.byRows = run.bestByRows < ROWS_MARGIN * run.bestByColumns;
+      }
     }
   }
 
