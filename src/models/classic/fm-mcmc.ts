@@ -15,6 +15,9 @@
  *   walks only the rows where x_j ≠ 0 (the CSC column), so a sweep costs O(k N_z(X)).
  * - ALS (`fm-als.ts`) is the same sweep with the conditional mean instead of a draw and fixed
  *   hyperparameters (Rendle 2012 Sec. 4.1).
+ * - The residual pass and the w and v_{.,f} sweeps run as WebAssembly kernels
+ *   (`fm-coordinate-kernels.ts`, `fm-kernels.wat`) that perform the plain loops' floating-point
+ *   operations in the same order, so a seed gives the same draws as those loops, bit for bit.
  *
  * Prediction for arbitrary pairs after fitting. libFM predicts its test set *during* sampling and
  * averages those predictions. A model that must answer any (user, item) later cannot, so this one
