@@ -332,7 +332,7 @@ export class CoordinateKernels {
       longest = Math.max(longest, colOff[j + 1] - colOff[j]);
       activeCount += active[j];
     }
-    const runs = oneHotRuns(data);
+    let runs = oneHotRuns(data);
     let widest = 1;
     for (const run of runs) {
       longest = Math.max(longest, run.rows.length);
@@ -365,7 +365,8 @@ export class CoordinateKernels {
       delta: plan.reserve(8 * widest),
       moved: plan.reserve(widest),
     };
-    const runAt = runs.map((run) => {
+    const withoutRuns = plan.end;
+    let runAt = runs.map((run) => {
       const count = run.rows.length;
       const where: OneHotRun = {
         rowAddr: plan.reserve(4 * count),
@@ -379,15 +380,22 @@ export class CoordinateKernels {
       };
       return where;
     });
-    if (plan.end > MAX_BYTES) {
+    let end = plan.end;
+    if (end > MAX_BYTES && withoutRuns <= MAX_BYTES) {
+      // The row-ordered copies of the one-hot runs only save time: drop them before giving up.
+      runs = [];
+      runAt = [];
+      end = withoutRuns;
+    }
+    if (end > MAX_BYTES) {
       throw new UsageError(
-        `fm: the coordinate-wise solver needs ${(plan.end / 2 ** 30).toFixed(1)} GiB of WebAssembly memory, more than its 4 GiB limit; train on fewer ratings or features, or use solver=sgd`,
+        `fm: the coordinate-wise solver needs ${(end / 2 ** 30).toFixed(1)} GiB of WebAssembly memory, more than its 4 GiB limit; train on fewer ratings or features, or use solver=sgd`,
       );
     }
     this.kernels = instantiate();
     const memory = this.kernels.memory;
     const have = memory.buffer.byteLength;
-    if (plan.end > have) memory.grow(Math.ceil((plan.end - have) / PAGE));
+    if (end > have) memory.grow(Math.ceil((end - have) / PAGE));
     const buffer = memory.buffer;
     const f64 = (address: number, length: number): Float64Array => new Float64Array(buffer, address, length);
     const i32 = (address: number, length: number): Int32Array => new Int32Array(buffer, address, length);
