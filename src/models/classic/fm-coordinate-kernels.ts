@@ -22,21 +22,8 @@
 import { UsageError } from '../../util/errors.js';
 import { toSortedRows } from './fm-design.js';
 import { FM_KERNELS_WASM_BASE64 } from './fm-kernels-wasm.js';
+import { growMemory, wasmInstance, WASM_MAX_BYTES, type WasmMemory } from '../../util/wasm.js';
 import type { FmTrainingData } from './fm-solver.js';
-
-/**
- * The part of the WebAssembly JS API used here. Node has it as a global, but the project's
- * `lib` (ES2023, no DOM) does not declare it.
- */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface KernelExports {
   readonly memory: WasmMemory;
@@ -128,15 +115,7 @@ interface KernelExports {
   ): number;
 }
 
-let compiled: object | undefined;
-
-function instantiate(): KernelExports {
-  compiled ??= new wasm.Module(Buffer.from(FM_KERNELS_WASM_BASE64, 'base64'));
-  return new wasm.Instance(compiled, {}).exports as KernelExports;
-}
-
-const PAGE = 65536;
-const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
+const instantiate = (): KernelExports => wasmInstance<KernelExports>(FM_KERNELS_WASM_BASE64);
 
 /** Byte offsets (16-byte aligned) planned in a fresh instance's memory before it grows once. */
 class Plan {
@@ -381,22 +360,20 @@ export class CoordinateKernels {
       return where;
     });
     let end = plan.end;
-    if (end > MAX_BYTES && withoutRuns <= MAX_BYTES) {
+    if (end > WASM_MAX_BYTES && withoutRuns <= WASM_MAX_BYTES) {
       // The row-ordered copies of the one-hot runs only save time: drop them before giving up.
       runs = [];
       runAt = [];
       end = withoutRuns;
     }
-    if (end > MAX_BYTES) {
+    if (end > WASM_MAX_BYTES) {
       throw new UsageError(
         `fm: the coordinate-wise solver needs ${(end / 2 ** 30).toFixed(1)} GiB of WebAssembly memory, more than its 4 GiB limit; train on fewer ratings or features, or use solver=sgd`,
       );
     }
     this.kernels = instantiate();
-    const memory = this.kernels.memory;
-    const have = memory.buffer.byteLength;
-    if (end > have) memory.grow(Math.ceil((end - have) / PAGE));
-    const buffer = memory.buffer;
+    growMemory(this.kernels.memory, end);
+    const buffer = this.kernels.memory.buffer;
     const f64 = (address: number, length: number): Float64Array => new Float64Array(buffer, address, length);
     const i32 = (address: number, length: number): Int32Array => new Int32Array(buffer, address, length);
 

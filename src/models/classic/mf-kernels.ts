@@ -13,20 +13,7 @@
 import { UsageError } from '../../util/errors.js';
 import type { Rng } from '../../util/rng.js';
 import { MF_KERNELS_WASM_BASE64 } from './mf-kernels-wasm.js';
-
-/**
- * The part of the WebAssembly JS API used here. Node has it as a global, but the project's
- * `lib` (ES2023, no DOM) does not declare it.
- */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+import { growMemory, wasmInstance, WASM_MAX_BYTES, type WasmMemory } from '../../util/wasm.js';
 
 interface KernelExports {
   readonly memory: WasmMemory;
@@ -69,22 +56,15 @@ interface KernelExports {
   ): number;
 }
 
-let compiled: object | undefined;
-
-function instantiate(): KernelExports {
-  compiled ??= new wasm.Module(Buffer.from(MF_KERNELS_WASM_BASE64, 'base64'));
-  return new wasm.Instance(compiled, {}).exports as KernelExports;
-}
+const instantiate = (): KernelExports => wasmInstance<KernelExports>(MF_KERNELS_WASM_BASE64);
 
 /** Floats per factor row in the kernels' layout: `factors` rounded up to a multiple of 8. */
 export function paddedStride(factors: number): number {
   return Math.max(8, Math.ceil(factors / 8) * 8);
 }
 
-const PAGE = 65536;
 /** Ratings per kernel call (see `BiasedTrainer.epoch`). */
 const CHUNK = 32768;
-const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
 
 /** Plans byte offsets (16-byte aligned) in a fresh instance's memory, then grows it once. */
 class Layout {
@@ -104,13 +84,12 @@ class Layout {
 
   /** Grows the memory to hold everything reserved; views may be taken only after this. */
   commit(what: string): ArrayBuffer {
-    if (this.end > MAX_BYTES) {
+    if (this.end > WASM_MAX_BYTES) {
       throw new UsageError(
         `${what}: training needs ${(this.end / 2 ** 30).toFixed(1)} GiB of WebAssembly memory, more than its 4 GiB limit; lower "factors" or train on fewer ratings`,
       );
     }
-    const have = this.kernels.memory.buffer.byteLength;
-    if (this.end > have) this.kernels.memory.grow(Math.ceil((this.end - have) / PAGE));
+    growMemory(this.kernels.memory, this.end);
     return this.kernels.memory.buffer;
   }
 }

@@ -8,28 +8,13 @@
  */
 import { HeedError } from '../../util/errors.js';
 import { SPARSE_KERNELS_WASM_BASE64 } from './sparse-kernels-wasm.js';
-
-/** The part of the WebAssembly JS API used here (the project's `lib` has no DOM types). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+import { growMemory, wasmInstance, WASM_MAX_BYTES, type WasmMemory } from '../../util/wasm.js';
 
 interface KernelExports {
   readonly memory: WasmMemory;
   scatterRows(rows: number, cols: number, vals: number, n: number, src: number, out: number, h: number): void;
   cellDots(rows: number, cols: number, n: number, a: number, b: number, out: number, h: number): void;
 }
-
-let compiled: object | undefined;
-
-const PAGE = 65536;
-const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
 
 /** A list of cells of a sparse matrix: parallel row and column indices (and values, where used). */
 export interface CellList {
@@ -68,8 +53,7 @@ export class SparseKernels {
       throw new HeedError(`sparse kernels: bad capacity (${cells} cells, ${rows} rows)`);
     }
     this.capacity = capacity;
-    compiled ??= new wasm.Module(Buffer.from(SPARSE_KERNELS_WASM_BASE64, 'base64'));
-    this.k = new wasm.Instance(compiled, {}).exports as KernelExports;
+    this.k = wasmInstance<KernelExports>(SPARSE_KERNELS_WASM_BASE64);
     let end = 64;
     const reserve = (bytes: number): number => {
       const where = end;
@@ -86,9 +70,8 @@ export class SparseKernels {
       b: reserve(matrix),
       out: reserve(matrix),
     };
-    if (end > MAX_BYTES) throw new HeedError(`sparse kernels: ${end} bytes exceed WebAssembly's 4 GiB`);
-    const have = this.k.memory.buffer.byteLength;
-    if (end > have) this.k.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end > WASM_MAX_BYTES) throw new HeedError(`sparse kernels: ${end} bytes exceed WebAssembly's 4 GiB`);
+    growMemory(this.k.memory, end);
   }
 
   /**
