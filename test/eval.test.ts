@@ -199,8 +199,14 @@ test('evaluate passes the validation part to fit, the seed to a model with a see
       config,
       handlesColdStart: true,
       async fit(_train, options) {
-        seen.push({ validation: options?.validation?.indices.length ?? 0, seed: config.seed });
-        return { epochs: 2, samplesProcessed: 10 };
+        const validation = options?.validation?.indices.length ?? 0;
+        seen.push({ validation, seed: config.seed });
+        // Like the neural models: the epoch kept and its validation RMSE, when there was a validation set.
+        return {
+          epochs: 2,
+          samplesProcessed: 10,
+          ...(validation > 0 ? { bestEpoch: 1, bestValidationRmse: 0.5 } : {}),
+        };
       },
       predict: (users) => new Float32Array(users.length).fill(Number(config.level)),
       state: () => {
@@ -216,7 +222,9 @@ test('evaluate passes the validation part to fit, the seed to a model with a see
   assert.deepEqual(seen[0], { validation: r.nValidation, seed: 9 });
   assert.ok(r.nValidation > 0);
   assert.equal(r.epochs, 2);
-  await evaluate({
+  assert.equal(r.bestEpoch, 1);
+  assert.equal(r.bestValidationRmse, 0.5);
+  const noValidation = await evaluate({
     modelId: 'probe',
     spec,
     dataset: g,
@@ -225,6 +233,18 @@ test('evaluate passes the validation part to fit, the seed to a model with a see
     config: { seed: '4' },
   });
   assert.deepEqual(seen[1], { validation: 0, seed: 4 });
+  assert.equal('bestEpoch' in noValidation, false);
+  assert.equal('bestValidationRmse' in noValidation, false);
+  const folds = await evaluate({ modelId: 'probe', spec, dataset: g, split: 'kfold:2,0.1', seed: 9 });
+  assert.deepEqual(
+    folds.folds?.map((f) => [f.bestEpoch, f.bestValidationRmse]),
+    [
+      [1, 0.5],
+      [1, 0.5],
+    ],
+  );
+  assert.equal(folds.bestEpoch, 1);
+  assert.equal(folds.bestValidationRmse, 0.5);
   await assert.rejects(
     evaluate({ modelId: 'probe', spec, dataset: g, split: 'ratio:0.9,0,0.1', config: { depth: '4' } }),
     /model "probe" has no setting "depth"/,

@@ -90,6 +90,9 @@ function printResult(io: CliIo, r: EvaluationResult): void {
             'fit',
             `${r.fitSeconds.toFixed(2)} s (${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, ${humanRate(r.samplesPerSecond)} samples/s)`,
           ],
+          ...(r.bestEpoch !== undefined && r.bestValidationRmse !== undefined
+            ? [['kept', `epoch ${r.bestEpoch} (validation RMSE ${r.bestValidationRmse.toFixed(4)})`]]
+            : []),
           ['predict', `${r.predictSeconds.toFixed(3)} s`],
           ['ratings', `${r.nTrain} train, ${r.nValidation} validation, ${r.nTest} test`],
         ],

@@ -65,6 +65,9 @@ export interface FoldResult {
   /** Training examples processed per second of fitting (epochs x ratings / fitSeconds for SGD). */
   readonly samplesPerSecond: number;
   readonly epochs: number;
+  /** When the model early-stops on validation: the epoch it kept and that epoch's validation RMSE. */
+  readonly bestEpoch?: number;
+  readonly bestValidationRmse?: number;
   readonly nTrain: number;
   readonly nValidation: number;
   readonly nTest: number;
@@ -161,6 +164,9 @@ export async function runFold(
     predictSeconds,
     samplesPerSecond: fitSeconds > 0 ? fit.samplesProcessed / fitSeconds : 0,
     epochs: fit.epochs,
+    ...(fit.bestValidationRmse !== undefined && fit.bestEpoch !== undefined
+      ? { bestEpoch: fit.bestEpoch, bestValidationRmse: fit.bestValidationRmse }
+      : {}),
     nTrain: split.train.length,
     nValidation: split.validation.length,
     nTest: n,
@@ -219,6 +225,12 @@ function meanOf(folds: readonly FoldResult[]): Omit<FoldResult, 'split'> {
     predictSeconds: mean((f) => f.predictSeconds),
     samplesPerSecond: mean((f) => f.samplesPerSecond),
     epochs: mean((f) => f.epochs),
+    ...(folds.every((f) => f.bestEpoch !== undefined && f.bestValidationRmse !== undefined)
+      ? {
+          bestEpoch: mean((f) => f.bestEpoch ?? NaN),
+          bestValidationRmse: mean((f) => f.bestValidationRmse ?? NaN),
+        }
+      : {}),
     nTrain: mean((f) => f.nTrain),
     nValidation: mean((f) => f.nValidation),
     nTest: mean((f) => f.nTest),

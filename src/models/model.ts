@@ -37,6 +37,9 @@ export interface FitReport {
   readonly epochs: number;
   /** Training examples processed in total (epochs x ratings for SGD), for samples per second. */
   readonly samplesProcessed: number;
+  /** Models that early-stop on validation: the epoch whose weights they kept, and its RMSE. */
+  readonly bestEpoch?: number;
+  readonly bestValidationRmse?: number;
 }
 
 /** A named attention weight: which feature, how much. */
