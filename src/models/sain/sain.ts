@@ -50,6 +50,7 @@ import {
   type MultiSlots,
   type TokenField,
 } from './feature-tokens.js';
+import { startTokensFromFm } from './fm-token-init.js';
 import { frequencyL2, rowWeights } from './frequency-l2.js';
 import { fusedSainLoss } from './fused-loss.js';
 import {
@@ -116,6 +117,11 @@ export const SAIN_DEFAULTS: ModelConfig = {
   initStd: 0.01,
   /** Std of the feature token embeddings' initialisation (see sain-network.ts). */
   featureInitStd: 1,
+  /**
+   * Where the feature token embeddings start: `random` (normal with featureInitStd) or `fm`, the
+   * factor vectors of an FM fitted on the same ratings, as SAIN's code does (fm-token-init.ts).
+   */
+  featureInit: 'random',
   seed: 1,
 };
 
@@ -176,6 +182,18 @@ export class Sain implements RatingModel {
     this.fitted?.params.dispose();
     const params = new Params(num(c, 'seed'));
     const net = declareSainNetwork(params, sizes);
+    if (str(c, 'featureInit') === 'fm') {
+      const copied = await startTokensFromFm(
+        trainSet,
+        tokens,
+        net.features.value,
+        sizes.featureDim,
+        num(c, 'seed'),
+      );
+      if (net.features.kind === 'dense') net.features.sync();
+      if (copied === 0)
+        throw new HeedError('sain featureInit=fm: no feature token matched an FM design column');
+    }
     const fitted: Fitted = { tokens, params, net, scale: { ...dataset.scale } };
     this.fitted = fitted;
 
@@ -445,6 +463,10 @@ function checkConfig(c: ModelConfig): void {
   }
   bool(c, 'topKAtInference');
   bool(c, 'featureL2');
+  const featureInit = str(c, 'featureInit');
+  if (featureInit !== 'random' && featureInit !== 'fm') {
+    throw new UsageError(`sain setting "featureInit" must be random or fm, got "${featureInit}"`);
+  }
   const slots = str(c, 'multiSlots');
   if (slots !== 'mean' && slots !== 'value') {
     throw new UsageError(`sain setting "multiSlots" must be mean or value, got "${slots}"`);
