@@ -14,14 +14,10 @@ import { getModelSpec } from '../src/models/index.js';
 import type { ConfigValue, ModelSpec, ModelState, RatingModel } from '../src/models/model.js';
 import { UsageError } from '../src/util/errors.js';
 import { Rng } from '../src/util/rng.js';
+import { idMap } from '../test-helpers/datasets.js';
 
 // float32 kernels against float64 hand arithmetic.
 const close = (a: number, b: number, tol = 1e-6): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
-
-function idMap(prefix: string, n: number): Dataset['users'] {
-  const ids = Array.from({ length: n }, (_, k) => `${prefix}${k}`);
-  return { ids, index: new Map(ids.map((id, k) => [id, k])) };
-}
 
 function dataset(users: number, items: number, triples: Array<[number, number, number]>): Dataset {
   return {
@@ -496,7 +492,7 @@ test('bad settings fail naming the model and key', () => {
   assert.throws(() => create(biasedMfSpec, { epochs: 2.5 }), /"epochs" must be an integer/);
 });
 
-test('every X-wasm.ts (the MF and RSAttAE kernels) is the current build of its X.wat', (t) => {
+test('every X-wasm.ts (the MF, FM and RSAttAE kernels) is the current build of its X.wat', (t) => {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   if (!existsSync(`${root}node_modules/wabt`)) {
     t.skip('devDependency wabt is not installed (npm install) - cannot rebuild the kernels to compare');
@@ -507,6 +503,7 @@ test('every X-wasm.ts (the MF and RSAttAE kernels) is the current build of its X
     encoding: 'utf8',
   });
   assert.match(out, /mf-kernels-wasm\.ts is current/);
+  assert.match(out, /fm-kernels-wasm\.ts is current/);
   assert.match(out, /sparse-kernels-wasm\.ts is current/);
 });
 

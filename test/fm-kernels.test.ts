@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Dataset, FeatureField } from '../src/data/dataset.js';
 import { predictRow, type FmParams } from '../src/models/classic/fm-core.js';
-import { buildFmLayout, designRows, toColumns, toSortedRows } from '../src/models/classic/fm-design.js';
+import { buildFmLayout, toSortedRows } from '../src/models/classic/fm-design.js';
 import type { RunOrder } from '../src/models/classic/fm-coordinate-kernels.js';
 import { createHyper, FmCoordinateState, type FmHyper } from '../src/models/classic/fm-mcmc.js';
-import type { FmTrainingData } from '../src/models/classic/fm-solver.js';
+import { fmTrainingData, type FmTrainingData } from '../src/models/classic/fm-solver.js';
 import { Rng } from '../src/util/rng.js';
+import { featureField, idMap } from '../test-helpers/datasets.js';
 
 /**
  * The optimised coordinate kernels must perform the same floating-point operations in the same
@@ -113,15 +111,14 @@ function referenceV(
   }
 }
 
+/** A field whose `size` values are labelled c0, c1, …, with each entity's codes as given. */
 function field(name: string, kind: FeatureField['kind'], size: number, perEntity: number[][]): FeatureField {
-  const offsets = new Int32Array(perEntity.length + 1);
-  const codes: number[] = [];
-  perEntity.forEach((cs, e) => {
-    codes.push(...cs);
-    offsets[e + 1] = codes.length;
-  });
-  const vocabulary = Array.from({ length: size }, (_, k) => `c${k}`);
-  return { name, kind, vocabulary, offsets, codes: Int32Array.from(codes) };
+  return featureField(
+    name,
+    kind,
+    Array.from({ length: size }, (_, k) => `c${k}`),
+    perEntity,
+  );
 }
 
 /**
@@ -133,10 +130,6 @@ function randomData(seed: number): FmTrainingData {
   const rng = new Rng(seed);
   const users = 40;
   const items = 25;
-  const ids = (prefix: string, n: number): Dataset['users'] => {
-    const list = Array.from({ length: n }, (_, k) => `${prefix}${k}`);
-    return { ids: list, index: new Map(list.map((id, k) => [id, k])) };
-  };
   const user: number[] = [];
   const item: number[] = [];
   const rating: number[] = [];
@@ -147,8 +140,8 @@ function randomData(seed: number): FmTrainingData {
   }
   const dataset: Dataset = {
     id: 'random',
-    users: ids('u', users),
-    items: ids('i', items),
+    users: idMap('u', users),
+    items: idMap('i', items),
     ratings: { user: Int32Array.from(user), item: Int32Array.from(item), rating: Float32Array.from(rating) },
     scale: { min: 1, max: 5 },
     userFeatures: {
@@ -188,16 +181,7 @@ function randomData(seed: number): FmTrainingData {
     predefinedSplits: {},
   };
   const layout = buildFmLayout(dataset, { features: 'all', multiWeight: 'mean' });
-  const rows = designRows(layout, dataset.ratings.user, dataset.ratings.item);
-  return {
-    rows,
-    byColumn: toColumns(rows, layout.columnCount),
-    target: Float64Array.from(rating),
-    columnCount: layout.columnCount,
-    columnGroup: layout.columnGroup,
-    groupCount: layout.groupNames.length,
-    scale: dataset.scale,
-  };
+  return fmTrainingData(layout, dataset.ratings, dataset.scale);
 }
 
 /** Hyperparameters that differ per group and factor, so a wrong index shows. */
@@ -282,17 +266,4 @@ test('fm kernels: Gibbs and ALS sweeps are bit-identical to the plain column-wis
     }
     assert.equal(fast.next(), slow.next(), 'both consumed the same random numbers');
   }
-});
-
-test('fm-kernels-wasm.ts is the current build of fm-kernels.wat', (t) => {
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  if (!existsSync(`${root}node_modules/wabt`)) {
-    t.skip('devDependency wabt is not installed (npm install) - cannot rebuild the kernels to compare');
-    return;
-  }
-  const out = execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  assert.match(out, /fm-kernels-wasm\.ts is current/);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Dataset, FeatureField } from '../src/data/dataset.js';
+import type { Dataset } from '../src/data/dataset.js';
 import { resolveConfig } from '../src/models/config.js';
 import type { ConfigValue, ModelState, ProgressEvent, RatingModel } from '../src/models/model.js';
 import { createParams, pairwiseTerm, predictRow } from '../src/models/classic/fm-core.js';
@@ -10,28 +10,9 @@ import { sgdStep } from '../src/models/classic/fm-sgd.js';
 import { FactorizationMachine, fmSpec } from '../src/models/classic/fm.js';
 import { UsageError } from '../src/util/errors.js';
 import { Rng } from '../src/util/rng.js';
+import { featureField, idMap } from '../test-helpers/datasets.js';
 
 const close = (a: number, b: number, tol = 1e-12): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
-
-function field(
-  name: string,
-  kind: FeatureField['kind'],
-  vocabulary: string[],
-  perEntity: number[][],
-): FeatureField {
-  const offsets = new Int32Array(perEntity.length + 1);
-  const codes: number[] = [];
-  perEntity.forEach((cs, e) => {
-    codes.push(...cs);
-    offsets[e + 1] = codes.length;
-  });
-  return { name, kind, vocabulary, offsets, codes: Int32Array.from(codes) };
-}
-
-function idMap(prefix: string, n: number): Dataset['users'] {
-  const ids = Array.from({ length: n }, (_, k) => `${prefix}${k}`);
-  return { ids, index: new Map(ids.map((id, k) => [id, k])) };
-}
 
 /**
  * Planted data: user u has a side s_u = ±1 (field "side"), item i a kind t_i = ±1 (field "kind"),
@@ -70,7 +51,7 @@ function plantedData(seed: number, users = 100, warmUsers = 80, items = 30, perU
     userFeatures: {
       count: users,
       fields: [
-        field(
+        featureField(
           'side',
           'categorical',
           ['left', 'right'],
@@ -81,7 +62,7 @@ function plantedData(seed: number, users = 100, warmUsers = 80, items = 30, perU
     itemFeatures: {
       count: items,
       fields: [
-        field(
+        featureField(
           'kind',
           'categorical',
           ['left', 'right'],
@@ -180,12 +161,12 @@ test('fm: design rows are one-hot ids plus feature codes, multi-valued fields we
     items,
     ratings: { user: Int32Array.of(0, 1), item: Int32Array.of(1, 0), rating: Float32Array.of(4, 2) },
     scale: { min: 1, max: 5 },
-    userFeatures: { count: 2, fields: [field('gender', 'categorical', ['M', 'F'], [[1], []])] },
+    userFeatures: { count: 2, fields: [featureField('gender', 'categorical', ['M', 'F'], [[1], []])] },
     itemFeatures: {
       count: 2,
       fields: [
-        field('genre', 'multi', ['Action', 'Comedy', 'Drama'], [[0], [0, 1, 2]]),
-        field('year', 'numeric', ['<1990', '1990+'], [[1], [0]]),
+        featureField('genre', 'multi', ['Action', 'Comedy', 'Drama'], [[0], [0, 1, 2]]),
+        featureField('year', 'numeric', ['<1990', '1990+'], [[1], [0]]),
       ],
     },
     predefinedSplits: {},

@@ -4,7 +4,7 @@
  */
 import type { ProgressEvent } from '../model.js';
 import { predictRow, type FmParams, type FmSamples } from './fm-core.js';
-import type { SparseColumns, SparseRows } from './fm-design.js';
+import { designRows, toColumns, type FmLayout, type SparseColumns, type SparseRows } from './fm-design.js';
 
 export interface FmTrainingData {
   readonly rows: SparseRows;
@@ -16,6 +16,24 @@ export interface FmTrainingData {
   readonly columnGroup: Int32Array;
   readonly groupCount: number;
   readonly scale: { readonly min: number; readonly max: number };
+}
+
+/** The design rows of the ratings (user[k], item[k]) → rating[k], by rows and by columns. */
+export function fmTrainingData(
+  layout: FmLayout,
+  ratings: { readonly user: Int32Array; readonly item: Int32Array; readonly rating: ArrayLike<number> },
+  scale: FmTrainingData['scale'],
+): FmTrainingData {
+  const rows = designRows(layout, ratings.user, ratings.item);
+  return {
+    rows,
+    byColumn: toColumns(rows, layout.columnCount),
+    target: Float64Array.from(ratings.rating),
+    columnCount: layout.columnCount,
+    columnGroup: layout.columnGroup,
+    groupCount: layout.groupNames.length,
+    scale,
+  };
 }
 
 export interface FmValidationData {

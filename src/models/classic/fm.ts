@@ -32,14 +32,13 @@ import {
   checkPairs,
   designRows,
   MULTI_WEIGHTS,
-  toColumns,
   type EntityBlock,
   type FmLayout,
   type MultiWeight,
 } from './fm-design.js';
 import { fitFmMcmc } from './fm-mcmc.js';
 import { fitFmSgd } from './fm-sgd.js';
-import type { FmSolverResult, FmTrainingData, FmValidationData } from './fm-solver.js';
+import { fmTrainingData, type FmSolverResult, type FmValidationData } from './fm-solver.js';
 
 export const FM_SOLVERS = ['mcmc', 'sgd', 'als'] as const;
 export type FmSolver = (typeof FM_SOLVERS)[number];
@@ -71,18 +70,9 @@ export class FactorizationMachine implements RatingModel {
       features: str(c, 'features'),
       multiWeight: str(c, 'multiWeight') as MultiWeight,
     });
-    const { user, item, rating } = gatherRatings(train);
-    if (rating.length === 0) throw new UsageError('fm: the training set has no ratings');
-    const rows = designRows(layout, user, item);
-    const data: FmTrainingData = {
-      rows,
-      byColumn: toColumns(rows, layout.columnCount),
-      target: Float64Array.from(rating),
-      columnCount: layout.columnCount,
-      columnGroup: layout.columnGroup,
-      groupCount: layout.groupNames.length,
-      scale: dataset.scale,
-    };
+    const ratings = gatherRatings(train);
+    if (ratings.rating.length === 0) throw new UsageError('fm: the training set has no ratings');
+    const data = fmTrainingData(layout, ratings, dataset.scale);
     let validation: FmValidationData | undefined;
     if (options.validation && options.validation.indices.length > 0) {
       if (options.validation.dataset !== dataset)
@@ -132,7 +122,7 @@ export class FactorizationMachine implements RatingModel {
       samples: result.samples,
       scale: { min: dataset.scale.min, max: dataset.scale.max },
     };
-    return { epochs: result.iterations, samplesProcessed: result.iterations * rating.length };
+    return { epochs: result.iterations, samplesProcessed: result.iterations * ratings.rating.length };
   }
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
