@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { entityCodes } from '../src/data/features.js';
 import { loadDataset } from '../src/data/registry.js';
 import { makeSplits, parseSplitSpec } from '../src/data/split.js';
 import { UsageError } from '../src/util/errors.js';
@@ -38,15 +39,13 @@ if (splits.length !== 1)
 const split = splits[0];
 // Multi-valued fields (a movie's genres) do not fit one column; the user side has none here.
 const fields = dataset.userFeatures.fields.filter((f) => f.kind !== 'multi');
-const codeOf = (field: (typeof fields)[number], user: number): number =>
-  field.offsets[user + 1] > field.offsets[user] ? field.codes[field.offsets[user]] : -1;
 
 fs.mkdirSync(values.out, { recursive: true });
 for (const part of ['train', 'validation', 'test'] as const) {
   const lines = [['user', 'item', 'rating', ...fields.map((f) => f.name)].join(',')];
   for (const i of split[part]) {
     const user = dataset.ratings.user[i];
-    const codes = fields.map((f) => codeOf(f, user));
+    const codes = fields.map((f) => entityCodes(f, user)[0] ?? -1);
     lines.push([user, dataset.ratings.item[i], dataset.ratings.rating[i], ...codes].join(','));
   }
   writeFileAtomic(path.join(values.out, `${part}.csv`), lines.join('\n') + '\n');

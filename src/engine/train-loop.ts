@@ -116,10 +116,8 @@ export async function train(
   const decay = settings.lrDecay ?? 1;
   const plateauDecay = settings.plateauDecay ?? 1;
   let plateauScale = 1;
-  const average =
-    (settings.weightAverage ?? 0) > 0
-      ? new WeightAverage(task.params, settings.weightAverage ?? 0)
-      : undefined;
+  const averageDecay = settings.weightAverage ?? 0;
+  const average = averageDecay > 0 ? new WeightAverage(task.params, averageDecay) : undefined;
   const patience = settings.patience ?? 0;
   const started = performance.now();
   const history: ProgressEvent[] = [];
