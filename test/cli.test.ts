@@ -64,6 +64,49 @@ test('evaluate --json prints exactly one JSON object on stdout; progress stays o
   assert.ok(Math.abs((result.rmse as number) ** 2 - (result.mse as number)) < 1e-9);
 });
 
+test('a loader warning goes to stderr once as "warning: …" and into evaluate --json as warnings', () => {
+  const file = path.join(tmp, 'amazon-no-text.json');
+  const lines: string[] = [];
+  for (let u = 0; u < 6; u++) {
+    for (let i = 0; i < 5; i++) {
+      const text = u === 2 && i > 2 ? {} : { reviewText: `review ${u} ${i}` };
+      lines.push(
+        JSON.stringify({
+          reviewerID: `U${u}`,
+          asin: `I${i}`,
+          overall: 1 + ((u + i) % 5),
+          unixReviewTime: 1,
+          ...text,
+        }),
+      );
+    }
+  }
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  const expected = `warning: amazon ${file}: 2 reviews have no reviewText (first at line 14); kept as ratings with empty text`;
+  const r = heed([
+    'evaluate',
+    '--model',
+    'globalmean',
+    '--dataset',
+    `amazon:${file}`,
+    ...RATIO_SPLIT,
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('warning: '))
+      .join('\n'),
+    expected,
+  );
+  const result = JSON.parse(r.stdout) as { warnings?: string[] };
+  assert.deepEqual(result.warnings, [expected.slice('warning: '.length)]);
+  const clean = heed(['evaluate', ...GLOBALMEAN_ON_SMALL, ...RATIO_SPLIT, '--json', '--quiet']);
+  assert.equal(clean.stderr, '');
+  assert.equal('warnings' in (JSON.parse(clean.stdout) as object), false);
+});
+
 test('evaluate with a k-fold split gives means and a folds array; text mode prints a table', () => {
   const r = heed(['evaluate', ...GLOBALMEAN_ON_SMALL, '--split', 'kfold:3', '--json', '--quiet']);
   assert.equal(r.code, 0, r.stderr);

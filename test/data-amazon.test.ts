@@ -58,6 +58,50 @@ test('amazon: JSON lines become ratings with aligned review texts (plain and .gz
   }
 });
 
+test('amazon: 2018 lines load, their extra keys (verified, style, vote, image) ignored', () => {
+  const line2018 = JSON.stringify({
+    overall: 4.0,
+    vote: '1,234',
+    verified: true,
+    reviewTime: '02 28, 2014',
+    reviewerID: 'A1',
+    asin: 'B9',
+    style: { 'Color:': ' Black' },
+    reviewerName: 'x',
+    reviewText: 'Works well',
+    summary: 'ok',
+    unixReviewTime: 1393545600,
+    image: ['https://example.com/1.jpg'],
+  });
+  withFile('Musical_Instruments_5.json', `${line2018}\n${LINES[2]}\n`, (file) => {
+    const d = loadAmazon(file);
+    assert.deepEqual([...d.ratings.rating], [4, 1]);
+    assert.deepEqual(d.users.ids, ['A1']);
+    assert.deepEqual(d.items.ids, ['B9', 'B7']);
+    assert.deepEqual(d.reviews, ['Works well', 'Broke\nafter a week']);
+    assert.equal(d.warnings, undefined);
+  });
+});
+
+test('amazon: lines without reviewText are ratings with empty text, announced by one warning', () => {
+  const noText = (user: string, extra: object = {}): string =>
+    JSON.stringify({ reviewerID: user, asin: 'B1', overall: 2, unixReviewTime: 5, ...extra });
+  const content = [LINES[0], noText('A5'), LINES[1], noText('A6', { reviewText: null }), noText('A7')];
+  withFile('r.json', content.join('\n') + '\n', (file) => {
+    const d = loadAmazon(file);
+    assert.equal(d.ratings.rating.length, 5);
+    assert.deepEqual(d.reviews, ['Great strings, "bright" tone — très bien', '', '', '', '']);
+    assert.deepEqual(d.warnings, [
+      `amazon ${file}: 3 reviews have no reviewText (first at line 2); kept as ratings with empty text`,
+    ]);
+  });
+  withFile('r.json', `${LINES[0]}\n${noText('A5')}\n`, (file) =>
+    assert.deepEqual(loadAmazon(file).warnings, [
+      `amazon ${file}: 1 review has no reviewText (first at line 2); kept as ratings with empty text`,
+    ]),
+  );
+});
+
 function expectDataError(
   fn: () => unknown,
   line: number | undefined,
@@ -82,8 +126,20 @@ test('amazon: bad JSON names file:line; a missing or mistyped field names it', (
   );
   withFile(
     'r.json',
-    `${LINES[0]}\n${LINES[1]}\n{"reviewerID": "A3", "asin": "B1", "overall": 4, "unixReviewTime": 1}\n`,
-    (file) => expectDataError(() => loadAmazon(file), 3, 'reviewText', /field "reviewText": missing/),
+    `${LINES[0]}\n${LINES[1]}\n{"reviewerID": "A3", "asin": "B1", "overall": 4, "reviewText": 5, "unixReviewTime": 1}\n`,
+    (file) =>
+      expectDataError(
+        () => loadAmazon(file),
+        3,
+        'reviewText',
+        /r\.json:3: field "reviewText": expected a string, got 5/,
+      ),
+  );
+  withFile('r.json', `{"reviewerID": "A3", "overall": 4, "reviewText": "", "unixReviewTime": 1}\n`, (file) =>
+    expectDataError(() => loadAmazon(file), 1, 'asin', /field "asin": missing/),
+  );
+  withFile('r.json', `{"reviewerID": "A3", "asin": "B1", "overall": 4, "reviewText": ""}\n`, (file) =>
+    expectDataError(() => loadAmazon(file), 1, 'unixReviewTime', /field "unixReviewTime": missing/),
   );
   withFile(
     'r.json',

@@ -3,12 +3,16 @@ import { test } from 'node:test';
 import type { Dataset } from '../src/data/dataset.js';
 import { getField } from '../src/data/features.js';
 import {
+  directorWord,
   generateSynthetic,
   generateSyntheticWithTruth,
+  genreWord,
+  itemSignatureWords,
   matches,
   parseSyntheticId,
   plantedScore,
   plantedTruth,
+  SYNTHETIC_WORDS,
   syntheticId,
 } from '../src/data/loaders/synthetic.js';
 import { Rng } from '../src/util/rng.js';
@@ -204,4 +208,85 @@ test('synthetic ids: canonical, parsed back, malformed ones refused with the opt
   assert.throws(() => parseSyntheticId('synthetic:exposeTaste=1'), /must be true or false/);
   assert.throws(() => generateSynthetic({ users: 0 }), /synthetic option "users" must be an integer 1\.\./);
   assert.throws(() => generateSynthetic({ focus: 2 }), /synthetic option "focus" must be in 0..1/);
+});
+
+test('synthetic reviews: seeded, aligned with the ratings, 15-40 tokens; reviews=false leaves them out and the ratings alone', () => {
+  const a = generateSynthetic({ seed: 3, users: 50 });
+  const b = generateSynthetic({ seed: 3, users: 50 });
+  const c = generateSynthetic({ seed: 4, users: 50 });
+  assert.ok(a.reviews !== undefined);
+  assert.equal(a.reviews.length, a.ratings.rating.length);
+  assert.deepEqual(a.reviews, b.reviews);
+  assert.notDeepEqual(a.reviews, c.reviews);
+  for (const review of a.reviews) {
+    const tokens = review.split(' ');
+    assert.ok(tokens.length >= 15 && tokens.length <= 40, review);
+    assert.match(tokens[tokens.length - 1], /^[.!]$/);
+    assert.equal(review, review.toLowerCase());
+  }
+  assert.ok(a.reviews.some((r) => r.includes(' , ')));
+  const off = generateSynthetic({ seed: 3, users: 50, reviews: false });
+  assert.equal(off.reviews, undefined);
+  assert.equal(off.id, 'synthetic:seed=3,users=50,reviews=false');
+  assert.deepEqual(parseSyntheticId(off.id), { seed: 3, users: 50, reviews: false });
+  // The text has its own Rng: ratings and features are the same with or without it.
+  assert.deepEqual([...off.ratings.user], [...a.ratings.user]);
+  assert.deepEqual([...off.ratings.item], [...a.ratings.item]);
+  assert.deepEqual([...off.ratings.rating], [...a.ratings.rating]);
+  assert.deepEqual(off.itemFeatures, a.itemFeatures);
+  assert.deepEqual(off.userFeatures, a.userFeatures);
+});
+
+test('synthetic reviews: sentiment words follow the rating, signature words the item and the taste', () => {
+  const { dataset: d, truth } = generateSyntheticWithTruth({ seed: 2 });
+  const reviews = d.reviews ?? [];
+  const genreNames = getField(d.itemFeatures, 'genre').vocabulary;
+  const positive = new Set<string>([...SYNTHETIC_WORDS.sentiment[3], ...SYNTHETIC_WORDS.sentiment[4]]);
+  const negative = new Set<string>([...SYNTHETIC_WORDS.sentiment[0], ...SYNTHETIC_WORDS.sentiment[1]]);
+  const allSignatures = new Set([
+    ...Array.from({ length: truth.options.directors }, (_, k) => directorWord(k)),
+    ...genreNames.map(genreWord),
+  ]);
+  assert.equal(genreWord('Sci-Fi'), 'genre_sci_fi');
+  const byStars = [0, 0, 0, 0, 0, 0].map(() => ({ positive: 0, negative: 0, n: 0 }));
+  let caredMentioned = 0;
+  for (let r = 0; r < reviews.length; r++) {
+    const tokens = reviews[r].split(' ');
+    const stars = d.ratings.rating[r];
+    const s = byStars[stars];
+    s.n++;
+    for (const t of tokens) {
+      if (positive.has(t)) s.positive++;
+      if (negative.has(t)) s.negative++;
+    }
+    const u = d.ratings.user[r];
+    const i = d.ratings.item[r];
+    const own = itemSignatureWords(truth, genreNames, i);
+    // Only this item's signature words, and the one the user cares about always.
+    for (const t of tokens) if (allSignatures.has(t)) assert.ok(own.includes(t), `${t} in "${reviews[r]}"`);
+    const cared = truth.userCaresAbout[u] === 'director' ? own.slice(0, 1) : own.slice(1);
+    if (cared.every((w) => tokens.includes(w))) caredMentioned++;
+  }
+  assert.equal(caredMentioned, reviews.length);
+  const perReview = (stars: number, kind: 'positive' | 'negative'): number =>
+    byStars[stars][kind] / byStars[stars].n;
+  assert.ok(byStars[1].n > 0 && byStars[5].n > 0);
+  assert.ok(perReview(5, 'positive') > 2, JSON.stringify(byStars));
+  assert.ok(perReview(5, 'positive') > 10 * perReview(1, 'positive'), JSON.stringify(byStars));
+  assert.ok(perReview(1, 'negative') > 10 * perReview(5, 'negative'), JSON.stringify(byStars));
+  for (let stars = 1; stars < 5; stars++) {
+    assert.ok(
+      perReview(stars + 1, 'positive') - perReview(stars + 1, 'negative') >
+        perReview(stars, 'positive') - perReview(stars, 'negative'),
+      JSON.stringify(byStars),
+    );
+  }
+  // Every item's director word appears in its reviews.
+  const seen = new Set<string>();
+  for (let r = 0; r < reviews.length; r++) {
+    const w = directorWord(truth.itemDirector[d.ratings.item[r]]);
+    if (reviews[r].split(' ').includes(w)) seen.add(`${d.ratings.item[r]}`);
+  }
+  const rated = new Set(Array.from(d.ratings.item, String));
+  assert.equal(seen.size, rated.size);
 });

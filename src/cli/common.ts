@@ -17,6 +17,7 @@ import {
 import type { ModelConfig } from '../models/model.js';
 import { DataError, UsageError } from '../util/errors.js';
 import { isDirectory } from '../util/io.js';
+import type { CliIo, OutputStream } from './command.js';
 import type { FlagSpec, ParsedArgs } from './flags.js';
 
 /** The flag of every command that answers from a saved model. */
@@ -59,12 +60,21 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   quiet: { kind: 'switch', description: 'No progress lines on stderr' },
 };
 
-/** Loads a data set; a `--data-dir` that does not exist is named before any loader runs. */
-export async function openDataset(id: string, dataDir: string | undefined): Promise<Dataset> {
+/**
+ * Loads a data set; a `--data-dir` that does not exist is named before any loader runs. The
+ * loader's warnings (`Dataset.warnings`) go to stderr, once each, as `warning: …`.
+ */
+export async function openDataset(
+  id: string,
+  dataDir: string | undefined,
+  stderr: OutputStream,
+): Promise<Dataset> {
   if (dataDir !== undefined && !isDirectory(dataDir)) {
     throw new DataError(path.resolve(dataDir), undefined, undefined, 'data directory not found (--data-dir)');
   }
-  return await loadDataset(id, dataDir === undefined ? {} : { dataDir });
+  const dataset = await loadDataset(id, dataDir === undefined ? {} : { dataDir });
+  for (const warning of dataset.warnings ?? []) stderr.write(`warning: ${warning}\n`);
+  return dataset;
 }
 
 export interface RunSetup {
@@ -75,8 +85,15 @@ export interface RunSetup {
   readonly overrides: Record<string, string>;
 }
 
-/** Reads the run flags, loads the data set and makes the splits (`ignoreSplit`: as if no --split). */
-export async function setUpRun(args: ParsedArgs, options: { ignoreSplit?: boolean } = {}): Promise<RunSetup> {
+/**
+ * Reads the run flags, loads the data set (its warnings to `io.stderr`) and makes the splits
+ * (`ignoreSplit`: as if no --split).
+ */
+export async function setUpRun(
+  args: ParsedArgs,
+  io: CliIo,
+  options: { ignoreSplit?: boolean } = {},
+): Promise<RunSetup> {
   const seed = args.integer('seed') ?? 1;
   const overrides = args.keyValues('set');
   const splitText = options.ignoreSplit ? undefined : args.string('split');
@@ -84,7 +101,7 @@ export async function setUpRun(args: ParsedArgs, options: { ignoreSplit?: boolea
   const minRatings = args.integer('min-ratings');
   if (minRatings !== undefined && minRatings < 1)
     throw new UsageError(`--min-ratings must be at least 1, got ${minRatings}`);
-  const dataset = await openDataset(args.requireString('dataset'), args.string('data-dir'));
+  const dataset = await openDataset(args.requireString('dataset'), args.string('data-dir'), io.stderr);
   const spec = spec0 ?? defaultSplitSpec(dataset);
   if (minRatings !== undefined && spec.kind === 'predefined') {
     throw new UsageError(

@@ -1,7 +1,7 @@
 /**
  * `heed evaluate`: fit a model on a split of a data set and score it on the test ratings.
- * `--json` prints exactly one JSON object on stdout (the `EvaluationResult`); progress goes to
- * stderr.
+ * `--json` prints exactly one JSON object on stdout (the `EvaluationResult`, plus `warnings`, the
+ * data set's `Dataset.warnings`, when there are any); progress and warnings go to stderr.
  */
 import { evaluate, type EvaluationResult } from '../eval/protocol.js';
 import { printJson, type CliIo, type Command } from './command.js';
@@ -25,7 +25,7 @@ export const evaluateCommand: Command = {
   },
   async run(args, io) {
     const modelId = args.requireString('model');
-    const setup = await setUpRun(args);
+    const setup = await setUpRun(args, io);
     const json = args.switch('json');
     const progress = progressPrinter(modelId, io.stderr, args.switch('quiet'));
     let result: EvaluationResult;
@@ -48,7 +48,9 @@ export const evaluateCommand: Command = {
       result = { ...result, interrupted: true };
       io.stderr.write('heed: interrupted: the scores are for models stopped early\n');
     }
-    if (json) printJson(io, result);
+    // The loader's warnings were printed on stderr at load; --json repeats them in its one object.
+    const warnings = setup.dataset.warnings ?? [];
+    if (json) printJson(io, warnings.length > 0 ? { ...result, warnings } : result);
     else printResult(io, result);
   },
 };

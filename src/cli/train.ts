@@ -39,7 +39,7 @@ export const trainCommand: Command = {
     if (all && args.has('min-ratings'))
       throw new UsageError('--min-ratings cannot be combined with --split all');
     // `--split all` is not a split spec: the data set is set up as if no --split were given.
-    const setup = await setUpRun(args, { ignoreSplit: all });
+    const setup = await setUpRun(args, io, { ignoreSplit: all });
     if (setup.splits.length !== 1) {
       throw new UsageError(
         `heed train needs one split, but --split ${splitLabel(setup.spec)} makes ${setup.splits.length}`,

@@ -80,6 +80,11 @@ export interface Dataset {
   readonly reviews?: string[];
   /** Splits that ship with the data (ml-100k u1..u5, ua, ub; SAIN's train/validation/test). */
   readonly predefinedSplits: Readonly<Record<string, Split>>;
+  /**
+   * Things the loader accepted but the user should know (e.g. Amazon lines without review text),
+   * one sentence each; absent when there are none. The CLI prints each as `warning: …` on stderr.
+   */
+  readonly warnings?: readonly string[];
 }
 
 /** A selection of a dataset's ratings: what a model trains or is evaluated on. */

@@ -67,7 +67,7 @@ const DATASETS: readonly DatasetInfo[] = [
   {
     id: 'amazon:FILE',
     description:
-      'Amazon 5-core reviews (JSON Lines, plain or .gz): ratings 1-5 with review text, no features',
+      'Amazon 5-core reviews, 2014 or 2018 dumps (JSON Lines, plain or .gz): ratings 1-5 with review text, no features',
     location: 'FILE, or FILE under the data directory (a directory holding one .json/.json.gz also works)',
   },
   {
@@ -78,7 +78,7 @@ const DATASETS: readonly DatasetInfo[] = [
   {
     id: 'synthetic',
     description:
-      'Seeded synthetic ratings with a planted director-vs-genre taste (synthetic:seed=3,users=100,…)',
+      'Seeded synthetic ratings and review texts with a planted director-vs-genre taste (synthetic:seed=3,users=100,reviews=false,…)',
     location: 'generated',
   },
 ];

@@ -1,14 +1,17 @@
 /**
  * Amazon product reviews, "5-core" JSON Lines files of McAuley et al.'s 2014 dumps (e.g.
- * `reviews_Musical_Instruments_5.json.gz`), plain or gzipped, UTF-8. One review per line:
+ * `reviews_Musical_Instruments_5.json.gz`) and of Ni et al.'s 2018 dumps (e.g.
+ * `Musical_Instruments_5.json.gz`), plain or gzipped, UTF-8. One review per line:
  *
  * `{"reviewerID": "A2IBPI20UZIR0U", "asin": "1384719342", "overall": 5.0, "reviewText": "…",
  *   "unixReviewTime": 1393545600, …}`
  *
  * Each line becomes a rating (user = reviewerID, item = asin, rating = overall, time =
  * unixReviewTime) and its review text (`Dataset.reviews`, aligned with the ratings). Other keys
- * (reviewerName, summary, helpful, reviewTime) are ignored. The data has no user or item features.
- * Ids get dense indices in order of first appearance.
+ * are ignored: reviewerName, summary, helpful, reviewTime (2014), and verified, style, vote, image
+ * (2018). A line without reviewText (absent or null, as some 2018 lines are) is a rating with empty
+ * text; how many there were is one entry of `Dataset.warnings`. The data has no user or item
+ * features. Ids get dense indices in order of first appearance.
  */
 import { DataError } from '../../util/errors.js';
 import { forEachLine, readText } from '../../util/io.js';
@@ -35,6 +38,8 @@ export function loadAmazon(file: string, options: AmazonOptions = {}): Dataset {
   const time: number[] = [];
   const reviews: string[] = [];
   const lines: number[] = [];
+  let noText = 0;
+  let firstNoText = 0;
   forEachLine(text, (line, lineNumber) => {
     if (line.trim() === '') return;
     let record: unknown;
@@ -53,7 +58,12 @@ export function loadAmazon(file: string, options: AmazonOptions = {}): Dataset {
     const reviewer = stringField(r, 'reviewerID', file, lineNumber);
     const asin = stringField(r, 'asin', file, lineNumber);
     const overall = numberField(r, 'overall', file, lineNumber);
-    const reviewText = stringField(r, 'reviewText', file, lineNumber, true);
+    let reviewText = '';
+    if (r.reviewText === undefined || r.reviewText === null) {
+      if (noText++ === 0) firstNoText = lineNumber;
+    } else {
+      reviewText = stringField(r, 'reviewText', file, lineNumber, true);
+    }
     const when = numberField(r, 'unixReviewTime', file, lineNumber);
     user.push(users.intern(reviewer));
     item.push(items.intern(asin));
@@ -73,6 +83,13 @@ export function loadAmazon(file: string, options: AmazonOptions = {}): Dataset {
   const userMap = users.build();
   const itemMap = items.build();
   refuseDuplicates(ratings.user, ratings.item, userMap, itemMap, locate);
+  const warnings =
+    noText === 0
+      ? []
+      : [
+          `amazon ${file}: ${noText} review${noText === 1 ? ' has' : 's have'} no reviewText ` +
+            `(first at line ${firstNoText}); kept as ratings with empty text`,
+        ];
   return {
     id: options.id ?? `amazon:${file}`,
     users: userMap,
@@ -83,6 +100,7 @@ export function loadAmazon(file: string, options: AmazonOptions = {}): Dataset {
     itemFeatures: emptyFeatures(itemMap.ids.length),
     reviews,
     predefinedSplits: {},
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 

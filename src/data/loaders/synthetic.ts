@@ -16,6 +16,12 @@
  * So a model that uses item features and personalises them beats the global mean and the biases
  * clearly, and its attention over item features should point at `director` for director fans and
  * at `genre` for genre fans: `plantedTruth(dataset)` returns what was planted, for tests.
+ *
+ * Unless `reviews` is false, every rating also gets a short review (`Dataset.reviews`, aligned with
+ * the ratings; see `syntheticReview`) whose words carry the same structure: the item's signature
+ * words (`director3`, `genre_comedy`), the one the user cares about always, and sentiment words
+ * that follow the rating. The text is drawn from its own `Rng` after everything else, so turning
+ * it on or off leaves the ratings and features of a seed unchanged.
  */
 import { Rng } from '../../util/rng.js';
 import { UsageError } from '../../util/errors.js';
@@ -45,6 +51,8 @@ export interface SyntheticOptions {
   readonly focus?: number;
   /** Whether the user field `taste` ("director fan" / "genre fan") is part of the data. */
   readonly exposeTaste?: boolean;
+  /** Whether every rating gets a generated review text (`Dataset.reviews`). */
+  readonly reviews?: boolean;
 }
 
 export const SYNTHETIC_DEFAULTS = {
@@ -61,6 +69,7 @@ export const SYNTHETIC_DEFAULTS = {
   userBias: 0.3,
   focus: 0.3,
   exposeTaste: true,
+  reviews: true,
 } as const satisfies Required<SyntheticOptions>;
 
 export type Taste = 'director' | 'genre';
@@ -208,6 +217,7 @@ export function generateSyntheticWithTruth(options: SyntheticOptions = {}): {
       numericField('year', itemYear, BIN_PRESETS.decades),
     ]),
     itemTitles: Array.from({ length: o.items }, (_, i) => `Film ${i + 1} (${itemYear[i]})`),
+    ...(o.reviews ? { reviews: syntheticReviews(truth, genreNames, user, item, rating) } : {}),
     predefinedSplits: {},
   };
   truths.set(dataset, truth);
@@ -245,6 +255,115 @@ export function matches(truth: PlantedTruth, u: number, i: number): boolean {
 export function plantedScore(truth: PlantedTruth, u: number, i: number): number {
   const o = truth.options;
   return 3 + truth.userBias[u] + truth.itemQuality[i] + (matches(truth, u, i) ? o.like : o.dislike);
+}
+
+/**
+ * The words of the synthetic reviews. `sentiment[r - 1]` are the words of rating r (1 awful … 5
+ * great); `filler` are stop words and neutral nouns that carry nothing.
+ */
+export const SYNTHETIC_WORDS = {
+  filler: [
+    'the',
+    'and',
+    'it',
+    'is',
+    'this',
+    'a',
+    'of',
+    'to',
+    'was',
+    'i',
+    'with',
+    'for',
+    'that',
+    'in',
+    'but',
+    'my',
+    'so',
+    'very',
+    'really',
+    'just',
+    'film',
+    'movie',
+    'story',
+    'plot',
+    'ending',
+  ],
+  sentiment: [
+    ['awful', 'hate', 'broken', 'terrible', 'worst', 'boring'],
+    ['poor', 'dull', 'weak', 'disappointing', 'meh'],
+    ['okay', 'fine', 'average', 'decent', 'mixed'],
+    ['good', 'nice', 'enjoyable', 'solid', 'like'],
+    ['great', 'love', 'excellent', 'amazing', 'perfect', 'wonderful'],
+  ],
+} as const;
+
+/** The signature word of director code `d` (`director3` for D3). */
+export function directorWord(d: number): string {
+  return `director${d + 1}`;
+}
+
+/** The signature word of a genre name (`genre_comedy`, `genre_sci_fi`). */
+export function genreWord(name: string): string {
+  return `genre_${name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+}
+
+/** The signature words of item `i`: its director's, then its genres'. */
+export function itemSignatureWords(truth: PlantedTruth, genreNames: readonly string[], i: number): string[] {
+  const words = [directorWord(truth.itemDirector[i])];
+  genreNames.forEach((name, g) => {
+    if ((truth.itemGenreMask[i] & (1 << g)) !== 0) words.push(genreWord(name));
+  });
+  return words;
+}
+
+/**
+ * One review per rating, drawn from `new Rng(seed * 7919 + 17)` (never from the ratings' Rng).
+ * A review is 15–40 space-separated lowercase tokens, punctuation (`,` `.` `!`) among them:
+ * filler words; the item's signature words, where the one the user cares about (its director for a
+ * director fan, its genres for a genre fan) is always there and the others with probability 0.3;
+ * and 2–4 sentiment words, each from the rating's list (80%) or a neighbouring rating's (20%).
+ */
+function syntheticReviews(
+  truth: PlantedTruth,
+  genreNames: readonly string[],
+  user: Int32Array,
+  item: Int32Array,
+  rating: Float32Array,
+): string[] {
+  const rng = new Rng(truth.options.seed * 7919 + 17);
+  const { filler, sentiment } = SYNTHETIC_WORDS;
+  const reviews = new Array<string>(rating.length);
+  for (let r = 0; r < rating.length; r++) {
+    const u = user[r];
+    const i = item[r];
+    const stars = rating[r];
+    const [director, ...genres] = itemSignatureWords(truth, genreNames, i);
+    const cared = truth.userCaresAbout[u] === 'director' ? [director] : genres;
+    const other = truth.userCaresAbout[u] === 'director' ? genres : [director];
+    const content = [...cared, ...other.filter(() => rng.next() < 0.3)];
+    const nSentiment = 2 + rng.int(3);
+    for (let k = 0; k < nSentiment; k++) {
+      let level = stars;
+      if (rng.next() < 0.2) level += stars === 1 ? 1 : stars === 5 ? -1 : rng.next() < 0.5 ? -1 : 1;
+      const words = sentiment[level - 1];
+      content.push(words[rng.int(words.length)]);
+    }
+    // Filler everywhere, the content words at distinct random places, a few commas and full stops,
+    // and a final "." (or "!" for the strong ratings, half of the time).
+    const length = 15 + rng.int(26);
+    const tokens = Array.from({ length: length - 1 }, () => filler[rng.int(filler.length)] as string);
+    const places = rng.permutation(length - 2);
+    content.forEach((word, k) => (tokens[1 + places[k]] = word));
+    const isContent = new Uint8Array(length - 1);
+    for (let k = 0; k < content.length; k++) isContent[1 + places[k]] = 1;
+    for (let p = 4 + rng.int(5); p < length - 3; p += 4 + rng.int(5)) {
+      if (isContent[p] === 0) tokens[p] = rng.next() < 0.6 ? ',' : '.';
+    }
+    tokens.push((stars === 1 || stars === 5) && rng.next() < 0.5 ? '!' : '.');
+    reviews[r] = tokens.join(' ');
+  }
+  return reviews;
 }
 
 function idMap(n: number, prefix: string): IdMap {
