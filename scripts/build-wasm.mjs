@@ -18,6 +18,7 @@ const KERNELS = [
   { wat: 'src/models/classic/mf-kernels.wat', constant: 'MF_KERNELS_WASM_BASE64' },
   { wat: 'src/models/rsattae/sparse-kernels.wat', constant: 'SPARSE_KERNELS_WASM_BASE64' },
   { wat: 'src/models/classic/fm-kernels.wat', constant: 'FM_KERNELS_WASM_BASE64' },
+  { wat: 'src/engine/layers/conv-max-kernels.wat', constant: 'CONV_MAX_KERNELS_WASM_BASE64' },
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));

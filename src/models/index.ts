@@ -14,6 +14,7 @@ import { sainSpec } from './sain/sain.js';
 import { afmGauSpec } from './afm-gau/afm-gau.js';
 import { aanmfPSpec, aanmfSpec } from './aanmf/aanmf.js';
 import { rsattaeSpec, rsattaeVanillaSpec } from './rsattae/model.js';
+import { deepconnSpec } from './deepconn/deepconn.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS: readonly ModelSpec[] = [
@@ -31,6 +32,7 @@ export const MODELS: readonly ModelSpec[] = [
   aanmfPSpec,
   rsattaeSpec,
   rsattaeVanillaSpec,
+  deepconnSpec,
 ];
 
 export function getModelSpec(id: string): ModelSpec {

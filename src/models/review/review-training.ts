@@ -1,0 +1,99 @@
+/**
+ * How every review model trains: the engine's one training loop over the training pairs that
+ * pass the lowest-review-count rule, with the model's own loss, validation RMSE after every epoch,
+ * and the best epoch's weights kept (SAFMR §6.3: "the Mean Square Error was calculated once for
+ * the validation set. If a smaller MSE is found, it is saved").
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
+import { initEngine } from '../../engine/backend.js';
+import { takeFloat32, takeInt32 } from '../../engine/batch.js';
+import type { Params } from '../../engine/params.js';
+import type { StepContext } from '../../engine/step.js';
+import { train, type TrainOptions } from '../../engine/train-loop.js';
+import { UsageError } from '../../util/errors.js';
+import type { PairScorer, NeuralFitReport } from '../baselines/neural-training.js';
+import type { FitOptions, ModelConfig } from '../model.js';
+import { ratingValidation } from '../rating-validation.js';
+import { trainSettingsOf } from '../train-settings.js';
+import type { ReviewContext } from './review-context.js';
+
+/** Training settings of the review models: SAFMR Table 3 and TransNets' code. */
+export const REVIEW_TRAINING_DEFAULTS = {
+  /** Table 3: 15. */
+  epochs: 15,
+  /** Table 3: 128. */
+  batchSize: 128,
+  learningRate: 0.002,
+  /** Coupled L2 on weights and word vectors (TransNets' PyTorch code: 1e-6). */
+  l2: 1e-6,
+  /** Table 3: 0.99 per epoch. */
+  lrDecay: 0.99,
+  plateauDecay: 1,
+  weightAverage: 0,
+  /** Epochs without a better validation RMSE before stopping (0: run all epochs). */
+  patience: 3,
+  seed: 1,
+} as const satisfies ModelConfig;
+
+/** One batch of training pairs as the loss sees it. */
+export interface ReviewBatch {
+  readonly users: Int32Array;
+  readonly items: Int32Array;
+  readonly ratings: Float32Array;
+  /** Each pair's own review in the context corpus (the target review of TransNets). */
+  readonly targets: Int32Array;
+}
+
+export interface ReviewFitReport extends NeuralFitReport {
+  readonly notes: readonly string[];
+}
+
+export async function fitReviewNetwork(options: {
+  readonly model: string;
+  readonly params: Params;
+  readonly context: ReviewContext;
+  readonly train: RatingSubset;
+  readonly config: ModelConfig;
+  readonly lowestReviewCount: number;
+  readonly loss: (batch: ReviewBatch, ctx: StepContext) => tf.Scalar;
+  readonly predict: PairScorer;
+  readonly fit: FitOptions & Pick<TrainOptions, 'allowCpu'>;
+}): Promise<ReviewFitReport> {
+  const engine = await initEngine();
+  const { user, item, rating } = gatherRatings(options.train);
+  // Review r of a training context is the training rating at position r (ReviewCorpus.build).
+  const kept = options.context.trainablePairs(user, item, options.lowestReviewCount);
+  const notes: string[] = [];
+  const dropped = user.length - kept.length;
+  if (dropped > 0) {
+    notes.push(
+      `${options.model}: ${dropped} of ${user.length} training pairs not trained on: their user or item has fewer ` +
+        `than lowestReviewCount=${options.lowestReviewCount} other training reviews (predictions are still made for every pair)`,
+    );
+  }
+  if (kept.length === 0)
+    throw new UsageError(`${options.model}: no training pair has lowestReviewCount=${options.lowestReviewCount} other reviews`);
+  const report = await train(
+    {
+      params: options.params,
+      size: kept.length,
+      loss: (batch, ctx) => {
+        const positions = takeInt32(kept, batch);
+        return options.loss(
+          {
+            users: takeInt32(user, positions),
+            items: takeInt32(item, positions),
+            ratings: takeFloat32(rating, positions),
+            targets: positions,
+          },
+          ctx,
+        );
+      },
+      validation: ratingValidation(options.fit.validation, options.train.dataset.scale, options.predict),
+    },
+    trainSettingsOf(options.config),
+    options.fit,
+  );
+  return { ...report, backend: engine.backend, notes };
+}
