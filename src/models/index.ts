@@ -15,6 +15,9 @@ import { afmGauSpec } from './afm-gau/afm-gau.js';
 import { aanmfPSpec, aanmfSpec } from './aanmf/aanmf.js';
 import { rsattaeSpec, rsattaeVanillaSpec } from './rsattae/model.js';
 import { deepconnSpec } from './deepconn/deepconn.js';
+import { transnetSpec } from './transnet/transnet.js';
+import { safmrSpec } from './safmr/safmr.js';
+import { narreSpec } from './narre/narre.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS: readonly ModelSpec[] = [
@@ -33,6 +36,9 @@ export const MODELS: readonly ModelSpec[] = [
   rsattaeSpec,
   rsattaeVanillaSpec,
   deepconnSpec,
+  transnetSpec,
+  safmrSpec,
+  narreSpec,
 ];
 
 export function getModelSpec(id: string): ModelSpec {

@@ -48,6 +48,19 @@ export interface AttentionWeight {
   readonly weight: number;
 }
 
+/** A review shown as evidence for a prediction (SAFMR's most similar reviews, NARRE's most useful). */
+export interface ReviewEvidence {
+  /** Dense user and item of the review's rating. */
+  readonly user: number;
+  readonly item: number;
+  readonly rating: number;
+  readonly text: string;
+  /** The review's share of its group (the group's weights sum to 1). */
+  readonly weight: number;
+  /** SAFMR: distance of the review's target-network vector to the source network's z_L. */
+  readonly distance?: number;
+}
+
 /**
  * Why a model predicted what it did. `groups` hold one attention distribution each (one per head
  * for SAIN, one over item features for AFM-GAU, one over user attributes for AANMF).
@@ -58,6 +71,8 @@ export interface Explanation {
   readonly item: number;
   readonly prediction: number;
   readonly groups: ReadonlyArray<{ readonly name: string; readonly weights: readonly AttentionWeight[] }>;
+  /** Review models: reviews as evidence, in groups (most similar reviews of the item, ...). */
+  readonly reviews?: ReadonlyArray<{ readonly name: string; readonly reviews: readonly ReviewEvidence[] }>;
 }
 
 /** What a model saves: its config, small JSON metadata and its numeric parameters. */

@@ -43,17 +43,18 @@ export function declareDocumentTower(
   return { cnn, fc, pooling: options.pooling, count: options.count };
 }
 
-/** The per-review CNN vectors of `slots` as [pairs, count, filters]. */
+/** The per-review CNN vectors of `slots` ([pairs × count] review ids) as [pairs, count, filters]. */
 export function reviewVectors(
-  tower: DocumentTower,
+  cnn: ReviewCnnLayer,
+  count: number,
   slots: Int32Array,
   encoder: SlotEncoder,
   ctx: StepContext,
 ): tf.Tensor3D {
   const { input, rows } = encoder.encode(slots);
-  const features = reviewCnn(tower.cnn, input, ctx);
+  const features = reviewCnn(cnn, input, ctx);
   const perSlot = tf.gather(features, tf.tensor1d(rows, 'int32'));
-  return tf.reshape(perSlot, [-1, tower.count, tower.cnn.filters]) as tf.Tensor3D;
+  return tf.reshape(perSlot, [-1, count, cnn.filters]) as tf.Tensor3D;
 }
 
 /** [pairs, outDim]: the documents of `slots` ([pairs × count] review ids, -1 empty). */
@@ -63,7 +64,7 @@ export function encodeDocuments(
   encoder: SlotEncoder,
   ctx: StepContext,
 ): tf.Tensor2D {
-  const vectors = reviewVectors(tower, slots, encoder, ctx);
+  const vectors = reviewVectors(tower.cnn, tower.count, slots, encoder, ctx);
   const pooled =
     tower.pooling === 'max'
       ? tf.max(vectors, 1)
