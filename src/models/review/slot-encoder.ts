@@ -6,6 +6,7 @@
  */
 import type { ReviewTokens } from '../../engine/layers/review-cnn.js';
 import type { ReviewCorpus } from '../../text/review-corpus.js';
+import { UNKNOWN } from '../../text/vocabulary.js';
 
 export interface EncodedSlots {
   readonly input: ReviewTokens;
@@ -59,6 +60,9 @@ export class SlotEncoder {
         tokens[at + t] = this.localWord[w];
       }
     }
+    // XNNPACK refuses a product with no rows: a batch without any word projects <unk> alone, which
+    // no token reads (its gradient is zero).
+    if (words.length === 0) words.push(UNKNOWN);
     return { input: { words: Int32Array.from(words), tokens, reviews, length: L }, rows };
   }
 }

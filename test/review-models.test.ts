@@ -1,0 +1,204 @@
+/**
+ * The review-text models (DeepCoNN, TransNet, SAFMR, NARRE) end to end on the synthetic data set,
+ * whose reviews carry the planted tastes (item signature words, rating-dependent sentiment):
+ * - each model learns from the text: it beats the same model on the same ratings with every
+ *   review emptied;
+ * - no validation or test rating's own review reaches any input: replacing those texts changes no
+ *   prediction, bit for bit;
+ * - save → restore gives identical predictions; a fixed seed gives identical results;
+ * - SAFMR explains with reviews of the target item, NARRE with attention summing to 1;
+ * - the self-attention FM head's gradients match finite differences.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Dataset, Split } from '../src/data/dataset.js';
+import { generateSynthetic } from '../src/data/loaders/synthetic.js';
+import { ratioSplit } from '../src/data/split.js';
+import { gradCheck, initEngine } from '../src/engine/index.js';
+import { runFold } from '../src/eval/protocol.js';
+import { loadArtifact, saveArtifact } from '../src/models/artifact.js';
+import { resolveConfig } from '../src/models/config.js';
+import { getModelSpec } from '../src/models/index.js';
+import type { ModelConfig, RatingModel } from '../src/models/model.js';
+import { trainingStats } from '../src/models/predictor.js';
+import { selfAttentionFm, type SelfAttentionFmLayer } from '../src/models/safmr/self-attention-fm.js';
+import { Params } from '../src/engine/params.js';
+import { project } from '../test-helpers/gradcheck.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-review-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+before(async () => {
+  await initEngine({ backend: 'wasm' });
+});
+
+const MODELS = ['deepconn', 'transnet', 'safmr', 'narre'] as const;
+
+/** Small sizes so that each fit takes seconds. */
+const SMALL: Record<string, string | number> = {
+  wordDim: 16,
+  filters: 16,
+  cnnOutDim: 16,
+  reviewCount: 6,
+  reviewLength: 30,
+  lowestReviewCount: 0,
+  batchSize: 64,
+  epochs: 8,
+  patience: 0,
+  learningRate: 0.004,
+};
+
+const dataset = generateSynthetic({ seed: 5, users: 120, items: 80, ratingsPerUser: 25 });
+const split: Split = ratioSplit(dataset, { train: 0.8, validation: 0.1, test: 0.1 }, 1);
+
+/**
+ * NARRE also has id embeddings (an LFM), which learn the planted tastes from the ratings alone on
+ * this small set unless trained longer with less dropout; both arms of each comparison use the
+ * same settings.
+ */
+const PER_MODEL: Record<string, Record<string, string | number>> = {
+  narre: { epochs: 20, dropout: 0.1, learningRate: 0.01 },
+};
+
+function create(id: string, overrides: Record<string, string | number> = {}): RatingModel {
+  const spec = getModelSpec(id);
+  const config: ModelConfig = resolveConfig(spec, { ...SMALL, ...PER_MODEL[id], ...overrides });
+  return spec.create(config);
+}
+
+function withReviews(source: Dataset, replace: (text: string, index: number) => string): Dataset {
+  return { ...source, reviews: (source.reviews ?? []).map(replace) };
+}
+
+const fits = new Map<string, Promise<{ model: RatingModel; rmse: number }>>();
+/** One fit per model on the synthetic data with text, shared by the tests. */
+function fitted(id: string): Promise<{ model: RatingModel; rmse: number }> {
+  let p = fits.get(id);
+  if (p === undefined) {
+    p = (async () => {
+      const model = create(id);
+      const result = await runFold(model, dataset, split);
+      return { model, rmse: result.rmse };
+    })();
+    fits.set(id, p);
+  }
+  return p;
+}
+
+function testPairs(): { users: Int32Array; items: Int32Array } {
+  const users = Int32Array.from(split.test, (i) => dataset.ratings.user[i]);
+  const items = Int32Array.from(split.test, (i) => dataset.ratings.item[i]);
+  return { users, items };
+}
+
+for (const id of MODELS) {
+  test(`${id}: learns from the planted review words (beats itself on the same ratings without text)`, async () => {
+    const { rmse } = await fitted(id);
+    const blind = await runFold(create(id), withReviews(dataset, () => ''), split);
+    assert.ok(rmse < blind.rmse - 0.02, `${id}: RMSE with text ${rmse} vs without ${blind.rmse}`);
+  });
+
+  test(`${id}: no validation or test review reaches an input (their texts changed, predictions identical)`, async () => {
+    const heldOut = new Set([...split.validation, ...split.test]);
+    const poisoned = withReviews(dataset, (text, i) => (heldOut.has(i) ? 'awful awful hate broken terrible !' : text));
+    const a = create(id, { epochs: 1 });
+    const b = create(id, { epochs: 1 });
+    await a.fit({ dataset, indices: split.train }, { validation: { dataset, indices: split.validation } });
+    await b.fit({ dataset: poisoned, indices: split.train }, { validation: { dataset: poisoned, indices: split.validation } });
+    const { users, items } = testPairs();
+    assert.deepEqual(Array.from(b.predict(users, items)), Array.from(a.predict(users, items)));
+  });
+
+  test(`${id}: save → restore predicts identically, and the same seed trains identically`, async () => {
+    const { model } = await fitted(id);
+    const dir = path.join(tmp, id);
+    saveArtifact(dir, { model, dataset, stats: trainingStats({ dataset, indices: split.train }) });
+    const restored = loadArtifact(dir).model;
+    const { users, items } = testPairs();
+    const expected = model.predict(users, items);
+    assert.deepEqual(Array.from(restored.predict(users, items)), Array.from(expected));
+    assert.ok(expected.every(Number.isFinite));
+    const again = create(id);
+    await runFold(again, dataset, split);
+    assert.deepEqual(Array.from(again.predict(users, items)), Array.from(expected));
+  });
+}
+
+test('safmr explains with reviews of the target item, nearest first, weights summing to 1', async () => {
+  const { model } = await fitted('safmr');
+  const u = dataset.ratings.user[split.test[0]];
+  const i = dataset.ratings.item[split.test[0]];
+  const e = model.explain?.(u, i);
+  assert.ok(e !== undefined && e.reviews !== undefined);
+  const shown = e.reviews[0].reviews;
+  assert.ok(shown.length > 0, 'some reviews shown');
+  for (const r of shown) {
+    assert.equal(r.item, i, 'a review of the target item');
+    assert.notEqual(r.user, u, 'not the user\'s own');
+    assert.ok(r.text.length > 0);
+  }
+  for (let k = 1; k < shown.length; k++) assert.ok((shown[k].distance ?? 0) >= (shown[k - 1].distance ?? 0));
+  const total = shown.reduce((a, r) => a + r.weight, 0);
+  assert.ok(Math.abs(total - 1) < 1e-5);
+  const attention = e.groups[0].weights.reduce((a, w) => a + w.weight, 0);
+  assert.ok(Math.abs(attention - 1) < 1e-4, `attention sums to ${attention}`);
+  // The review texts are the data set's own texts of those ratings.
+  const texts = new Set(dataset.reviews);
+  for (const r of shown) assert.ok(texts.has(r.text));
+});
+
+test('narre explains with its review-level attention: each side sums to 1, reviews of the pair\'s user and item', async () => {
+  const { model } = await fitted('narre');
+  const u = dataset.ratings.user[split.test[0]];
+  const i = dataset.ratings.item[split.test[0]];
+  const e = model.explain?.(u, i);
+  assert.ok(e !== undefined && e.reviews !== undefined);
+  for (const g of e.groups) {
+    const total = g.weights.reduce((a, w) => a + w.weight, 0);
+    assert.ok(Math.abs(total - 1) < 1e-4, `${g.name}: ${total}`);
+  }
+  assert.ok(e.reviews[0].reviews.every((r) => r.item === i && r.user !== u));
+  assert.ok(e.reviews[1].reviews.every((r) => r.user === u && r.item !== i));
+});
+
+test('self-attention FM head (SAFMR Eq. 6-8): gradients match finite differences', () => {
+  const n = 5;
+  const k = 3;
+  const params = new Params(3);
+  const names = ['w0', 'w', 'v', 'query', 'key', 'value'] as const;
+  const shapes: Record<(typeof names)[number], number[]> = {
+    w0: [1],
+    w: [n, 1],
+    v: [n, k],
+    query: [k, k],
+    key: [k, k],
+    value: [k, k],
+  };
+  const rng = params.dense('x', [4, n], { init: { kind: 'normal', std: 0.7 } });
+  const inputs = [
+    { name: 'x', shape: [4, n], value: rng.value },
+    ...names.map((name, j) => ({
+      name,
+      shape: shapes[name],
+      value: params.dense(`p${j}`, shapes[name], { init: { kind: 'normal', std: 0.6 } }).value,
+    })),
+  ];
+  const result = gradCheck((xs) => {
+    const asParam = (t: tf.Tensor) => ({ variable: t, shape: t.shape }) as never;
+    const layer: SelfAttentionFmLayer = {
+      w0: asParam(xs[1]),
+      w: asParam(xs[2]),
+      v: asParam(xs[3]),
+      query: asParam(xs[4]),
+      key: asParam(xs[5]),
+      value: asParam(xs[6]),
+    };
+    return project(selfAttentionFm(xs[0] as tf.Tensor2D, layer), 4);
+  }, inputs, { samples: 10 });
+  assert.deepEqual(result.mismatches, []);
+  assert.ok(result.checked >= 30);
+});
