@@ -81,13 +81,21 @@ for (const { K, F } of [
       const mine = fused(E, W, b, input, K).dataSync();
       const ref = reference(E, W, b, input, K).dataSync();
       assert.equal(mine.length, ref.length);
-      for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(mine[i] - ref[i]) < 1e-5, `value ${i}: ${mine[i]} vs ${ref[i]}`);
-      const g1 = tf.grads(loss(fused))([E, W, b]).map((t) => t.dataSync());
+      for (let i = 0; i < ref.length; i++)
+        assert.ok(Math.abs(mine[i] - ref[i]) < 1e-5, `value ${i}: ${mine[i]} vs ${ref[i]}`);
+      const g1 = tf
+        .grads(loss(fused))([E, W, b])
+        .map((t) => t.dataSync());
       const tieBroken: typeof fused = (e, w, bb, inp, k) => reference(e, w, bb, inp, k, true);
-      const g2 = tf.grads(loss(tieBroken))([E, W, b]).map((t) => t.dataSync());
+      const g2 = tf
+        .grads(loss(tieBroken))([E, W, b])
+        .map((t) => t.dataSync());
       ['word vectors', 'kernel', 'bias'].forEach((what, k) => {
         for (let i = 0; i < g2[k].length; i++)
-          assert.ok(Math.abs(g1[k][i] - g2[k][i]) < 1e-4, `${what} gradient ${i}: ${g1[k][i]} vs ${g2[k][i]}`);
+          assert.ok(
+            Math.abs(g1[k][i] - g2[k][i]) < 1e-4,
+            `${what} gradient ${i}: ${g1[k][i]} vs ${g2[k][i]}`,
+          );
       });
       // Not vacuous: the gradients reach the word vectors and kernel.
       assert.ok(g2[0].some((v) => v !== 0) && g2[1].some((v) => v !== 0));

@@ -98,17 +98,26 @@ function testPairs(): { users: Int32Array; items: Int32Array } {
 for (const id of MODELS) {
   test(`${id}: learns from the planted review words (beats itself on the same ratings without text)`, async () => {
     const { rmse } = await fitted(id);
-    const blind = await runFold(create(id), withReviews(dataset, () => ''), split);
+    const blind = await runFold(
+      create(id),
+      withReviews(dataset, () => ''),
+      split,
+    );
     assert.ok(rmse < blind.rmse - 0.02, `${id}: RMSE with text ${rmse} vs without ${blind.rmse}`);
   });
 
   test(`${id}: no validation or test review reaches an input (their texts changed, predictions identical)`, async () => {
     const heldOut = new Set([...split.validation, ...split.test]);
-    const poisoned = withReviews(dataset, (text, i) => (heldOut.has(i) ? 'awful awful hate broken terrible !' : text));
+    const poisoned = withReviews(dataset, (text, i) =>
+      heldOut.has(i) ? 'awful awful hate broken terrible !' : text,
+    );
     const a = create(id, { epochs: 1 });
     const b = create(id, { epochs: 1 });
     await a.fit({ dataset, indices: split.train }, { validation: { dataset, indices: split.validation } });
-    await b.fit({ dataset: poisoned, indices: split.train }, { validation: { dataset: poisoned, indices: split.validation } });
+    await b.fit(
+      { dataset: poisoned, indices: split.train },
+      { validation: { dataset: poisoned, indices: split.validation } },
+    );
     const { users, items } = testPairs();
     assert.deepEqual(Array.from(b.predict(users, items)), Array.from(a.predict(users, items)));
   });
@@ -138,7 +147,7 @@ test('safmr explains with reviews of the target item, nearest first, weights sum
   assert.ok(shown.length > 0, 'some reviews shown');
   for (const r of shown) {
     assert.equal(r.item, i, 'a review of the target item');
-    assert.notEqual(r.user, u, 'not the user\'s own');
+    assert.notEqual(r.user, u, "not the user's own");
     assert.ok(r.text.length > 0);
   }
   for (let k = 1; k < shown.length; k++) assert.ok((shown[k].distance ?? 0) >= (shown[k - 1].distance ?? 0));
@@ -151,7 +160,7 @@ test('safmr explains with reviews of the target item, nearest first, weights sum
   for (const r of shown) assert.ok(texts.has(r.text));
 });
 
-test('narre explains with its review-level attention: each side sums to 1, reviews of the pair\'s user and item', async () => {
+test("narre explains with its review-level attention: each side sums to 1, reviews of the pair's user and item", async () => {
   const { model } = await fitted('narre');
   const u = dataset.ratings.user[split.test[0]];
   const i = dataset.ratings.item[split.test[0]];
@@ -187,18 +196,22 @@ test('self-attention FM head (SAFMR Eq. 6-8): gradients match finite differences
       value: params.dense(`p${j}`, shapes[name], { init: { kind: 'normal', std: 0.6 } }).value,
     })),
   ];
-  const result = gradCheck((xs) => {
-    const asParam = (t: tf.Tensor) => ({ variable: t, shape: t.shape }) as never;
-    const layer: SelfAttentionFmLayer = {
-      w0: asParam(xs[1]),
-      w: asParam(xs[2]),
-      v: asParam(xs[3]),
-      query: asParam(xs[4]),
-      key: asParam(xs[5]),
-      value: asParam(xs[6]),
-    };
-    return project(selfAttentionFm(xs[0] as tf.Tensor2D, layer), 4);
-  }, inputs, { samples: 10 });
+  const result = gradCheck(
+    (xs) => {
+      const asParam = (t: tf.Tensor) => ({ variable: t, shape: t.shape }) as never;
+      const layer: SelfAttentionFmLayer = {
+        w0: asParam(xs[1]),
+        w: asParam(xs[2]),
+        v: asParam(xs[3]),
+        query: asParam(xs[4]),
+        key: asParam(xs[5]),
+        value: asParam(xs[6]),
+      };
+      return project(selfAttentionFm(xs[0] as tf.Tensor2D, layer), 4);
+    },
+    inputs,
+    { samples: 10 },
+  );
   assert.deepEqual(result.mismatches, []);
   assert.ok(result.checked >= 30);
 });

@@ -8,6 +8,7 @@ import { printJson, type CliIo, type Command } from './command.js';
 import { formatConfig, humanRate, RUN_FLAGS, setUpRun, splitLabel } from './common.js';
 import { progressPrinter } from './progress.js';
 import { formatTable, type Cell } from './table.js';
+import { UsageError } from '../util/errors.js';
 
 export const evaluateCommand: Command = {
   spec: {
@@ -16,7 +17,16 @@ export const evaluateCommand: Command = {
       'Fit a model on a split and score it: RMSE, MAE, MSE, NDCG@10, fit and predict times. ' +
       'The model trains on the training part (watching the validation part) and is scored on the test part; ' +
       'a k-fold split reports means over folds and each fold.',
-    flags: RUN_FLAGS,
+    flags: {
+      ...RUN_FLAGS,
+      'review-protocol': {
+        kind: 'string',
+        value: 'clean|paper',
+        description:
+          'Review models: clean (documents from training reviews only) or paper (the SAFMR code base: validation and test documents from their own part, pairs with fewer than 2 other reviews there dropped)',
+        defaultText: 'clean',
+      },
+    },
     examples: [
       'heed evaluate --model biasedmf --dataset ml-100k --split u1',
       'heed evaluate --model globalmean --dataset synthetic --split kfold:5 --json',
@@ -27,6 +37,9 @@ export const evaluateCommand: Command = {
     const modelId = args.requireString('model');
     const setup = await setUpRun(args, io);
     const json = args.switch('json');
+    const reviewProtocol = args.string('review-protocol') ?? 'clean';
+    if (reviewProtocol !== 'clean' && reviewProtocol !== 'paper')
+      throw new UsageError(`--review-protocol must be clean or paper, got "${reviewProtocol}"`);
     const progress = progressPrinter(modelId, io.stderr, args.switch('quiet'));
     let result: EvaluationResult;
     try {
@@ -38,6 +51,7 @@ export const evaluateCommand: Command = {
         splitLabel: splitLabel(setup.spec),
         seed: setup.seed,
         onProgress: progress.onProgress,
+        reviewProtocol,
         ...(io.signal ? { signal: io.signal } : {}),
       });
     } finally {
@@ -48,6 +62,8 @@ export const evaluateCommand: Command = {
       result = { ...result, interrupted: true };
       io.stderr.write('heed: interrupted: the scores are for models stopped early\n');
     }
+    for (const note of result.notes ?? result.folds?.flatMap((f) => f.notes ?? []) ?? [])
+      io.stderr.write(`note: ${note}\n`);
     // The loader's warnings were printed on stderr at load; --json repeats them in its one object.
     const warnings = setup.dataset.warnings ?? [];
     if (json) printJson(io, warnings.length > 0 ? { ...result, warnings } : result);

@@ -5,7 +5,12 @@
  * prints the same as `GET /explain` of `heed serve`. The logic is `src/serve/explanations.ts`.
  */
 import { openArtifact } from '../models/artifact.js';
-import { explainRaw, type ExplainedGroup, type ExplainReply } from '../serve/explanations.js';
+import {
+  explainRaw,
+  type ExplainedReviews,
+  type ExplainedGroup,
+  type ExplainReply,
+} from '../serve/explanations.js';
 import { UsageError } from '../util/errors.js';
 import { MODEL_DIR_FLAG, PAIR_FLAGS } from './common.js';
 import { printJson, type Command } from './command.js';
@@ -58,7 +63,28 @@ export function formatExplanation(reply: ExplainReply): string {
   }
   if (reply.note !== undefined) lines.push(reply.note);
   for (const group of reply.explanation?.groups ?? []) lines.push('', ...formatGroup(group));
+  for (const group of reply.explanation?.reviews ?? []) lines.push('', ...formatReviews(group));
   return lines.join('\n') + '\n';
+}
+
+/** Longest part of a review's text `heed explain` prints (`--json` gives it whole). */
+const SNIPPET = 240;
+
+function formatReviews(group: ExplainedReviews): string[] {
+  const shown = group.reviews.length;
+  const count = shown < group.total ? `top ${shown} of ${group.total}` : `${group.total}`;
+  const lines = [`${group.name} (${count} review${group.total === 1 ? '' : 's'})`];
+  if (shown === 0) lines.push('  (none)');
+  for (const r of group.reviews) {
+    const text = r.text.replace(/\s+/g, ' ').trim();
+    const snippet = text.length > SNIPPET ? `${text.slice(0, SNIPPET - 1)}…` : text;
+    const distance = r.distance !== undefined ? `, distance ${r.distance.toFixed(3)}` : '';
+    lines.push(
+      `  ${(100 * r.weight).toFixed(1).padStart(5)}%  user ${r.user} on item ${r.item}, rated ${r.rating}${distance}`,
+    );
+    lines.push(`         "${snippet}"`);
+  }
+  return lines;
 }
 
 function formatGroup(group: ExplainedGroup): string[] {

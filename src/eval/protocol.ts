@@ -20,7 +20,9 @@ import type {
   RatingModel,
 } from '../models/model.js';
 import { Predictor, trainingStats, type ColdStartCounts } from '../models/predictor.js';
-import { HeedError } from '../util/errors.js';
+import { HeedError, UsageError } from '../util/errors.js';
+import { ReviewRatingModel } from '../models/review/review-model.js';
+import { runPaperProtocolFold } from './review-paper-protocol.js';
 import { mae, mse, ndcgAtK } from './metrics.js';
 
 /** The k of the NDCG@k every result reports. */
@@ -40,6 +42,11 @@ export interface EvaluateOptions {
   readonly seed?: number;
   readonly onProgress?: (event: EvaluationProgress) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Review models: 'clean' (default) never reads a validation or test review; 'paper' runs the
+   * SAFMR paper's protocol (`review-paper-protocol.ts`).
+   */
+  readonly reviewProtocol?: 'clean' | 'paper';
 }
 
 /** Progress of an evaluation: a model's epoch event, tagged with the fold it belongs to. */
@@ -72,6 +79,8 @@ export interface FoldResult {
   readonly nValidation: number;
   readonly nTest: number;
   readonly coldStart: ColdStartCounts;
+  /** The model's notes about its fit (e.g. training pairs a review model left out). */
+  readonly notes?: readonly string[];
 }
 
 export interface EvaluationResult extends FoldResult {
@@ -103,7 +112,15 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     const report = (phase: EvaluationProgress['phase'], epoch?: ProgressEvent): void =>
       options.onProgress?.({ fold: f + 1, folds: splits.length, phase, ...(epoch ? { epoch } : {}) });
     const model = spec.create(config);
-    folds.push(await runFold(model, options.dataset, splits[f], report, options.signal));
+    if (options.reviewProtocol === 'paper') {
+      if (!(model instanceof ReviewRatingModel))
+        throw new UsageError(
+          `--review-protocol paper needs a review model (deepconn, transnet, narre, safmr), not "${spec.id}"`,
+        );
+      folds.push(await runPaperProtocolFold(model, options.dataset, splits[f], report, options.signal));
+    } else {
+      folds.push(await runFold(model, options.dataset, splits[f], report, options.signal));
+    }
     // Aborted: the fold in progress stopped early and is scored; the remaining folds are not run.
     if (options.signal?.aborted === true) break;
   }
@@ -171,6 +188,7 @@ export async function runFold(
     nValidation: split.validation.length,
     nTest: n,
     coldStart,
+    ...(fit.notes !== undefined && fit.notes.length > 0 ? { notes: fit.notes } : {}),
   };
 }
 

@@ -31,6 +31,12 @@ export interface FitOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Aborting stops training after the current epoch and keeps the model usable. */
   readonly signal?: AbortSignal;
+  /**
+   * Review models only: where validation documents come from. 'training' (default, the clean
+   * protocol): the training reviews. 'own-file' (the SAFMR paper's protocol): the validation
+   * ratings' own reviews, each pair's own review left out.
+   */
+  readonly reviewContexts?: 'training' | 'own-file';
 }
 
 export interface FitReport {
@@ -40,6 +46,8 @@ export interface FitReport {
   /** Models that early-stop on validation: the epoch whose weights they kept, and its RMSE. */
   readonly bestEpoch?: number;
   readonly bestValidationRmse?: number;
+  /** What the user should know about the fit (training pairs left out, word vectors loaded). */
+  readonly notes?: readonly string[];
 }
 
 /** A named attention weight: which feature, how much. */

@@ -39,8 +39,25 @@ export interface ExplainReply extends RawPrediction {
     /** The model's own unclipped output for the pair (the `rating` is clipped to the scale). */
     readonly raw: number;
     readonly groups: readonly ExplainedGroup[];
+    /** Review models: reviews shown as evidence, by raw ids (see `ExplainedReviews`). */
+    readonly reviews?: readonly ExplainedReviews[];
   } | null;
   readonly note?: string;
+}
+
+/** A group of reviews given as evidence (SAFMR's most similar reviews, NARRE's most useful). */
+export interface ExplainedReviews {
+  readonly name: string;
+  /** How many reviews the group has before `top` cut it. */
+  readonly total: number;
+  readonly reviews: ReadonlyArray<{
+    readonly user: string;
+    readonly item: string;
+    readonly rating: number;
+    readonly weight: number;
+    readonly distance?: number;
+    readonly text: string;
+  }>;
 }
 
 /** The model cannot explain at all: names the model and the models that can. */
@@ -108,9 +125,21 @@ export function explainRaw(artifact: LoadedArtifact, user: string, item: string,
   }
   const explanation = model.explain(u, i);
   const groups = explanation.groups.map((g) => explainGroup(g.name, g.weights, top));
+  const reviews = explanation.reviews?.map((g): ExplainedReviews => ({
+    name: g.name,
+    total: g.reviews.length,
+    reviews: (top === undefined ? g.reviews : g.reviews.slice(0, top)).map((r) => ({
+      user: artifact.users.ids[r.user] ?? String(r.user),
+      item: artifact.items.ids[r.item] ?? String(r.item),
+      rating: r.rating,
+      weight: r.weight,
+      ...(r.distance !== undefined ? { distance: r.distance } : {}),
+      text: r.text,
+    })),
+  }));
   return {
     ...head,
-    explanation: { raw: explanation.prediction, groups },
+    explanation: { raw: explanation.prediction, groups, ...(reviews !== undefined ? { reviews } : {}) },
     ...(groups.length === 0 ? { note: `model "${head.model}" has no attention for this pair` } : {}),
   };
 }

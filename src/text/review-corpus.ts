@@ -56,7 +56,12 @@ export class ReviewCorpus {
    * The reviews of `dataset.ratings[indices]` as a context, encoded with `vocabulary`. Review r of
    * the corpus is the rating `indices[r]`.
    */
-  static build(dataset: Dataset, indices: Int32Array, vocabulary: Vocabulary, reviewLength: number): ReviewCorpus {
+  static build(
+    dataset: Dataset,
+    indices: Int32Array,
+    vocabulary: Vocabulary,
+    reviewLength: number,
+  ): ReviewCorpus {
     const texts = dataset.reviews;
     if (texts === undefined) {
       throw new UsageError(`data set "${dataset.id}" has no review text; review models need reviews`);
@@ -142,7 +147,8 @@ export class ReviewCorpus {
   /** The review of the pair (u, i) in this corpus, or -1. */
   reviewOf(u: number, i: number): number {
     const { userOffsets, userReviews, reviewItem } = this.arrays;
-    for (let k = userOffsets[u]; k < userOffsets[u + 1]; k++) if (reviewItem[userReviews[k]] === i) return userReviews[k];
+    for (let k = userOffsets[u]; k < userOffsets[u + 1]; k++)
+      if (reviewItem[userReviews[k]] === i) return userReviews[k];
     return -1;
   }
 
@@ -154,13 +160,17 @@ export class ReviewCorpus {
   /** Reviews of user u (newest first). */
   reviewsOfUser(u: number): Int32Array {
     const { userOffsets, userReviews } = this.arrays;
-    return u >= 0 && u < this.users ? userReviews.subarray(userOffsets[u], userOffsets[u + 1]) : new Int32Array(0);
+    return u >= 0 && u < this.users
+      ? userReviews.subarray(userOffsets[u], userOffsets[u + 1])
+      : new Int32Array(0);
   }
 
   /** Reviews of item i (newest first). */
   reviewsOfItem(i: number): Int32Array {
     const { itemOffsets, itemReviews } = this.arrays;
-    return i >= 0 && i < this.items ? itemReviews.subarray(itemOffsets[i], itemOffsets[i + 1]) : new Int32Array(0);
+    return i >= 0 && i < this.items
+      ? itemReviews.subarray(itemOffsets[i], itemOffsets[i + 1])
+      : new Int32Array(0);
   }
 }
 

@@ -15,7 +15,12 @@ import type { Vocabulary } from './vocabulary.js';
  * columns) and returns how many words were found. Words are matched lower-cased, as the
  * tokenizer lower-cases; the first occurrence wins.
  */
-export function loadWordVectors(file: string, vocabulary: Vocabulary, table: Float32Array, dim: number): number {
+export function loadWordVectors(
+  file: string,
+  vocabulary: Vocabulary,
+  table: Float32Array,
+  dim: number,
+): number {
   const text = readText(file, { encoding: 'utf-8', expect: 'word vectors as text: "word v1 … vd" per line' });
   const seen = new Uint8Array(vocabulary.size);
   let found = 0;
@@ -27,22 +32,38 @@ export function loadWordVectors(file: string, vocabulary: Vocabulary, table: Flo
     if (lineNumber === 1 && parts.length === 2 && /^\d+$/.test(parts[0]) && /^\d+$/.test(parts[1])) {
       fileDim = Number(parts[1]);
       if (fileDim !== dim)
-        throw new DataError(file, lineNumber, 'dimension', `the file has ${fileDim}-dimensional vectors but wordDim is ${dim} (--set wordDim=${fileDim})`);
+        throw new DataError(
+          file,
+          lineNumber,
+          'dimension',
+          `the file has ${fileDim}-dimensional vectors but wordDim is ${dim} (--set wordDim=${fileDim})`,
+        );
       return;
     }
     const values = parts.length - 1;
     if (fileDim < 0) {
       fileDim = values;
       if (fileDim !== dim)
-        throw new DataError(file, lineNumber, 'dimension', `the file has ${fileDim}-dimensional vectors but wordDim is ${dim} (--set wordDim=${fileDim})`);
+        throw new DataError(
+          file,
+          lineNumber,
+          'dimension',
+          `the file has ${fileDim}-dimensional vectors but wordDim is ${dim} (--set wordDim=${fileDim})`,
+        );
     }
     if (values !== fileDim)
-      throw new DataError(file, lineNumber, undefined, `expected a word and ${fileDim} numbers, found ${values} numbers`);
+      throw new DataError(
+        file,
+        lineNumber,
+        undefined,
+        `expected a word and ${fileDim} numbers, found ${values} numbers`,
+      );
     const id = vocabulary.id(parts[0].toLowerCase());
     const numbers = new Float32Array(dim);
     for (let d = 0; d < dim; d++) {
       const v = Number(parts[d + 1]);
-      if (!Number.isFinite(v)) throw new DataError(file, lineNumber, `value ${d + 1}`, `"${parts[d + 1]}" is not a number`);
+      if (!Number.isFinite(v))
+        throw new DataError(file, lineNumber, `value ${d + 1}`, `"${parts[d + 1]}" is not a number`);
       numbers[d] = v;
     }
     if (id <= 1 || seen[id] === 1) return; // <pad>/<unk> or a repeat

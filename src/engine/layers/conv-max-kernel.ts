@@ -48,7 +48,8 @@ export function convMaxWasm(
   at.arg = at.best + align(R * F * 4);
   at.sum = at.arg + align(R * F * 4);
   at.end = at.sum + align(F * 4);
-  if (at.end > WASM_MAX_BYTES) throw new HeedError(`convMaxWasm: a batch of ${at.end} bytes exceeds WebAssembly's 4 GiB`);
+  if (at.end > WASM_MAX_BYTES)
+    throw new HeedError(`convMaxWasm: a batch of ${at.end} bytes exceeds WebAssembly's 4 GiB`);
   growMemory(kernel.memory, at.end);
   const buffer = kernel.memory.buffer;
   new Float32Array(buffer, at.proj, proj.length).set(proj);

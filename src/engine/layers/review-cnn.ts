@@ -50,7 +50,8 @@ export function declareReviewCnn(
   options: { readonly filters: number; readonly kernelSize: number },
 ): ReviewCnnLayer {
   const { filters, kernelSize } = options;
-  if (!Number.isInteger(filters) || filters < 1) throw new UsageError(`filters must be a positive integer, got ${filters}`);
+  if (!Number.isInteger(filters) || filters < 1)
+    throw new UsageError(`filters must be a positive integer, got ${filters}`);
   if (!Number.isInteger(kernelSize) || kernelSize < 1)
     throw new UsageError(`kernelSize must be a positive integer, got ${kernelSize}`);
   // PyTorch's Conv1d default: uniform(±1/√fanIn), fanIn = wordDim · kernelSize.

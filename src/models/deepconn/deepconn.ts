@@ -14,21 +14,18 @@
  * shared by both towers and trained (the paper starts them from word2vec; `wordVectors=FILE`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { RatingSubset } from '../../data/dataset.js';
+import type { ModelConfig, ModelSpec } from '../model.js';
+import { REVIEW_TEXT_DEFAULTS, type ReviewTextSettings } from '../review/review-settings.js';
+import { REVIEW_TRAINING_DEFAULTS, type ReviewBatch } from '../review/review-training.js';
+import { ReviewRatingModel } from '../review/review-model.js';
 import { fm, declareFm, type FmLayer } from '../../engine/layers/fm.js';
-import { loadState } from '../../engine/model-state.js';
 import { Params } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
-import { HeedError } from '../../util/errors.js';
 import { num } from '../config.js';
-import { meanRating, predictPairs } from '../baselines/neural-training.js';
-import type { FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import { positiveIntSetting } from '../setting-checks.js';
 import { declareDocumentTower, encodeDocuments, type DocumentTower } from '../review/document-tower.js';
 import { ReviewContext } from '../review/review-context.js';
-import { REVIEW_TEXT_DEFAULTS, reviewTextSettings, type ReviewTextSettings } from '../review/review-settings.js';
-import { fitReviewNetwork, REVIEW_TRAINING_DEFAULTS, type ReviewFitReport } from '../review/review-training.js';
-import { SlotEncoder } from '../review/slot-encoder.js';
+import { ReviewNetwork } from '../review/review-network.js';
 import { declareWordTable } from '../review/word-table.js';
 
 export const DEEPCONN_DEFAULTS = {
@@ -38,29 +35,39 @@ export const DEEPCONN_DEFAULTS = {
   ...REVIEW_TRAINING_DEFAULTS,
 } as const satisfies ModelConfig;
 
-class DeepConnNetwork {
+class DeepConnNetwork extends ReviewNetwork {
   readonly params: Params;
   readonly user: DocumentTower;
   readonly item: DocumentTower;
   readonly fm: FmLayer;
-  readonly encoder: SlotEncoder;
-  readonly notes: string[];
+  readonly notes: readonly string[];
 
   constructor(
     readonly config: ModelConfig,
     readonly settings: ReviewTextSettings,
-    readonly context: ReviewContext,
+    context: ReviewContext,
     mean: number,
     loadVectors: boolean,
   ) {
+    super(context);
     this.params = new Params(num(config, 'seed'));
     const words = declareWordTable(this.params, 'words', context.corpus.vocabulary, settings, loadVectors);
     this.notes = words.notes;
-    const tower = { ...settings, count: settings.reviewCount, outDim: settings.cnnOutDim, pooling: 'max' as const };
+    const tower = {
+      ...settings,
+      count: settings.reviewCount,
+      outDim: settings.cnnOutDim,
+      pooling: 'max' as const,
+    };
     this.user = declareDocumentTower(this.params, 'user', words.table, tower);
     this.item = declareDocumentTower(this.params, 'item', words.table, tower);
-    this.fm = declareFm(this.params, 'fm', 2 * settings.cnnOutDim, positiveIntSetting('deepconn', config, 'factors'), mean);
-    this.encoder = new SlotEncoder(context.corpus);
+    this.fm = declareFm(
+      this.params,
+      'fm',
+      2 * settings.cnnOutDim,
+      positiveIntSetting('deepconn', config, 'factors'),
+      mean,
+    );
   }
 
   /** Eq. 6 for each pair. */
@@ -73,68 +80,25 @@ class DeepConnNetwork {
   }
 }
 
-export class DeepConn implements RatingModel {
-  readonly id = 'deepconn';
-  readonly handlesColdStart = false;
-  readonly config: ModelConfig;
-  private network: DeepConnNetwork | undefined;
-  lastReport: ReviewFitReport | undefined;
-
+export class DeepConn extends ReviewRatingModel<DeepConnNetwork> {
   constructor(config: ModelConfig) {
-    this.config = config;
+    super('deepconn', config);
   }
 
-  async fit(train: RatingSubset, options: FitOptions & { allowCpu?: boolean } = {}): Promise<ReviewFitReport> {
-    const settings = reviewTextSettings(this.id, this.config);
-    const context = ReviewContext.forTraining(train, settings);
-    const net = new DeepConnNetwork(this.config, settings, context, meanRating(train), true);
-    this.network?.params.dispose();
-    this.network = net;
-    const report = await fitReviewNetwork({
-      model: this.id,
-      params: net.params,
-      context,
-      train,
-      config: this.config,
-      lowestReviewCount: settings.lowestReviewCount,
-      loss: (batch, ctx) =>
-        tf.mean(tf.squaredDifference(net.score(batch.users, batch.items, ctx), tf.tensor1d(batch.ratings))),
-      predict: (u, i, ctx) => net.score(u, i, ctx),
-      fit: options,
-    });
-    this.lastReport = { ...report, notes: [...net.notes, ...report.notes] };
-    return this.lastReport;
+  protected build(
+    settings: ReviewTextSettings,
+    context: ReviewContext,
+    mean: number,
+    loadVectors: boolean,
+  ): DeepConnNetwork {
+    return new DeepConnNetwork(this.config, settings, context, mean, loadVectors);
   }
 
-  predict(users: Int32Array, items: Int32Array): Float32Array {
-    const net = this.fitted();
-    return predictPairs((u, i, ctx) => net.score(u, i, ctx), users, items);
-  }
-
-  state(): ModelState {
-    const net = this.fitted();
-    const context = net.context.state();
-    return {
-      id: this.id,
-      config: { ...this.config },
-      meta: { context: context.meta },
-      arrays: { ...net.params.arrays(), ...context.arrays },
-    };
-  }
-
-  static restore(state: ModelState): DeepConn {
-    const model = new DeepConn({ ...state.config });
-    const meta = state.meta as { context?: unknown } | null;
-    const context = ReviewContext.restore(state, (meta?.context ?? null) as never);
-    const settings = reviewTextSettings(model.id, model.config);
-    model.network = new DeepConnNetwork(model.config, settings, context, 0, false);
-    loadState(model.network.params, state);
-    return model;
-  }
-
-  private fitted(): DeepConnNetwork {
-    if (this.network === undefined) throw new HeedError('deepconn: call fit() before predict() or state()');
-    return this.network;
+  /** Eq. 7: squared error. */
+  protected loss(net: DeepConnNetwork, batch: ReviewBatch, ctx: StepContext): tf.Scalar {
+    return tf.mean(
+      tf.squaredDifference(net.score(batch.users, batch.items, ctx), tf.tensor1d(batch.ratings)),
+    );
   }
 }
 
@@ -145,5 +109,5 @@ export const deepconnSpec: ModelSpec = {
   reference: 'Zheng, Noroozi & Yu, Joint Deep Modeling of Users and Items Using Reviews, WSDM 2017 (Eq. 1-7)',
   defaults: DEEPCONN_DEFAULTS,
   create: (config) => new DeepConn(config),
-  restore: (state) => DeepConn.restore(state),
+  restore: (state) => new DeepConn({ ...state.config }).restoreFrom(state),
 };

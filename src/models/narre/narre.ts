@@ -23,25 +23,23 @@
  * Explanations: the review-level attention of both sides — the item's most useful reviews (§4.5).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { RatingSubset } from '../../data/dataset.js';
+import type { Explanation, ModelConfig, ModelSpec, ReviewEvidence } from '../model.js';
+import { HeedError } from '../../util/errors.js';
+import { REVIEW_TEXT_DEFAULTS, type ReviewTextSettings } from '../review/review-settings.js';
+import { REVIEW_TRAINING_DEFAULTS, type ReviewBatch } from '../review/review-training.js';
+import { ReviewRatingModel } from '../review/review-model.js';
 import { engineStarted } from '../../engine/backend.js';
 import { applyDense, declareDense, type DenseLayer } from '../../engine/layers/dense.js';
 import { MASKED } from '../../engine/layers/masked-softmax.js';
-import { loadState } from '../../engine/model-state.js';
-import { Params, type TableParam } from '../../engine/params.js';
+import { Params, type DenseParam, type TableParam } from '../../engine/params.js';
 import { StepContext } from '../../engine/step.js';
-import { HeedError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { num } from '../config.js';
-import { meanRating, predictPairs } from '../baselines/neural-training.js';
-import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel, ReviewEvidence } from '../model.js';
 import { checkExplainIndex, positiveIntSetting } from '../setting-checks.js';
 import { declareReviewCnn, type ReviewCnnLayer } from '../../engine/layers/review-cnn.js';
 import { reviewVectors } from '../review/document-tower.js';
 import { ReviewContext } from '../review/review-context.js';
-import { REVIEW_TEXT_DEFAULTS, reviewTextSettings, type ReviewTextSettings } from '../review/review-settings.js';
-import { fitReviewNetwork, REVIEW_TRAINING_DEFAULTS, type ReviewFitReport } from '../review/review-training.js';
-import { SlotEncoder } from '../review/slot-encoder.js';
+import { ReviewNetwork } from '../review/review-network.js';
 import { declareWordTable } from '../review/word-table.js';
 
 export const NARRE_DEFAULTS = {
@@ -68,29 +66,35 @@ interface Side {
   readonly bias: TableParam;
 }
 
-class NarreNetwork {
+class NarreNetwork extends ReviewNetwork {
   readonly params: Params;
   readonly user: Side;
   readonly item: Side;
   readonly output: DenseLayer;
-  readonly mu: number;
-  readonly encoder: SlotEncoder;
+  readonly mu: DenseParam;
   readonly notes: string[] = [];
 
   constructor(
     readonly config: ModelConfig,
     readonly settings: ReviewTextSettings,
-    readonly context: ReviewContext,
+    context: ReviewContext,
     mean: number,
     loadVectors: boolean,
   ) {
+    super(context);
     this.params = new Params(num(config, 'seed'));
     const k = positiveIntSetting('narre', config, 'factors');
     const att = positiveIntSetting('narre', config, 'attentionDim');
     const users = context.corpus.users;
     const items = context.corpus.items;
     const side = (name: string, own: number, others: number): Side => {
-      const words = declareWordTable(this.params, `${name}.words`, context.corpus.vocabulary, settings, loadVectors);
+      const words = declareWordTable(
+        this.params,
+        `${name}.words`,
+        context.corpus.vocabulary,
+        settings,
+        loadVectors,
+      );
       this.notes.push(...words.notes);
       const cnn = declareReviewCnn(this.params, `${name}.cnn`, words.table, settings);
       const idInit = { init: { kind: 'uniform' as const, limit: 0.1 }, l2: 0 };
@@ -100,7 +104,10 @@ class NarreNetwork {
         attentionReview: { w: this.params.dense(`${name}.attention.review.w`, [settings.filters, att]) },
         attentionId: {
           w: this.params.dense(`${name}.attention.id.w`, [att, att]),
-          b: this.params.dense(`${name}.attention.b`, [att], { init: { kind: 'constant', value: 0.1 }, l2: 0 }),
+          b: this.params.dense(`${name}.attention.b`, [att], {
+            init: { kind: 'constant', value: 0.1 },
+            l2: 0,
+          }),
         },
         attentionOut: declareDense(this.params, `${name}.attention.out`, att, 1),
         project: {
@@ -114,9 +121,7 @@ class NarreNetwork {
     this.user = side('user', users, items);
     this.item = side('item', items, users);
     this.output = { w: this.params.dense('output.w', [k, 1], { l2: 0 }) };
-    this.mu = mean;
-    this.params.buffer('mu', [1], { kind: 'constant', value: mean });
-    this.encoder = new SlotEncoder(context.corpus);
+    this.mu = this.params.buffer('mu', [1], { kind: 'constant', value: mean });
   }
 
   /** Attention over one side's document slots and the attended text feature X [B, k]. */
@@ -129,9 +134,14 @@ class NarreNetwork {
     const S = this.settings.reviewCount;
     const vectors = reviewVectors(side.cnn, S, slots, this.encoder, ctx); // [B, S, F]
     const ids = tf.relu(ctx.lookup(side.counterpart, counterparts, [counterparts.length / S, S]));
-    const hidden = tf.relu(tf.add(applyDense(vectors, side.attentionReview), applyDense(ids, side.attentionId)));
+    const hidden = tf.relu(
+      tf.add(applyDense(vectors, side.attentionReview), applyDense(ids, side.attentionId)),
+    );
     const scores = tf.reshape(applyDense(hidden, side.attentionOut), [-1, S]); // [B, S]
-    const mask = tf.tensor2d(Float32Array.from(slots, (r) => (r < 0 ? MASKED : 0)), scores.shape as [number, number]);
+    const mask = tf.tensor2d(
+      Float32Array.from(slots, (r) => (r < 0 ? MASKED : 0)),
+      scores.shape as [number, number],
+    );
     const weights = tf.softmax(tf.add(scores, mask)) as tf.Tensor2D;
     const pooled = tf.sum(tf.mul(vectors, tf.expandDims(weights, 2)), 1);
     const feature = applyDense(ctx.dropout(pooled, this.settings.dropout), side.project) as tf.Tensor2D;
@@ -143,8 +153,18 @@ class NarreNetwork {
     const { reviewItem, reviewUser } = this.context.corpus.arrays;
     const userSlots = this.context.userSlots(users, items, S);
     const itemSlots = this.context.itemSlots(users, items, S);
-    const u = this.attend(this.user, userSlots, Int32Array.from(userSlots, (r) => (r < 0 ? -1 : reviewItem[r])), ctx);
-    const i = this.attend(this.item, itemSlots, Int32Array.from(itemSlots, (r) => (r < 0 ? -1 : reviewUser[r])), ctx);
+    const u = this.attend(
+      this.user,
+      userSlots,
+      Int32Array.from(userSlots, (r) => (r < 0 ? -1 : reviewItem[r])),
+      ctx,
+    );
+    const i = this.attend(
+      this.item,
+      itemSlots,
+      Int32Array.from(itemSlots, (r) => (r < 0 ? -1 : reviewUser[r])),
+      ctx,
+    );
     return { u, i, userSlots, itemSlots };
   }
 
@@ -154,12 +174,21 @@ class NarreNetwork {
     return this.predictFrom(users, items, u.feature, i.feature, ctx);
   }
 
-  private predictFrom(users: Int32Array, items: Int32Array, x: tf.Tensor2D, y: tf.Tensor2D, ctx: StepContext): tf.Tensor1D {
+  private predictFrom(
+    users: Int32Array,
+    items: Int32Array,
+    x: tf.Tensor2D,
+    y: tf.Tensor2D,
+    ctx: StepContext,
+  ): tf.Tensor1D {
     const q = tf.add(ctx.lookup(this.user.own, users), x);
     const p = tf.add(ctx.lookup(this.item.own, items), y);
     const h0 = ctx.dropout(tf.relu(tf.mul(q, p)), this.settings.dropout);
     const bias = tf.add(ctx.lookup(this.user.bias, users), ctx.lookup(this.item.bias, items));
-    return tf.add(tf.reshape(tf.add(applyDense(h0, this.output), bias), [-1]), this.mu) as tf.Tensor1D;
+    return tf.add(
+      tf.reshape(tf.add(applyDense(h0, this.output), bias), [-1]),
+      this.mu.variable,
+    ) as tf.Tensor1D;
   }
 
   /** The prediction and both sides' attention, for one pair (inference). */
@@ -168,46 +197,35 @@ class NarreNetwork {
     const items = Int32Array.of(item);
     const { u, i, userSlots, itemSlots } = this.sides(users, items, ctx);
     const prediction = this.predictFrom(users, items, u.feature, i.feature, ctx).dataSync()[0];
-    return { prediction, userSlots, itemSlots, userWeights: u.weights.dataSync(), itemWeights: i.weights.dataSync() };
+    return {
+      prediction,
+      userSlots,
+      itemSlots,
+      userWeights: u.weights.dataSync(),
+      itemWeights: i.weights.dataSync(),
+    };
   }
 }
 
-export class Narre implements RatingModel {
-  readonly id = 'narre';
-  readonly handlesColdStart = false;
-  readonly config: ModelConfig;
-  private network: NarreNetwork | undefined;
-  lastReport: ReviewFitReport | undefined;
-
+export class Narre extends ReviewRatingModel<NarreNetwork> {
   constructor(config: ModelConfig) {
-    this.config = config;
+    super('narre', config);
   }
 
-  async fit(train: RatingSubset, options: FitOptions & { allowCpu?: boolean } = {}): Promise<ReviewFitReport> {
-    const settings = reviewTextSettings(this.id, this.config);
-    const context = ReviewContext.forTraining(train, settings);
-    const net = new NarreNetwork(this.config, settings, context, meanRating(train), true);
-    this.network?.params.dispose();
-    this.network = net;
-    const report = await fitReviewNetwork({
-      model: this.id,
-      params: net.params,
-      context,
-      train,
-      config: this.config,
-      lowestReviewCount: settings.lowestReviewCount,
-      loss: (batch, ctx) =>
-        tf.mean(tf.squaredDifference(net.score(batch.users, batch.items, ctx), tf.tensor1d(batch.ratings))),
-      predict: (u, i, ctx) => net.score(u, i, ctx),
-      fit: options,
-    });
-    this.lastReport = { ...report, notes: [...net.notes, ...report.notes] };
-    return this.lastReport;
+  protected build(
+    settings: ReviewTextSettings,
+    context: ReviewContext,
+    mean: number,
+    loadVectors: boolean,
+  ): NarreNetwork {
+    return new NarreNetwork(this.config, settings, context, mean, loadVectors);
   }
 
-  predict(users: Int32Array, items: Int32Array): Float32Array {
-    const net = this.fitted();
-    return predictPairs((u, i, ctx) => net.score(u, i, ctx), users, items);
+  /** Eq. 10: squared error. */
+  protected loss(net: NarreNetwork, batch: ReviewBatch, ctx: StepContext): tf.Scalar {
+    return tf.mean(
+      tf.squaredDifference(net.score(batch.users, batch.items, ctx), tf.tensor1d(batch.ratings)),
+    );
   }
 
   explain(user: number, item: number): Explanation {
@@ -216,9 +234,9 @@ export class Narre implements RatingModel {
     const corpus = net.context.corpus;
     checkExplainIndex(this.id, user, corpus.users, 'user');
     checkExplainIndex(this.id, item, corpus.items, 'item');
-    const r = tf.tidy(() => net.explainPair(user, item, new StepContext(false, new Rng(0))) as never) as ReturnType<
-      NarreNetwork['explainPair']
-    >;
+    const r = tf.tidy(
+      () => net.explainPair(user, item, new StepContext(false, new Rng(0))) as never,
+    ) as ReturnType<NarreNetwork['explainPair']>;
     const evidence = (slots: Int32Array, weights: Float32Array | Int32Array | Uint8Array): ReviewEvidence[] =>
       Array.from(slots)
         .map((review, k) => ({ review, weight: Number(weights[k]) }))
@@ -241,8 +259,14 @@ export class Narre implements RatingModel {
       item,
       prediction: r.prediction,
       groups: [
-        { name: "attention over the item's reviews (Eq. 5)", weights: asWeights(itemReviews, (e) => `review by user ${e.user}`) },
-        { name: "attention over the user's reviews (Eq. 5)", weights: asWeights(userReviews, (e) => `review of item ${e.item}`) },
+        {
+          name: "attention over the item's reviews (Eq. 5)",
+          weights: asWeights(itemReviews, (e) => `review by user ${e.user}`),
+        },
+        {
+          name: "attention over the user's reviews (Eq. 5)",
+          weights: asWeights(userReviews, (e) => `review of item ${e.item}`),
+        },
       ],
       reviews: [
         { name: "the item's most useful reviews (review-level attention)", reviews: itemReviews },
@@ -250,41 +274,16 @@ export class Narre implements RatingModel {
       ],
     };
   }
-
-  state(): ModelState {
-    const net = this.fitted();
-    const context = net.context.state();
-    return {
-      id: this.id,
-      config: { ...this.config },
-      meta: { context: context.meta },
-      arrays: { ...net.params.arrays(), ...context.arrays },
-    };
-  }
-
-  static restore(state: ModelState): Narre {
-    const model = new Narre({ ...state.config });
-    const meta = state.meta as { context?: unknown } | null;
-    const context = ReviewContext.restore(state, (meta?.context ?? null) as never);
-    const mu = state.arrays['mu'];
-    const net = new NarreNetwork(model.config, reviewTextSettings(model.id, model.config), context, mu?.[0] ?? 0, false);
-    loadState(net.params, state);
-    model.network = net;
-    return model;
-  }
-
-  private fitted(): NarreNetwork {
-    if (this.network === undefined) throw new HeedError('narre: call fit() before predict() or state()');
-    return this.network;
-  }
 }
 
 export const narreSpec: ModelSpec = {
   usesEngine: true,
   id: 'narre',
-  summary: 'NARRE: per-review CNN with review-level attention (review ids), LFM prediction layer; explains with reviews',
-  reference: 'Chen, Zhang, Liu & Ma, Neural Attentional Rating Regression with Review-level Explanations, WWW 2018 (Eq. 1-10)',
+  summary:
+    'NARRE: per-review CNN with review-level attention (review ids), LFM prediction layer; explains with reviews',
+  reference:
+    'Chen, Zhang, Liu & Ma, Neural Attentional Rating Regression with Review-level Explanations, WWW 2018 (Eq. 1-10)',
   defaults: NARRE_DEFAULTS,
   create: (config) => new Narre(config),
-  restore: (state) => Narre.restore(state),
+  restore: (state) => new Narre({ ...state.config }).restoreFrom(state),
 };

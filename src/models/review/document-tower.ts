@@ -66,8 +66,6 @@ export function encodeDocuments(
 ): tf.Tensor2D {
   const vectors = reviewVectors(tower.cnn, tower.count, slots, encoder, ctx);
   const pooled =
-    tower.pooling === 'max'
-      ? tf.max(vectors, 1)
-      : tf.reshape(vectors, [-1, tower.count * tower.cnn.filters]);
+    tower.pooling === 'max' ? tf.max(vectors, 1) : tf.reshape(vectors, [-1, tower.count * tower.cnn.filters]);
   return applyDense(pooled, tower.fc, 'tanh') as tf.Tensor2D;
 }

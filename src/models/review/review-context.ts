@@ -29,7 +29,12 @@ export class ReviewContext {
   }
 
   /** Another set of ratings as the context, with an existing vocabulary (the paper's protocol). */
-  static fromRatings(dataset: Dataset, indices: Int32Array, vocabulary: Vocabulary, reviewLength: number): ReviewContext {
+  static fromRatings(
+    dataset: Dataset,
+    indices: Int32Array,
+    vocabulary: Vocabulary,
+    reviewLength: number,
+  ): ReviewContext {
     return ReviewContext.of(dataset, indices, ReviewCorpus.build(dataset, indices, vocabulary, reviewLength));
   }
 
@@ -43,14 +48,16 @@ export class ReviewContext {
   /** [pairs × count] slots of the users' documents (each without the pair's own review). */
   userSlots(users: Int32Array, items: Int32Array, count: number): Int32Array {
     const out = new Int32Array(users.length * count);
-    for (let k = 0; k < users.length; k++) this.corpus.userDocument(users[k], items[k], count, out, k * count);
+    for (let k = 0; k < users.length; k++)
+      this.corpus.userDocument(users[k], items[k], count, out, k * count);
     return out;
   }
 
   /** [pairs × count] slots of the items' documents (each without the pair's own review). */
   itemSlots(users: Int32Array, items: Int32Array, count: number): Int32Array {
     const out = new Int32Array(users.length * count);
-    for (let k = 0; k < users.length; k++) this.corpus.itemDocument(items[k], users[k], count, out, k * count);
+    for (let k = 0; k < users.length; k++)
+      this.corpus.itemDocument(items[k], users[k], count, out, k * count);
     return out;
   }
 
@@ -106,7 +113,8 @@ export class ReviewContext {
       throw new DataError(source, undefined, 'meta.context.texts', 'expected an array of texts');
     const int = (name: string): Int32Array => {
       const a = state.arrays[`context.${name}`];
-      if (!(a instanceof Int32Array)) throw new DataError(source, undefined, `context.${name}`, 'missing or not int32');
+      if (!(a instanceof Int32Array))
+        throw new DataError(source, undefined, `context.${name}`, 'missing or not int32');
       return a;
     };
     const arrays: CorpusArrays = {
@@ -125,6 +133,10 @@ export class ReviewContext {
     if (m.texts.length !== arrays.reviewUser.length)
       throw new DataError(source, undefined, 'meta.context.texts', 'one text per context review expected');
     const vocabulary = new Vocabulary(m.vocabulary as string[]);
-    return new ReviewContext(new ReviewCorpus(vocabulary, m.reviewLength, arrays), m.texts as string[], ratings);
+    return new ReviewContext(
+      new ReviewCorpus(vocabulary, m.reviewLength, arrays),
+      m.texts as string[],
+      ratings,
+    );
   }
 }

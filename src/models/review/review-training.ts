@@ -12,11 +12,12 @@ import type { Params } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
 import { train, type TrainOptions } from '../../engine/train-loop.js';
 import { UsageError } from '../../util/errors.js';
-import type { PairScorer, NeuralFitReport } from '../baselines/neural-training.js';
+import type { NeuralFitReport, PairScorer } from '../baselines/neural-training.js';
 import type { FitOptions, ModelConfig } from '../model.js';
 import { ratingValidation } from '../rating-validation.js';
 import { trainSettingsOf } from '../train-settings.js';
-import type { ReviewContext } from './review-context.js';
+import { ReviewContext } from './review-context.js';
+import type { ReviewNetwork } from './review-network.js';
 
 /** Training settings of the review models: SAFMR Table 3 and TransNets' code. */
 export const REVIEW_TRAINING_DEFAULTS = {
@@ -51,13 +52,12 @@ export interface ReviewFitReport extends NeuralFitReport {
 
 export async function fitReviewNetwork(options: {
   readonly model: string;
-  readonly params: Params;
   readonly context: ReviewContext;
   readonly train: RatingSubset;
   readonly config: ModelConfig;
   readonly lowestReviewCount: number;
   readonly loss: (batch: ReviewBatch, ctx: StepContext) => tf.Scalar;
-  readonly predict: PairScorer;
+  readonly network: ReviewNetwork & { readonly params: Params };
   readonly fit: FitOptions & Pick<TrainOptions, 'allowCpu'>;
 }): Promise<ReviewFitReport> {
   const engine = await initEngine();
@@ -73,10 +73,12 @@ export async function fitReviewNetwork(options: {
     );
   }
   if (kept.length === 0)
-    throw new UsageError(`${options.model}: no training pair has lowestReviewCount=${options.lowestReviewCount} other reviews`);
+    throw new UsageError(
+      `${options.model}: no training pair has lowestReviewCount=${options.lowestReviewCount} other reviews`,
+    );
   const report = await train(
     {
-      params: options.params,
+      params: options.network.params,
       size: kept.length,
       loss: (batch, ctx) => {
         const positions = takeInt32(kept, batch);
@@ -90,10 +92,37 @@ export async function fitReviewNetwork(options: {
           ctx,
         );
       },
-      validation: ratingValidation(options.fit.validation, options.train.dataset.scale, options.predict),
+      validation: ratingValidation(
+        options.fit.validation,
+        options.train.dataset.scale,
+        validationScorer(options),
+      ),
     },
     trainSettingsOf(options.config),
     options.fit,
   );
   return { ...report, backend: engine.backend, notes };
+}
+
+/**
+ * How validation pairs are scored: from the training reviews (the clean protocol), or, when
+ * `fit.reviewContexts` is 'own-file' (the paper protocol), from the validation ratings' own reviews.
+ */
+function validationScorer(options: {
+  readonly network: ReviewNetwork;
+  readonly context: ReviewContext;
+  readonly fit: FitOptions;
+}): PairScorer {
+  const { network, fit } = options;
+  const validation = fit.validation;
+  if (fit.reviewContexts !== 'own-file' || validation === undefined)
+    return (u, i, ctx) => network.score(u, i, ctx);
+  const corpus = options.context.corpus;
+  const own = ReviewContext.fromRatings(
+    validation.dataset,
+    validation.indices,
+    corpus.vocabulary,
+    corpus.reviewLength,
+  );
+  return (u, i, ctx) => network.withContext(own, () => network.score(u, i, ctx));
 }

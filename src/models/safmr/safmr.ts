@@ -33,7 +33,9 @@ const EXPLAIN_REVIEWS = 5;
 const attentionHead =
   (config: ModelConfig): RatingHeadFactory =>
   (params, name, inDim, mean) =>
-    selfAttentionFmHead(declareSelfAttentionFm(params, name, inDim, positiveIntSetting('safmr', config, 'factors'), mean));
+    selfAttentionFmHead(
+      declareSelfAttentionFm(params, name, inDim, positiveIntSetting('safmr', config, 'factors'), mean),
+    );
 
 export class Safmr extends TransNetFamilyModel {
   constructor(config: ModelConfig) {
@@ -58,9 +60,14 @@ export class Safmr extends TransNetFamilyModel {
       // How much attention each text feature receives, averaged over the features attending.
       const received = tf.mean(attention, [0, 1]).dataSync();
       const n = received.length;
-      const weights = Array.from(received, (weight, j) => ({ feature: `text feature ${j + 1} of ${n}`, weight }));
+      const weights = Array.from(received, (weight, j) => ({
+        feature: `text feature ${j + 1} of ${n}`,
+        weight,
+      }));
       // The item's training reviews, except this user's own, nearest to z_L first.
-      const reviews = Array.from(corpus.reviewsOfItem(item)).filter((r) => corpus.arrays.reviewUser[r] !== user);
+      const reviews = Array.from(corpus.reviewsOfItem(item)).filter(
+        (r) => corpus.arrays.reviewUser[r] !== user,
+      );
       const evidence: ReviewEvidence[] = [];
       if (reviews.length > 0) {
         const xT = net.targetVectors(Int32Array.from(reviews), ctx);
@@ -88,7 +95,12 @@ export class Safmr extends TransNetFamilyModel {
         item,
         prediction,
         groups: [{ name: 'self-attention over the source text features (Eq. 7)', weights }],
-        reviews: [{ name: `most similar reviews of the item (nearest to z_L; ${reviews.length} candidates)`, reviews: evidence }],
+        reviews: [
+          {
+            name: `most similar reviews of the item (nearest to z_L; ${reviews.length} candidates)`,
+            reviews: evidence,
+          },
+        ],
       };
     });
     if (explanation === undefined) throw new HeedError('safmr explain: no result');
@@ -99,8 +111,10 @@ export class Safmr extends TransNetFamilyModel {
 export const safmrSpec: ModelSpec = {
   usesEngine: true,
   id: 'safmr',
-  summary: 'SAFMR: TransNets source/target networks with self-attention FM heads, L1 + L2 losses; explains with reviews',
-  reference: 'SAFMR: self-attention factorization machine recommendation from review text (Eq. 1-14, Algorithms 1-2, Table 3)',
+  summary:
+    'SAFMR: TransNets source/target networks with self-attention FM heads, L1 + L2 losses; explains with reviews',
+  reference:
+    'SAFMR: self-attention factorization machine recommendation from review text (Eq. 1-14, Algorithms 1-2, Table 3)',
   defaults: SAFMR_DEFAULTS,
   create: (config) => new Safmr(config),
   restore: (state) => new Safmr({ ...state.config }).restoreFrom(state),

@@ -65,7 +65,10 @@ export function selfAttentionFm(x: tf.Tensor2D, layer: SelfAttentionFmLayer): tf
   const [B, n] = x.shape;
   const k = layer.v.shape[1];
   const { attention, e } = selfAttentionFmAttention(x, layer);
-  const s = tf.reshape(tf.matMul(tf.reshape(e, [B * n, k]) as tf.Tensor2D, layer.value.variable as tf.Tensor2D), [B, n, k]);
+  const s = tf.reshape(
+    tf.matMul(tf.reshape(e, [B * n, k]) as tf.Tensor2D, layer.value.variable as tf.Tensor2D),
+    [B, n, k],
+  );
   const attended = tf.matMul(attention, s as tf.Tensor3D); // [B, n, k]
   const interactions = tf.sum(tf.mul(e, attended), [1, 2]);
   const linear = tf.reshape(tf.matMul(x, layer.w.variable as tf.Tensor2D), [-1]);

@@ -35,7 +35,7 @@ import { declareDocumentTower, encodeDocuments, type DocumentTower } from '../re
 import type { ReviewContext } from '../review/review-context.js';
 import type { ReviewTextSettings } from '../review/review-settings.js';
 import type { ReviewBatch } from '../review/review-training.js';
-import { SlotEncoder } from '../review/slot-encoder.js';
+import { ReviewNetwork } from '../review/review-network.js';
 import { declareWordTable } from '../review/word-table.js';
 
 /** What predicts a rating from a text vector: TransNets' FM, or SAFMR's self-attention FM. */
@@ -47,7 +47,7 @@ export interface RatingHead {
 
 export type RatingHeadFactory = (params: Params, name: string, inDim: number, mean: number) => RatingHead;
 
-export class TransNetNetwork {
+export class TransNetNetwork extends ReviewNetwork {
   readonly params: Params;
   readonly targetWords: TableParam;
   readonly target: DocumentTower;
@@ -56,18 +56,18 @@ export class TransNetNetwork {
   readonly transform: DenseLayer[];
   readonly targetHead: RatingHead;
   readonly sourceHead: RatingHead;
-  readonly encoder: SlotEncoder;
   readonly notes: string[];
 
   constructor(
     readonly model: string,
     readonly config: ModelConfig,
     readonly settings: ReviewTextSettings,
-    readonly context: ReviewContext,
+    context: ReviewContext,
     head: RatingHeadFactory,
     mean: number,
     loadVectors: boolean,
   ) {
+    super(context);
     this.params = new Params(num(config, 'seed'));
     const vocabulary = context.corpus.vocabulary;
     const targetWords = declareWordTable(this.params, 'target.words', vocabulary, settings, loadVectors);
@@ -76,8 +76,14 @@ export class TransNetNetwork {
     this.notes = [...targetWords.notes, ...sourceWords.notes];
     const tower = { ...settings, outDim: settings.cnnOutDim, pooling: 'concat' as const };
     this.target = declareDocumentTower(this.params, 'target', targetWords.table, { ...tower, count: 1 });
-    this.user = declareDocumentTower(this.params, 'source.user', sourceWords.table, { ...tower, count: settings.reviewCount });
-    this.item = declareDocumentTower(this.params, 'source.item', sourceWords.table, { ...tower, count: settings.reviewCount });
+    this.user = declareDocumentTower(this.params, 'source.user', sourceWords.table, {
+      ...tower,
+      count: settings.reviewCount,
+    });
+    this.item = declareDocumentTower(this.params, 'source.item', sourceWords.table, {
+      ...tower,
+      count: settings.reviewCount,
+    });
     const layers = integerSetting(model, config, 'transformLayers', 1);
     const n = settings.cnnOutDim;
     this.transform = Array.from({ length: layers }, (_, l) => {
@@ -93,7 +99,6 @@ export class TransNetNetwork {
     }
     this.targetHead = head(this.params, 'target.head', n, mean);
     this.sourceHead = head(this.params, 'source.head', n, mean);
-    this.encoder = new SlotEncoder(context.corpus);
   }
 
   /** x_T [reviews, n] of context reviews (the target network's text vectors, Eq. 1-4). */
@@ -120,7 +125,9 @@ export class TransNetNetwork {
   loss(batch: ReviewBatch, ctx: StepContext): tf.Scalar {
     const ratings = tf.tensor1d(batch.ratings);
     const xT = this.targetVectors(batch.targets, ctx);
-    const lossT = tf.mean(tf.abs(tf.sub(this.targetHead.score(ctx.dropout(xT, this.settings.dropout)), ratings)));
+    const lossT = tf.mean(
+      tf.abs(tf.sub(this.targetHead.score(ctx.dropout(xT, this.settings.dropout)), ratings)),
+    );
     const zL = this.sourceVector(batch.users, batch.items, ctx);
     const lossTransform = tf.mean(tf.sum(tf.squaredDifference(zL, detached(xT)), 1));
     const lossS = tf.mean(tf.abs(tf.sub(this.sourceHead.score(detached(zL)), ratings)));

@@ -1,0 +1,115 @@
+/**
+ * The part of every review model that is not its network: fitting with the review models' loop,
+ * predicting (from the training reviews, or from another set of reviews for the paper protocol),
+ * saving the weights with the review context, and restoring them.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { RatingSubset } from '../../data/dataset.js';
+import { loadState } from '../../engine/model-state.js';
+import type { Params } from '../../engine/params.js';
+import type { StepContext } from '../../engine/step.js';
+import { HeedError } from '../../util/errors.js';
+import { meanRating, predictPairs } from '../baselines/neural-training.js';
+import type { FitOptions, ModelConfig, ModelState, RatingModel } from '../model.js';
+import { ReviewContext } from './review-context.js';
+import type { ReviewNetwork } from './review-network.js';
+import { reviewTextSettings, type ReviewTextSettings } from './review-settings.js';
+import { fitReviewNetwork, type ReviewBatch, type ReviewFitReport } from './review-training.js';
+
+/** A review model's network: its weights, notes from building it, and the context it reads. */
+export interface BuiltNetwork extends ReviewNetwork {
+  readonly params: Params;
+  readonly notes: readonly string[];
+}
+
+export abstract class ReviewRatingModel<N extends BuiltNetwork> implements RatingModel {
+  readonly handlesColdStart = false;
+  network: N | undefined;
+  lastReport: ReviewFitReport | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly config: ModelConfig,
+  ) {}
+
+  /** The network over `context`; `mean` starts the output bias; `loadVectors` reads `wordVectors`. */
+  protected abstract build(
+    settings: ReviewTextSettings,
+    context: ReviewContext,
+    mean: number,
+    loadVectors: boolean,
+  ): N;
+
+  /** The mean training loss of a batch. */
+  protected abstract loss(net: N, batch: ReviewBatch, ctx: StepContext): tf.Scalar;
+
+  async fit(
+    train: RatingSubset,
+    options: FitOptions & { allowCpu?: boolean } = {},
+  ): Promise<ReviewFitReport> {
+    const settings = reviewTextSettings(this.id, this.config);
+    const context = ReviewContext.forTraining(train, settings);
+    const net = this.build(settings, context, meanRating(train), true);
+    this.network?.params.dispose();
+    this.network = net;
+    const report = await fitReviewNetwork({
+      model: this.id,
+      network: net,
+      context,
+      train,
+      config: this.config,
+      lowestReviewCount: settings.lowestReviewCount,
+      loss: (batch, ctx) => this.loss(net, batch, ctx),
+      fit: options,
+    });
+    this.lastReport = { ...report, notes: [...net.notes, ...report.notes] };
+    return this.lastReport;
+  }
+
+  predict(users: Int32Array, items: Int32Array): Float32Array {
+    const net = this.fitted();
+    return predictPairs((u, i, ctx) => net.score(u, i, ctx), users, items);
+  }
+
+  /**
+   * Predictions whose documents come from the reviews of `subset` (with the model's vocabulary)
+   * instead of the training reviews: the paper protocol's test contexts. Each pair's own review is
+   * still left out of its documents.
+   */
+  predictInContext(subset: RatingSubset, users: Int32Array, items: Int32Array): Float32Array {
+    const net = this.fitted();
+    const corpus = net.context.corpus;
+    const context = ReviewContext.fromRatings(
+      subset.dataset,
+      subset.indices,
+      corpus.vocabulary,
+      corpus.reviewLength,
+    );
+    return net.withContext(context, () => this.predict(users, items));
+  }
+
+  state(): ModelState {
+    const net = this.fitted();
+    const context = net.context.state();
+    return {
+      id: this.id,
+      config: { ...this.config },
+      meta: { context: context.meta },
+      arrays: { ...net.params.arrays(), ...context.arrays },
+    };
+  }
+
+  /** Rebuilds the network from a saved state (`this` was made with the saved config). */
+  restoreFrom(state: ModelState): this {
+    const meta = state.meta as { context?: unknown } | null;
+    const context = ReviewContext.restore(state, (meta?.context ?? null) as never);
+    this.network = this.build(reviewTextSettings(this.id, this.config), context, 0, false);
+    loadState(this.network.params, state);
+    return this;
+  }
+
+  fitted(): N {
+    if (this.network === undefined) throw new HeedError(`${this.id}: call fit() before predict() or state()`);
+    return this.network;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * What every review model's network shares: the context it reads documents from, and the means to
+ * read them from another context for a while (the paper protocol's validation and test contexts).
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { StepContext } from '../../engine/step.js';
+import type { ReviewContext } from './review-context.js';
+import { SlotEncoder } from './slot-encoder.js';
+
+export abstract class ReviewNetwork {
+  private current: { context: ReviewContext; encoder: SlotEncoder };
+
+  constructor(context: ReviewContext) {
+    this.current = { context, encoder: new SlotEncoder(context.corpus) };
+  }
+
+  /** The reviews documents are read from (the training reviews, unless inside `withContext`). */
+  get context(): ReviewContext {
+    return this.current.context;
+  }
+
+  get encoder(): SlotEncoder {
+    return this.current.encoder;
+  }
+
+  /** Runs `fn` with documents read from `context`. */
+  withContext<T>(context: ReviewContext, fn: () => T): T {
+    const saved = this.current;
+    this.current = { context, encoder: new SlotEncoder(context.corpus) };
+    try {
+      return fn();
+    } finally {
+      this.current = saved;
+    }
+  }
+
+  /** The rating predictions for pairs (validation and test). */
+  abstract score(users: Int32Array, items: Int32Array, ctx: StepContext): tf.Tensor1D;
+}
