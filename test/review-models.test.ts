@@ -19,7 +19,8 @@ import type { Dataset, Split } from '../src/data/dataset.js';
 import { generateSynthetic } from '../src/data/loaders/synthetic.js';
 import { ratioSplit } from '../src/data/split.js';
 import { gradCheck, initEngine } from '../src/engine/index.js';
-import { runFold } from '../src/eval/protocol.js';
+import { evaluate, runFold } from '../src/eval/protocol.js';
+import { pairsWithContext } from '../src/eval/review-paper-protocol.js';
 import { loadArtifact, saveArtifact } from '../src/models/artifact.js';
 import { resolveConfig } from '../src/models/config.js';
 import { getModelSpec } from '../src/models/index.js';
@@ -214,4 +215,22 @@ test('self-attention FM head (SAFMR Eq. 6-8): gradients match finite differences
   );
   assert.deepEqual(result.mismatches, []);
   assert.ok(result.checked >= 30);
+});
+
+test('the paper protocol scores only pairs with enough other reviews in the test part, and says so', async () => {
+  const result = await evaluate({
+    modelId: 'deepconn',
+    config: { ...SMALL, epochs: 1, lowestReviewCount: 2 },
+    dataset,
+    split,
+    reviewProtocol: 'paper',
+  });
+  const expected = pairsWithContext(dataset, split.test, 2).length;
+  assert.equal(result.nTest, expected);
+  assert.ok(expected > 0 && expected < split.test.length);
+  assert.ok(result.notes?.some((n) => n.includes(`scored ${expected} of ${split.test.length} test pairs`)));
+  await assert.rejects(
+    evaluate({ modelId: 'svdpp', dataset, split, reviewProtocol: 'paper' }),
+    /--review-protocol paper needs a review model/,
+  );
 });

@@ -30,7 +30,7 @@ import { Params, type TableParam } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
 import { num } from '../config.js';
 import type { ModelConfig } from '../model.js';
-import { integerSetting } from '../setting-checks.js';
+import { integerSetting, oneOfSetting } from '../setting-checks.js';
 import { declareDocumentTower, encodeDocuments, type DocumentTower } from '../review/document-tower.js';
 import type { ReviewContext } from '../review/review-context.js';
 import type { ReviewTextSettings } from '../review/review-settings.js';
@@ -57,6 +57,7 @@ export class TransNetNetwork extends ReviewNetwork {
   readonly targetHead: RatingHead;
   readonly sourceHead: RatingHead;
   readonly notes: string[];
+  readonly ratingLoss: 'l1' | 'l2';
 
   constructor(
     readonly model: string,
@@ -84,6 +85,7 @@ export class TransNetNetwork extends ReviewNetwork {
       ...tower,
       count: settings.reviewCount,
     });
+    this.ratingLoss = oneOfSetting(model, config, 'ratingLoss', ['l1', 'l2'] as const);
     const layers = integerSetting(model, config, 'transformLayers', 1);
     const n = settings.cnnOutDim;
     this.transform = Array.from({ length: layers }, (_, l) => {
@@ -121,16 +123,21 @@ export class TransNetNetwork extends ReviewNetwork {
     return this.sourceHead.score(this.sourceVector(users, items, ctx));
   }
 
-  /** Eq. 12 + 13 + 14 (mean over the batch), each reaching its own parameter group only. */
+  /**
+   * Eq. 12 + 13 + 14 (mean over the batch), each reaching its own parameter group only. The rating
+   * losses are L1 as the papers train them (`ratingLoss=l1`), or squared error (`ratingLoss=l2`).
+   */
   loss(batch: ReviewBatch, ctx: StepContext): tf.Scalar {
     const ratings = tf.tensor1d(batch.ratings);
+    const ratingLoss = (predicted: tf.Tensor1D): tf.Scalar =>
+      this.ratingLoss === 'l1'
+        ? tf.mean(tf.abs(tf.sub(predicted, ratings)))
+        : tf.mean(tf.squaredDifference(predicted, ratings));
     const xT = this.targetVectors(batch.targets, ctx);
-    const lossT = tf.mean(
-      tf.abs(tf.sub(this.targetHead.score(ctx.dropout(xT, this.settings.dropout)), ratings)),
-    );
+    const lossT = ratingLoss(this.targetHead.score(ctx.dropout(xT, this.settings.dropout)));
     const zL = this.sourceVector(batch.users, batch.items, ctx);
     const lossTransform = tf.mean(tf.sum(tf.squaredDifference(zL, detached(xT)), 1));
-    const lossS = tf.mean(tf.abs(tf.sub(this.sourceHead.score(detached(zL)), ratings)));
+    const lossS = ratingLoss(this.sourceHead.score(detached(zL)));
     return tf.addN([lossT, lossTransform, lossS]) as tf.Scalar;
   }
 }

@@ -20,6 +20,8 @@ export const TRANSNET_DEFAULTS = {
   transformLayers: 2,
   /** FM factor dimension (TransNets: 8). */
   factors: 8,
+  /** Loss of the two rating predictions: l1 (TransNets, SAFMR Eq. 11-14) or l2 (squared error). */
+  ratingLoss: 'l1',
   ...REVIEW_TRAINING_DEFAULTS,
 } as const satisfies ModelConfig;
 
