@@ -8,6 +8,10 @@
  * writes OUT/{train,validation,test}.csv with the columns `user,item,rating` followed by one
  * column per single-valued user feature field (its code, -1 when missing), in Heed's order of
  * the ratings in each part. Users and items are Heed's dense indices (0-based).
+ *
+ * When the data set has review texts (Amazon), it also writes OUT/{train,validation,test}.jsonl,
+ * one JSON object a line, `{"user": 0, "item": 3, "rating": 5, "review": "…"}`, in the same order
+ * as the CSV rows (for review models such as bench/reference/deepconn_torch.py).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -50,4 +54,18 @@ for (const part of ['train', 'validation', 'test'] as const) {
   }
   writeFileAtomic(path.join(values.out, `${part}.csv`), lines.join('\n') + '\n');
   console.log(`${part}: ${split[part].length} ratings → ${path.join(values.out, `${part}.csv`)}`);
+  const reviews = dataset.reviews;
+  if (reviews !== undefined) {
+    const records = Array.from(split[part], (i) =>
+      JSON.stringify({
+        user: dataset.ratings.user[i],
+        item: dataset.ratings.item[i],
+        rating: dataset.ratings.rating[i],
+        review: reviews[i] ?? '',
+      }),
+    );
+    const file = path.join(values.out, `${part}.jsonl`);
+    writeFileAtomic(file, records.map((r) => r + '\n').join(''));
+    console.log(`${part}: ${records.length} reviews → ${file}`);
+  }
 }
