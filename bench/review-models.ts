@@ -52,8 +52,6 @@ interface Result {
   bestEpoch?: number;
 }
 
-const REVIEW_MODELS = new Set(['deepconn', 'transnet', 'narre', 'safmr']);
-
 for (const seed of seeds) {
   for (const model of models) {
     const target = path.join(outDir, `${model}-seed${seed}.json`);
@@ -69,8 +67,7 @@ for (const seed of seeds) {
       'ratio:0.8,0.1,0.1',
     ];
     args.push('--seed', String(seed), '--json');
-    if (values.protocol !== 'clean' && REVIEW_MODELS.has(model))
-      args.push('--review-protocol', values.protocol);
+    if (values.protocol !== 'clean') args.push('--review-protocol', values.protocol);
     for (const s of values.set) args.push('--set', s);
     process.stderr.write(`${model} seed ${seed} (${values.protocol}) …\n`);
     const json = execFileSync(process.execPath, args, {

@@ -20,9 +20,13 @@ import type {
   RatingModel,
 } from '../models/model.js';
 import { Predictor, trainingStats, type ColdStartCounts } from '../models/predictor.js';
-import { HeedError, UsageError } from '../util/errors.js';
+import { HeedError } from '../util/errors.js';
 import { ReviewRatingModel } from '../models/review/review-model.js';
-import { runPaperProtocolFold } from './review-paper-protocol.js';
+import {
+  PAPER_LOWEST_REVIEW_COUNT,
+  pairsWithContext,
+  runPaperProtocolFold,
+} from './review-paper-protocol.js';
 import { mae, mse, ndcgAtK } from './metrics.js';
 
 /** The k of the NDCG@k every result reports. */
@@ -44,7 +48,8 @@ export interface EvaluateOptions {
   readonly signal?: AbortSignal;
   /**
    * Review models: 'clean' (default) never reads a validation or test review; 'paper' runs the
-   * SAFMR paper's protocol (`review-paper-protocol.ts`).
+   * SAFMR paper's protocol (`review-paper-protocol.ts`). Other models under 'paper' are scored on
+   * the test pairs that protocol keeps, for comparison.
    */
   readonly reviewProtocol?: 'clean' | 'paper';
 }
@@ -112,12 +117,27 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     const report = (phase: EvaluationProgress['phase'], epoch?: ProgressEvent): void =>
       options.onProgress?.({ fold: f + 1, folds: splits.length, phase, ...(epoch ? { epoch } : {}) });
     const model = spec.create(config);
-    if (options.reviewProtocol === 'paper') {
-      if (!(model instanceof ReviewRatingModel))
-        throw new UsageError(
-          `--review-protocol paper needs a review model (deepconn, transnet, narre, safmr), not "${spec.id}"`,
-        );
+    if (options.reviewProtocol === 'paper' && model instanceof ReviewRatingModel) {
       folds.push(await runPaperProtocolFold(model, options.dataset, splits[f], report, options.signal));
+    } else if (options.reviewProtocol === 'paper') {
+      // A model that reads no reviews, scored on the test pairs the paper protocol keeps.
+      const kept = pairsWithContext(options.dataset, splits[f].test, PAPER_LOWEST_REVIEW_COUNT);
+      const result = await runFold(
+        model,
+        options.dataset,
+        { ...splits[f], test: kept },
+        report,
+        options.signal,
+      );
+      folds.push({
+        ...result,
+        split: `${splits[f].name} (paper protocol's test pairs)`,
+        notes: [
+          ...(result.notes ?? []),
+          `paper protocol: scored the ${kept.length} of ${splits[f].test.length} test pairs whose user and item have ` +
+            `${PAPER_LOWEST_REVIEW_COUNT} other reviews in the test part; "${spec.id}" reads no reviews`,
+        ],
+      });
     } else {
       folds.push(await runFold(model, options.dataset, splits[f], report, options.signal));
     }

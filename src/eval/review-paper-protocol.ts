@@ -24,6 +24,9 @@ import { HeedError } from '../util/errors.js';
 import { mae, mse, ndcgAtK } from './metrics.js';
 import { NDCG_K, type EvaluationProgress, type FoldResult } from './protocol.js';
 
+/** SAFMR Table 3's lowest review count, used to choose the kept test pairs for non-review models. */
+export const PAPER_LOWEST_REVIEW_COUNT = 2;
+
 /** The pairs of `indices` whose user and item each have ≥ `lowest` other reviews among `indices`. */
 export function pairsWithContext(dataset: Dataset, indices: Int32Array, lowest: number): Int32Array {
   const users = new Map<number, number>();
