@@ -29,6 +29,8 @@ import { trainingStats } from '../src/models/predictor.js';
 import { selfAttentionFm, type SelfAttentionFmLayer } from '../src/models/safmr/self-attention-fm.js';
 import { Params } from '../src/engine/params.js';
 import { project } from '../test-helpers/gradcheck.js';
+import { explainRaw } from '../src/serve/explanations.js';
+import { formatExplanation } from '../src/cli/explain.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-review-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -233,4 +235,24 @@ test('the paper protocol scores only pairs with enough other reviews in the test
   const classic = await evaluate({ modelId: 'baseline', dataset, split, reviewProtocol: 'paper' });
   assert.equal(classic.nTest, expected);
   assert.ok(classic.notes?.some((n) => n.includes('reads no reviews')));
+});
+
+test('heed explain / GET /explain: a saved SAFMR explains with its reviews by raw ids', async () => {
+  const { model } = await fitted('safmr');
+  const dir = path.join(tmp, 'safmr-explain');
+  saveArtifact(dir, { model, dataset, stats: trainingStats({ dataset, indices: split.train }) });
+  const artifact = loadArtifact(dir);
+  const k = split.test[0];
+  const user = dataset.users.ids[dataset.ratings.user[k]];
+  const item = dataset.items.ids[dataset.ratings.item[k]];
+  const reply = explainRaw(artifact, user, item, 2);
+  const groups = reply.explanation?.reviews ?? [];
+  assert.equal(groups.length, 1);
+  assert.ok(groups[0].reviews.length > 0 && groups[0].reviews.length <= 2, 'cut to --top');
+  for (const r of groups[0].reviews) {
+    assert.equal(r.item, item, 'the raw id of the target item');
+    assert.ok(dataset.users.index.has(r.user) && r.user !== user);
+  }
+  const text = formatExplanation(reply);
+  assert.ok(text.includes('most similar reviews of the item') && text.includes(`on item ${item}`));
 });
