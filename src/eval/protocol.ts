@@ -189,26 +189,63 @@ export async function runFold(
   const predictSeconds = (performance.now() - predictStart) / 1000;
   report('done');
 
+  return scoreFold({
+    split: split.name,
+    users,
+    items,
+    truth,
+    values,
+    fit,
+    fitSeconds,
+    predictSeconds,
+    nTrain: split.train.length,
+    nValidation: split.validation.length,
+    coldStart,
+  });
+}
+
+/** What a fold's scores are computed from. */
+export interface ScoredFold {
+  readonly split: string;
+  readonly users: Int32Array;
+  readonly items: Int32Array;
+  readonly truth: Float32Array;
+  /** Predictions, already clipped to the rating scale. */
+  readonly values: Float32Array;
+  readonly fit: FitReport;
+  readonly fitSeconds: number;
+  readonly predictSeconds: number;
+  readonly nTrain: number;
+  readonly nValidation: number;
+  readonly coldStart: ColdStartCounts;
+  /** Notes beyond the fit's own. */
+  readonly notes?: readonly string[];
+}
+
+/** The metrics and counts of one fold (RMSE, MAE, MSE, NDCG@10, timings, the fit's best epoch). */
+export function scoreFold(f: ScoredFold): FoldResult {
+  const { users, items, truth, values, fit, fitSeconds } = f;
   const meanSquared = mse(values, truth);
   const ndcg = ndcgAtK({ user: users, item: items, rating: truth, prediction: values }, NDCG_K);
+  const notes = [...(fit.notes ?? []), ...(f.notes ?? [])];
   return {
-    split: split.name,
+    split: f.split,
     rmse: Math.sqrt(meanSquared),
     mae: mae(values, truth),
     mse: meanSquared,
     ndcg10: ndcg.users > 0 ? ndcg.ndcg : null,
     fitSeconds,
-    predictSeconds,
+    predictSeconds: f.predictSeconds,
     samplesPerSecond: fitSeconds > 0 ? fit.samplesProcessed / fitSeconds : 0,
     epochs: fit.epochs,
     ...(fit.bestValidationRmse !== undefined && fit.bestEpoch !== undefined
       ? { bestEpoch: fit.bestEpoch, bestValidationRmse: fit.bestValidationRmse }
       : {}),
-    nTrain: split.train.length,
-    nValidation: split.validation.length,
-    nTest: n,
-    coldStart,
-    ...(fit.notes !== undefined && fit.notes.length > 0 ? { notes: fit.notes } : {}),
+    nTrain: f.nTrain,
+    nValidation: f.nValidation,
+    nTest: users.length,
+    coldStart: f.coldStart,
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }
 

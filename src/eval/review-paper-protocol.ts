@@ -21,8 +21,7 @@ import type { FitReport, ProgressEvent } from '../models/model.js';
 import { trainingStats } from '../models/predictor.js';
 import type { ReviewRatingModel, BuiltNetwork } from '../models/review/review-model.js';
 import { HeedError } from '../util/errors.js';
-import { mae, mse, ndcgAtK } from './metrics.js';
-import { NDCG_K, type EvaluationProgress, type FoldResult } from './protocol.js';
+import { scoreFold, type EvaluationProgress, type FoldResult } from './protocol.js';
 
 /** SAFMR Table 3's lowest review count, used to choose the kept test pairs for non-review models. */
 export const PAPER_LOWEST_REVIEW_COUNT = 2;
@@ -80,42 +79,32 @@ export async function runPaperProtocolFold(
   const values = raw.map((v) => Math.min(max, Math.max(min, v)));
   const predictSeconds = (performance.now() - predictStart) / 1000;
   report('done');
-  const meanSquared = mse(values, truth);
-  const ndcg = ndcgAtK({ user: users, item: items, rating: truth, prediction: values }, NDCG_K);
-  const stats = trainingStats(train);
   // Pairs without training ratings are answered by the model from the test part's reviews.
-  let coldUser = 0;
-  let coldItem = 0;
-  let coldBoth = 0;
+  const stats = trainingStats(train);
+  const coldStart = { user: 0, item: 0, both: 0, fallback: 0 };
   for (let k = 0; k < n; k++) {
     const u = stats.userCount[users[k]] === 0;
     const i = stats.itemCount[items[k]] === 0;
-    if (u && i) coldBoth++;
-    else if (u) coldUser++;
-    else if (i) coldItem++;
+    if (u && i) coldStart.both++;
+    else if (u) coldStart.user++;
+    else if (i) coldStart.item++;
   }
-  return {
+  return scoreFold({
     split: `${split.name} (paper protocol)`,
-    rmse: Math.sqrt(meanSquared),
-    mae: mae(values, truth),
-    mse: meanSquared,
-    ndcg10: ndcg.users > 0 ? ndcg.ndcg : null,
+    users,
+    items,
+    truth,
+    values,
+    fit,
     fitSeconds,
     predictSeconds,
-    samplesPerSecond: fitSeconds > 0 ? fit.samplesProcessed / fitSeconds : 0,
-    epochs: fit.epochs,
-    ...(fit.bestValidationRmse !== undefined && fit.bestEpoch !== undefined
-      ? { bestEpoch: fit.bestEpoch, bestValidationRmse: fit.bestValidationRmse }
-      : {}),
     nTrain: split.train.length,
     nValidation: validation.length,
-    nTest: n,
-    coldStart: { user: coldUser, item: coldItem, both: coldBoth, fallback: 0 },
+    coldStart,
     notes: [
-      ...(fit.notes ?? []),
       `paper protocol: scored ${n} of ${split.test.length} test pairs and validated on ${validation.length} of ` +
         `${split.validation.length} (the others have fewer than ${lowest} other reviews in their own part); ` +
         `documents of test pairs come from the test part's reviews`,
     ],
-  };
+  });
 }

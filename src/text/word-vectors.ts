@@ -30,27 +30,11 @@ export function loadWordVectors(
     if (trimmed === '') return;
     const parts = trimmed.split(/\s+/);
     if (lineNumber === 1 && parts.length === 2 && /^\d+$/.test(parts[0]) && /^\d+$/.test(parts[1])) {
-      fileDim = Number(parts[1]);
-      if (fileDim !== dim)
-        throw new DataError(
-          file,
-          lineNumber,
-          'dimension',
-          `the file has ${fileDim}-dimensional vectors but wordDim is ${dim} (--set wordDim=${fileDim})`,
-        );
+      fileDim = checkDimension(Number(parts[1]), dim, file, lineNumber);
       return;
     }
     const values = parts.length - 1;
-    if (fileDim < 0) {
-      fileDim = values;
-      if (fileDim !== dim)
-        throw new DataError(
-          file,
-          lineNumber,
-          'dimension',
-          `the file has ${fileDim}-dimensional vectors but wordDim is ${dim} (--set wordDim=${fileDim})`,
-        );
-    }
+    if (fileDim < 0) fileDim = checkDimension(values, dim, file, lineNumber);
     if (values !== fileDim)
       throw new DataError(
         file,
@@ -73,4 +57,13 @@ export function loadWordVectors(
   });
   if (fileDim < 0) throw new DataError(file, undefined, undefined, 'no word vectors in the file');
   return found;
+}
+
+/** The file's vector dimension, which must be the model's `wordDim`. */
+function checkDimension(fileDim: number, dim: number, file: string, line: number): number {
+  if (fileDim !== dim) {
+    const problem = `the file has ${fileDim}-dimensional vectors but wordDim is ${dim} (--set wordDim=${fileDim})`;
+    throw new DataError(file, line, 'dimension', problem);
+  }
+  return fileDim;
 }

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig, ModelSpec } from '../model.js';
 import { REVIEW_TEXT_DEFAULTS, type ReviewTextSettings } from '../review/review-settings.js';
-import { REVIEW_TRAINING_DEFAULTS, type ReviewBatch } from '../review/review-training.js';
+import { REVIEW_TRAINING_DEFAULTS } from '../review/review-training.js';
 import { ReviewRatingModel } from '../review/review-model.js';
 import { fm, declareFm, type FmLayer } from '../../engine/layers/fm.js';
 import { Params } from '../../engine/params.js';
@@ -92,13 +92,6 @@ export class DeepConn extends ReviewRatingModel<DeepConnNetwork> {
     loadVectors: boolean,
   ): DeepConnNetwork {
     return new DeepConnNetwork(this.config, settings, context, mean, loadVectors);
-  }
-
-  /** Eq. 7: squared error. */
-  protected loss(net: DeepConnNetwork, batch: ReviewBatch, ctx: StepContext): tf.Scalar {
-    return tf.mean(
-      tf.squaredDifference(net.score(batch.users, batch.items, ctx), tf.tensor1d(batch.ratings)),
-    );
   }
 }
 

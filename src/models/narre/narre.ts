@@ -26,7 +26,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Explanation, ModelConfig, ModelSpec, ReviewEvidence } from '../model.js';
 import { HeedError } from '../../util/errors.js';
 import { REVIEW_TEXT_DEFAULTS, type ReviewTextSettings } from '../review/review-settings.js';
-import { REVIEW_TRAINING_DEFAULTS, type ReviewBatch } from '../review/review-training.js';
+import { REVIEW_TRAINING_DEFAULTS } from '../review/review-training.js';
 import { ReviewRatingModel } from '../review/review-model.js';
 import { engineStarted } from '../../engine/backend.js';
 import { applyDense, declareDense, type DenseLayer } from '../../engine/layers/dense.js';
@@ -219,13 +219,6 @@ export class Narre extends ReviewRatingModel<NarreNetwork> {
     loadVectors: boolean,
   ): NarreNetwork {
     return new NarreNetwork(this.config, settings, context, mean, loadVectors);
-  }
-
-  /** Eq. 10: squared error. */
-  protected loss(net: NarreNetwork, batch: ReviewBatch, ctx: StepContext): tf.Scalar {
-    return tf.mean(
-      tf.squaredDifference(net.score(batch.users, batch.items, ctx), tf.tensor1d(batch.ratings)),
-    );
   }
 
   explain(user: number, item: number): Explanation {

@@ -3,7 +3,7 @@
  * predicting (from the training reviews, or from another set of reviews for the paper protocol),
  * saving the weights with the review context, and restoring them.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { RatingSubset } from '../../data/dataset.js';
 import { loadState } from '../../engine/model-state.js';
 import type { Params } from '../../engine/params.js';
@@ -40,8 +40,12 @@ export abstract class ReviewRatingModel<N extends BuiltNetwork> implements Ratin
     loadVectors: boolean,
   ): N;
 
-  /** The mean training loss of a batch. */
-  protected abstract loss(net: N, batch: ReviewBatch, ctx: StepContext): tf.Scalar;
+  /** The mean training loss of a batch: squared error (DeepCoNN Eq. 7, NARRE Eq. 10) unless overridden. */
+  protected loss(net: N, batch: ReviewBatch, ctx: StepContext): tf.Scalar {
+    return tf.mean(
+      tf.squaredDifference(net.score(batch.users, batch.items, ctx), tf.tensor1d(batch.ratings)),
+    );
+  }
 
   async fit(
     train: RatingSubset,

@@ -52,7 +52,7 @@ export class TransNetFamilyModel extends ReviewRatingModel<TransNetNetwork> {
     );
   }
 
-  protected loss(net: TransNetNetwork, batch: ReviewBatch, ctx: StepContext): tf.Scalar {
+  protected override loss(net: TransNetNetwork, batch: ReviewBatch, ctx: StepContext): tf.Scalar {
     return net.loss(batch, ctx);
   }
 }
