@@ -45,7 +45,6 @@ const MODELS = ['deepconn', 'transnet', 'safmr', 'narre'] as const;
 const SMALL: Record<string, string | number> = {
   wordDim: 16,
   filters: 16,
-  cnnOutDim: 16,
   reviewCount: 6,
   reviewLength: 30,
   lowestReviewCount: 0,
@@ -64,6 +63,9 @@ const split: Split = ratioSplit(dataset, { train: 0.8, validation: 0.1, test: 0.
  * same settings.
  */
 const PER_MODEL: Record<string, Record<string, string | number>> = {
+  deepconn: { cnnOutDim: 16 },
+  transnet: { cnnOutDim: 16 },
+  safmr: { cnnOutDim: 16 },
   narre: { epochs: 20, dropout: 0.1, learningRate: 0.01 },
 };
 

@@ -99,7 +99,6 @@ test('a training context holds training reviews only, and its vocabulary comes f
       wordVectors: '',
       filters: 4,
       kernelSize: 3,
-      cnnOutDim: 4,
       dropout: 0,
     },
   );

@@ -15,7 +15,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig, ModelSpec } from '../model.js';
-import { REVIEW_TEXT_DEFAULTS, type ReviewTextSettings } from '../review/review-settings.js';
+import {
+  REVIEW_TEXT_DEFAULTS,
+  TEXT_VECTOR_DEFAULTS,
+  type ReviewTextSettings,
+} from '../review/review-settings.js';
 import { REVIEW_TRAINING_DEFAULTS } from '../review/review-training.js';
 import { ReviewRatingModel } from '../review/review-model.js';
 import { fm, declareFm, type FmLayer } from '../../engine/layers/fm.js';
@@ -30,6 +34,7 @@ import { declareWordTable } from '../review/word-table.js';
 
 export const DEEPCONN_DEFAULTS = {
   ...REVIEW_TEXT_DEFAULTS,
+  ...TEXT_VECTOR_DEFAULTS,
   /** FM factor dimension (TransNets' FM: 8). */
   factors: 8,
   ...REVIEW_TRAINING_DEFAULTS,
@@ -53,10 +58,11 @@ class DeepConnNetwork extends ReviewNetwork {
     this.params = new Params(num(config, 'seed'));
     const words = declareWordTable(this.params, 'words', context.corpus.vocabulary, settings, loadVectors);
     this.notes = words.notes;
+    const outDim = positiveIntSetting('deepconn', config, 'cnnOutDim');
     const tower = {
       ...settings,
       count: settings.reviewCount,
-      outDim: settings.cnnOutDim,
+      outDim,
       pooling: 'max' as const,
     };
     this.user = declareDocumentTower(this.params, 'user', words.table, tower);
@@ -64,7 +70,7 @@ class DeepConnNetwork extends ReviewNetwork {
     this.fm = declareFm(
       this.params,
       'fm',
-      2 * settings.cnnOutDim,
+      2 * outDim,
       positiveIntSetting('deepconn', config, 'factors'),
       mean,
     );

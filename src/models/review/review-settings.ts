@@ -31,10 +31,16 @@ export const REVIEW_TEXT_DEFAULTS = {
   filters: 100,
   /** Kernel height in words (Table 3: 3). */
   kernelSize: 3,
-  /** Size of the text representation after the CNN's fully connected layer (Table 3: 50). */
-  cnnOutDim: 50,
   /** Dropout rate (Table 3: 0.5). */
   dropout: 0.5,
+} as const satisfies ModelConfig;
+
+/**
+ * The size of the text vector after the CNN's fully connected layer (Table 3: 50), for the models
+ * that have that layer (DeepCoNN, TransNet, SAFMR; NARRE projects to its `factors` instead).
+ */
+export const TEXT_VECTOR_DEFAULTS = {
+  cnnOutDim: 50,
 } as const satisfies ModelConfig;
 
 export interface ReviewTextSettings {
@@ -46,7 +52,6 @@ export interface ReviewTextSettings {
   readonly wordVectors: string;
   readonly filters: number;
   readonly kernelSize: number;
-  readonly cnnOutDim: number;
   readonly dropout: number;
 }
 
@@ -60,7 +65,6 @@ export function reviewTextSettings(model: string, config: ModelConfig): ReviewTe
     wordVectors: str(config, 'wordVectors'),
     filters: positiveIntSetting(model, config, 'filters'),
     kernelSize: positiveIntSetting(model, config, 'kernelSize'),
-    cnnOutDim: positiveIntSetting(model, config, 'cnnOutDim'),
     dropout: rateSetting(model, config, 'dropout'),
   };
 }

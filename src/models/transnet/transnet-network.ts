@@ -30,7 +30,7 @@ import { Params, type TableParam } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
 import { num } from '../config.js';
 import type { ModelConfig } from '../model.js';
-import { integerSetting, oneOfSetting } from '../setting-checks.js';
+import { integerSetting, oneOfSetting, positiveIntSetting } from '../setting-checks.js';
 import { declareDocumentTower, encodeDocuments, type DocumentTower } from '../review/document-tower.js';
 import type { ReviewContext } from '../review/review-context.js';
 import type { ReviewTextSettings } from '../review/review-settings.js';
@@ -75,7 +75,8 @@ export class TransNetNetwork extends ReviewNetwork {
     const sourceWords = declareWordTable(this.params, 'source.words', vocabulary, settings, loadVectors);
     this.targetWords = targetWords.table;
     this.notes = [...targetWords.notes, ...sourceWords.notes];
-    const tower = { ...settings, outDim: settings.cnnOutDim, pooling: 'concat' as const };
+    const n = positiveIntSetting(model, config, 'cnnOutDim');
+    const tower = { ...settings, outDim: n, pooling: 'concat' as const };
     this.target = declareDocumentTower(this.params, 'target', targetWords.table, { ...tower, count: 1 });
     this.user = declareDocumentTower(this.params, 'source.user', sourceWords.table, {
       ...tower,
@@ -87,7 +88,6 @@ export class TransNetNetwork extends ReviewNetwork {
     });
     this.ratingLoss = oneOfSetting(model, config, 'ratingLoss', ['l1', 'l2'] as const);
     const layers = integerSetting(model, config, 'transformLayers', 1);
-    const n = settings.cnnOutDim;
     this.transform = Array.from({ length: layers }, (_, l) => {
       const name = `source.transform.${l}`;
       return {

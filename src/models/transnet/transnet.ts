@@ -10,12 +10,17 @@ import type { ModelConfig, ModelSpec } from '../model.js';
 import { positiveIntSetting } from '../setting-checks.js';
 import type { ReviewContext } from '../review/review-context.js';
 import { ReviewRatingModel } from '../review/review-model.js';
-import { REVIEW_TEXT_DEFAULTS, type ReviewTextSettings } from '../review/review-settings.js';
+import {
+  REVIEW_TEXT_DEFAULTS,
+  TEXT_VECTOR_DEFAULTS,
+  type ReviewTextSettings,
+} from '../review/review-settings.js';
 import { REVIEW_TRAINING_DEFAULTS, type ReviewBatch } from '../review/review-training.js';
 import { TransNetNetwork, type RatingHeadFactory } from './transnet-network.js';
 
 export const TRANSNET_DEFAULTS = {
   ...REVIEW_TEXT_DEFAULTS,
+  ...TEXT_VECTOR_DEFAULTS,
   /** Fully connected tanh layers of the transform (Table 3: 2). */
   transformLayers: 2,
   /** FM factor dimension (TransNets: 8). */
