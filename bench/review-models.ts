@@ -27,6 +27,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results/review-models' },
     set: { type: 'string', multiple: true, default: [] },
     'table-only': { type: 'boolean', default: false },
+    'catalogue-ndcg': { type: 'string' },
   },
 });
 const models = values.models.split(',').filter((m) => m !== '');
@@ -35,7 +36,12 @@ const file = path.join(
   values['data-dir'],
   'amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz',
 );
-const outDir = path.join(values.out, values.protocol);
+const catalogueK = values['catalogue-ndcg'];
+// Runs with the catalogue NDCG are kept apart: they are the same fits, scored once more.
+const outDir = path.join(
+  values.out,
+  catalogueK === undefined ? values.protocol : `${values.protocol}-ndcg${catalogueK}`,
+);
 fs.mkdirSync(outDir, { recursive: true });
 const CLI = path.join(path.dirname(new URL(import.meta.url).pathname), '../src/cli/main.js');
 
@@ -50,6 +56,7 @@ interface Result {
   samplesPerSecond: number;
   nTest: number;
   bestEpoch?: number;
+  catalogueNdcg?: { k: number; ndcg: number; users: number };
 }
 
 for (const seed of seeds) {
@@ -68,6 +75,7 @@ for (const seed of seeds) {
     ];
     args.push('--seed', String(seed), '--json');
     if (values.protocol !== 'clean') args.push('--review-protocol', values.protocol);
+    if (catalogueK !== undefined) args.push('--catalogue-ndcg', catalogueK);
     for (const s of values.set) args.push('--set', s);
     process.stderr.write(`${model} seed ${seed} (${values.protocol}) …\n`);
     const json = execFileSync(process.execPath, args, {
@@ -91,9 +99,10 @@ const sd = (xs: number[]): number => {
 };
 const f = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
+const catalogueHead = catalogueK === undefined ? '' : ` NDCG@${catalogueK} (catalogue) |`;
 const lines = [
-  `| model | seeds | MSE mean ± sd | RMSE | MAE | NDCG@10 | fit s | samples/s |`,
-  `| --- | --- | --- | --- | --- | --- | --- | --- |`,
+  `| model | seeds | MSE mean ± sd | RMSE | MAE | NDCG@10 |${catalogueHead} fit s | samples/s |`,
+  `| --- | --- | --- | --- | --- | --- |${catalogueK === undefined ? '' : ' --- |'} --- | --- |`,
 ];
 for (const model of models) {
   const rs = seeds.map((s) => load(model, s)).filter((r): r is Result => r !== undefined);
@@ -101,6 +110,7 @@ for (const model of models) {
   lines.push(
     `| ${model} | ${rs.map((r) => r.seed).join(',')} | ${f(mean(rs.map((r) => r.mse)))} ± ${f(sd(rs.map((r) => r.mse)))} | ` +
       `${f(mean(rs.map((r) => r.rmse)))} | ${f(mean(rs.map((r) => r.mae)))} | ${f(mean(rs.map((r) => r.ndcg10 ?? NaN)), 4)} | ` +
+      (catalogueK === undefined ? '' : `${f(mean(rs.map((r) => r.catalogueNdcg?.ndcg ?? NaN)), 4)} | `) +
       `${f(mean(rs.map((r) => r.fitSeconds)), 1)} | ${f(mean(rs.map((r) => r.samplesPerSecond)), 0)} |`,
   );
 }

@@ -19,6 +19,12 @@ export const evaluateCommand: Command = {
       'a k-fold split reports means over folds and each fold.',
     flags: {
       ...RUN_FLAGS,
+      'catalogue-ndcg': {
+        kind: 'integer',
+        value: 'K',
+        description:
+          "Also score NDCG@K with every item the user did not rate in training as a candidate (SAFMR Table 4's magnitude; costs users x items predictions)",
+      },
       'review-protocol': {
         kind: 'string',
         value: 'clean|paper',
@@ -38,6 +44,9 @@ export const evaluateCommand: Command = {
     const setup = await setUpRun(args, io);
     const json = args.switch('json');
     const reviewProtocol = args.string('review-protocol') ?? 'clean';
+    const catalogueK = args.integer('catalogue-ndcg');
+    if (catalogueK !== undefined && catalogueK < 1)
+      throw new UsageError(`--catalogue-ndcg must be at least 1, got ${catalogueK}`);
     if (reviewProtocol !== 'clean' && reviewProtocol !== 'paper')
       throw new UsageError(`--review-protocol must be clean or paper, got "${reviewProtocol}"`);
     const progress = progressPrinter(modelId, io.stderr, args.switch('quiet'));
@@ -52,6 +61,7 @@ export const evaluateCommand: Command = {
         seed: setup.seed,
         onProgress: progress.onProgress,
         reviewProtocol,
+        ...(catalogueK !== undefined ? { catalogueNdcgK: catalogueK } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
       });
     } finally {
@@ -104,6 +114,14 @@ function printResult(io: CliIo, r: EvaluationResult): void {
           ['MAE', r.mae.toFixed(4)],
           ['MSE', r.mse.toFixed(4)],
           ['NDCG@10', r.ndcg10 === null ? '-' : r.ndcg10.toFixed(4)],
+          ...(r.catalogueNdcg !== undefined
+            ? [
+                [
+                  `NDCG@${r.catalogueNdcg.k} (catalogue)`,
+                  `${r.catalogueNdcg.ndcg.toFixed(4)} (${r.catalogueNdcg.users} users)`,
+                ],
+              ]
+            : []),
           [
             'fit',
             `${r.fitSeconds.toFixed(2)} s (${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, ${humanRate(r.samplesPerSecond)} samples/s)`,

@@ -27,6 +27,7 @@ import {
   pairsWithContext,
   runPaperProtocolFold,
 } from './review-paper-protocol.js';
+import { catalogueNdcg, type CatalogueNdcg } from './catalogue-ndcg.js';
 import { mae, mse, ndcgAtK } from './metrics.js';
 
 /** The k of the NDCG@k every result reports. */
@@ -52,6 +53,8 @@ export interface EvaluateOptions {
    * the test pairs that protocol keeps, for comparison.
    */
   readonly reviewProtocol?: 'clean' | 'paper';
+  /** Also score NDCG@k over the whole catalogue (`catalogue-ndcg.ts`); costs users × items predictions. */
+  readonly catalogueNdcgK?: number;
 }
 
 /** Progress of an evaluation: a model's epoch event, tagged with the fold it belongs to. */
@@ -86,6 +89,8 @@ export interface FoldResult {
   readonly coldStart: ColdStartCounts;
   /** The model's notes about its fit (e.g. training pairs a review model left out). */
   readonly notes?: readonly string[];
+  /** When asked for (`catalogueNdcgK`): NDCG@k with every unrated item a candidate. */
+  readonly catalogueNdcg?: CatalogueNdcg;
 }
 
 export interface EvaluationResult extends FoldResult {
@@ -139,7 +144,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
         ],
       });
     } else {
-      folds.push(await runFold(model, options.dataset, splits[f], report, options.signal));
+      folds.push(
+        await runFold(model, options.dataset, splits[f], report, options.signal, options.catalogueNdcgK),
+      );
     }
     // Aborted: the fold in progress stopped early and is scored; the remaining folds are not run.
     if (options.signal?.aborted === true) break;
@@ -157,6 +164,7 @@ export async function runFold(
   split: Split,
   report: (phase: EvaluationProgress['phase'], epoch?: ProgressEvent) => void = () => {},
   signal?: AbortSignal,
+  catalogueNdcgK?: number,
 ): Promise<FoldResult> {
   if (split.train.length === 0)
     throw new HeedError(`split "${split.name}" of "${dataset.id}" has no training ratings`);
@@ -189,7 +197,7 @@ export async function runFold(
   const predictSeconds = (performance.now() - predictStart) / 1000;
   report('done');
 
-  return scoreFold({
+  const fold = scoreFold({
     split: split.name,
     users,
     items,
@@ -202,6 +210,9 @@ export async function runFold(
     nValidation: split.validation.length,
     coldStart,
   });
+  if (catalogueNdcgK === undefined) return fold;
+  const catalogue = catalogueNdcg(dataset, split, (u, i) => predictor.predict(u, i).values, catalogueNdcgK);
+  return { ...fold, catalogueNdcg: catalogue };
 }
 
 /** What a fold's scores are computed from. */
