@@ -19,7 +19,7 @@ const { values } = parseArgs({
   options: {
     models: {
       type: 'string',
-      default: 'globalmean,baseline,biasedmf,svdpp,fm,deepconn,transnet,narre,safmr',
+      default: 'globalmean,baseline,biasedmf,svdpp,fm,deepconn,transnet,narre,tafa,safmr',
     },
     seeds: { type: 'string', default: '1,2,3,4,5' },
     protocol: { type: 'string', default: 'clean' },
@@ -121,11 +121,13 @@ lines.push(
 );
 const pairs: Array<[string, string]> = [
   ['safmr', 'transnet'],
+  ['safmr', 'tafa'],
   ['safmr', 'deepconn'],
   ['safmr', 'svdpp'],
   ['deepconn', 'svdpp'],
   ['narre', 'svdpp'],
   ['transnet', 'svdpp'],
+  ['tafa', 'svdpp'],
   ['narre', 'baseline'],
 ];
 for (const [a, b] of pairs) {

@@ -1,5 +1,5 @@
 /**
- * The review-text models (DeepCoNN, TransNet, SAFMR, NARRE) end to end on the synthetic data set,
+ * The review-text models (DeepCoNN, TransNet, SAFMR, NARRE, TAFA) end to end on the synthetic data set,
  * whose reviews carry the planted tastes (item signature words, rating-dependent sentiment):
  * - each model learns from the text: it beats the same model on the same ratings with every
  *   review emptied;
@@ -39,7 +39,7 @@ before(async () => {
   await initEngine({ backend: 'wasm' });
 });
 
-const MODELS = ['deepconn', 'transnet', 'safmr', 'narre'] as const;
+const MODELS = ['deepconn', 'transnet', 'safmr', 'narre', 'tafa'] as const;
 
 /** Small sizes so that each fit takes seconds. */
 const SMALL: Record<string, string | number> = {
@@ -58,15 +58,16 @@ const dataset = generateSynthetic({ seed: 5, users: 120, items: 80, ratingsPerUs
 const split: Split = ratioSplit(dataset, { train: 0.8, validation: 0.1, test: 0.1 }, 1);
 
 /**
- * NARRE also has id embeddings (an LFM), which learn the planted tastes from the ratings alone on
- * this small set unless trained longer with less dropout; both arms of each comparison use the
- * same settings.
+ * NARRE also has id embeddings (an LFM) and TAFA a rating-row autoencoder, which learn the planted
+ * tastes from the ratings alone on this small set unless trained longer with less dropout (and,
+ * for TAFA, more input dropout); both arms of each comparison use the same settings.
  */
 const PER_MODEL: Record<string, Record<string, string | number>> = {
   deepconn: { cnnOutDim: 16 },
   transnet: { cnnOutDim: 16 },
   safmr: { cnnOutDim: 16 },
   narre: { epochs: 20, dropout: 0.1, learningRate: 0.01 },
+  tafa: { rank: 32, attentionSize: 16, epochs: 20, dropout: 0.1, learningRate: 0.01, inputDropout: 0.8 },
 };
 
 function create(id: string, overrides: Record<string, string | number> = {}): RatingModel {

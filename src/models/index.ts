@@ -18,6 +18,7 @@ import { deepconnSpec } from './deepconn/deepconn.js';
 import { transnetSpec } from './transnet/transnet.js';
 import { safmrSpec } from './safmr/safmr.js';
 import { narreSpec } from './narre/narre.js';
+import { tafaSpec } from './tafa/tafa.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS: readonly ModelSpec[] = [
@@ -39,6 +40,7 @@ export const MODELS: readonly ModelSpec[] = [
   transnetSpec,
   safmrSpec,
   narreSpec,
+  tafaSpec,
 ];
 
 export function getModelSpec(id: string): ModelSpec {
