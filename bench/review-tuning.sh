@@ -25,4 +25,9 @@ for seed in 1 2; do
   run narre $seed l2=0.01 factors=16
   run deepconn $seed l2=0.0001
   run deepconn $seed wordDim=50 learningRate=0.001
+  run deepconn $seed wordDim=50
+  run deepconn $seed wordDim=200
+  run narre $seed wordDim=50
+  run narre $seed wordDim=200
+  run tafa $seed learningRate=0.0001
 done
