@@ -28,6 +28,7 @@ import type { ModelConfig, RatingModel } from '../src/models/model.js';
 import { trainingStats } from '../src/models/predictor.js';
 import { selfAttentionFm, type SelfAttentionFmLayer } from '../src/models/safmr/self-attention-fm.js';
 import { Params } from '../src/engine/params.js';
+import { fm, type FmLayer } from '../src/engine/layers/fm.js';
 import { project } from '../test-helpers/gradcheck.js';
 import { explainRaw } from '../src/serve/explanations.js';
 import { formatExplanation } from '../src/cli/explain.js';
@@ -258,4 +259,49 @@ test('heed explain / GET /explain: a saved SAFMR explains with its reviews by ra
   }
   const text = formatExplanation(reply);
   assert.ok(text.includes('most similar reviews of the item') && text.includes(`on item ${item}`));
+});
+
+test('FM head (TransNets, DeepCoNN; Rendle Eq. 1 in O(kn)): values equal the explicit pair sum, gradients match finite differences', () => {
+  const n = 4;
+  const k = 3;
+  const params = new Params(5);
+  const x = params.dense('x', [3, n], { init: { kind: 'normal', std: 0.8 } }).value;
+  const w0 = Float32Array.of(0.3);
+  const w = params.dense('w', [n, 1], { init: { kind: 'normal', std: 0.5 } }).value;
+  const v = params.dense('v', [n, k], { init: { kind: 'normal', std: 0.5 } }).value;
+  const asParam = (t: tf.Tensor) => ({ variable: t, shape: t.shape }) as never;
+  const layerOf = (xs: tf.Tensor[]): FmLayer => ({
+    w0: asParam(xs[0]),
+    w: asParam(xs[1]),
+    v: asParam(xs[2]),
+  });
+  const got = tf.tidy(() =>
+    fm(
+      tf.tensor2d(x, [3, n]),
+      layerOf([tf.tensor1d(w0), tf.tensor2d(w, [n, 1]), tf.tensor2d(v, [n, k])]),
+    ).dataSync(),
+  );
+  for (let b = 0; b < 3; b++) {
+    let expected = w0[0];
+    for (let i = 0; i < n; i++) expected += w[i] * x[b * n + i];
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) {
+        let dot = 0;
+        for (let f = 0; f < k; f++) dot += v[i * k + f] * v[j * k + f];
+        expected += dot * x[b * n + i] * x[b * n + j];
+      }
+    assert.ok(Math.abs(got[b] - expected) < 1e-5, `row ${b}: ${got[b]} vs ${expected}`);
+  }
+  const result = gradCheck(
+    (xs) => project(fm(xs[3] as tf.Tensor2D, layerOf(xs)), 6),
+    [
+      { name: 'w0', shape: [1], value: w0 },
+      { name: 'w', shape: [n, 1], value: w },
+      { name: 'v', shape: [n, k], value: v },
+      { name: 'x', shape: [3, n], value: x },
+    ],
+    { samples: 10 },
+  );
+  assert.deepEqual(result.mismatches, []);
+  assert.ok(result.checked >= 20);
 });
