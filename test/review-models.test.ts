@@ -29,6 +29,7 @@ import { trainingStats } from '../src/models/predictor.js';
 import { selfAttentionFm, type SelfAttentionFmLayer } from '../src/models/safmr/self-attention-fm.js';
 import { Params } from '../src/engine/params.js';
 import { fm, type FmLayer } from '../src/engine/layers/fm.js';
+import { modalityFusion, reviewAttention } from '../src/models/tafa/fusion.js';
 import { project } from '../test-helpers/gradcheck.js';
 import { explainRaw } from '../src/serve/explanations.js';
 import { formatExplanation } from '../src/cli/explain.js';
@@ -304,4 +305,56 @@ test('FM head (TransNets, DeepCoNN; Rendle Eq. 1 in O(kn)): values equal the exp
   );
   assert.deepEqual(result.mismatches, []);
   assert.ok(result.checked >= 20);
+});
+
+test("TAFA's review attention and modality fusion: gradients match finite differences, absent reviews get no weight", () => {
+  const [B, S, F, R, A] = [2, 3, 4, 5, 3];
+  const params = new Params(9);
+  const value = (name: string, shape: number[], std = 0.6) =>
+    params.dense(name, shape, { init: { kind: 'normal', std } }).value;
+  const present = Float32Array.of(1, 1, 0, 1, 0, 0);
+  const inputs = [
+    { name: 'h', shape: [B, S, F], value: value('h', [B, S, F]) },
+    { name: 'x', shape: [B, R], value: value('x', [B, R]) },
+    { name: 'reviewW', shape: [F, F], value: value('rw', [F, F]) },
+    { name: 'reviewB', shape: [F], value: value('rb', [F]) },
+    { name: 'stateW', shape: [R, F], value: value('sw', [R, F]) },
+    { name: 'outW', shape: [F, 1], value: value('ow', [F, 1]) },
+    { name: 'outB', shape: [1], value: value('ob', [1]) },
+    { name: 'xW', shape: [R, A], value: value('xw', [R, A]) },
+    { name: 'xB', shape: [A], value: value('xb', [A]) },
+    { name: 'tW', shape: [F, A], value: value('tw', [F, A]) },
+    { name: 'tB', shape: [A], value: value('tb', [A]) },
+    { name: 'keyW', shape: [A, 1], value: value('kw', [A, 1]) },
+    { name: 'keyB', shape: [1], value: value('kb', [1]) },
+    { name: 'valueW', shape: [A, A], value: value('vw', [A, A]) },
+  ];
+  const forward = (xs: tf.Tensor[]) => {
+    const t = reviewAttention(xs[0] as tf.Tensor3D, xs[1] as tf.Tensor2D, present, {
+      reviewW: xs[2],
+      reviewB: xs[3],
+      stateW: xs[4],
+      outW: xs[5],
+      outB: xs[6],
+    });
+    return {
+      t,
+      z: modalityFusion(xs[1] as tf.Tensor2D, t, {
+        xW: xs[7],
+        xB: xs[8],
+        tW: xs[9],
+        tB: xs[10],
+        keyW: xs[11],
+        keyB: xs[12],
+        valueW: xs[13],
+      }),
+    };
+  };
+  const result = gradCheck((xs) => project(forward(xs).z, 10), inputs, { samples: 6 });
+  assert.deepEqual(result.mismatches, []);
+  assert.ok(result.checked >= 40);
+  // The second user has one review present: its text vector is that review's vector.
+  const t = tf.tidy(() => forward(inputs.map((i) => tf.tensor(i.value, i.shape))).t.dataSync());
+  const h = inputs[0].value;
+  for (let f = 0; f < F; f++) assert.ok(Math.abs(t[F + f] - h[S * F + f]) < 1e-5);
 });

@@ -23,7 +23,9 @@
  *    autoencoder reads its input), like every Heed review model.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { applyDense, declareDense, type DenseLayer } from '../../engine/layers/dense.js';
+import { declareDense, type DenseLayer } from '../../engine/layers/dense.js';
+import { HeedError } from '../../util/errors.js';
+import { modalityFusion, reviewAttention } from './fusion.js';
 import { declareReviewCnn, type ReviewCnnLayer } from '../../engine/layers/review-cnn.js';
 import { Params, type DenseParam, type TableParam } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
@@ -140,30 +142,35 @@ class TafaNetwork extends ReviewNetwork {
     const x = this.interaction(users, ctx);
     const slots = this.context.userSlots(users, items, S);
     const h = reviewVectors(this.cnn, S, slots, this.encoder, ctx);
-    const state = tf.expandDims(applyDense(x, this.reviewAttention.state), 1);
-    const hidden = tf.tanh(tf.add(applyDense(h, this.reviewAttention.review), state));
-    const scores = tf.reshape(applyDense(hidden, this.reviewAttention.out), [-1, S]);
-    const mask = tf.tensor2d(
-      Float32Array.from(slots, (r) => (r < 0 ? -1e9 : 0)),
-      [users.length, S],
-    );
-    const alpha = tf.softmax(tf.add(scores, mask));
-    const t = tf.sum(tf.mul(h, tf.expandDims(alpha, 2)), 1) as tf.Tensor2D;
-    const a = applyDense(x, this.fuseX);
-    const c = applyDense(t, this.fuseT);
-    const weights = tf.softmax(
-      tf.concat([applyDense(tf.tanh(a), this.key), applyDense(tf.tanh(c), this.key)], 1),
-    );
-    const [wa, wc] = tf.split(weights, 2, 1);
-    const z = tf.add(
-      tf.mul(wa, tf.tanh(applyDense(a, this.value))),
-      tf.mul(wc, tf.tanh(applyDense(c, this.value))),
-    );
+    const present = Float32Array.from(slots, (r) => (r < 0 ? 0 : 1));
+    const att = this.reviewAttention;
+    const t = reviewAttention(h, x, present, {
+      reviewW: att.review.w.variable,
+      reviewB: variableOf(att.review),
+      stateW: att.state.w.variable,
+      outW: att.out.w.variable,
+      outB: variableOf(att.out),
+    });
+    const z = modalityFusion(x, t, {
+      xW: this.fuseX.w.variable,
+      xB: variableOf(this.fuseX),
+      tW: this.fuseT.w.variable,
+      tB: variableOf(this.fuseT),
+      keyW: this.key.w.variable,
+      keyB: variableOf(this.key),
+      valueW: this.value.w.variable,
+    });
     const dropped = ctx.dropout(z, this.settings.dropout);
     const w = ctx.lookup(this.itemVectors, items);
     const b = tf.reshape(ctx.lookup(this.itemBias, items), [-1]);
     return tf.add(tf.sum(tf.mul(dropped, w), 1), b) as tf.Tensor1D;
   }
+}
+
+/** The bias of a dense layer declared with one. */
+function variableOf(layer: DenseLayer): tf.Tensor {
+  if (layer.b === undefined) throw new HeedError('tafa: a layer declared with a bias has none');
+  return layer.b.variable;
 }
 
 export class Tafa extends ReviewRatingModel<TafaNetwork> {
