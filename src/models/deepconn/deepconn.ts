@@ -88,16 +88,7 @@ class DeepConnNetwork extends ReviewNetwork {
 
 export class DeepConn extends ReviewRatingModel<DeepConnNetwork> {
   constructor(config: ModelConfig) {
-    super('deepconn', config);
-  }
-
-  protected build(
-    settings: ReviewTextSettings,
-    context: ReviewContext,
-    mean: number,
-    loadVectors: boolean,
-  ): DeepConnNetwork {
-    return new DeepConnNetwork(this.config, settings, context, mean, loadVectors);
+    super('deepconn', config, (...args) => new DeepConnNetwork(...args));
   }
 }
 

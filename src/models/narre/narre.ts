@@ -209,16 +209,7 @@ class NarreNetwork extends ReviewNetwork {
 
 export class Narre extends ReviewRatingModel<NarreNetwork> {
   constructor(config: ModelConfig) {
-    super('narre', config);
-  }
-
-  protected build(
-    settings: ReviewTextSettings,
-    context: ReviewContext,
-    mean: number,
-    loadVectors: boolean,
-  ): NarreNetwork {
-    return new NarreNetwork(this.config, settings, context, mean, loadVectors);
+    super('narre', config, (...args) => new NarreNetwork(...args));
   }
 
   explain(user: number, item: number): Explanation {

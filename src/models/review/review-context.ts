@@ -28,13 +28,13 @@ export class ReviewContext {
     return ReviewContext.of(dataset, indices, corpus);
   }
 
-  /** Another set of ratings as the context, with an existing vocabulary (the paper's protocol). */
-  static fromRatings(
-    dataset: Dataset,
-    indices: Int32Array,
-    vocabulary: Vocabulary,
-    reviewLength: number,
-  ): ReviewContext {
+  /**
+   * The reviews of another set of ratings as a context, encoded with this context's vocabulary and
+   * review length (the paper protocol's validation and test contexts).
+   */
+  readingOf(subset: RatingSubset): ReviewContext {
+    const { dataset, indices } = subset;
+    const { vocabulary, reviewLength } = this.corpus;
     return ReviewContext.of(dataset, indices, ReviewCorpus.build(dataset, indices, vocabulary, reviewLength));
   }
 

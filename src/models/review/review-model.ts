@@ -22,6 +22,18 @@ export interface BuiltNetwork extends ReviewNetwork {
   readonly notes: readonly string[];
 }
 
+/**
+ * A network over `context` for a model's config: `mean` starts the output bias; `loadVectors`
+ * reads the `wordVectors` file (false when restoring, as the saved weights replace the start).
+ */
+export type NetworkBuilder<N> = (
+  config: ModelConfig,
+  settings: ReviewTextSettings,
+  context: ReviewContext,
+  mean: number,
+  loadVectors: boolean,
+) => N;
+
 export abstract class ReviewRatingModel<N extends BuiltNetwork> implements RatingModel {
   readonly handlesColdStart = false;
   network: N | undefined;
@@ -30,15 +42,9 @@ export abstract class ReviewRatingModel<N extends BuiltNetwork> implements Ratin
   constructor(
     readonly id: string,
     readonly config: ModelConfig,
+    /** Builds the network over a context (`NetworkBuilder`). */
+    private readonly build: NetworkBuilder<N>,
   ) {}
-
-  /** The network over `context`; `mean` starts the output bias; `loadVectors` reads `wordVectors`. */
-  protected abstract build(
-    settings: ReviewTextSettings,
-    context: ReviewContext,
-    mean: number,
-    loadVectors: boolean,
-  ): N;
 
   /** The mean training loss of a batch: squared error (DeepCoNN Eq. 7, NARRE Eq. 10) unless overridden. */
   protected loss(net: N, batch: ReviewBatch, ctx: StepContext): tf.Scalar {
@@ -53,7 +59,7 @@ export abstract class ReviewRatingModel<N extends BuiltNetwork> implements Ratin
   ): Promise<ReviewFitReport> {
     const settings = reviewTextSettings(this.id, this.config);
     const context = ReviewContext.forTraining(train, settings);
-    const net = this.build(settings, context, meanRating(train), true);
+    const net = this.build(this.config, settings, context, meanRating(train), true);
     this.network?.params.dispose();
     this.network = net;
     const report = await fitReviewNetwork({
@@ -82,14 +88,7 @@ export abstract class ReviewRatingModel<N extends BuiltNetwork> implements Ratin
    */
   predictInContext(subset: RatingSubset, users: Int32Array, items: Int32Array): Float32Array {
     const net = this.fitted();
-    const corpus = net.context.corpus;
-    const context = ReviewContext.fromRatings(
-      subset.dataset,
-      subset.indices,
-      corpus.vocabulary,
-      corpus.reviewLength,
-    );
-    return net.withContext(context, () => this.predict(users, items));
+    return net.withContext(net.context.readingOf(subset), () => this.predict(users, items));
   }
 
   state(): ModelState {
@@ -107,7 +106,7 @@ export abstract class ReviewRatingModel<N extends BuiltNetwork> implements Ratin
   restoreFrom(state: ModelState): this {
     const meta = state.meta as { context?: unknown } | null;
     const context = ReviewContext.restore(state, (meta?.context ?? null) as never);
-    this.network = this.build(reviewTextSettings(this.id, this.config), context, 0, false);
+    this.network = this.build(this.config, reviewTextSettings(this.id, this.config), context, 0, false);
     loadState(this.network.params, state);
     return this;
   }

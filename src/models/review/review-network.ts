@@ -9,9 +9,14 @@ import { SlotEncoder } from './slot-encoder.js';
 
 export abstract class ReviewNetwork {
   private current: { context: ReviewContext; encoder: SlotEncoder };
+  /**
+   * One encoder per context read: `withContext` runs once per validation batch under the paper
+   * protocol, and an encoder's scratch arrays are as long as the vocabulary and the corpus.
+   */
+  private readonly encoders = new WeakMap<ReviewContext, SlotEncoder>();
 
   constructor(context: ReviewContext) {
-    this.current = { context, encoder: new SlotEncoder(context.corpus) };
+    this.current = { context, encoder: this.encoderOf(context) };
   }
 
   /** The reviews documents are read from (the training reviews, unless inside `withContext`). */
@@ -26,12 +31,18 @@ export abstract class ReviewNetwork {
   /** Runs `fn` with documents read from `context`. */
   withContext<T>(context: ReviewContext, fn: () => T): T {
     const saved = this.current;
-    this.current = { context, encoder: new SlotEncoder(context.corpus) };
+    this.current = { context, encoder: this.encoderOf(context) };
     try {
       return fn();
     } finally {
       this.current = saved;
     }
+  }
+
+  private encoderOf(context: ReviewContext): SlotEncoder {
+    let encoder = this.encoders.get(context);
+    if (encoder === undefined) this.encoders.set(context, (encoder = new SlotEncoder(context.corpus)));
+    return encoder;
   }
 
   /** The rating predictions for pairs (validation and test). */

@@ -117,12 +117,6 @@ function validationScorer(options: {
   const validation = fit.validation;
   if (fit.reviewContexts !== 'own-file' || validation === undefined)
     return (u, i, ctx) => network.score(u, i, ctx);
-  const corpus = options.context.corpus;
-  const own = ReviewContext.fromRatings(
-    validation.dataset,
-    validation.indices,
-    corpus.vocabulary,
-    corpus.reviewLength,
-  );
+  const own = options.context.readingOf(validation);
   return (u, i, ctx) => network.withContext(own, () => network.score(u, i, ctx));
 }

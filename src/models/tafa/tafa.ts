@@ -175,16 +175,7 @@ function variableOf(layer: DenseLayer): tf.Tensor {
 
 export class Tafa extends ReviewRatingModel<TafaNetwork> {
   constructor(config: ModelConfig) {
-    super('tafa', config);
-  }
-
-  protected build(
-    settings: ReviewTextSettings,
-    context: ReviewContext,
-    mean: number,
-    loadVectors: boolean,
-  ): TafaNetwork {
-    return new TafaNetwork(this.config, settings, context, mean, loadVectors);
+    super('tafa', config, (...args) => new TafaNetwork(...args));
   }
 }
 

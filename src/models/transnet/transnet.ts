@@ -8,13 +8,8 @@ import { declareFm, fm } from '../../engine/layers/fm.js';
 import type { StepContext } from '../../engine/step.js';
 import type { ModelConfig, ModelSpec } from '../model.js';
 import { positiveIntSetting } from '../setting-checks.js';
-import type { ReviewContext } from '../review/review-context.js';
 import { ReviewRatingModel } from '../review/review-model.js';
-import {
-  REVIEW_TEXT_DEFAULTS,
-  TEXT_VECTOR_DEFAULTS,
-  type ReviewTextSettings,
-} from '../review/review-settings.js';
+import { REVIEW_TEXT_DEFAULTS, TEXT_VECTOR_DEFAULTS } from '../review/review-settings.js';
 import { REVIEW_TRAINING_DEFAULTS, type ReviewBatch } from '../review/review-training.js';
 import { TransNetNetwork, type RatingHeadFactory } from './transnet-network.js';
 
@@ -32,28 +27,12 @@ export const TRANSNET_DEFAULTS = {
 
 /** A model of the TransNets family: TransNet itself, or SAFMR with its own rating head. */
 export class TransNetFamilyModel extends ReviewRatingModel<TransNetNetwork> {
-  constructor(
-    id: string,
-    config: ModelConfig,
-    private readonly head: (config: ModelConfig) => RatingHeadFactory,
-  ) {
-    super(id, config);
-  }
-
-  protected build(
-    settings: ReviewTextSettings,
-    context: ReviewContext,
-    mean: number,
-    loadVectors: boolean,
-  ): TransNetNetwork {
-    return new TransNetNetwork(
-      this.id,
-      this.config,
-      settings,
-      context,
-      this.head(this.config),
-      mean,
-      loadVectors,
+  constructor(id: string, config: ModelConfig, head: (config: ModelConfig) => RatingHeadFactory) {
+    super(
+      id,
+      config,
+      (cfg, settings, context, mean, loadVectors) =>
+        new TransNetNetwork(id, cfg, settings, context, head(cfg), mean, loadVectors),
     );
   }
 
