@@ -21,12 +21,7 @@ import type {
 } from '../models/model.js';
 import { Predictor, trainingStats, type ColdStartCounts } from '../models/predictor.js';
 import { HeedError } from '../util/errors.js';
-import { ReviewRatingModel } from '../models/review/review-model.js';
-import {
-  PAPER_LOWEST_REVIEW_COUNT,
-  pairsWithContext,
-  runPaperProtocolFold,
-} from './review-paper-protocol.js';
+import { runPaperProtocolFold } from './review-paper-protocol.js';
 import { catalogueNdcg, type CatalogueNdcg } from './catalogue-ndcg.js';
 import { mae, mse, ndcgAtK } from './metrics.js';
 
@@ -122,32 +117,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     const report = (phase: EvaluationProgress['phase'], epoch?: ProgressEvent): void =>
       options.onProgress?.({ fold: f + 1, folds: splits.length, phase, ...(epoch ? { epoch } : {}) });
     const model = spec.create(config);
-    if (options.reviewProtocol === 'paper' && model instanceof ReviewRatingModel) {
-      folds.push(await runPaperProtocolFold(model, options.dataset, splits[f], report, options.signal));
-    } else if (options.reviewProtocol === 'paper') {
-      // A model that reads no reviews, scored on the test pairs the paper protocol keeps.
-      const kept = pairsWithContext(options.dataset, splits[f].test, PAPER_LOWEST_REVIEW_COUNT);
-      const result = await runFold(
-        model,
-        options.dataset,
-        { ...splits[f], test: kept },
-        report,
-        options.signal,
-      );
-      folds.push({
-        ...result,
-        split: `${splits[f].name} (paper protocol's test pairs)`,
-        notes: [
-          ...(result.notes ?? []),
-          `paper protocol: scored the ${kept.length} of ${splits[f].test.length} test pairs whose user and item have ` +
-            `${PAPER_LOWEST_REVIEW_COUNT} other reviews in the test part; "${spec.id}" reads no reviews`,
-        ],
-      });
-    } else {
-      folds.push(
-        await runFold(model, options.dataset, splits[f], report, options.signal, options.catalogueNdcgK),
-      );
-    }
+    folds.push(
+      options.reviewProtocol === 'paper'
+        ? await runPaperProtocolFold(model, spec.id, options.dataset, splits[f], report, options.signal)
+        : await runFold(model, options.dataset, splits[f], report, options.signal, options.catalogueNdcgK),
+    );
     // Aborted: the fold in progress stopped early and is scored; the remaining folds are not run.
     if (options.signal?.aborted === true) break;
   }

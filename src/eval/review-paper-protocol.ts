@@ -17,11 +17,11 @@
  */
 import type { Dataset, Split } from '../data/dataset.js';
 import { num } from '../models/config.js';
-import type { FitReport, ProgressEvent } from '../models/model.js';
+import type { FitReport, ProgressEvent, RatingModel } from '../models/model.js';
 import { trainingStats } from '../models/predictor.js';
-import type { ReviewRatingModel, BuiltNetwork } from '../models/review/review-model.js';
+import { ReviewRatingModel, type BuiltNetwork } from '../models/review/review-model.js';
 import { HeedError } from '../util/errors.js';
-import { scoreFold, type EvaluationProgress, type FoldResult } from './protocol.js';
+import { runFold, scoreFold, type EvaluationProgress, type FoldResult } from './protocol.js';
 
 /** SAFMR Table 3's lowest review count, used to choose the kept test pairs for non-review models. */
 export const PAPER_LOWEST_REVIEW_COUNT = 2;
@@ -42,7 +42,33 @@ export function pairsWithContext(dataset: Dataset, indices: Int32Array, lowest: 
   );
 }
 
+/**
+ * One fold under the paper protocol: a review model as described above; any other model (it reads
+ * no reviews) trained as usual and scored on the test pairs the protocol keeps, for comparison.
+ */
 export async function runPaperProtocolFold(
+  model: RatingModel,
+  modelId: string,
+  dataset: Dataset,
+  split: Split,
+  report: (phase: EvaluationProgress['phase'], epoch?: ProgressEvent) => void = () => {},
+  signal?: AbortSignal,
+): Promise<FoldResult> {
+  if (model instanceof ReviewRatingModel) return runReviewModelFold(model, dataset, split, report, signal);
+  const kept = pairsWithContext(dataset, split.test, PAPER_LOWEST_REVIEW_COUNT);
+  const result = await runFold(model, dataset, { ...split, test: kept }, report, signal);
+  return {
+    ...result,
+    split: `${split.name} (paper protocol's test pairs)`,
+    notes: [
+      ...(result.notes ?? []),
+      `paper protocol: scored the ${kept.length} of ${split.test.length} test pairs whose user and item have ` +
+        `${PAPER_LOWEST_REVIEW_COUNT} other reviews in the test part; "${modelId}" reads no reviews`,
+    ],
+  };
+}
+
+async function runReviewModelFold(
   model: ReviewRatingModel<BuiltNetwork>,
   dataset: Dataset,
   split: Split,
