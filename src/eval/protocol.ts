@@ -23,6 +23,7 @@ import { Predictor, trainingStats, type ColdStartCounts } from '../models/predic
 import { HeedError } from '../util/errors.js';
 import { runPaperProtocolFold } from './review-paper-protocol.js';
 import { catalogueNdcg, type CatalogueNdcg } from './catalogue-ndcg.js';
+import { computeMetrics, DEFAULT_METRICS, type Metric } from './metric.js';
 import { mae, mse, ndcgAtK } from './metrics.js';
 
 /** The k of the NDCG@k every result reports. */
@@ -50,6 +51,8 @@ export interface EvaluateOptions {
   readonly reviewProtocol?: 'clean' | 'paper';
   /** Also score NDCG@k over the whole catalogue (`catalogue-ndcg.ts`); costs users × items predictions. */
   readonly catalogueNdcgK?: number;
+  /** What `metrics` of each result holds (default: rmse, mae, mse, ndcg@10). */
+  readonly metrics?: readonly Metric[];
 }
 
 /** Progress of an evaluation: a model's epoch event, tagged with the fold it belongs to. */
@@ -65,6 +68,11 @@ export interface EvaluationProgress {
 /** The scores and timings of one split. */
 export interface FoldResult {
   readonly split: string;
+  /**
+   * The asked-for metrics (`EvaluateOptions.metrics`), keyed by name (`rmse`, `ndcg@5`). The
+   * fields `rmse`, `mae`, `mse` and `ndcg10` below are always there too, for existing readers.
+   */
+  readonly metrics: Readonly<Record<string, number | null>>;
   readonly rmse: number;
   readonly mae: number;
   readonly mse: number;
@@ -119,8 +127,24 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     const model = spec.create(config);
     folds.push(
       options.reviewProtocol === 'paper'
-        ? await runPaperProtocolFold(model, spec.id, options.dataset, splits[f], report, options.signal)
-        : await runFold(model, options.dataset, splits[f], report, options.signal, options.catalogueNdcgK),
+        ? await runPaperProtocolFold(
+            model,
+            spec.id,
+            options.dataset,
+            splits[f],
+            report,
+            options.signal,
+            options.metrics,
+          )
+        : await runFold(
+            model,
+            options.dataset,
+            splits[f],
+            report,
+            options.signal,
+            options.catalogueNdcgK,
+            options.metrics,
+          ),
     );
     // Aborted: the fold in progress stopped early and is scored; the remaining folds are not run.
     if (options.signal?.aborted === true) break;
@@ -139,6 +163,7 @@ export async function runFold(
   report: (phase: EvaluationProgress['phase'], epoch?: ProgressEvent) => void = () => {},
   signal?: AbortSignal,
   catalogueNdcgK?: number,
+  metrics: readonly Metric[] = DEFAULT_METRICS,
 ): Promise<FoldResult> {
   if (split.train.length === 0)
     throw new HeedError(`split "${split.name}" of "${dataset.id}" has no training ratings`);
@@ -183,6 +208,7 @@ export async function runFold(
     nTrain: split.train.length,
     nValidation: split.validation.length,
     coldStart,
+    metrics,
   });
   if (catalogueNdcgK === undefined) return fold;
   const catalogue = catalogueNdcg(dataset, split, (u, i) => predictor.predict(u, i).values, catalogueNdcgK);
@@ -205,6 +231,8 @@ export interface ScoredFold {
   readonly coldStart: ColdStartCounts;
   /** Notes beyond the fit's own. */
   readonly notes?: readonly string[];
+  /** What the result's `metrics` holds (default: rmse, mae, mse, ndcg@10). */
+  readonly metrics?: readonly Metric[];
 }
 
 /** The metrics and counts of one fold (RMSE, MAE, MSE, NDCG@10, timings, the fit's best epoch). */
@@ -215,6 +243,7 @@ export function scoreFold(f: ScoredFold): FoldResult {
   const notes = [...(fit.notes ?? []), ...(f.notes ?? [])];
   return {
     split: f.split,
+    metrics: computeMetrics(f.metrics ?? DEFAULT_METRICS, { users, items, truth, values }),
     rmse: Math.sqrt(meanSquared),
     mae: mae(values, truth),
     mse: meanSquared,
@@ -277,6 +306,7 @@ function meanOf(folds: readonly FoldResult[]): Omit<FoldResult, 'split'> {
   const ndcgs = folds.map((f) => f.ndcg10).filter((v): v is number => v !== null);
   const sum = (get: (f: FoldResult) => number): number => folds.reduce((s, f) => s + get(f), 0);
   return {
+    metrics: meanMetrics(folds),
     rmse: mean((f) => f.rmse),
     mae: mean((f) => f.mae),
     mse: mean((f) => f.mse),
@@ -301,6 +331,16 @@ function meanOf(folds: readonly FoldResult[]): Omit<FoldResult, 'split'> {
       fallback: sum((f) => f.coldStart.fallback),
     },
   };
+}
+
+/** Each metric's mean over the folds where it is defined; null where it is defined on none. */
+function meanMetrics(folds: readonly FoldResult[]): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const name of Object.keys(folds[0].metrics)) {
+    const values = folds.map((f) => f.metrics[name]).filter((v): v is number => typeof v === 'number');
+    out[name] = values.length > 0 ? values.reduce((s, v) => s + v, 0) / values.length : null;
+  }
+  return out;
 }
 
 /** Sample standard deviation (n − 1); 0 for a single value. */
