@@ -1,0 +1,68 @@
+/**
+ * `heed reproduce <paper>`: runs the paper's experiment files shipped with Heed
+ * (`experiments/<paper>/*.json`) and prints each table with the paper's numbers beside Heed's.
+ * Results go to `heed-results/<paper>[-quick]/<experiment>/` unless `--out` says otherwise;
+ * finished runs there are reused, so an interrupted reproduction resumes.
+ */
+import * as path from 'node:path';
+import { readExperimentFile } from '../experiment/load.js';
+import { paperExperimentFiles, PAPERS } from '../experiment/papers.js';
+import { UsageError } from '../util/errors.js';
+import { printJson, type Command } from './command.js';
+import { EXPERIMENT_FLAGS, runExperimentFile } from './experiment.js';
+
+export const reproduceCommand: Command = {
+  spec: {
+    name: 'reproduce',
+    summary:
+      `Reproduce a paper's tables and figures (${PAPERS.join(', ')}): the paper's number, Heed's mean ± sd over seeds ` +
+      'and the difference on every row. --quick runs one seed and cuts the slowest settings.',
+    positionals: [{ name: 'PAPER', description: PAPERS.join(', ') }],
+    flags: {
+      ...EXPERIMENT_FLAGS,
+      out: {
+        kind: 'string',
+        value: 'DIR',
+        description: 'Where each experiment of the paper writes its runs and reports (one directory each)',
+        defaultText: 'heed-results/<paper>[-quick]',
+      },
+    },
+    examples: [
+      'heed reproduce sain --data-dir ../shared/data --quick',
+      'heed reproduce aanmf --data-dir ../shared/data',
+    ],
+  },
+  async run(args, io) {
+    const paper = args.positionals[0];
+    if (paper === undefined) throw new UsageError(`heed reproduce needs a PAPER: ${PAPERS.join(', ')}`);
+    const files = paperExperimentFiles(paper);
+    const quick = args.switch('quick');
+    const outRoot = args.string('out') ?? path.join('heed-results', `${paper}${quick ? '-quick' : ''}`);
+    const dataDir = args.string('data-dir');
+    io.stderr.write(
+      `heed reproduce ${paper}: ${files.length} experiment file(s); results in ${path.resolve(outRoot)}\n` +
+        (quick
+          ? 'quick run: one seed and cut settings (listed under each table); the numbers are not the full reproduction\n'
+          : ''),
+    );
+    const summaries: Record<string, unknown> = {};
+    for (const file of files) {
+      const name = readExperimentFile(file).name;
+      const outcome = await runExperimentFile(
+        file,
+        {
+          outDir: path.join(outRoot, name),
+          ...(dataDir !== undefined ? { dataDir } : {}),
+          quick,
+          reportOnly: false,
+          quiet: args.switch('quiet'),
+        },
+        io,
+      );
+      summaries[name] = outcome.summary;
+      if (!args.switch('json')) io.stdout.write(`${outcome.markdown}\n`);
+      if (outcome.interrupted) break;
+    }
+    if (args.switch('json')) printJson(io, summaries);
+  },
+};
