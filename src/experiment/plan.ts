@@ -58,6 +58,13 @@ export class Planner {
     const e = context.experiment;
     this.seeds = context.quick && e.quick?.seeds !== undefined ? e.quick.seeds : e.seeds;
     const spec = parseSplitSpec(e.split);
+    if (spec.kind === 'predefined' && !(spec.name in context.dataset.predefinedSplits)) {
+      const names = Object.keys(context.dataset.predefinedSplits);
+      throw new UsageError(
+        `${context.file}: $.split: data set "${context.dataset.id}" has no split "${spec.name}" ` +
+          `(${names.length > 0 ? `its splits: ${names.join(', ')}` : 'it ships none'}; or ratio:…, kfold:…)`,
+      );
+    }
     this.splitText = formatSplitSpec(spec);
     this.folds = spec.kind === 'kfold' ? spec.k : 1;
     this.fingerprint = ratingsFingerprint(context.dataset);

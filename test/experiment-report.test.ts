@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseExperiment } from '../src/experiment/format.js';
+import { markdownReport } from '../src/experiment/report.js';
+import type { RunRecord } from '../src/experiment/store.js';
+import { bestSweepPoint, summarize } from '../src/experiment/summary.js';
+
+const EXPERIMENT = parseExperiment(
+  JSON.stringify({
+    version: 1,
+    name: 'fixed',
+    title: 'Fixed records',
+    source: 'A paper, Table 1',
+    dataset: 'ml-100k',
+    split: 'u1',
+    seeds: [1, 2],
+    metrics: ['rmse', 'mae'],
+    models: [
+      { label: 'MF', model: 'biasedmf', expectedSeconds: 1, paper: { rmse: 0.9, mae: 0.7 } },
+      { label: 'Mean', model: 'globalmean', expectedSeconds: 1, note: 'the floor' },
+    ],
+  }),
+  'fixed.json',
+);
+
+function record(label: string, model: string, seed: number, rmse: number, mae: number): RunRecord {
+  return {
+    key: `${label}-${seed}`,
+    identity: {
+      dataset: 'ml-100k',
+      ratingsFingerprint: 'f',
+      split: 'u1',
+      fold: 0,
+      seed,
+      model,
+      config: {},
+      reviewProtocol: 'clean',
+      scoredOn: 'test',
+      metrics: ['mae', 'rmse'],
+    },
+    role: { kind: 'table', label },
+    settings: {},
+    metrics: { rmse, mae },
+    fitSeconds: 1,
+    predictSeconds: 0.1,
+    epochs: 1,
+    nTrain: 80000,
+    nTest: 20000,
+    finishedAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+const RECORDS = [
+  record('MF', 'biasedmf', 2, 0.93, 0.73),
+  record('MF', 'biasedmf', 1, 0.91, 0.71),
+  record('Mean', 'globalmean', 1, 1.15, 0.95),
+  record('Mean', 'globalmean', 2, 1.15, 0.95),
+];
+
+test('the summary has mean ± sd over seeds, the paper number and the difference', () => {
+  const summary = summarize(EXPERIMENT, RECORDS);
+  const mf = summary.rows[0];
+  assert.equal(mf.label, 'MF');
+  assert.equal(mf.runs, 2);
+  assert.deepEqual(mf.metrics.rmse.values, [0.91, 0.93]);
+  assert.ok(Math.abs((mf.metrics.rmse.mean ?? NaN) - 0.92) < 1e-12);
+  assert.ok(Math.abs((mf.metrics.rmse.sd ?? NaN) - Math.SQRT2 * 0.01) < 1e-12);
+  assert.equal(mf.metrics.rmse.paper, 0.9);
+  assert.ok(Math.abs((mf.metrics.rmse.difference ?? NaN) - 0.02) < 1e-12);
+  assert.equal(summary.rows[1].metrics.rmse.paper, undefined);
+});
+
+test('the Markdown table shows the paper beside Heed, the difference and the notes', () => {
+  const text = markdownReport(
+    {
+      experiment: EXPERIMENT,
+      records: RECORDS,
+      quick: true,
+      quickNotes: ['quick run: seeds 1 of 1, 2'],
+      missing: 1,
+    },
+    summarize(EXPERIMENT, RECORDS),
+  );
+  const lines = text.split('\n');
+  assert.equal(lines[0], '## Fixed records (quick run)');
+  assert.ok(text.includes('Paper: A paper, Table 1.'));
+  assert.ok(text.includes('(1 not run yet: the numbers below are partial)'));
+  const mf = lines.find((l) => l.startsWith('| MF '));
+  assert.ok(mf !== undefined);
+  assert.deepEqual(
+    mf
+      .split('|')
+      .map((c) => c.trim())
+      .slice(1, -1),
+    ['MF', '`biasedmf`', '0.9200 ± 0.0141', '0.9000', '+0.0200', '0.7200 ± 0.0141', '0.7000', '+0.0200', '2'],
+  );
+  const mean = lines.find((l) => l.startsWith('| Mean '));
+  assert.ok(mean?.includes('| 1.1500 '));
+  assert.ok(text.includes('- Mean: the floor'));
+  assert.ok(text.includes('- quick run: seeds 1 of 1, 2'));
+});
+
+test('the best sweep point has the lowest mean validation RMSE', () => {
+  const sweep = (factors: number, seed: number, rmse: number): RunRecord => ({
+    ...record('S', 'biasedmf', seed, rmse, 0),
+    key: `s${factors}-${seed}`,
+    role: { kind: 'sweep', label: 'S', point: { factors } },
+  });
+  // factors=8 has the single best run, factors=2 the better mean.
+  const runs = [sweep(2, 1, 0.9), sweep(2, 2, 0.91), sweep(8, 1, 0.89), sweep(8, 2, 0.97)];
+  assert.deepEqual(bestSweepPoint(runs, 'rmse'), { factors: 2 });
+});
