@@ -72,6 +72,35 @@ export function markdownReport(input: ReportInput, summary: ExperimentSummary): 
   if (notes.length > 0) out.push(...notes, '');
   if (input.quick && input.quickNotes.length > 0)
     out.push('What the quick run cut:', '', ...input.quickNotes.map((n) => `- ${n}`), '');
+  if (summary.paired.length > 0) {
+    out.push(
+      `Paired tests against ${e.reference ?? 'the reference'} over the seeds × folds both ran (p-values):`,
+      '',
+    );
+    out.push(
+      formatMarkdownTable(
+        ['Model', 'metric', 'pairs', 'mean difference', 't-test p', 'Wilcoxon p'],
+        summary.paired.map((p) => [
+          p.label,
+          p.metric.toUpperCase(),
+          String(p.n),
+          signed(p.meanDifference),
+          pValue(p.tTestP),
+          pValue(p.wilcoxonP),
+        ]),
+      ),
+      '',
+    );
+  }
+  for (const f of summary.friedman) {
+    out.push(
+      `Friedman test on ${f.metric.toUpperCase()} over ${f.blocks} blocks (seed × fold): p = ${pValue(f.pValue)}; ` +
+        `Nemenyi critical difference (α = 0.05) ${f.criticalDifference.toFixed(3)}. Average ranks (1 = best): ` +
+        f.labels.map((label, i) => `${label} ${f.averageRanks[i].toFixed(2)}`).join(', ') +
+        '.',
+      '',
+    );
+  }
   for (const f of summary.figures) {
     const spec = e.figures.find((g) => g.id === f.id);
     out.push(`### ${f.title}${spec?.source !== undefined ? ` (${spec.source})` : ''}`, '');
@@ -137,4 +166,8 @@ function meanSdText(mean: number | null, sd: number | null): string {
 
 function signed(x: number): string {
   return `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}`;
+}
+
+function pValue(p: number): string {
+  return p < 0.0001 ? p.toExponential(1) : p.toFixed(4);
 }

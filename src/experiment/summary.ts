@@ -8,6 +8,12 @@ import { standardDeviation } from '../eval/protocol.js';
 import type { ConfigValue } from '../models/model.js';
 import type { Experiment, Settings } from './format.js';
 import { canonicalJson } from './run-key.js';
+import {
+  compareToReference,
+  friedmanAcrossModels,
+  type FriedmanSummary,
+  type PairedComparison,
+} from './significance.js';
 import type { RunRecord } from './store.js';
 
 export interface MetricSummary {
@@ -51,6 +57,10 @@ export interface FigureSummary {
 export interface ExperimentSummary {
   readonly rows: readonly RowSummary[];
   readonly figures: readonly FigureSummary[];
+  /** Each model against the experiment's reference (paired over seed × fold). */
+  readonly paired: readonly PairedComparison[];
+  /** Friedman + Nemenyi across the models, one per metric where it applies. */
+  readonly friedman: readonly FriedmanSummary[];
   /** The sweep's points with their mean validation metric, best first. */
   readonly sweep?: readonly {
     readonly point: Settings;
@@ -108,7 +118,12 @@ export function summarize(experiment: Experiment, records: readonly RunRecord[])
     experiment.sweep === undefined || sweepRuns.length === 0
       ? undefined
       : rankSweep(sweepRuns, experiment.sweep.metric);
-  return { rows, figures, ...(sweep !== undefined ? { sweep } : {}) };
+  const paired =
+    experiment.reference === undefined
+      ? []
+      : compareToReference(rows, experiment.reference, experiment.metrics);
+  const ranked = experiment.metrics.flatMap((metric) => friedmanAcrossModels(rows, metric) ?? []);
+  return { rows, figures, ...(sweep !== undefined ? { sweep } : {}), paired, friedman: ranked };
 }
 
 function summarizeRuns(
