@@ -102,7 +102,7 @@ export interface Experiment {
   readonly sweep?: Sweep;
   readonly figures: readonly Figure[];
   /** What `--quick` changes for the whole experiment. */
-  readonly quick?: { readonly seeds?: readonly number[]; readonly note?: string };
+  readonly quick?: { readonly seeds?: readonly number[]; readonly folds?: number; readonly note?: string };
   readonly notes?: readonly string[];
 }
 
@@ -375,7 +375,7 @@ class Checker {
       this.fail('$.reviewProtocol', `must be "clean" or "paper", got ${describe(o.reviewProtocol)}`);
     let quick: Experiment['quick'];
     if (o.quick !== undefined) {
-      const q = this.object(o.quick, '$.quick', ['seeds', 'note']);
+      const q = this.object(o.quick, '$.quick', ['seeds', 'folds', 'note']);
       quick = {
         ...(q.seeds !== undefined
           ? {
@@ -384,6 +384,7 @@ class Checker {
               ),
             }
           : {}),
+        ...(q.folds !== undefined ? { folds: this.integer(q.folds, '$.quick.folds', 1) } : {}),
         ...(q.note !== undefined ? { note: this.string(q.note, '$.quick.note') } : {}),
       };
     }

@@ -66,7 +66,9 @@ export class Planner {
       );
     }
     this.splitText = formatSplitSpec(spec);
-    this.folds = spec.kind === 'kfold' ? spec.k : 1;
+    const folds = spec.kind === 'kfold' ? spec.k : 1;
+    // A quick run may keep only the first folds of a k-fold split.
+    this.folds = context.quick && e.quick?.folds !== undefined ? Math.min(folds, e.quick.folds) : folds;
     this.fingerprint = ratingsFingerprint(context.dataset);
   }
 
@@ -123,6 +125,7 @@ export function planExperiment(context: PlanContext): Plan {
     quickNotes.push(
       `quick run: seeds ${planner.seeds.join(', ')}${planner.seeds.length < e.seeds.length ? ` of ${e.seeds.join(', ')}` : ''}`,
     );
+    if (e.quick?.folds !== undefined) quickNotes.push(`quick run: the first ${planner.folds} fold(s) of ${e.split}`);
     if (e.quick?.note !== undefined) quickNotes.push(e.quick.note);
   }
   e.models.forEach((m, i) => {
