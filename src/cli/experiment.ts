@@ -103,6 +103,18 @@ export async function runExperimentFile(
   };
 }
 
+/** Seconds the runs of an experiment file not yet stored under `outDir` are expected to take. */
+export async function pendingSeconds(
+  file: string,
+  options: { outDir: string; dataDir?: string; quick: boolean },
+): Promise<number> {
+  const experiment = readExperimentFile(file);
+  const dataset = await openDataset(experiment.dataset, options.dataDir, { write: () => {} });
+  const plan = planExperiment({ experiment, dataset, quick: options.quick, file });
+  const store = new RunStore(options.outDir);
+  return plan.runs.filter((r) => !store.has(r.key)).reduce((s, r) => s + r.expectedSeconds, 0);
+}
+
 function requireFile(args: ParsedArgs, command: string): string {
   const file = args.positionals[0];
   if (file === undefined)

@@ -9,7 +9,8 @@ import { readExperimentFile } from '../experiment/load.js';
 import { paperExperimentFiles, PAPERS } from '../experiment/papers.js';
 import { UsageError } from '../util/errors.js';
 import { printJson, type Command } from './command.js';
-import { EXPERIMENT_FLAGS, runExperimentFile } from './experiment.js';
+import { formatDuration } from '../experiment/progress.js';
+import { EXPERIMENT_FLAGS, pendingSeconds, runExperimentFile } from './experiment.js';
 
 export const reproduceCommand: Command = {
   spec: {
@@ -44,6 +45,19 @@ export const reproduceCommand: Command = {
         (quick
           ? 'quick run: one seed and cut settings (listed under each table); the numbers are not the full reproduction\n'
           : ''),
+    );
+    // The whole reproduction's expected time, before any fitting (per-file lines follow).
+    let expected = 0;
+    for (const file of files) {
+      const name = readExperimentFile(file).name;
+      expected += await pendingSeconds(file, {
+        outDir: path.join(outRoot, name),
+        ...(dataDir !== undefined ? { dataDir } : {}),
+        quick,
+      });
+    }
+    io.stderr.write(
+      `expected time: about ${formatDuration(expected)} on a 2-core machine like the one BENCHMARKS.md was measured on\n`,
     );
     const summaries: Record<string, unknown> = {};
     for (const file of files) {

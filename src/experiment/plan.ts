@@ -125,7 +125,8 @@ export function planExperiment(context: PlanContext): Plan {
     quickNotes.push(
       `quick run: seeds ${planner.seeds.join(', ')}${planner.seeds.length < e.seeds.length ? ` of ${e.seeds.join(', ')}` : ''}`,
     );
-    if (e.quick?.folds !== undefined) quickNotes.push(`quick run: the first ${planner.folds} fold(s) of ${e.split}`);
+    if (e.quick?.folds !== undefined)
+      quickNotes.push(`quick run: the first ${planner.folds} fold(s) of ${e.split}`);
     if (e.quick?.note !== undefined) quickNotes.push(e.quick.note);
   }
   e.models.forEach((m, i) => {

@@ -49,6 +49,8 @@ export function formatDuration(seconds: number): string {
   return `${s} s`;
 }
 
+const PACE_AFTER_SECONDS = 60;
+
 export function experimentProgress(
   sink: ProgressSink,
   pending: readonly PlannedRun[],
@@ -66,7 +68,8 @@ export function experimentProgress(
   let runStart = 0;
   let open = false;
   const eta = (): string => {
-    const pace = doneExpected > 0 ? doneActual / doneExpected : 1;
+    // Trust the measured pace only once it rests on a minute of expected work, not one tiny fit.
+    const pace = doneExpected >= PACE_AFTER_SECONDS ? doneActual / doneExpected : 1;
     const elapsed = (performance.now() - runStart) / 1000;
     return formatDuration(Math.max(0, leftExpected * pace - elapsed));
   };
