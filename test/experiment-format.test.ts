@@ -39,10 +39,12 @@ const VALID = {
   quick: { seeds: [1] },
 };
 
-/** VALID with `change` applied to a deep copy. */
-function variant(change: (e: Record<string, any>) => void): string {
-  const copy = JSON.parse(JSON.stringify(VALID)) as Record<string, any>;
-  change(copy);
+/** VALID's text with the value at `path` (keys and array indices) replaced by `value`. */
+function variant(path: readonly (string | number)[], value: unknown): string {
+  const copy = JSON.parse(JSON.stringify(VALID)) as unknown;
+  let at = copy as Record<string | number, unknown>;
+  for (const step of path.slice(0, -1)) at = at[step] as Record<string | number, unknown>;
+  at[path[path.length - 1]] = value;
   return JSON.stringify(copy);
 }
 
@@ -62,70 +64,34 @@ test('a valid experiment parses, with its defaults filled in', () => {
 
 test('experiment errors name the file and the JSON path', () => {
   rejects('{ "version": 1, ', /^my\.json: not valid JSON/);
+  rejects(variant(['version'], 2), /^my\.json: \$\.version: must be 1/);
+  rejects(variant(['colour'], 'red'), /^my\.json: \$\.colour: unknown key/);
+  rejects(variant(['models', 1, 'setting'], {}), /^my\.json: \$\.models\[1\]\.setting: unknown key/);
   rejects(
-    variant((e) => (e.version = 2)),
-    /^my\.json: \$\.version: must be 1/,
-  );
-  rejects(
-    variant((e) => (e.colour = 'red')),
-    /^my\.json: \$\.colour: unknown key/,
-  );
-  rejects(
-    variant((e) => (e.models[1].setting = {})),
-    /^my\.json: \$\.models\[1\]\.setting: unknown key/,
-  );
-  rejects(
-    variant((e) => (e.models[1].settings.epochs = [1])),
+    variant(['models', 1, 'settings', 'epochs'], [1]),
     /\$\.models\[1\]\.settings\.epochs: must be a number, string or boolean/,
   );
   rejects(
-    variant((e) => (e.models[0].expectedSeconds = -1)),
+    variant(['models', 0, 'expectedSeconds'], -1),
     /\$\.models\[0\]\.expectedSeconds: must be a number ≥ 0/,
   );
+  rejects(variant(['seeds'], [1, 1.5]), /\$\.seeds\[1\]: must be a whole number/);
+  rejects(variant(['metrics'], ['rmse', 'auc']), /my\.json: \$\.metrics\[1\]: unknown metric "auc"/);
+  rejects(variant(['models', 0, 'paper'], { mae: 0.7 }), /\$\.models\[0\]\.paper\.mae: unknown key/);
+  rejects(variant(['models', 1, 'label'], 'Mean'), /\$\.models\[1\]\.label: "Mean" is used twice/);
+  rejects(variant(['reference'], 'NCF'), /\$\.reference: "NCF" is not the label/);
+  rejects(variant(['split'], 'ratio:0.8'), /^my\.json: \$\.split: /);
+  rejects(variant(['name'], 'My Check'), /\$\.name: must be lower-case/);
+  rejects(variant(['figures', 0, 'series'], []), /\$\.figures\[0\]\.series: must not be empty/);
   rejects(
-    variant((e) => (e.seeds = [1, 1.5])),
-    /\$\.seeds\[1\]: must be a whole number/,
-  );
-  rejects(
-    variant((e) => (e.metrics = ['rmse', 'auc'])),
-    /my\.json: \$\.metrics\[1\]: unknown metric "auc"/,
-  );
-  rejects(
-    variant((e) => (e.models[0].paper = { mae: 0.7 })),
-    /\$\.models\[0\]\.paper\.mae: unknown key/,
-  );
-  rejects(
-    variant((e) => (e.models[1].label = 'Mean')),
-    /\$\.models\[1\]\.label: "Mean" is used twice/,
-  );
-  rejects(
-    variant((e) => (e.reference = 'NCF')),
-    /\$\.reference: "NCF" is not the label/,
-  );
-  rejects(
-    variant((e) => (e.split = 'ratio:0.8')),
-    /^my\.json: \$\.split: /,
-  );
-  rejects(
-    variant((e) => (e.name = 'My Check')),
-    /\$\.name: must be lower-case/,
-  );
-  rejects(
-    variant((e) => (e.figures[0].series = [])),
-    /\$\.figures\[0\]\.series: must not be empty/,
-  );
-  rejects(
-    variant(
-      (e) =>
-        (e.sweep = {
-          label: 'S',
-          model: 'biasedmf',
-          kind: 'random',
-          space: { factors: [1] },
-          metric: 'rmse',
-          expectedSeconds: 1,
-        }),
-    ),
+    variant(['sweep'], {
+      label: 'S',
+      model: 'biasedmf',
+      kind: 'random',
+      space: { factors: [1] },
+      metric: 'rmse',
+      expectedSeconds: 1,
+    }),
     /\$\.sweep\.samples: a random sweep needs/,
   );
 });
@@ -135,15 +101,12 @@ test('unknown models and settings are named with the file and path when planned'
   const plan = (text: string) =>
     planExperiment({ experiment: parseExperiment(text, FILE), dataset, quick: false, file: FILE });
   assert.throws(
-    () => plan(variant((e) => (e.models[1].settings = { factorz: 3 }))),
+    () => plan(variant(['models', 1, 'settings'], { factorz: 3 })),
     /my\.json: \$\.models\[1\]: model "biasedmf" has no setting "factorz"/,
   );
+  assert.throws(() => plan(variant(['models', 1, 'model'], 'nosuch')), /my\.json: \$\.models\[1\]: .*nosuch/);
   assert.throws(
-    () => plan(variant((e) => (e.models[1].model = 'nosuch'))),
-    /my\.json: \$\.models\[1\]: .*nosuch/,
-  );
-  assert.throws(
-    () => plan(variant((e) => (e.split = 'u1'))),
+    () => plan(variant(['split'], 'u1')),
     /my\.json: \$\.split: data set "synthetic:.*" has no split "u1"/,
   );
 });
@@ -163,19 +126,16 @@ test('the plan is models x seeds x folds plus figure points; --quick applies the
 
 test('sweep points: the whole grid, or a seeded sample of distinct points', () => {
   const sweep = parseExperiment(
-    variant(
-      (e) =>
-        (e.sweep = {
-          label: 'S',
-          model: 'biasedmf',
-          kind: 'random',
-          samples: 3,
-          seed: 7,
-          space: { factors: [2, 4, 8], lr: [0.01, 0.02] },
-          metric: 'rmse',
-          expectedSeconds: 1,
-        }),
-    ),
+    variant(['sweep'], {
+      label: 'S',
+      model: 'biasedmf',
+      kind: 'random',
+      samples: 3,
+      seed: 7,
+      space: { factors: [2, 4, 8], lr: [0.01, 0.02] },
+      metric: 'rmse',
+      expectedSeconds: 1,
+    }),
     FILE,
   ).sweep;
   assert.ok(sweep !== undefined);

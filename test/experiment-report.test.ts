@@ -4,6 +4,9 @@ import { parseExperiment } from '../src/experiment/format.js';
 import { markdownReport } from '../src/experiment/report.js';
 import type { RunRecord } from '../src/experiment/store.js';
 import { bestSweepPoint, summarize } from '../src/experiment/summary.js';
+import { nemenyiCriticalDifference } from '../src/stats/nemenyi.js';
+import { pairedTTest } from '../src/stats/paired-t-test.js';
+import { wilcoxonSignedRank } from '../src/stats/wilcoxon.js';
 
 const EXPERIMENT = parseExperiment(
   JSON.stringify({
@@ -109,4 +112,53 @@ test('the best sweep point has the lowest mean validation RMSE', () => {
   // factors=8 has the single best run, factors=2 the better mean.
   const runs = [sweep(2, 1, 0.9), sweep(2, 2, 0.91), sweep(8, 1, 0.89), sweep(8, 2, 0.97)];
   assert.deepEqual(bestSweepPoint(runs, 'rmse'), { factors: 2 });
+});
+
+test('paired tests against the reference and Friedman across three models use the seed blocks', () => {
+  const three = parseExperiment(
+    JSON.stringify({
+      version: 1,
+      name: 'three',
+      title: 'Three',
+      dataset: 'ml-100k',
+      split: 'u1',
+      seeds: [1, 2, 3],
+      metrics: ['rmse'],
+      reference: 'MF',
+      models: [
+        { label: 'MF', model: 'biasedmf', expectedSeconds: 1 },
+        { label: 'Mean', model: 'globalmean', expectedSeconds: 1 },
+        { label: 'SVD++', model: 'svdpp', expectedSeconds: 1 },
+      ],
+    }),
+    'three.json',
+  );
+  const mf = [0.91, 0.93, 0.92];
+  const mean = [1.15, 1.16, 1.14];
+  const svdpp = [0.9, 0.925, 0.91];
+  const records = [1, 2, 3].flatMap((seed, i) => [
+    record('MF', 'biasedmf', seed, mf[i], 0),
+    record('Mean', 'globalmean', seed, mean[i], 0),
+    record('SVD++', 'svdpp', seed, svdpp[i], 0),
+  ]);
+  const summary = summarize(three, records);
+  const vsMean = summary.paired.find((p) => p.label === 'Mean' && p.metric === 'rmse');
+  assert.ok(vsMean !== undefined);
+  const expected = pairedTTest(mean, mf);
+  assert.equal(vsMean.n, 3);
+  assert.equal(vsMean.tTestP, expected.pValue);
+  assert.equal(vsMean.wilcoxonP, wilcoxonSignedRank(mean, mf).pValue);
+  assert.equal(summary.friedman.length, 1);
+  const f = summary.friedman[0];
+  assert.deepEqual(f.labels, ['MF', 'Mean', 'SVD++']);
+  // SVD++ is best and the mean worst on every seed.
+  assert.deepEqual(f.averageRanks, [2, 3, 1]);
+  assert.equal(f.blocks, 3);
+  assert.equal(f.criticalDifference, nemenyiCriticalDifference(3, 3, 0.05));
+  const text = markdownReport(
+    { experiment: three, records, quick: false, quickNotes: [], missing: 0 },
+    summary,
+  );
+  assert.ok(text.includes('Paired tests against MF'));
+  assert.ok(text.includes('Friedman test on RMSE over 3 blocks'));
 });
