@@ -70,7 +70,11 @@ test('Friedman on Demšar (2006) Table 6 reproduces χ²_F = 9.28 and F_F = 3.69
   close(result.imanDavenportF, (13 * chiSquare) / (42 - chiSquare), 1e-12);
   close(result.imanDavenportF, 3.69, 0.005, 'paper F_F');
   // The χ² upper tail with 3 df in closed form: Q(x; 3) = 2Φ(−√x) + √(2x/π) e^{−x/2}.
-  close(result.pValue, 2 * normalCdf(-Math.sqrt(chiSquare)) + Math.sqrt((2 * chiSquare) / Math.PI) * Math.exp(-chiSquare / 2), 1e-13);
+  close(
+    result.pValue,
+    2 * normalCdf(-Math.sqrt(chiSquare)) + Math.sqrt((2 * chiSquare) / Math.PI) * Math.exp(-chiSquare / 2),
+    1e-13,
+  );
   assert.equal(result.df, 3);
   assert.equal(result.blocks, 14);
 
@@ -150,10 +154,11 @@ test('Friedman and Nemenyi: degenerate and bad input', () => {
   assert.throws(() => friedman([[1], [2]]), /friedman: needs at least 2 treatments \(columns\), got 1/);
   assert.throws(() => friedman([[1, 2], [3]]), /friedman: row 1 has 1 scores, row 0 has 2/);
   assert.throws(
-    () => friedman([
-      [1, 2],
-      [3, NaN],
-    ]),
+    () =>
+      friedman([
+        [1, 2],
+        [3, NaN],
+      ]),
     /friedman: scores\[1\]\[1\] must be a finite number, got NaN/,
   );
   assert.throws(() => nemenyiCriticalDifference(11, 5), /covers 2 to 10 treatments, got 11/);

@@ -61,7 +61,8 @@ export function chiSquareQuantile(p: number, df: number): number {
 }
 
 function checkDegreesOfFreedom(df: number, caller: string): void {
-  if (!(df > 0) || !Number.isFinite(df)) throw new HeedError(`${caller}: degrees of freedom must be finite and > 0, got ${df}`);
+  if (!(df > 0) || !Number.isFinite(df))
+    throw new HeedError(`${caller}: degrees of freedom must be finite and > 0, got ${df}`);
 }
 
 /**
@@ -69,7 +70,8 @@ function checkDegreesOfFreedom(df: number, caller: string): void {
  * finite bracket reach the spacing of doubles.
  */
 function invertCdf(cdf: (x: number) => number, p: number, start: number, caller: string): number {
-  if (!(p > 0 && p < 1)) throw new HeedError(`${caller}: probability must be strictly between 0 and 1, got ${p}`);
+  if (!(p > 0 && p < 1))
+    throw new HeedError(`${caller}: probability must be strictly between 0 and 1, got ${p}`);
   let low = start - 1;
   let high = start + 1;
   while (cdf(low) > p) low -= 2 * (high - low);

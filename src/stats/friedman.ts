@@ -33,7 +33,8 @@ export function friedman(scores: readonly (readonly number[])[], lowerIsBetter =
   const blocks = scores.length;
   if (blocks < 2) throw new HeedError(`friedman: needs at least 2 blocks (rows), got ${blocks}`);
   const treatments = scores[0].length;
-  if (treatments < 2) throw new HeedError(`friedman: needs at least 2 treatments (columns), got ${treatments}`);
+  if (treatments < 2)
+    throw new HeedError(`friedman: needs at least 2 treatments (columns), got ${treatments}`);
   const rankSums = new Array<number>(treatments).fill(0);
   scores.forEach((row, block) => {
     if (row.length !== treatments) {
