@@ -109,6 +109,31 @@ test('line chart: strings give a category axis in order of first appearance', ()
   );
 });
 
+test('long category labels are slanted and stay on the canvas; long legends widen it', () => {
+  const labels = ['MovieLens 100k (u1 split)', 'MovieLens 1M', 'Amazon Musical Instruments', 'Yelp'];
+  const longName = 'a model with a very long name that needs a wide legend box';
+  const svg = lineChart({
+    title: 'Long labels',
+    xLabel: 'data set',
+    yLabel: 'RMSE',
+    series: [{ name: longName, points: labels.map((x, i) => ({ x, y: 0.9 + i / 100 })) }],
+  });
+  const elements = checkSvg(svg);
+  const [, , width] = elements[0].attributes.viewBox.split(' ').map(Number);
+  const slanted = elements.filter(
+    (e) => e.name === 'text' && (e.attributes.transform ?? '').startsWith('rotate(-30'),
+  );
+  assert.equal(slanted.length, labels.length);
+  // A slanted label runs down-left from its tick: its left end is 0.6 em per character × cos 30° away.
+  for (const [i, label] of labels.entries()) {
+    assert.ok(Number(slanted[i].attributes.x) - label.length * 11 * 0.6 * Math.cos(Math.PI / 6) >= 0, label);
+  }
+  const texts = elements.filter((e) => e.name === 'text');
+  const legendText = texts[textsOf(svg).indexOf(longName)];
+  assert.ok(Number(legendText.attributes.x) + longName.length * 12 * 0.6 <= width, 'the legend fits');
+  assert.ok(width > 720, 'the canvas grew for the legend');
+});
+
 test('line chart: bad input is refused with the field named', () => {
   const withPoint = (point: object): LineChartSpec => ({
     ...lineSpec(),

@@ -1,6 +1,6 @@
 /** The frame shared by the line and bar charts: plot area, title, axis labels, y ticks with grid lines. */
 import { formatTick, type Ticks } from './nice-ticks.js';
-import { element, text } from './svg.js';
+import { coordinate, element, text, textWidth } from './svg.js';
 
 export interface PlotArea {
   left: number;
@@ -76,4 +76,39 @@ export function xAxisLine(area: PlotArea, label: string | undefined, labelY: num
           fill: '#111111',
         }),
   ]);
+}
+
+const TICK_FONT_SIZE = 11;
+
+/** True when some x tick label is wider than the space between ticks, so labels must be slanted. */
+export function needsSlantedLabels(labels: readonly string[], spacing: number): boolean {
+  return labels.some((label) => textWidth(label, TICK_FONT_SIZE) > spacing - 6);
+}
+
+/** Extra depth below the axis that slanted (30°) labels take, beyond a straight row. */
+export function slantedLabelDepth(labels: readonly string[]): number {
+  return Math.max(...labels.map((label) => textWidth(label, TICK_FONT_SIZE))) * 0.5;
+}
+
+/**
+ * How far slanted labels, which run down-left from their ticks, would reach past the canvas' left
+ * edge; the caller widens its left margin by this much.
+ */
+export function slantedLabelOverhang(labels: readonly string[], positions: readonly number[]): number {
+  const reach = labels.map(
+    (label, i) => textWidth(label, TICK_FONT_SIZE) * Math.cos(Math.PI / 6) - positions[i],
+  );
+  return Math.max(0, Math.max(...reach) + 4);
+}
+
+/** An x tick label under `bottom`, centred, or slanted and right-aligned on its tick. */
+export function xTickLabel(x: number, bottom: number, label: string, slanted: boolean): string {
+  return slanted
+    ? text(x, bottom + 14, label, {
+        'font-size': TICK_FONT_SIZE,
+        'text-anchor': 'end',
+        transform: `rotate(-30 ${coordinate(x)} ${coordinate(bottom + 14)})`,
+        fill: '#333333',
+      })
+    : text(x, bottom + 18, label, { 'font-size': TICK_FONT_SIZE, 'text-anchor': 'middle', fill: '#333333' });
 }

@@ -7,11 +7,21 @@
  * `yFromZero: true` forces the axis to include 0.
  */
 import { HeedError } from '../util/errors.js';
-import { linearScale, titleText, xAxisLine, yAxis, type PlotArea } from './axes.js';
-import { legend, legendWidth, type LegendEntry } from './legend.js';
+import {
+  linearScale,
+  needsSlantedLabels,
+  slantedLabelDepth,
+  slantedLabelOverhang,
+  titleText,
+  xAxisLine,
+  xTickLabel,
+  yAxis,
+  type PlotArea,
+} from './axes.js';
+import { legend, legendHeight, legendWidth, type LegendEntry } from './legend.js';
 import { niceTicks } from './nice-ticks.js';
 import { seriesColour, seriesMarker } from './palette.js';
-import { element, escapeXml, svgDocument, text, textWidth } from './svg.js';
+import { element, escapeXml, svgDocument, text } from './svg.js';
 import { checkErrorBar, checkFiniteNumber, checkText, checkUniqueNames } from './validate.js';
 
 export interface Bar {
@@ -35,7 +45,9 @@ export interface BarChartSpec {
 
 const WIDTH = 720;
 const HEIGHT = 420;
-const MARGIN = { left: 72, right: 16, top: 56, bottom: 72 };
+/** The canvas grows beyond WIDTH × HEIGHT rather than squeeze the plot below this width for a long legend. */
+const MIN_PLOT_WIDTH = 360;
+const MARGIN = { left: 72, right: 16, top: 56, bottom: 40 };
 /** Fraction of the data's span added below the lowest value, so the shortest bar still shows. */
 const ZOOM_PADDING = 0.25;
 export const ZOOMED_AXIS_NOTE = 'y axis does not start at 0';
@@ -50,11 +62,25 @@ export function barChart(spec: BarChartSpec): string {
     swatch: true,
   }));
   const legendSpace = legendWidth(entries) + 20;
+  const plotWidth = Math.max(WIDTH - MARGIN.left - MARGIN.right - legendSpace, MIN_PLOT_WIDTH);
+  const groupWidth = plotWidth / spec.groups.length;
+  const groupLabels = spec.groups.map((group) => group.label);
+  const slanted = needsSlantedLabels(groupLabels, groupWidth);
+  const overhang = slanted
+    ? slantedLabelOverhang(
+        groupLabels,
+        groupLabels.map((_, g) => MARGIN.left + (g + 0.5) * groupWidth),
+      )
+    : 0;
+  const left = MARGIN.left + overhang;
+  const width = left + plotWidth + legendSpace + MARGIN.right;
+  const labelDepth = slanted ? slantedLabelDepth(groupLabels) : 0;
+  const height = Math.max(HEIGHT, MARGIN.top + legendHeight(entries) + 16) + labelDepth;
   const area: PlotArea = {
-    left: MARGIN.left,
+    left,
     top: MARGIN.top,
-    width: WIDTH - MARGIN.left - MARGIN.right - legendSpace,
-    height: HEIGHT - MARGIN.top - MARGIN.bottom,
+    width: plotWidth,
+    height: height - MARGIN.top - MARGIN.bottom - labelDepth,
   };
   const bars = spec.groups.flatMap((group) => group.bars);
   const { ticks, zoomed } = yDomain(
@@ -69,8 +95,6 @@ export function barChart(spec: BarChartSpec): string {
   // Bars grow from 0 when 0 is on the axis, otherwise from the axis end nearest to 0.
   const baseline = y(Math.min(Math.max(0, domainMin), domainMax));
 
-  const groupWidth = area.width / spec.groups.length;
-  const rotateLabels = spec.groups.some((group) => textWidth(group.label, 11) > groupWidth - 6);
   const parts: string[] = [];
   spec.groups.forEach((group, g) => {
     const groupLeft = area.left + g * groupWidth;
@@ -86,27 +110,13 @@ export function barChart(spec: BarChartSpec): string {
       );
       parts.push(rect + errorBar(bar, left + barWidth / 2, y));
     });
-    const labelX = groupLeft + groupWidth / 2;
-    parts.push(
-      rotateLabels
-        ? text(labelX, bottom + 14, group.label, {
-            'font-size': 11,
-            'text-anchor': 'end',
-            transform: `rotate(-30 ${labelX} ${bottom + 14})`,
-            fill: '#333333',
-          })
-        : text(labelX, bottom + 18, group.label, {
-            'font-size': 11,
-            'text-anchor': 'middle',
-            fill: '#333333',
-          }),
-    );
+    parts.push(xTickLabel(groupLeft + groupWidth / 2, bottom, group.label, slanted));
   });
   const decorations = zoomed ? [axisBreak(area.left, bottom - 10), zoomNote(area)] : [];
-  return svgDocument(WIDTH, HEIGHT, spec.title, [
+  return svgDocument(width, height, spec.title, [
     titleText(spec.title, area.left + area.width / 2),
     yAxis(area, ticks, y, spec.yLabel),
-    xAxisLine(area, undefined, bottom + 56),
+    xAxisLine(area, undefined, 0),
     element('g', { class: 'bars' }, parts),
     ...decorations,
     legend(entries, area.left + area.width + 20, area.top),

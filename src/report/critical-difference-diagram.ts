@@ -20,6 +20,7 @@ export interface CriticalDifferenceSpec {
 }
 
 const WIDTH = 720;
+const MIN_AXIS_WIDTH = 300;
 const FONT_SIZE = 12;
 const AXIS_Y = 92;
 const GROUP_ROW = 8;
@@ -32,7 +33,9 @@ export function criticalDifferenceDiagram(spec: CriticalDifferenceSpec): string 
   const labels = sorted.map((entry) => `${entry.name} (${entry.rank.toFixed(2)})`);
   const labelSpace = Math.max(...labels.map((label) => textWidth(label, FONT_SIZE))) + 28;
   const axisLeft = Math.max(40, labelSpace);
-  const axisRight = WIDTH - axisLeft;
+  // Long names widen the canvas instead of shrinking the rank axis below MIN_AXIS_WIDTH.
+  const width = Math.max(WIDTH, 2 * axisLeft + MIN_AXIS_WIDTH);
+  const axisRight = width - axisLeft;
   const x = linearScale(k, 1, axisLeft, axisRight);
   const unit = (axisRight - axisLeft) / (k - 1);
 
@@ -68,8 +71,8 @@ export function criticalDifferenceDiagram(spec: CriticalDifferenceSpec): string 
   const caption = captionText(spec);
   const height = captionY + (caption === '' ? 0 : 20);
 
-  return svgDocument(WIDTH, height, spec.title, [
-    titleText(spec.title, WIDTH / 2),
+  return svgDocument(width, height, spec.title, [
+    titleText(spec.title, width / 2),
     criticalDifferenceBar(spec.cd, unit, axisLeft, axisRight),
     rankAxis(k, x),
     element(
@@ -92,7 +95,7 @@ export function criticalDifferenceDiagram(spec: CriticalDifferenceSpec): string 
     ...hangers,
     caption === ''
       ? ''
-      : text(WIDTH / 2, captionY, caption, { 'font-size': 11, 'text-anchor': 'middle', fill: '#555555' }),
+      : text(width / 2, captionY, caption, { 'font-size': 11, 'text-anchor': 'middle', fill: '#555555' }),
   ]);
 }
 

@@ -51,6 +51,10 @@ export function legendWidth(entries: readonly LegendEntry[]): number {
   return KEY_WIDTH + 16 + Math.max(...entries.map((entry) => textWidth(entry.name, FONT_SIZE)));
 }
 
+export function legendHeight(entries: readonly LegendEntry[]): number {
+  return 16 + ROW_HEIGHT * entries.length;
+}
+
 /** The legend, one row per entry, with its top-left corner at (x, y). */
 export function legend(entries: readonly LegendEntry[], x: number, y: number): string {
   const width = legendWidth(entries);
@@ -73,7 +77,7 @@ export function legend(entries: readonly LegendEntry[], x: number, y: number): s
     x,
     y,
     width,
-    height: 16 + ROW_HEIGHT * entries.length,
+    height: legendHeight(entries),
     fill: '#ffffff',
     stroke: '#bbbbbb',
   });

@@ -3,11 +3,21 @@
  * with optional error bars. Output is an SVG string.
  */
 import { HeedError } from '../util/errors.js';
-import { linearScale, titleText, xAxisLine, yAxis, type PlotArea } from './axes.js';
-import { DASH_PATTERN, legend, legendWidth, marker, type LegendEntry } from './legend.js';
+import {
+  linearScale,
+  needsSlantedLabels,
+  slantedLabelDepth,
+  slantedLabelOverhang,
+  titleText,
+  xAxisLine,
+  xTickLabel,
+  yAxis,
+  type PlotArea,
+} from './axes.js';
+import { DASH_PATTERN, legend, legendHeight, legendWidth, marker, type LegendEntry } from './legend.js';
 import { formatTick, niceTicks } from './nice-ticks.js';
 import { seriesColour, seriesMarker } from './palette.js';
-import { coordinate, element, escapeXml, svgDocument, text } from './svg.js';
+import { coordinate, element, escapeXml, svgDocument } from './svg.js';
 import { checkErrorBar, checkFiniteNumber, checkText, checkUniqueNames } from './validate.js';
 
 export interface LinePoint {
@@ -41,6 +51,8 @@ export interface LineChartSpec {
 
 const WIDTH = 720;
 const HEIGHT = 420;
+/** The canvas grows beyond WIDTH × HEIGHT rather than squeeze the plot below this width for a long legend. */
+const MIN_PLOT_WIDTH = 360;
 const MARGIN = { left: 72, right: 16, top: 44, bottom: 64 };
 /** Inner padding so that points at the ends of the x range do not sit on the axis. */
 const X_PADDING = 16;
@@ -59,13 +71,30 @@ export function lineChart(spec: LineChartSpec): string {
     dashed: series.dashed,
   }));
   const legendSpace = legendWidth(legendEntries) + 20;
-  const area: PlotArea = {
-    left: MARGIN.left,
-    top: MARGIN.top,
-    width: WIDTH - MARGIN.left - MARGIN.right - legendSpace,
-    height: HEIGHT - MARGIN.top - MARGIN.bottom,
-  };
+  const plotWidth = Math.max(WIDTH - MARGIN.left - MARGIN.right - legendSpace, MIN_PLOT_WIDTH);
   const points = spec.series.flatMap((series) => series.points);
+  const xs = points.map((p) => p.x);
+  const unshifted = buildXAxis(scale, xs, MARGIN.left, plotWidth);
+  const tickLabels = unshifted.ticks.map((tick) => tick.label);
+  const spacing = unshifted.ticks.length > 1 ? unshifted.ticks[1].at - unshifted.ticks[0].at : plotWidth;
+  const slanted = needsSlantedLabels(tickLabels, spacing);
+  const overhang = slanted
+    ? slantedLabelOverhang(
+        tickLabels,
+        unshifted.ticks.map((tick) => tick.at),
+      )
+    : 0;
+  const left = MARGIN.left + overhang;
+  const xAxis = overhang === 0 ? unshifted : buildXAxis(scale, xs, left, plotWidth);
+  const width = left + plotWidth + legendSpace + MARGIN.right;
+  const labelDepth = slanted ? slantedLabelDepth(tickLabels) : 0;
+  const height = Math.max(HEIGHT, MARGIN.top + legendHeight(legendEntries) + 16) + labelDepth;
+  const area: PlotArea = {
+    left,
+    top: MARGIN.top,
+    width: plotWidth,
+    height: height - MARGIN.top - MARGIN.bottom - labelDepth,
+  };
   const yTicks = niceTicks(
     Math.min(...points.map((p) => p.low ?? p.y)),
     Math.max(...points.map((p) => p.high ?? p.y)),
@@ -77,22 +106,17 @@ export function lineChart(spec: LineChartSpec): string {
     area.top + area.height,
     area.top,
   );
-  const xAxis = buildXAxis(
-    scale,
-    points.map((p) => p.x),
-    area,
-  );
   const bottom = area.top + area.height;
   const xTickMarks = xAxis.ticks.map(
     (tick) =>
       element('line', { x1: tick.at, y1: bottom, x2: tick.at, y2: bottom + 5, stroke: '#333333' }) +
-      text(tick.at, bottom + 19, tick.label, { 'font-size': 11, 'text-anchor': 'middle', fill: '#333333' }),
+      xTickLabel(tick.at, bottom, tick.label, slanted),
   );
   const lines = spec.series.map((series, i) => drawSeries(series, legendEntries[i], xAxis.position, y));
-  return svgDocument(WIDTH, HEIGHT, spec.title, [
+  return svgDocument(width, height, spec.title, [
     titleText(spec.title, area.left + area.width / 2),
     yAxis(area, yTicks, y, spec.yLabel),
-    xAxisLine(area, spec.xLabel, bottom + 42),
+    xAxisLine(area, spec.xLabel, bottom + 42 + labelDepth),
     element('g', { class: 'x-ticks' }, xTickMarks),
     ...lines,
     legend(legendEntries, area.left + area.width + 20, area.top),
@@ -136,9 +160,9 @@ function drawSeries(
   ]);
 }
 
-function buildXAxis(scale: XScale, xs: readonly (number | string)[], area: PlotArea): XAxis {
-  const start = area.left + X_PADDING;
-  const end = area.left + area.width - X_PADDING;
+function buildXAxis(scale: XScale, xs: readonly (number | string)[], left: number, width: number): XAxis {
+  const start = left + X_PADDING;
+  const end = left + width - X_PADDING;
   if (scale === 'category') {
     const categories = [...new Set(xs.map(String))];
     const band = (end - start) / categories.length;
