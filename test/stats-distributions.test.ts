@@ -4,6 +4,7 @@ import {
   chiSquareCdf,
   chiSquareQuantile,
   chiSquareUpperTail,
+  fUpperTail,
   normalCdf,
   studentTCdf,
   studentTQuantile,
@@ -86,4 +87,24 @@ test('chi-square CDF: closed form for k = 2, quantiles from printed tables', () 
     () => chiSquareQuantile(1, 3),
     /chiSquareQuantile: probability must be strictly between 0 and 1, got 1/,
   );
+});
+
+test('F upper tail: closed forms for d1 = 1, 2 and critical values from printed tables', () => {
+  // F(1, ν) is the square of t_ν; F(2, ν) has upper tail (1 + 2x/ν)^(−ν/2).
+  for (const x of [0.3, 1, 4.96, 20]) {
+    close(fUpperTail(x, 1, 10), studentTTwoSidedP(Math.sqrt(x), 10), 1e-14, `F(1, 10) at ${x}`);
+    close(fUpperTail(x, 2, 6), (1 + (2 * x) / 6) ** -3, 1e-14, `F(2, 6) at ${x}`);
+  }
+  // 5% and 1% points, printed with 2 decimals: the tail there is 0.05 (0.01) to within the rounding.
+  const table: [alpha: number, d1: number, d2: number, x: number][] = [
+    [0.05, 3, 39, 2.85], // quoted by Demšar (2006) for the Table 6 example
+    [0.05, 2, 6, 5.14],
+    [0.01, 4, 20, 4.43],
+    [0.05, 1, 10, 4.96],
+  ];
+  for (const [alpha, d1, d2, x] of table)
+    close(fUpperTail(x, d1, d2), alpha, 5e-4, `F(${d1}, ${d2}) at ${x}`);
+  assert.equal(fUpperTail(0, 3, 4), 1);
+  assert.equal(fUpperTail(Infinity, 3, 4), 0);
+  assert.throws(() => fUpperTail(1, 3, -1), /fUpperTail: degrees of freedom must be finite and > 0, got -1/);
 });
