@@ -4,6 +4,7 @@ import {
   chiSquareCdf,
   chiSquareQuantile,
   chiSquareUpperTail,
+  fUpperTail,
   normalCdf,
   studentTCdf,
   studentTQuantile,
@@ -24,7 +25,8 @@ test('log Γ at integers and halves: Γ(n) = (n − 1)!, Γ(½) = √π', () => 
 
 test('incomplete gamma and beta against closed forms', () => {
   // P(1, x) = 1 − e^{−x}; I_x(a, 1) = x^a; I_x(1, b) = 1 − (1 − x)^b.
-  for (const x of [0.01, 0.5, 2, 7, 30]) close(regularizedGammaP(1, x), 1 - Math.exp(-x), 1e-14, `P(1, ${x})`);
+  for (const x of [0.01, 0.5, 2, 7, 30])
+    close(regularizedGammaP(1, x), 1 - Math.exp(-x), 1e-14, `P(1, ${x})`);
   for (const x of [0.05, 0.3, 0.7, 0.95]) {
     close(regularizedBeta(x, 3.5, 1), x ** 3.5, 1e-14, `I_${x}(3.5, 1)`);
     close(regularizedBeta(x, 1, 2.5), 1 - (1 - x) ** 2.5, 1e-14, `I_${x}(1, 2.5)`);
@@ -66,7 +68,8 @@ test('Student t CDF: closed forms for ν = 1, 2 and quantiles from printed table
 });
 
 test('chi-square CDF: closed form for k = 2, quantiles from printed tables', () => {
-  for (const x of [0.1, 1, 5.991, 20]) close(chiSquareCdf(x, 2), 1 - Math.exp(-x / 2), 1e-14, `k = 2 at ${x}`);
+  for (const x of [0.1, 1, 5.991, 20])
+    close(chiSquareCdf(x, 2), 1 - Math.exp(-x / 2), 1e-14, `k = 2 at ${x}`);
   // χ²₁ is the square of a standard normal: F(z²; 1) = 2Φ(z) − 1.
   close(chiSquareCdf(1.96 ** 2, 1), 2 * normalCdf(1.96) - 1, 1e-13);
   const table: [p: number, df: number, x: number][] = [
@@ -80,5 +83,28 @@ test('chi-square CDF: closed form for k = 2, quantiles from printed tables', () 
   close(chiSquareUpperTail(7.815, 3), 1 - chiSquareCdf(7.815, 3), 1e-14);
   assert.equal(chiSquareCdf(-1, 3), 0);
   assert.equal(chiSquareUpperTail(0, 3), 1);
-  assert.throws(() => chiSquareQuantile(1, 3), /chiSquareQuantile: probability must be strictly between 0 and 1, got 1/);
+  assert.throws(
+    () => chiSquareQuantile(1, 3),
+    /chiSquareQuantile: probability must be strictly between 0 and 1, got 1/,
+  );
+});
+
+test('F upper tail: closed forms for d1 = 1, 2 and critical values from printed tables', () => {
+  // F(1, ν) is the square of t_ν; F(2, ν) has upper tail (1 + 2x/ν)^(−ν/2).
+  for (const x of [0.3, 1, 4.96, 20]) {
+    close(fUpperTail(x, 1, 10), studentTTwoSidedP(Math.sqrt(x), 10), 1e-14, `F(1, 10) at ${x}`);
+    close(fUpperTail(x, 2, 6), (1 + (2 * x) / 6) ** -3, 1e-14, `F(2, 6) at ${x}`);
+  }
+  // 5% and 1% points, printed with 2 decimals: the tail there is 0.05 (0.01) to within the rounding.
+  const table: [alpha: number, d1: number, d2: number, x: number][] = [
+    [0.05, 3, 39, 2.85], // quoted by Demšar (2006) for the Table 6 example
+    [0.05, 2, 6, 5.14],
+    [0.01, 4, 20, 4.43],
+    [0.05, 1, 10, 4.96],
+  ];
+  for (const [alpha, d1, d2, x] of table)
+    close(fUpperTail(x, d1, d2), alpha, 5e-4, `F(${d1}, ${d2}) at ${x}`);
+  assert.equal(fUpperTail(0, 3, 4), 1);
+  assert.equal(fUpperTail(Infinity, 3, 4), 0);
+  assert.throws(() => fUpperTail(1, 3, -1), /fUpperTail: degrees of freedom must be finite and > 0, got -1/);
 });

@@ -16,13 +16,14 @@ test('Friedman: a hand-worked example with a tie (RMSE, lower is better)', () =>
   ];
   // Rank sums 5, 7.5, 11.5 → R = 1.25, 1.875, 2.875; Σ R² = 13.34375; k(k+1)²/4 = 12.
   // χ²_F = 12·4 / (3·4) · (13.34375 − 12) = 5.375, df = 2, p = e^{−5.375/2} (χ² with 2 df).
-  // F_F = 3 · 5.375 / (4·2 − 5.375) = 6.142857…
+  // F_F = 3 · 5.375 / (4·2 − 5.375) = 6.142857…, with 2 and 2·3 = 6 df: p = (1 + 2 F_F / 6)^(−3).
   const result = friedman(rmse);
   assert.deepEqual(result.averageRanks, [1.25, 1.875, 2.875]);
   close(result.chiSquare, 5.375, 1e-12);
   assert.equal(result.df, 2);
   close(result.pValue, Math.exp(-5.375 / 2), 1e-14);
   close(result.imanDavenportF, 16.125 / 2.625, 1e-12);
+  close(result.imanDavenportPValue, (1 + (2 * 16.125) / 2.625 / 6) ** -3, 1e-14);
   assert.equal(result.blocks, 4);
   assert.equal(result.treatments, 3);
   // The same scores negated, with higher better, rank identically.
@@ -69,8 +70,15 @@ test('Friedman on Demšar (2006) Table 6 reproduces χ²_F = 9.28 and F_F = 3.69
   close(result.chiSquare, 9.28, 0.005, 'paper χ²_F');
   close(result.imanDavenportF, (13 * chiSquare) / (42 - chiSquare), 1e-12);
   close(result.imanDavenportF, 3.69, 0.005, 'paper F_F');
+  // Demšar: F(3, 39) at α = 0.05 is 2.85 < 3.69, "so we reject the null-hypothesis".
+  assert.ok(result.imanDavenportPValue < 0.05);
+  close(result.imanDavenportPValue, 0.019823006192249, 1e-10); // scipy.stats.f.sf(F_F, 3, 39)
   // The χ² upper tail with 3 df in closed form: Q(x; 3) = 2Φ(−√x) + √(2x/π) e^{−x/2}.
-  close(result.pValue, 2 * normalCdf(-Math.sqrt(chiSquare)) + Math.sqrt((2 * chiSquare) / Math.PI) * Math.exp(-chiSquare / 2), 1e-13);
+  close(
+    result.pValue,
+    2 * normalCdf(-Math.sqrt(chiSquare)) + Math.sqrt((2 * chiSquare) / Math.PI) * Math.exp(-chiSquare / 2),
+    1e-13,
+  );
   assert.equal(result.df, 3);
   assert.equal(result.blocks, 14);
 
@@ -139,6 +147,7 @@ test('Friedman and Nemenyi: degenerate and bad input', () => {
   ]);
   close(agree.chiSquare, 6, 1e-12);
   assert.equal(agree.imanDavenportF, Infinity);
+  assert.equal(agree.imanDavenportPValue, 0);
   // All tied: nothing to tell apart.
   const tied = friedman([
     [1, 1],
@@ -150,10 +159,11 @@ test('Friedman and Nemenyi: degenerate and bad input', () => {
   assert.throws(() => friedman([[1], [2]]), /friedman: needs at least 2 treatments \(columns\), got 1/);
   assert.throws(() => friedman([[1, 2], [3]]), /friedman: row 1 has 1 scores, row 0 has 2/);
   assert.throws(
-    () => friedman([
-      [1, 2],
-      [3, NaN],
-    ]),
+    () =>
+      friedman([
+        [1, 2],
+        [3, NaN],
+      ]),
     /friedman: scores\[1\]\[1\] must be a finite number, got NaN/,
   );
   assert.throws(() => nemenyiCriticalDifference(11, 5), /covers 2 to 10 treatments, got 11/);

@@ -56,9 +56,18 @@ test('paired t-test: zero variance of the differences has a defined answer', () 
 });
 
 test('paired t-test: bad input names the problem', () => {
-  assert.throws(() => pairedTTest([1], [2]), /pairedTTest: needs at least 2 pairs to estimate a variance, got 1/);
-  assert.throws(() => pairedTTest([1, 2], [1]), /pairedTTest: paired samples differ in length \(a has 2, b has 1\)/);
-  assert.throws(() => pairedTTest([1, 2], [1, Infinity]), /pairedTTest: b\[1\] must be a finite number, got Infinity/);
+  assert.throws(
+    () => pairedTTest([1], [2]),
+    /pairedTTest: needs at least 2 pairs to estimate a variance, got 1/,
+  );
+  assert.throws(
+    () => pairedTTest([1, 2], [1]),
+    /pairedTTest: paired samples differ in length \(a has 2, b has 1\)/,
+  );
+  assert.throws(
+    () => pairedTTest([1, 2], [1, Infinity]),
+    /pairedTTest: b\[1\] must be a finite number, got Infinity/,
+  );
 });
 
 test('Wilcoxon: Demšar (2006) Table 2, C4.5+m against C4.5, by hand with zeros dropped', () => {
@@ -73,7 +82,14 @@ test('Wilcoxon: Demšar (2006) Table 2, C4.5+m against C4.5, by hand with zeros 
   // {} ; {3}, {3'}, {6}, {8}, {10}, {12} ; {3,3'}, {3,6}×2, {3,8}×2, {3,10}×2 ; {3,3',6} → 15 of 2¹².
   // Two-sided p = 2 · 15 / 4096.
   const result = wilcoxonSignedRank(c45m, c45);
-  assert.deepEqual(result, { wPlus: 71.5, wMinus: 6.5, statistic: 6.5, n: 12, pValue: 30 / 4096, exact: true });
+  assert.deepEqual(result, {
+    wPlus: 71.5,
+    wMinus: 6.5,
+    statistic: 6.5,
+    n: 12,
+    pValue: 30 / 4096,
+    exact: true,
+  });
 });
 
 test('Wilcoxon: with 5 pairs the smallest two-sided p is 2 / 2⁵ = 0.0625', () => {
@@ -145,5 +161,8 @@ test('Wilcoxon: zero differences are dropped; no non-zero difference gives p = 1
     exact: true,
   });
   assert.throws(() => wilcoxonSignedRank([1], [1, 2]), /wilcoxonSignedRank: paired samples differ in length/);
-  assert.throws(() => wilcoxonSignedRank([NaN], [1]), /wilcoxonSignedRank: a\[0\] must be a finite number, got NaN/);
+  assert.throws(
+    () => wilcoxonSignedRank([NaN], [1]),
+    /wilcoxonSignedRank: a\[0\] must be a finite number, got NaN/,
+  );
 });

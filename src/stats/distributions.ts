@@ -5,6 +5,7 @@
  *   Φ(z)            = ½ (1 + sign(z) P(½, z²/2))                      (erf(u) = P(½, u²))
  *   F_t(t; ν)       = 1 − ½ I_{ν/(ν+t²)}(ν/2, ½) for t ≥ 0, by symmetry below 0
  *   F_χ²(x; k)      = P(k/2, x/2)
+ *   F_F(x; d₁, d₂)  = I_{d₁x/(d₁x+d₂)}(d₁/2, d₂/2)
  */
 import { HeedError } from '../util/errors.js';
 import { regularizedBeta, regularizedGammaP, regularizedGammaQ } from './special-functions.js';
@@ -48,6 +49,16 @@ export function chiSquareUpperTail(x: number, df: number): number {
   return x <= 0 ? 1 : regularizedGammaQ(df / 2, x / 2);
 }
 
+/** The F distribution's upper tail P(X ≥ x) with d1 and d2 degrees of freedom, as 1 − F = I_{d₂/(d₂+d₁x)}(d₂/2, d₁/2). */
+export function fUpperTail(x: number, d1: number, d2: number): number {
+  checkDegreesOfFreedom(d1, 'fUpperTail');
+  checkDegreesOfFreedom(d2, 'fUpperTail');
+  if (Number.isNaN(x)) throw new HeedError('fUpperTail: x is NaN');
+  if (x <= 0) return 1;
+  if (x === Infinity) return 0;
+  return regularizedBeta(d2 / (d2 + d1 * x), d2 / 2, d1 / 2);
+}
+
 /** The p-quantile of Student t with df degrees of freedom, e.g. studentTQuantile(0.975, 4) = 2.776 for a 95% interval. */
 export function studentTQuantile(p: number, df: number): number {
   checkDegreesOfFreedom(df, 'studentTQuantile');
@@ -61,7 +72,8 @@ export function chiSquareQuantile(p: number, df: number): number {
 }
 
 function checkDegreesOfFreedom(df: number, caller: string): void {
-  if (!(df > 0) || !Number.isFinite(df)) throw new HeedError(`${caller}: degrees of freedom must be finite and > 0, got ${df}`);
+  if (!(df > 0) || !Number.isFinite(df))
+    throw new HeedError(`${caller}: degrees of freedom must be finite and > 0, got ${df}`);
 }
 
 /**
@@ -69,7 +81,8 @@ function checkDegreesOfFreedom(df: number, caller: string): void {
  * finite bracket reach the spacing of doubles.
  */
 function invertCdf(cdf: (x: number) => number, p: number, start: number, caller: string): number {
-  if (!(p > 0 && p < 1)) throw new HeedError(`${caller}: probability must be strictly between 0 and 1, got ${p}`);
+  if (!(p > 0 && p < 1))
+    throw new HeedError(`${caller}: probability must be strictly between 0 and 1, got ${p}`);
   let low = start - 1;
   let high = start + 1;
   while (cdf(low) > p) low -= 2 * (high - low);

@@ -6,12 +6,13 @@
  * treatment j:
  *   χ²_F = 12N / (k(k+1)) · [Σ_j R_j² − k(k+1)²/4]            ~ χ² with k − 1 df,
  *   F_F  = (N − 1) χ²_F / (N(k − 1) − χ²_F)                   ~ F with k − 1 and (k − 1)(N − 1) df.
- * F_F is the less conservative statistic; pValue here is the chi-square one. χ²_F is Demšar's form,
+ * Iman & Davenport (1980) showed χ²_F to be conservative; Demšar recommends F_F, whose p-value is
+ * imanDavenportPValue. pValue is the chi-square one, kept for comparison with other tools. χ²_F is Demšar's form,
  * without a correction for ties within blocks (which would make it slightly larger).
  * When every block ranks the treatments identically χ²_F = N(k − 1) and F_F is +∞.
  */
 import { HeedError } from '../util/errors.js';
-import { chiSquareUpperTail } from './distributions.js';
+import { chiSquareUpperTail, fUpperTail } from './distributions.js';
 import { averageRanks } from './ranks.js';
 import { checkFinite } from './samples.js';
 
@@ -22,6 +23,8 @@ export interface FriedmanResult {
   /** P(χ²_{k−1} ≥ χ²_F). */
   pValue: number;
   imanDavenportF: number;
+  /** P(F_{k−1, (k−1)(N−1)} ≥ F_F); 0 when F_F is +∞. */
+  imanDavenportPValue: number;
   /** Average rank of each treatment (column), 1 = best. */
   averageRanks: number[];
   blocks: number;
@@ -33,7 +36,8 @@ export function friedman(scores: readonly (readonly number[])[], lowerIsBetter =
   const blocks = scores.length;
   if (blocks < 2) throw new HeedError(`friedman: needs at least 2 blocks (rows), got ${blocks}`);
   const treatments = scores[0].length;
-  if (treatments < 2) throw new HeedError(`friedman: needs at least 2 treatments (columns), got ${treatments}`);
+  if (treatments < 2)
+    throw new HeedError(`friedman: needs at least 2 treatments (columns), got ${treatments}`);
   const rankSums = new Array<number>(treatments).fill(0);
   scores.forEach((row, block) => {
     if (row.length !== treatments) {
@@ -55,6 +59,7 @@ export function friedman(scores: readonly (readonly number[])[], lowerIsBetter =
     df: k - 1,
     pValue: chiSquareUpperTail(chiSquare, k - 1),
     imanDavenportF,
+    imanDavenportPValue: fUpperTail(imanDavenportF, k - 1, (k - 1) * (blocks - 1)),
     averageRanks: ranks,
     blocks,
     treatments,

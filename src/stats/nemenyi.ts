@@ -12,7 +12,11 @@ const Q_ALPHA: Readonly<Record<0.05 | 0.1, readonly number[]>> = {
   0.1: [1.645, 2.052, 2.291, 2.459, 2.589, 2.693, 2.78, 2.855, 2.92],
 };
 
-export function nemenyiCriticalDifference(treatments: number, blocks: number, alpha: 0.05 | 0.1 = 0.05): number {
+export function nemenyiCriticalDifference(
+  treatments: number,
+  blocks: number,
+  alpha: 0.05 | 0.1 = 0.05,
+): number {
   if (!Number.isInteger(treatments) || treatments < 2 || treatments > 10) {
     throw new HeedError(
       `nemenyiCriticalDifference: the q_α table (Demšar 2006, Table 5a) covers 2 to 10 treatments, got ${treatments}`,
@@ -22,7 +26,8 @@ export function nemenyiCriticalDifference(treatments: number, blocks: number, al
     throw new HeedError(`nemenyiCriticalDifference: blocks must be a positive integer, got ${blocks}`);
   }
   const table = Q_ALPHA[alpha];
-  if (table === undefined) throw new HeedError(`nemenyiCriticalDifference: alpha must be 0.05 or 0.1, got ${alpha}`);
+  if (table === undefined)
+    throw new HeedError(`nemenyiCriticalDifference: alpha must be 0.05 or 0.1, got ${alpha}`);
   const q = table[treatments - 2];
   return q * Math.sqrt((treatments * (treatments + 1)) / (6 * blocks));
 }
@@ -33,7 +38,8 @@ export function nemenyiCriticalDifference(treatments: number, blocks: number, al
  * as index lists into `ranks`, each sorted by rank, groups ordered by their best rank.
  */
 export function nemenyiGroups(ranks: readonly number[], cd: number): number[][] {
-  if (!(cd > 0) || !Number.isFinite(cd)) throw new HeedError(`nemenyiGroups: cd must be finite and > 0, got ${cd}`);
+  if (!(cd > 0) || !Number.isFinite(cd))
+    throw new HeedError(`nemenyiGroups: cd must be finite and > 0, got ${cd}`);
   const order = ranks.map((_, i) => i).sort((i, j) => ranks[i] - ranks[j] || i - j);
   const groups: number[][] = [];
   let previousEnd = -1;

@@ -52,7 +52,8 @@ export function regularizedGammaQ(a: number, x: number): number {
 }
 
 function checkGammaArguments(a: number, x: number): void {
-  if (!(a > 0) || !Number.isFinite(a)) throw new HeedError(`incomplete gamma: shape a must be finite and > 0, got ${a}`);
+  if (!(a > 0) || !Number.isFinite(a))
+    throw new HeedError(`incomplete gamma: shape a must be finite and > 0, got ${a}`);
   if (!(x >= 0)) throw new HeedError(`incomplete gamma: x must be >= 0, got ${x}`);
 }
 
