@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseExperiment } from '../src/experiment/format.js';
-import { markdownReport } from '../src/experiment/report.js';
+import { markdownReport, writeReports } from '../src/experiment/report.js';
 import type { RunRecord } from '../src/experiment/store.js';
 import { bestSweepPoint, summarize } from '../src/experiment/summary.js';
 import { nemenyiCriticalDifference } from '../src/stats/nemenyi.js';
@@ -161,4 +164,70 @@ test('paired tests against the reference and Friedman across three models use th
   );
   assert.ok(text.includes('Paired tests against MF'));
   assert.ok(text.includes('Friedman test on RMSE over 3 blocks'));
+});
+
+test('writeReports writes results.json, results.md and an SVG per figure and per Friedman test', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-report-'));
+  try {
+    const withFigure = parseExperiment(
+      JSON.stringify({
+        version: 1,
+        name: 'fig',
+        title: 'Figure',
+        dataset: 'ml-100k',
+        split: 'u1',
+        seeds: [1, 2],
+        metrics: ['rmse'],
+        models: [
+          { label: 'MF', model: 'biasedmf', expectedSeconds: 1 },
+          { label: 'Mean', model: 'globalmean', expectedSeconds: 1 },
+          { label: 'SVD++', model: 'svdpp', expectedSeconds: 1 },
+        ],
+        figures: [
+          {
+            id: 'factors',
+            title: 'RMSE by factors',
+            metric: 'rmse',
+            vary: 'factors',
+            values: [8, 16],
+            series: [{ label: 'MF', model: 'biasedmf', expectedSeconds: 1 }],
+          },
+        ],
+      }),
+      'fig.json',
+    );
+    const point = (x: number, seed: number, rmse: number): RunRecord => ({
+      ...record('MF', 'biasedmf', seed, rmse, 0),
+      key: `f${x}-${seed}`,
+      role: { kind: 'figure', figure: 'factors', label: 'MF', x },
+    });
+    const records = [
+      ...[1, 2].flatMap((seed) => [
+        record('MF', 'biasedmf', seed, 0.92 + seed / 100, 0),
+        record('Mean', 'globalmean', seed, 1.15, 0),
+        record('SVD++', 'svdpp', seed, 0.9 + seed / 100, 0),
+      ]),
+      point(8, 1, 0.95),
+      point(8, 2, 0.94),
+      point(16, 1, 0.93),
+      point(16, 2, 0.92),
+    ];
+    const written = writeReports(dir, {
+      experiment: withFigure,
+      records,
+      quick: false,
+      quickNotes: [],
+      missing: 0,
+    });
+    assert.deepEqual(
+      written.figures.map((f) => f.file),
+      ['factors.svg', 'critical-difference-rmse.svg'],
+    );
+    for (const f of written.figures) assert.match(fs.readFileSync(path.join(dir, f.file), 'utf8'), /^<svg /);
+    const json = JSON.parse(fs.readFileSync(written.json, 'utf8')) as { runs: unknown[] };
+    assert.equal(json.runs.length, records.length);
+    assert.ok(fs.readFileSync(written.markdown, 'utf8').includes('- [RMSE by factors](factors.svg)'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import { formatMarkdownTable } from '../cli/table.js';
 import { writeFileAtomic } from '../util/io.js';
+import { writeFigures, type WrittenFigure } from './figures.js';
 import type { Experiment } from './format.js';
 import { pointText } from './progress.js';
 import type { RunRecord } from './store.js';
@@ -27,12 +28,19 @@ export interface WrittenReport {
   readonly markdown: string;
   readonly summary: ExperimentSummary;
   readonly text: string;
+  /** SVG files written beside results.md. */
+  readonly figures: readonly WrittenFigure[];
 }
 
 /** Writes `results.json` and `results.md` under `outDir` and returns the Markdown. */
 export function writeReports(outDir: string, input: ReportInput): WrittenReport {
   const summary = summarize(input.experiment, input.records);
-  const text = markdownReport(input, summary);
+  const figures = writeFigures(outDir, input.experiment, summary);
+  const text =
+    markdownReport(input, summary) +
+    (figures.length > 0
+      ? `\nFigures:\n\n${figures.map((f) => `- [${f.title}](${f.file})`).join('\n')}\n`
+      : '');
   const json = path.join(outDir, 'results.json');
   const markdown = path.join(outDir, 'results.md');
   writeFileAtomic(
@@ -51,7 +59,7 @@ export function writeReports(outDir: string, input: ReportInput): WrittenReport 
     ) + '\n',
   );
   writeFileAtomic(markdown, text);
-  return { json, markdown, summary, text };
+  return { json, markdown, summary, text, figures };
 }
 
 /** The Markdown report (also what `heed reproduce` prints). */
