@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import { parseExperiment } from '../src/experiment/format.js';
 import { markdownReport, writeReports } from '../src/experiment/report.js';
 import type { RunRecord } from '../src/experiment/store.js';
-import { bestSweepPoint, summarize } from '../src/experiment/summary.js';
+import { friedmanAcrossExperiments } from '../src/experiment/significance.js';
+import { bestSweepPoint, summarize, type RowSummary } from '../src/experiment/summary.js';
 import { nemenyiCriticalDifference } from '../src/stats/nemenyi.js';
 import { pairedTTest } from '../src/stats/paired-t-test.js';
 import { wilcoxonSignedRank } from '../src/stats/wilcoxon.js';
@@ -230,4 +231,37 @@ test('writeReports writes results.json, results.md and an SVG per figure and per
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('Friedman across experiments ranks the shared models over data set x metric blocks (AANMF §5.5)', () => {
+  const row = (label: string, rmse: number, ndcg: number): RowSummary => ({
+    label,
+    model: label,
+    runs: 1,
+    blocks: ['seed 1 fold 1'],
+    metrics: {
+      rmse: { mean: rmse, sd: 0, values: [rmse] },
+      'ndcg@10': { mean: ndcg, sd: 0, values: [ndcg] },
+    },
+  });
+  const summaries = [
+    {
+      name: 'a',
+      metrics: ['rmse', 'ndcg@10'],
+      rows: [row('X', 0.9, 0.8), row('Y', 0.95, 0.7), row('Z', 1.0, 0.6)],
+    },
+    // 'Extra' is in one experiment only, so it is not ranked.
+    {
+      name: 'b',
+      metrics: ['rmse', 'ndcg@10'],
+      rows: [row('X', 0.85, 0.9), row('Y', 0.8, 0.95), row('Z', 0.99, 0.5), row('Extra', 0.1, 1)],
+    },
+  ];
+  const f = friedmanAcrossExperiments(summaries);
+  assert.ok(f !== undefined);
+  assert.deepEqual(f.labels, ['X', 'Y', 'Z']);
+  assert.deepEqual(f.blockNames, ['a rmse', 'a ndcg@10', 'b rmse', 'b ndcg@10']);
+  // Lower RMSE and higher NDCG rank first: X is first in a's two blocks, Y in b's.
+  assert.deepEqual(f.averageRanks, [1.5, 1.5, 3]);
+  assert.equal(f.criticalDifference, nemenyiCriticalDifference(3, 4, 0.05));
 });

@@ -9,6 +9,7 @@ import { planExperiment } from '../experiment/plan.js';
 import { writeReports } from '../experiment/report.js';
 import { bestPointRuns, runExperiment } from '../experiment/runner.js';
 import { RunStore } from '../experiment/store.js';
+import type { ExperimentSummary } from '../experiment/summary.js';
 import { UsageError } from '../util/errors.js';
 import { printJson, type CliIo, type Command } from './command.js';
 import { openDataset } from './common.js';
@@ -35,7 +36,7 @@ export const EXPERIMENT_FLAGS: Readonly<Record<string, FlagSpec>> = {
 export interface ExperimentFileOutcome {
   readonly markdown: string;
   readonly resultsFile: string;
-  readonly summary: unknown;
+  readonly summary: ExperimentSummary;
   readonly interrupted: boolean;
 }
 

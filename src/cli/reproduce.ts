@@ -6,6 +6,11 @@
  */
 import * as path from 'node:path';
 import { readExperimentFile } from '../experiment/load.js';
+import { friedmanAcrossExperiments, type NamedSummary } from '../experiment/significance.js';
+import type { ExperimentSummary } from '../experiment/summary.js';
+import { criticalDifferenceDiagram } from '../report/critical-difference-diagram.js';
+import { writeFileAtomic } from '../util/io.js';
+import { formatMarkdownTable } from './table.js';
 import { paperExperimentFiles, PAPERS } from '../experiment/papers.js';
 import { UsageError } from '../util/errors.js';
 import { printJson, type Command } from './command.js';
@@ -59,7 +64,8 @@ export const reproduceCommand: Command = {
     io.stderr.write(
       `expected time: about ${formatDuration(expected)} on a 2-core machine like the one BENCHMARKS.md was measured on\n`,
     );
-    const summaries: Record<string, unknown> = {};
+    const summaries: Record<string, ExperimentSummary> = {};
+    const named: NamedSummary[] = [];
     for (const file of files) {
       const name = readExperimentFile(file).name;
       const outcome = await runExperimentFile(
@@ -74,9 +80,47 @@ export const reproduceCommand: Command = {
         io,
       );
       summaries[name] = outcome.summary;
+      named.push({ name, metrics: readExperimentFile(file).metrics, rows: outcome.summary.rows });
       if (!args.switch('json')) io.stdout.write(`${outcome.markdown}\n`);
       if (outcome.interrupted) break;
     }
-    if (args.switch('json')) printJson(io, summaries);
+    const across = files.length > 1 ? friedmanAcrossExperiments(named) : undefined;
+    if (across !== undefined) {
+      const text = acrossExperimentsText(paper, across);
+      writeFileAtomic(
+        path.join(outRoot, 'critical-difference.svg'),
+        criticalDifferenceDiagram({
+          title: `${paper}: models ranked over ${across.blocks} data set x metric blocks`,
+          ranks: across.labels.map((name, i) => ({ name, rank: across.averageRanks[i] })),
+          cd: across.criticalDifference,
+          alpha: 0.05,
+          blocks: across.blocks,
+        }),
+      );
+      writeFileAtomic(path.join(outRoot, 'friedman.md'), text);
+      if (!args.switch('json')) io.stdout.write(`${text}\n`);
+    }
+    if (args.switch('json'))
+      printJson(io, across === undefined ? summaries : { ...summaries, acrossExperiments: across });
   },
 };
+
+function acrossExperimentsText(
+  paper: string,
+  f: NonNullable<ReturnType<typeof friedmanAcrossExperiments>>,
+): string {
+  return [
+    `## ${paper}: Friedman test across the experiments`,
+    '',
+    `Blocks: ${f.blockNames.join(', ')} (each model's mean over seeds × folds). Friedman p = ${f.pValue.toPrecision(3)}; ` +
+      `Nemenyi critical difference (α = 0.05) ${f.criticalDifference.toFixed(3)}.`,
+    '',
+    formatMarkdownTable(
+      ['Model', 'average rank (1 = best)'],
+      f.labels.map((label, i) => [label, f.averageRanks[i].toFixed(3)]),
+    ),
+    '',
+    'Figure: [critical-difference.svg](critical-difference.svg)',
+    '',
+  ].join('\n');
+}

@@ -107,3 +107,50 @@ export function friedmanAcrossModels(
     criticalDifference: nemenyiCriticalDifference(rows.length, blocks.length, 0.05),
   };
 }
+
+/** One experiment's summary, for a test across the experiments of a paper. */
+export interface NamedSummary {
+  readonly name: string;
+  readonly metrics: readonly string[];
+  readonly rows: readonly RowSummary[];
+}
+
+/**
+ * Friedman + Nemenyi with one block per (experiment, metric) and the models every experiment has
+ * as treatments, on the mean over seeds × folds — AANMF §5.5 / Fig. 6's design (blocks: data set ×
+ * metric). Higher-is-better metrics are negated so that every block ranks lower as better.
+ * Undefined with fewer than 3 shared models or 2 blocks.
+ */
+export function friedmanAcrossExperiments(
+  summaries: readonly NamedSummary[],
+): (FriedmanSummary & { readonly blockNames: readonly string[] }) | undefined {
+  if (summaries.length === 0) return undefined;
+  const labels = summaries[0].rows
+    .map((r) => r.label)
+    .filter((label) => summaries.every((s) => s.rows.some((r) => r.label === label)));
+  if (labels.length < 3 || labels.length > 10) return undefined;
+  const blockNames: string[] = [];
+  const scores: number[][] = [];
+  for (const s of summaries) {
+    for (const metric of s.metrics) {
+      const sign = metricByName(metric).higherIsBetter ? -1 : 1;
+      const means = labels.map(
+        (label) => s.rows.find((r) => r.label === label)?.metrics[metric]?.mean ?? null,
+      );
+      if (means.some((m) => m === null)) continue;
+      blockNames.push(`${s.name} ${metric}`);
+      scores.push(means.map((m) => sign * (m as number)));
+    }
+  }
+  if (scores.length < 2) return undefined;
+  const result = friedman(scores, true);
+  return {
+    metric: 'all',
+    labels,
+    averageRanks: result.averageRanks,
+    blocks: scores.length,
+    blockNames,
+    pValue: result.pValue,
+    criticalDifference: nemenyiCriticalDifference(labels.length, scores.length, 0.05),
+  };
+}
