@@ -53,6 +53,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<Expe
   const pending = plan.runs.filter((r) => !store.has(r.key));
   const sink = options.progress;
   if (sink !== undefined) {
+    for (const note of plan.quickNotes) sink.write(`${options.experiment.name}: ${note}\n`);
     const expected = pending.reduce((s, r) => s + r.expectedSeconds, 0);
     sink.write(
       `${options.experiment.name}: ${plan.runs.length} runs, ${plan.runs.length - pending.length} already done; ` +
