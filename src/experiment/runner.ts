@@ -6,7 +6,7 @@
  */
 import type { Dataset, Split } from '../data/dataset.js';
 import { makeSplits, parseSplitSpec } from '../data/split.js';
-import { metricByName } from '../eval/metric.js';
+import { metricByName, type Metric } from '../eval/metric.js';
 import { evaluate } from '../eval/protocol.js';
 import type { ProgressEvent } from '../models/model.js';
 import { HeedError } from '../util/errors.js';
@@ -78,7 +78,7 @@ class Executor {
   fitted = 0;
   interrupted = false;
   private readonly splits = new Map<number, Split[]>();
-  private readonly metrics;
+  private readonly metrics: readonly Metric[];
 
   constructor(
     private readonly options: RunExperimentOptions,
