@@ -111,6 +111,10 @@ export * from './serve/index.js';
 // XGBoost, RSAttAE's rating stage (libxgboost is loaded on first use, not here)
 export * from './xgboost/index.js';
 
+// Significance tests and SVG figures (docs/STATISTICS.md)
+export * from './stats/index.js';
+export * from './report/index.js';
+
 // Errors and randomness
 export { DataError, HeedError, UsageError } from './util/errors.js';
 export { Rng } from './util/rng.js';
