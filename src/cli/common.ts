@@ -14,6 +14,7 @@ import {
   parseSplitSpec,
   type SplitSpec,
 } from '../data/split.js';
+import { checkValidationFraction, DEFAULT_VALIDATION_FRACTION } from '../eval/carve-validation.js';
 import type { ModelConfig } from '../models/model.js';
 import { DataError, UsageError } from '../util/errors.js';
 import { isDirectory } from '../util/io.js';
@@ -54,6 +55,13 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
     kind: 'integer',
     value: 'N',
     description: 'Keep only users with at least N ratings (ratio and k-fold splits)',
+  },
+  'validation-fraction': {
+    kind: 'string',
+    value: 'F',
+    description:
+      'For a model that early-stops (patience > 0) on a split without validation: the fraction of training ratings held out as validation (0: none, train on all)',
+    defaultText: String(DEFAULT_VALIDATION_FRACTION),
   },
   set: { kind: 'repeatable', value: 'KEY=VALUE', description: 'Override a model setting (see heed models)' },
   json: { kind: 'switch', description: 'Print one JSON object on stdout instead of a table' },
@@ -110,6 +118,18 @@ export async function setUpRun(
   }
   const kept = minRatings === undefined ? undefined : minRatingsPerUser(dataset, minRatings);
   return { dataset, spec, splits: makeSplits(dataset, spec, seed, kept), seed, overrides };
+}
+
+/** `--validation-fraction F` as a number (default 0.1); anything but a number in [0, 1) is refused. */
+export function validationFractionOf(args: ParsedArgs): number {
+  const text = args.string('validation-fraction');
+  if (text === undefined) return DEFAULT_VALIDATION_FRACTION;
+  const fraction = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(fraction)) {
+    throw new UsageError(`--validation-fraction must be a number in [0, 1) (0: no carving), got "${text}"`);
+  }
+  checkValidationFraction(fraction);
+  return fraction;
 }
 
 export function splitLabel(spec: SplitSpec): string {
