@@ -47,7 +47,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   split: {
     kind: 'string',
     value: 'SPEC',
-    description: 'u1 (a predefined split), ratio:0.8,0.1,0.1 or kfold:5',
+    description: 'u1 (a predefined split), ratio:0.8,0.1,0.1, kfold:5 or files:TRAIN[,VALIDATION],TEST',
     defaultText: "the data set's first predefined split, else ratio:0.8,0.1,0.1",
   },
   seed: { kind: 'integer', value: 'N', description: 'Seed of the split and the model', defaultText: '1' },
@@ -111,9 +111,9 @@ export async function setUpRun(
     throw new UsageError(`--min-ratings must be at least 1, got ${minRatings}`);
   const dataset = await openDataset(args.requireString('dataset'), args.string('data-dir'), io.stderr);
   const spec = spec0 ?? defaultSplitSpec(dataset);
-  if (minRatings !== undefined && spec.kind === 'predefined') {
+  if (minRatings !== undefined && (spec.kind === 'predefined' || spec.kind === 'files')) {
     throw new UsageError(
-      `--min-ratings cannot filter the predefined split "${spec.name}" (use a ratio or kfold --split)`,
+      `--min-ratings cannot filter the split "${formatSplitSpec(spec)}" (use a ratio or kfold --split)`,
     );
   }
   const kept = minRatings === undefined ? undefined : minRatingsPerUser(dataset, minRatings);
