@@ -50,6 +50,13 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
     description: 'u1 (a predefined split), ratio:0.8,0.1,0.1, kfold:5 or files:TRAIN[,VALIDATION],TEST',
     defaultText: "the data set's first predefined split, else ratio:0.8,0.1,0.1",
   },
+  scale: {
+    kind: 'string',
+    value: 'MIN,MAX',
+    description:
+      'The rating scale of a csv: data set (or declare it in ratings.csv as rating:scale(MIN|MAX)); a rating outside it is an error',
+    defaultText: 'csv: the observed range, with a warning; other data sets declare their own',
+  },
   seed: { kind: 'integer', value: 'N', description: 'Seed of the split and the model', defaultText: '1' },
   'min-ratings': {
     kind: 'integer',
@@ -76,11 +83,15 @@ export async function openDataset(
   id: string,
   dataDir: string | undefined,
   stderr: OutputStream,
+  scale?: { readonly min: number; readonly max: number },
 ): Promise<Dataset> {
   if (dataDir !== undefined && !isDirectory(dataDir)) {
     throw new DataError(path.resolve(dataDir), undefined, undefined, 'data directory not found (--data-dir)');
   }
-  const dataset = await loadDataset(id, dataDir === undefined ? {} : { dataDir });
+  const dataset = await loadDataset(id, {
+    ...(dataDir !== undefined ? { dataDir } : {}),
+    ...(scale !== undefined ? { scale } : {}),
+  });
   for (const warning of dataset.warnings ?? []) stderr.write(`warning: ${warning}\n`);
   return dataset;
 }
@@ -109,7 +120,9 @@ export async function setUpRun(
   const minRatings = args.integer('min-ratings');
   if (minRatings !== undefined && minRatings < 1)
     throw new UsageError(`--min-ratings must be at least 1, got ${minRatings}`);
-  const dataset = await openDataset(args.requireString('dataset'), args.string('data-dir'), io.stderr);
+  const scaleText = args.string('scale');
+  const scale = scaleText === undefined ? undefined : parseScale(scaleText);
+  const dataset = await openDataset(args.requireString('dataset'), args.string('data-dir'), io.stderr, scale);
   const spec = spec0 ?? defaultSplitSpec(dataset);
   if (minRatings !== undefined && (spec.kind === 'predefined' || spec.kind === 'files')) {
     throw new UsageError(
@@ -118,6 +131,16 @@ export async function setUpRun(
   }
   const kept = minRatings === undefined ? undefined : minRatingsPerUser(dataset, minRatings);
   return { dataset, spec, splits: makeSplits(dataset, spec, seed, kept), seed, overrides };
+}
+
+/** `--scale MIN,MAX`: two numbers, MIN below MAX. */
+export function parseScale(text: string): { min: number; max: number } {
+  const parts = text.split(',').map((p) => p.trim());
+  const [min, max] = parts.map(Number);
+  if (parts.length !== 2 || parts.includes('') || !Number.isFinite(min) || !Number.isFinite(max) || min >= max) {
+    throw new UsageError(`--scale must be MIN,MAX with numbers MIN < MAX (e.g. --scale 1,5), got "${text}"`);
+  }
+  return { min, max };
 }
 
 /** `--validation-fraction F` as a number (default 0.1); anything but a number in [0, 1) is refused. */
