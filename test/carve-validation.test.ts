@@ -26,12 +26,18 @@ test('carving: an early-stopping model on a split without validation gets a seed
     [...split.train],
   );
   assert.deepEqual(carved.split.test, split.test);
-  assert.deepEqual([...carved.split.train], [...carved.split.train].sort((a, b) => a - b));
+  assert.deepEqual(
+    [...carved.split.train],
+    [...carved.split.train].sort((a, b) => a - b),
+  );
   assert.match(carved.note ?? '', new RegExp(`${nValidation} of its ${split.train.length} training ratings`));
   assert.match(carved.note ?? '', /--validation-fraction 0/);
   // Seeded: the same seed carves the same ratings, another seed others.
   assert.deepEqual(carveValidation(data, split, { patience: 2 }, 0.1, 7).split, carved.split);
-  assert.notDeepEqual(carveValidation(data, split, { patience: 2 }, 0.1, 8).split.validation, carved.split.validation);
+  assert.notDeepEqual(
+    carveValidation(data, split, { patience: 2 }, 0.1, 8).split.validation,
+    carved.split.validation,
+  );
 });
 
 test('carving: nothing is carved without patience, with a validation part, or with fraction 0', () => {
@@ -52,7 +58,10 @@ test('carving: nothing is carved without patience, with a validation part, or wi
   assert.equal(earlyStopsOnValidation({ patience: 0 }), false);
   assert.equal(DEFAULT_VALIDATION_FRACTION, 0.1);
   for (const bad of [-0.1, 1, 1.5, NaN]) {
-    assert.throws(() => checkValidationFraction(bad), (e: unknown) => e instanceof UsageError && /--validation-fraction/.test(e.message));
+    assert.throws(
+      () => checkValidationFraction(bad),
+      (e: unknown) => e instanceof UsageError && /--validation-fraction/.test(e.message),
+    );
   }
 });
 
@@ -105,6 +114,13 @@ test('evaluate carves validation for an early-stopping model and records it in t
   assert.equal(all.nValidation, 0);
   assert.equal(all.notes, undefined);
 
-  const folds = await evaluate({ modelId: 'stopper', spec, dataset: data, split: 'kfold:2', seed: 3, validationFraction: 0.2 });
+  const folds = await evaluate({
+    modelId: 'stopper',
+    spec,
+    dataset: data,
+    split: 'kfold:2',
+    seed: 3,
+    validationFraction: 0.2,
+  });
   assert.ok(folds.folds?.every((f) => f.nValidation > 0 && (f.notes?.length ?? 0) === 1));
 });

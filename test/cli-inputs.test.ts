@@ -35,7 +35,9 @@ function write(name: string, text: string): string {
   return file;
 }
 
-const DATA = path.dirname(write('data/ratings.csv', 'user,item,rating\na,x,4\na,y,2\nb,x,5\nb,z,1\nc,y,3\nc,z,2\n'));
+const DATA = path.dirname(
+  write('data/ratings.csv', 'user,item,rating\na,x,4\na,y,2\nb,x,5\nb,z,1\nc,y,3\nc,z,2\n'),
+);
 const TRAIN = write('train.csv', 'user,item,rating\na,x,4\nb,x,5\nc,y,3\nc,z,2\n');
 const TEST = write('test.csv', 'user,item,rating\na,y,2\nb,z,1\n');
 
@@ -59,14 +61,38 @@ test('evaluate and train accept --split files:TRAIN,TEST', () => {
 
 test('a split file row that is not in the data set exits 1 naming file:line; a bad --split exits 2', () => {
   const bad = write('bad-train.csv', 'user,item,rating\na,x,4\na,z,5\n');
-  const r = heed(['evaluate', '--model', 'globalmean', '--dataset', `csv:${DATA}`, '--split', `files:${bad},${TEST}`]);
+  const r = heed([
+    'evaluate',
+    '--model',
+    'globalmean',
+    '--dataset',
+    `csv:${DATA}`,
+    '--split',
+    `files:${bad},${TEST}`,
+  ]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, new RegExp(`bad-train\\.csv:3: user "a" did not rate item "z"`));
   const empty = write('empty.csv', '');
-  const e = heed(['evaluate', '--model', 'globalmean', '--dataset', `csv:${DATA}`, '--split', `files:${TRAIN},${empty}`]);
+  const e = heed([
+    'evaluate',
+    '--model',
+    'globalmean',
+    '--dataset',
+    `csv:${DATA}`,
+    '--split',
+    `files:${TRAIN},${empty}`,
+  ]);
   assert.equal(e.code, 1);
   assert.match(e.stderr, /empty\.csv: empty file/);
-  const u = heed(['evaluate', '--model', 'globalmean', '--dataset', `csv:${DATA}`, '--split', `files:${TRAIN}`]);
+  const u = heed([
+    'evaluate',
+    '--model',
+    'globalmean',
+    '--dataset',
+    `csv:${DATA}`,
+    '--split',
+    `files:${TRAIN}`,
+  ]);
   assert.equal(u.code, 2);
   assert.match(u.stderr, /--split "files:.*": write files:TRAIN,TEST/);
 });
@@ -85,18 +111,38 @@ test('--scale: a csv rating outside it exits 1 with file:line; a malformed or mi
     assert.equal(b.code, 2, bad);
     assert.match(b.stderr, /--scale must be MIN,MAX/);
   }
-  const m = heed(['evaluate', '--model', 'globalmean', '--dataset', 'synthetic:users=20,items=30', '--scale', '0,10']);
+  const m = heed([
+    'evaluate',
+    '--model',
+    'globalmean',
+    '--dataset',
+    'synthetic:users=20,items=30',
+    '--scale',
+    '0,10',
+  ]);
   assert.equal(m.code, 2);
   assert.match(m.stderr, /does not match data set "synthetic:users=20,items=30", whose ratings are 1\.\.5/);
 });
 
 test('--validation-fraction: carving is announced on stderr, 0 turns it off, a bad value exits 2', () => {
   const run = ['evaluate', '--model', 'fm', '--dataset', 'synthetic:users=60,items=80,ratingsPerUser=10'];
-  const sgd = ['--split', 'ratio:0.9,0,0.1', '--set', 'solver=sgd', '--set', 'patience=2', '--set', 'epochs=3'];
+  const sgd = [
+    '--split',
+    'ratio:0.9,0,0.1',
+    '--set',
+    'solver=sgd',
+    '--set',
+    'patience=2',
+    '--set',
+    'epochs=3',
+  ];
   const carved = heed([...run, ...sgd, '--json', '--quiet']);
   assert.equal(carved.code, 0, carved.stderr);
   assert.equal((JSON.parse(carved.stdout) as Record<string, unknown>).nValidation, 54);
-  assert.match(carved.stderr, /note: .*54 of its 540 training ratings \(fraction 0\.1, seed 1\) were held out/);
+  assert.match(
+    carved.stderr,
+    /note: .*54 of its 540 training ratings \(fraction 0\.1, seed 1\) were held out/,
+  );
   const off = heed([...run, ...sgd, '--json', '--quiet', '--validation-fraction', '0']);
   assert.equal(off.code, 0, off.stderr);
   assert.equal((JSON.parse(off.stdout) as Record<string, unknown>).nValidation, 0);
@@ -130,7 +176,16 @@ async function interrupt(args: readonly string[]): Promise<Result> {
 }
 
 /** Many SGD epochs on a small data set: seconds per run, so SIGINT lands mid-training. */
-const LONG_TRAINING = ['--model', 'fm', '--dataset', 'synthetic', '--set', 'solver=sgd', '--set', 'epochs=100000'];
+const LONG_TRAINING = [
+  '--model',
+  'fm',
+  '--dataset',
+  'synthetic',
+  '--set',
+  'solver=sgd',
+  '--set',
+  'epochs=100000',
+];
 
 test('Ctrl-C during heed train exits 130 and writes no model directory', async () => {
   const out = path.join(tmp, 'interrupted-model');
@@ -138,7 +193,10 @@ test('Ctrl-C during heed train exits 130 and writes no model directory', async (
   assert.equal(r.code, 130, r.stderr);
   assert.equal(fs.existsSync(out), false);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /heed: interrupted: nothing was saved to .*interrupted-model \(--keep-interrupted saves/);
+  assert.match(
+    r.stderr,
+    /heed: interrupted: nothing was saved to .*interrupted-model \(--keep-interrupted saves/,
+  );
   // Nothing half-written beside it either.
   assert.deepEqual(
     fs.readdirSync(tmp).filter((f) => f.includes('interrupted-model')),
@@ -148,7 +206,15 @@ test('Ctrl-C during heed train exits 130 and writes no model directory', async (
 
 test('Ctrl-C during heed train --keep-interrupted saves the model stopped early, says so, exits 130', async () => {
   const out = path.join(tmp, 'kept-model');
-  const r = await interrupt(['train', ...LONG_TRAINING, '--split', 'ratio:0.8,0.1,0.1', '--out', out, '--keep-interrupted']);
+  const r = await interrupt([
+    'train',
+    ...LONG_TRAINING,
+    '--split',
+    'ratio:0.8,0.1,0.1',
+    '--out',
+    out,
+    '--keep-interrupted',
+  ]);
   assert.equal(r.code, 130, r.stderr);
   assert.ok(fs.existsSync(path.join(out, 'model.json')));
   assert.match(r.stdout, /stopped early by Ctrl-C/);

@@ -111,7 +111,10 @@ test('loadDataset: a scale given for a data set that declares its own must be th
   assert.throws(
     () => loadDataset(id, { scale: { min: 1, max: 10 } }),
     (e: unknown) =>
-      e instanceof UsageError && /scale 1..10 \(--scale\) does not match data set "synthetic:.*", whose ratings are 1..5/.test(e.message),
+      e instanceof UsageError &&
+      /scale 1..10 \(--scale\) does not match data set "synthetic:.*", whose ratings are 1..5/.test(
+        e.message,
+      ),
   );
 });
 

@@ -114,7 +114,10 @@ test('files: a pair listed twice, in one part or in two, is refused naming both 
 
 test('files: the spec needs two or three paths, and refuses a rating filter', () => {
   for (const bad of ['files:', 'files:a.csv', 'files:a,b,c,d', 'files:a,,b']) {
-    assert.throws(() => parseSplitSpec(bad), (e: unknown) => e instanceof UsageError && /files:TRAIN,TEST/.test(e.message));
+    assert.throws(
+      () => parseSplitSpec(bad),
+      (e: unknown) => e instanceof UsageError && /files:TRAIN,TEST/.test(e.message),
+    );
   }
   withData((dir, file) => {
     const train = file('train.csv', 'user,item,rating\na,x,4\n');

@@ -137,7 +137,13 @@ export async function setUpRun(
 export function parseScale(text: string): { min: number; max: number } {
   const parts = text.split(',').map((p) => p.trim());
   const [min, max] = parts.map(Number);
-  if (parts.length !== 2 || parts.includes('') || !Number.isFinite(min) || !Number.isFinite(max) || min >= max) {
+  if (
+    parts.length !== 2 ||
+    parts.includes('') ||
+    !Number.isFinite(min) ||
+    !Number.isFinite(max) ||
+    min >= max
+  ) {
     throw new UsageError(`--scale must be MIN,MAX with numbers MIN < MAX (e.g. --scale 1,5), got "${text}"`);
   }
   return { min, max };

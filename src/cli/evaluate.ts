@@ -5,14 +5,7 @@
  */
 import { evaluate, type EvaluationResult } from '../eval/protocol.js';
 import { printJson, type Command, type OutputStream } from './command.js';
-import {
-  formatConfig,
-  humanRate,
-  RUN_FLAGS,
-  setUpRun,
-  splitLabel,
-  validationFractionOf,
-} from './common.js';
+import { formatConfig, humanRate, RUN_FLAGS, setUpRun, splitLabel, validationFractionOf } from './common.js';
 import { progressPrinter } from './progress.js';
 import { formatTable, type Cell } from './table.js';
 import { InterruptedError, UsageError } from '../util/errors.js';
@@ -82,7 +75,9 @@ export const evaluateCommand: Command = {
       // The scores are of models stopped early: shown on stderr for the curious, never as the
       // command's result (stdout stays empty), and the exit code is 130.
       printResult(io.stderr, { ...result, interrupted: true });
-      throw new InterruptedError('interrupted: the scores above are of models stopped early; no result printed');
+      throw new InterruptedError(
+        'interrupted: the scores above are of models stopped early; no result printed',
+      );
     }
     // The loader's warnings were printed on stderr at load; --json repeats them in its one object.
     const warnings = setup.dataset.warnings ?? [];

@@ -14,14 +14,7 @@ import { getModelSpec } from '../models/index.js';
 import { trainingStats } from '../models/predictor.js';
 import { InterruptedError, UsageError } from '../util/errors.js';
 import { printJson, type Command } from './command.js';
-import {
-  formatConfig,
-  humanRate,
-  RUN_FLAGS,
-  setUpRun,
-  splitLabel,
-  validationFractionOf,
-} from './common.js';
+import { formatConfig, humanRate, RUN_FLAGS, setUpRun, splitLabel, validationFractionOf } from './common.js';
 import { progressPrinter } from './progress.js';
 
 export const trainCommand: Command = {
@@ -40,7 +33,8 @@ export const trainCommand: Command = {
       },
       'keep-interrupted': {
         kind: 'switch',
-        description: 'On Ctrl-C, save the model stopped early (still exit 130); without it nothing is written',
+        description:
+          'On Ctrl-C, save the model stopped early (still exit 130); without it nothing is written',
       },
     },
     examples: [

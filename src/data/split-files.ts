@@ -82,7 +82,12 @@ function ratingOf(dataset: Dataset, pairs: PairIndex, rows: RatingRows, r: numbe
   if (rows.time !== undefined) {
     const times = dataset.ratings.time;
     if (times === undefined) {
-      throw new DataError(file, line, 'time', `data set "${dataset.id}" has no times to match; drop the column`);
+      throw new DataError(
+        file,
+        line,
+        'time',
+        `data set "${dataset.id}" has no times to match; drop the column`,
+      );
     }
     if (rows.time[r] !== times[index]) {
       throw new DataError(

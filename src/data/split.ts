@@ -142,7 +142,9 @@ export function makeSplits(dataset: Dataset, spec: SplitSpec, seed: number, indi
       return kFoldSplits(dataset, spec.k, seed, { validation: spec.validation, indices });
     case 'files':
       if (indices !== undefined) {
-        throw new UsageError(`a split from files ("${formatSplitSpec(spec)}") cannot be combined with a rating filter`);
+        throw new UsageError(
+          `a split from files ("${formatSplitSpec(spec)}") cannot be combined with a rating filter`,
+        );
       }
       return [filesSplit(dataset, spec, formatSplitSpec(spec))];
   }

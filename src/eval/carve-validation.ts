@@ -60,6 +60,9 @@ export function carveValidation(
 }
 
 /** A fold result with `note` added to its notes (unchanged when there is no note). */
-export function withNote<T extends { readonly notes?: readonly string[] }>(fold: T, note: string | undefined): T {
+export function withNote<T extends { readonly notes?: readonly string[] }>(
+  fold: T,
+  note: string | undefined,
+): T {
   return note === undefined ? fold : { ...fold, notes: [note, ...(fold.notes ?? [])] };
 }

@@ -116,7 +116,13 @@ function declaredScale(
   const match = SCALE_HEADER.exec(text);
   const bounds = match === null ? [] : match[1].split('|').map((b) => b.trim());
   const [min, max] = bounds.map(Number);
-  if (bounds.length !== 2 || bounds.includes('') || !Number.isFinite(min) || !Number.isFinite(max) || min >= max) {
+  if (
+    bounds.length !== 2 ||
+    bounds.includes('') ||
+    !Number.isFinite(min) ||
+    !Number.isFinite(max) ||
+    min >= max
+  ) {
     throw new DataError(
       file,
       table.headerLine,
@@ -187,7 +193,11 @@ function resolveScale(
   given: { readonly min: number; readonly max: number } | undefined,
 ): { scale: { min: number; max: number }; warnings: string[] } {
   const declared = rows.scale;
-  if (given !== undefined && declared !== undefined && (given.min !== declared.min || given.max !== declared.max)) {
+  if (
+    given !== undefined &&
+    declared !== undefined &&
+    (given.min !== declared.min || given.max !== declared.max)
+  ) {
     throw new DataError(
       rows.file,
       undefined,
