@@ -104,7 +104,7 @@ export interface EvaluationResult extends FoldResult {
    * `coldStart`, whose counts are totals over all folds' test pairs.
    */
   readonly folds?: readonly FoldResult[];
-  /** Set (by the CLI) when training was stopped early by an abort signal. */
+  /** Set (by the CLI, on the result it shows on stderr) when training was stopped early by Ctrl-C. */
   readonly interrupted?: boolean;
   /** k-fold only: standard deviations over folds (sample, n − 1). */
   readonly sd?: { readonly rmse: number; readonly mae: number; readonly mse: number };
