@@ -147,6 +147,12 @@ test('--validation-fraction: carving is announced on stderr, 0 turns it off, a b
   assert.equal(off.code, 0, off.stderr);
   assert.equal((JSON.parse(off.stdout) as Record<string, unknown>).nValidation, 0);
   assert.doesNotMatch(off.stderr, /note:/);
+  const out = path.join(tmp, 'fm-all');
+  const trained = heed(['train', ...run.slice(1), ...sgd.slice(2), '--split', 'all', '--out', out, '--json']);
+  assert.equal(trained.code, 0, trained.stderr);
+  const summary = JSON.parse(trained.stdout) as Record<string, unknown>;
+  assert.deepEqual([summary.nTrain, summary.nValidation, summary.nTest], [540, 60, 0]);
+  assert.match(trained.stderr, /note: split "all" .* 60 of its 600 training ratings/);
   for (const bad of ['1', '-0.1', 'half', '']) {
     const b = heed([...run, ...sgd, '--validation-fraction', bad]);
     assert.equal(b.code, 2, bad);
