@@ -9,6 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { openArtifact } from '../src/models/artifact.js';
+import { rebuildRatedItems } from '../src/serve/rated-items.js';
 
 // dist/test/cli-inputs.test.js → dist/src/cli/main.js
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
@@ -124,7 +126,7 @@ test('--scale: a csv rating outside it exits 1 with file:line; a malformed or mi
   assert.match(m.stderr, /does not match data set "synthetic:users=20,items=30", whose ratings are 1\.\.5/);
 });
 
-test('--validation-fraction: carving is announced on stderr, 0 turns it off, a bad value exits 2', () => {
+test('--validation-fraction: carving is announced on stderr, 0 turns it off, a bad value exits 2', async () => {
   const run = ['evaluate', '--model', 'fm', '--dataset', 'synthetic:users=60,items=80,ratingsPerUser=10'];
   const sgd = [
     '--split',
@@ -153,6 +155,13 @@ test('--validation-fraction: carving is announced on stderr, 0 turns it off, a b
   const summary = JSON.parse(trained.stdout) as Record<string, unknown>;
   assert.deepEqual([summary.nTrain, summary.nValidation, summary.nTest], [540, 60, 0]);
   assert.match(trained.stderr, /note: split "all" .* 60 of its 600 training ratings/);
+  // heed serve --exclude-rated can still rebuild what the model was trained on, and leaves out
+  // every rated item, the carved validation ratings' too.
+  const rated = rebuildRatedItems(await openArtifact(out));
+  assert.equal(
+    rated.byUser.reduce((n, items) => n + items.length, 0),
+    600,
+  );
   for (const bad of ['1', '-0.1', 'half', '']) {
     const b = heed([...run, ...sgd, '--validation-fraction', bad]);
     assert.equal(b.code, 2, bad);

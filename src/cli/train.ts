@@ -111,7 +111,16 @@ export const trainCommand: Command = {
       model,
       dataset,
       stats: trainingStats({ dataset, indices: split.train }),
-      provenance: { split: label, seed, nTrain: split.train.length, epochs, fitSeconds, interrupted },
+      provenance: {
+        split: label,
+        seed,
+        nTrain: split.train.length,
+        // So the training ratings can be rebuilt (`src/serve/rated-items.ts`).
+        ...(carved.note !== undefined ? { carvedValidationFraction: validationFraction } : {}),
+        epochs,
+        fitSeconds,
+        interrupted,
+      },
     });
     const summary = {
       model: modelId,

@@ -47,16 +47,27 @@ export function carveValidation(
 ): CarvedSplit {
   checkValidationFraction(fraction);
   if (fraction === 0 || split.validation.length > 0 || !earlyStopsOnValidation(config)) return { split };
-  const pool = new Rng(seed).shuffle(Int32Array.from(split.train));
-  const nValidation = Math.round(pool.length * fraction);
-  if (nValidation === 0 || nValidation === pool.length) return { split };
-  const validation = Int32Array.from(pool.subarray(0, nValidation)).sort();
-  const train = Int32Array.from(pool.subarray(nValidation)).sort();
+  const carved = holdOut(split, fraction, seed);
+  const nValidation = carved.validation.length;
+  if (nValidation === 0 || carved.train.length === 0) return { split };
   const note =
     `split "${split.name}" of "${dataset.id}" has no validation part and the model early-stops ` +
     `(patience ${String(config.patience)}): ${nValidation} of its ${split.train.length} training ratings ` +
     `(fraction ${fraction}, seed ${seed}) were held out as validation; --validation-fraction 0 trains on all of them`;
-  return { split: { ...split, train, validation }, note };
+  return { split: carved, note };
+}
+
+/**
+ * `split` with a seeded `fraction` of its training ratings moved to its validation part, whatever
+ * the model: what `carveValidation` does, and what `heed serve --exclude-rated` redoes to check a
+ * saved model's training ratings.
+ */
+export function holdOut(split: Split, fraction: number, seed: number): Split {
+  const pool = new Rng(seed).shuffle(Int32Array.from(split.train));
+  const nValidation = Math.round(pool.length * fraction);
+  const validation = Int32Array.from(pool.subarray(0, nValidation)).sort();
+  const train = Int32Array.from(pool.subarray(nValidation)).sort();
+  return { ...split, train, validation };
 }
 
 /** A fold result with `note` added to its notes (unchanged when there is no note). */
