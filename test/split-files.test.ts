@@ -85,6 +85,15 @@ test('files: an empty file, a header without rows and malformed lines are named'
     expectDataError(() => split(dir, [notNumber, test]), 'nan.csv', 2, /field "rating": expected a number/);
     const badHeader = file('hdr.csv', 'user,item,stars\na,x,4\n');
     expectDataError(() => split(dir, [badHeader, test]), 'hdr.csv', 1, /field "stars": unknown column/);
+    const otherScale = file('scale.csv', 'user,item,rating:scale(0|10)\na,x,4\n');
+    expectDataError(
+      () => split(dir, [otherScale, test]),
+      'scale.csv',
+      undefined,
+      /declares the scale 0..10, but .* is 1..5/,
+    );
+    const sameScale = file('same.csv', 'user,item,rating:scale(1|5)\na,x,4\n');
+    assert.deepEqual([...split(dir, [sameScale, test])[0].train], [0]);
     const emptyId = file('id.csv', 'user,item,rating\n,x,4\n');
     expectDataError(() => split(dir, [emptyId, test]), 'id.csv', 2, /field "user": is empty/);
     const missing = path.join(dir, 'nope.csv');

@@ -24,6 +24,18 @@ export function filesSplit(dataset: Dataset, files: SplitFiles, name: string): S
   const listedAt = new Map<number, string>();
   const part = (file: string): Int32Array => {
     const rows = readRatingRows(file);
+    const declared = rows.scale;
+    if (
+      declared !== undefined &&
+      (declared.min !== dataset.scale.min || declared.max !== dataset.scale.max)
+    ) {
+      throw new DataError(
+        file,
+        undefined,
+        'rating',
+        `the header declares the scale ${declared.min}..${declared.max}, but data set "${dataset.id}" is ${dataset.scale.min}..${dataset.scale.max}`,
+      );
+    }
     const out = new Int32Array(rows.rating.length);
     for (let r = 0; r < out.length; r++) {
       const index = ratingOf(dataset, pairs, rows, r);
