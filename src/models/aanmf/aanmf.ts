@@ -34,7 +34,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { RatingSubset } from '../../data/dataset.js';
 import {
   applyDense,
-  loadState,
   Params,
   StepContext,
   type DenseLayer,
@@ -43,6 +42,7 @@ import {
   type TableParam,
   type TrainReport,
 } from '../../engine/index.js';
+import { loadState } from '../neural-state.js';
 import { UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { featureSlots, type FeatureSlots } from '../afm-gau/feature-slots.js';

@@ -31,7 +31,6 @@ import type { RatingSubset } from '../../data/dataset.js';
 import {
   applyDense,
   declareDense,
-  loadState,
   Params,
   StepContext,
   type DenseLayer,
@@ -39,6 +38,7 @@ import {
   type TableParam,
   type TrainReport,
 } from '../../engine/index.js';
+import { loadState } from '../neural-state.js';
 import { UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { bool, num, str } from '../config.js';

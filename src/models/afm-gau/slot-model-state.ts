@@ -4,9 +4,10 @@
  * side the model attends over (codes in an array, the rest in meta), so that a saved model
  * predicts and explains without the data set.
  */
-import { toModelState, type Params } from '../../engine/index.js';
+import type { Params } from '../../engine/index.js';
 import { DataError, UsageError } from '../../util/errors.js';
 import type { ModelConfig, ModelState } from '../model.js';
+import { toModelState } from '../neural-state.js';
 import { restoreSlots, slotsMeta, type FeatureSlots } from './feature-slots.js';
 
 /** Which side's slots a model keeps, and the state array they are saved in. */

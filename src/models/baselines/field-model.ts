@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { RatingSubset } from '../../data/dataset.js';
-import { loadState, toModelState } from '../../engine/model-state.js';
+import { loadState, toModelState } from '../neural-state.js';
 import type { Params } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
 import { HeedError } from '../../util/errors.js';

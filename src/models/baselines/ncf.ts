@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { RatingSubset } from '../../data/dataset.js';
 import { applyDense, declareDense, declareMlp, mlp, type DenseLayer } from '../../engine/layers/dense.js';
-import { loadState, toModelState } from '../../engine/model-state.js';
+import { loadState, toModelState } from '../neural-state.js';
 import { Params, type TableParam } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
 import { HeedError } from '../../util/errors.js';
