@@ -109,6 +109,12 @@ export interface ModelSpec {
    * so the engine must be started first (`openArtifact` does it).
    */
   readonly usesEngine?: boolean;
+  /**
+   * Overrides of `defaults` that make a fit on a tiny data set take a second or two: what
+   * test/model-contract.test.ts trains every registered model with. Leave it out only when the
+   * defaults are already that fast.
+   */
+  readonly testSettings?: Readonly<ModelConfig>;
   create(config: ModelConfig): RatingModel;
   restore(state: ModelState): RatingModel;
 }

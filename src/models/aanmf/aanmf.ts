@@ -420,6 +420,7 @@ export const aanmfSpec: ModelSpec = {
   create: (config) => new Aanmf('aanmf', config),
   restore: (state) => Aanmf.restore('aanmf', state),
   usesEngine: true,
+  testSettings: { factors: 4, epochs: 2, batchSize: 64 },
 };
 
 export const aanmfPSpec: ModelSpec = {
@@ -431,4 +432,5 @@ export const aanmfPSpec: ModelSpec = {
   create: (config) => new Aanmf('aanmf-p', config),
   restore: (state) => Aanmf.restore('aanmf-p', state),
   usesEngine: true,
+  testSettings: aanmfSpec.testSettings,
 };

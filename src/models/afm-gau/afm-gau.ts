@@ -294,4 +294,5 @@ export const afmGauSpec: ModelSpec = {
   create: (config) => new AfmGau(config),
   restore: (state) => AfmGau.restore(state),
   usesEngine: true,
+  testSettings: { factors: 4, hidden: 4, epochs: 2, batchSize: 64 },
 };

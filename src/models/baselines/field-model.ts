@@ -115,7 +115,7 @@ export class FieldModel implements RatingModel {
  * network, and a `FieldModel` does the rest (it trains on the tensor engine).
  */
 export function fieldModelSpec(
-  about: Pick<ModelSpec, 'id' | 'summary' | 'reference' | 'defaults'>,
+  about: Pick<ModelSpec, 'id' | 'summary' | 'reference' | 'defaults' | 'testSettings'>,
   build: FieldNetworkFactory,
 ): ModelSpec {
   return {

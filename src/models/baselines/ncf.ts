@@ -161,4 +161,5 @@ export const ncfSpec: ModelSpec = {
   defaults: NCF_DEFAULTS,
   create: (config) => new NCF(config),
   restore: (state) => NCF.restore(state),
+  testSettings: { factors: 4, mlpFactors: 4, layers: '8,4', epochs: 2, batchSize: 64 },
 };

@@ -172,4 +172,5 @@ export const biasedMfSpec: ModelSpec = {
   defaults: BIASED_MF_DEFAULTS,
   create: (config) => new BiasedMF(config),
   restore: (state) => BiasedMF.restore(state),
+  testSettings: { factors: 4, epochs: 5 },
 };

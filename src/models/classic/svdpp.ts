@@ -254,4 +254,5 @@ export const svdppSpec: ModelSpec = {
   defaults: SVDPP_DEFAULTS,
   create: (config) => new SVDpp(config),
   restore: (state) => SVDpp.restore(state),
+  testSettings: { factors: 4, epochs: 5 },
 };

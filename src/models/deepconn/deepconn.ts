@@ -100,4 +100,15 @@ export const deepconnSpec: ModelSpec = {
   defaults: DEEPCONN_DEFAULTS,
   create: (config) => new DeepConn(config),
   restore: (state) => new DeepConn({ ...state.config }).restoreFrom(state),
+  testSettings: {
+    reviewCount: 3,
+    reviewLength: 12,
+    vocabularySize: 300,
+    wordDim: 8,
+    filters: 4,
+    cnnOutDim: 4,
+    factors: 4,
+    epochs: 1,
+    batchSize: 64,
+  },
 };

@@ -270,4 +270,15 @@ export const narreSpec: ModelSpec = {
   defaults: NARRE_DEFAULTS,
   create: (config) => new Narre(config),
   restore: (state) => new Narre({ ...state.config }).restoreFrom(state),
+  testSettings: {
+    reviewCount: 3,
+    reviewLength: 12,
+    vocabularySize: 300,
+    wordDim: 8,
+    filters: 4,
+    factors: 4,
+    attentionDim: 4,
+    epochs: 1,
+    batchSize: 64,
+  },
 };

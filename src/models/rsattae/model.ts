@@ -770,6 +770,17 @@ export const rsattaeSpec: ModelSpec = {
   create: (config) => new RSAttAE(config, true),
   restore: (state) => RSAttAE.restore(state, true),
   usesEngine: true,
+  testSettings: {
+    dim: 4,
+    hidden: 8,
+    attentionDim: 4,
+    epochs: 3,
+    rounds: 10,
+    maxDepth: 3,
+    colsampleBytree: 1,
+    earlyStopping: 0,
+    threads: 1,
+  },
 };
 
 export const rsattaeVanillaSpec: ModelSpec = {
@@ -780,4 +791,5 @@ export const rsattaeVanillaSpec: ModelSpec = {
   create: (config) => new RSAttAE(config, false),
   restore: (state) => RSAttAE.restore(state, false),
   usesEngine: true,
+  testSettings: rsattaeSpec.testSettings,
 };

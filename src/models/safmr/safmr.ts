@@ -118,4 +118,16 @@ export const safmrSpec: ModelSpec = {
   defaults: SAFMR_DEFAULTS,
   create: (config) => new Safmr(config),
   restore: (state) => new Safmr({ ...state.config }).restoreFrom(state),
+  testSettings: {
+    reviewCount: 3,
+    reviewLength: 12,
+    vocabularySize: 300,
+    wordDim: 8,
+    filters: 4,
+    cnnOutDim: 4,
+    transformLayers: 1,
+    factors: 4,
+    epochs: 1,
+    batchSize: 64,
+  },
 };

@@ -486,4 +486,5 @@ export const sainSpec: ModelSpec = {
   create: (config) => new Sain(config),
   restore: (state) => Sain.restore(state),
   usesEngine: true,
+  testSettings: { dim: 8, featureDim: 4, topK: 4, epochs: 2, batchSize: 64 },
 };

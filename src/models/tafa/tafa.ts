@@ -189,4 +189,15 @@ export const tafaSpec: ModelSpec = {
   defaults: TAFA_DEFAULTS,
   create: (config) => new Tafa(config),
   restore: (state) => new Tafa({ ...state.config }).restoreFrom(state),
+  testSettings: {
+    reviewCount: 3,
+    reviewLength: 12,
+    vocabularySize: 300,
+    wordDim: 8,
+    filters: 4,
+    rank: 8,
+    attentionSize: 4,
+    epochs: 1,
+    batchSize: 64,
+  },
 };

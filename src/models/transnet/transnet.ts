@@ -57,4 +57,16 @@ export const transnetSpec: ModelSpec = {
   defaults: TRANSNET_DEFAULTS,
   create: (config) => new TransNetFamilyModel('transnet', config, fmHead),
   restore: (state) => new TransNetFamilyModel('transnet', { ...state.config }, fmHead).restoreFrom(state),
+  testSettings: {
+    reviewCount: 3,
+    reviewLength: 12,
+    vocabularySize: 300,
+    wordDim: 8,
+    filters: 4,
+    cnnOutDim: 4,
+    transformLayers: 1,
+    factors: 4,
+    epochs: 1,
+    batchSize: 64,
+  },
 };
