@@ -46,7 +46,8 @@ import { loadState } from '../neural-state.js';
 import { UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { featureSlots, type FeatureSlots } from '../afm-gau/feature-slots.js';
-import { fitPairs, predictPairs, requireEngine, startBiasesAtBaseline } from '../afm-gau/pair-training.js';
+import { startBiasesAtBaseline } from '../afm-gau/baseline-biases.js';
+import { fitPairs, predictPairs, requireEngine } from '../pair-training.js';
 import { restoreSlotModel, slotModelState, type SlotSide } from '../afm-gau/slot-model-state.js';
 import {
   checkExplainIndex,
@@ -227,7 +228,7 @@ export class Aanmf implements RatingModel {
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const net = this.fitted();
-    return predictPairs((u, i, ctx) => this.forward(net, u, i, ctx), users, items);
+    return predictPairs(this.id, (u, i, ctx) => this.forward(net, u, i, ctx), users, items);
   }
 
   /** λ of Algorithm 1: the weight of each of the user's attributes for this item. */

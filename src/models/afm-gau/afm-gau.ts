@@ -45,7 +45,8 @@ import { bool, num, str } from '../config.js';
 import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import { featureSlots, type FeatureSlots } from './feature-slots.js';
 import { slotGatedAttention } from './gau.js';
-import { fitPairs, predictPairs, requireEngine, startBiasesAtBaseline } from './pair-training.js';
+import { startBiasesAtBaseline } from './baseline-biases.js';
+import { fitPairs, predictPairs, requireEngine } from '../pair-training.js';
 import { restoreSlotModel, slotModelState, type SlotSide } from './slot-model-state.js';
 import { checkExplainIndex, oneOfSetting, positiveIntSetting, rateSetting } from '../setting-checks.js';
 import { trainSettingsOf } from '../train-settings.js';
@@ -163,7 +164,7 @@ export class AfmGau implements RatingModel {
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const net = this.fitted();
-    return predictPairs((u, i, ctx) => this.forward(net, u, i, ctx), users, items);
+    return predictPairs(this.id, (u, i, ctx) => this.forward(net, u, i, ctx), users, items);
   }
 
   /** The user's attention over the item's features (Eq. 2), named: "item id", "genre=Action", … */

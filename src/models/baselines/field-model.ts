@@ -11,6 +11,8 @@ import type { StepContext } from '../../engine/step.js';
 import { HeedError } from '../../util/errors.js';
 import { str } from '../config.js';
 import { selectFeatureFields } from '../feature-selection.js';
+import { fitPairs, meanRating, predictPairs, type PairFitReport } from '../pair-training.js';
+import { trainSettingsOf } from '../train-settings.js';
 import type { FitOptions, JsonValue, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import type { FieldEmbedding } from './field-embedding.js';
 import {
@@ -20,13 +22,7 @@ import {
   restoreFieldInputs,
   type FieldInputs,
 } from './field-inputs.js';
-import {
-  fitPairScorer,
-  meanRating,
-  predictPairs,
-  TRAINING_DEFAULTS,
-  type NeuralFitReport,
-} from './neural-training.js';
+import { TRAINING_DEFAULTS } from './neural-training.js';
 
 /** Settings every FM-family baseline has, besides its network's. */
 export const FIELD_MODEL_DEFAULTS = {
@@ -49,7 +45,7 @@ export type FieldNetworkFactory = (config: ModelConfig, inputs: FieldInputs) => 
 export class FieldModel implements RatingModel {
   readonly handlesColdStart = false;
   network: FieldNetwork | undefined;
-  lastReport: NeuralFitReport | undefined;
+  lastReport: PairFitReport | undefined;
 
   constructor(
     readonly id: string,
@@ -60,7 +56,7 @@ export class FieldModel implements RatingModel {
   async fit(
     trainSet: RatingSubset,
     options: FitOptions & { allowCpu?: boolean } = {},
-  ): Promise<NeuralFitReport> {
+  ): Promise<PairFitReport> {
     const { dataset } = trainSet;
     const inputs = buildFieldInputs(
       dataset,
@@ -72,11 +68,11 @@ export class FieldModel implements RatingModel {
     net.embedding.bias.sync();
     this.network?.params.dispose();
     this.network = net;
-    this.lastReport = await fitPairScorer(
+    this.lastReport = await fitPairs(
       net.params,
-      (u, i, ctx) => net.score(u, i, ctx),
+      (u, i, ctx) => ({ prediction: net.score(u, i, ctx) }),
       trainSet,
-      this.config,
+      trainSettingsOf(this.config),
       options,
     );
     return this.lastReport;
@@ -84,7 +80,7 @@ export class FieldModel implements RatingModel {
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const net = this.fitted();
-    return predictPairs((u, i, ctx) => net.score(u, i, ctx), users, items);
+    return predictPairs(this.id, (u, i, ctx) => ({ prediction: net.score(u, i, ctx) }), users, items);
   }
 
   state(): ModelState {

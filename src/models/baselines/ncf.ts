@@ -26,15 +26,9 @@ import type { StepContext } from '../../engine/step.js';
 import { HeedError } from '../../util/errors.js';
 import { num } from '../config.js';
 import type { FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
-import {
-  fitPairScorer,
-  layerSizes,
-  meanRating,
-  positiveInt,
-  predictPairs,
-  TRAINING_DEFAULTS,
-  type NeuralFitReport,
-} from './neural-training.js';
+import { fitPairs, meanRating, predictPairs, type PairFitReport } from '../pair-training.js';
+import { trainSettingsOf } from '../train-settings.js';
+import { layerSizes, positiveInt, TRAINING_DEFAULTS } from './neural-training.js';
 
 export const NCF_DEFAULTS = {
   /** Dimension of the GMF user and item embeddings. */
@@ -95,7 +89,7 @@ export class NCF implements RatingModel {
   readonly handlesColdStart = false;
   readonly config: ModelConfig;
   network: NeuMF | undefined;
-  lastReport: NeuralFitReport | undefined;
+  lastReport: PairFitReport | undefined;
 
   constructor(config: ModelConfig) {
     this.config = config;
@@ -104,7 +98,7 @@ export class NCF implements RatingModel {
   async fit(
     trainSet: RatingSubset,
     options: FitOptions & { allowCpu?: boolean } = {},
-  ): Promise<NeuralFitReport> {
+  ): Promise<PairFitReport> {
     const { dataset } = trainSet;
     const net = new NeuMF(this.config, dataset.users.ids.length, dataset.items.ids.length);
     const bias = net.output.b;
@@ -114,11 +108,11 @@ export class NCF implements RatingModel {
     }
     this.network?.params.dispose();
     this.network = net;
-    this.lastReport = await fitPairScorer(
+    this.lastReport = await fitPairs(
       net.params,
-      (u, i, ctx) => net.score(u, i, ctx),
+      (u, i, ctx) => ({ prediction: net.score(u, i, ctx) }),
       trainSet,
-      this.config,
+      trainSettingsOf(this.config),
       options,
     );
     return this.lastReport;
@@ -126,7 +120,7 @@ export class NCF implements RatingModel {
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const net = this.fitted();
-    return predictPairs((u, i, ctx) => net.score(u, i, ctx), users, items);
+    return predictPairs(this.id, (u, i, ctx) => ({ prediction: net.score(u, i, ctx) }), users, items);
   }
 
   state(): ModelState {
