@@ -20,11 +20,11 @@ import {
   type StepContext,
   type TrainOptions,
   type TrainReport,
-  type TrainSettings,
 } from '../engine/index.js';
 import { HeedError, UsageError } from '../util/errors.js';
-import type { FitOptions } from './model.js';
+import type { FitOptions, ModelConfig } from './model.js';
 import { ratingValidation } from './rating-validation.js';
+import { trainSettingsOf } from './train-settings.js';
 
 /**
  * Predicted ratings [B] (unclipped) of the pairs (users[b], items[b]), and optionally the model's
@@ -42,14 +42,15 @@ export interface PairFitReport extends TrainReport {
 }
 
 /**
- * Fits `score` on the training ratings with MSE, validating on `options.validation`. Starts the
- * tensor engine when nobody has yet (tfjs-node when installed, else wasm).
+ * Fits `score` on the training ratings with MSE, with the training settings of `config`
+ * (`train-settings.ts`), validating on `options.validation`. Starts the tensor engine when nobody
+ * has yet (tfjs-node when installed, else wasm).
  */
 export async function fitPairs(
   params: Params,
   score: PairScore,
   trainSet: RatingSubset,
-  settings: TrainSettings,
+  config: ModelConfig,
   options: FitOptions & Pick<TrainOptions, 'allowCpu'> = {},
 ): Promise<PairFitReport> {
   const engine = await initEngine();
@@ -71,7 +72,7 @@ export async function fitPairs(
         (users, items, ctx) => score(users, items, ctx).prediction,
       ),
     },
-    settings,
+    trainSettingsOf(config),
     options,
   );
   return { ...report, backend: engine.backend };

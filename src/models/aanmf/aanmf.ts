@@ -45,7 +45,7 @@ import {
 import { loadState } from '../neural-state.js';
 import { UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
-import { featureSlots, type FeatureSlots } from '../afm-gau/feature-slots.js';
+import { featureSlots, namedSlotWeights, type FeatureSlots } from '../afm-gau/feature-slots.js';
 import { startBiasesAtBaseline } from '../afm-gau/baseline-biases.js';
 import { fitPairs, predictPairs, requireEngine } from '../pair-training.js';
 import { restoreSlotModel, slotModelState, type SlotSide } from '../afm-gau/slot-model-state.js';
@@ -56,7 +56,6 @@ import {
   positiveIntSetting,
   rateSetting,
 } from '../setting-checks.js';
-import { trainSettingsOf } from '../train-settings.js';
 import { bool, num, str } from '../config.js';
 import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
@@ -220,7 +219,7 @@ export class Aanmf implements RatingModel {
       net.params,
       (u, i, ctx) => this.forward(net, u, i, ctx),
       trainSet,
-      trainSettingsOf(this.config),
+      this.config,
       options,
     );
     return this.lastReport;
@@ -245,12 +244,7 @@ export class Aanmf implements RatingModel {
       );
       return { prediction: f.prediction.dataSync()[0], lambda: Array.from(f.lambda.dataSync()) };
     });
-    const { width, codes, names } = net.slots;
-    const weights = [];
-    for (let s = 0; s < width; s++) {
-      const code = codes[user * width + s];
-      if (code >= 0) weights.push({ feature: names[code], weight: lambda[s] });
-    }
+    const weights = namedSlotWeights(net.slots, user, lambda, 0);
     return { model: this.id, user, item, prediction, groups: [{ name: 'user attributes', weights }] };
   }
 

@@ -12,7 +12,6 @@ import { HeedError } from '../../util/errors.js';
 import { str } from '../config.js';
 import { selectFeatureFields } from '../feature-selection.js';
 import { fitPairs, meanRating, predictPairs, type PairFitReport } from '../pair-training.js';
-import { trainSettingsOf } from '../train-settings.js';
 import type { FitOptions, JsonValue, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import type { FieldEmbedding } from './field-embedding.js';
 import {
@@ -72,7 +71,7 @@ export class FieldModel implements RatingModel {
       net.params,
       (u, i, ctx) => ({ prediction: net.score(u, i, ctx) }),
       trainSet,
-      trainSettingsOf(this.config),
+      this.config,
       options,
     );
     return this.lastReport;

@@ -27,7 +27,7 @@ import { HeedError } from '../../util/errors.js';
 import { num } from '../config.js';
 import type { FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import { fitPairs, meanRating, predictPairs, type PairFitReport } from '../pair-training.js';
-import { trainSettingsOf } from '../train-settings.js';
+import { savedEntityCounts } from '../saved-entity-counts.js';
 import { layerSizes, positiveInt, TRAINING_DEFAULTS } from './neural-training.js';
 
 export const NCF_DEFAULTS = {
@@ -112,7 +112,7 @@ export class NCF implements RatingModel {
       net.params,
       (u, i, ctx) => ({ prediction: net.score(u, i, ctx) }),
       trainSet,
-      trainSettingsOf(this.config),
+      this.config,
       options,
     );
     return this.lastReport;
@@ -129,12 +129,7 @@ export class NCF implements RatingModel {
   }
 
   static restore(state: ModelState): NCF {
-    const meta = state.meta as { users?: unknown; items?: unknown } | null;
-    const users = meta?.users;
-    const items = meta?.items;
-    if (typeof users !== 'number' || typeof items !== 'number') {
-      throw new HeedError(`saved model "${state.id}": meta must give the numbers of users and items`);
-    }
+    const { users, items } = savedEntityCounts(state);
     const model = new NCF({ ...state.config });
     model.network = new NeuMF(model.config, users, items);
     loadState(model.network.params, state);
