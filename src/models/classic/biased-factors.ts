@@ -8,7 +8,7 @@
  */
 import { HeedError } from '../../util/errors.js';
 import type { ModelState } from '../model.js';
-import { stateArray, stateMeta } from './mf-common.js';
+import { stateArray, stateMeta, unpad } from './mf-common.js';
 
 export interface BiasedFactors {
   /** μ, the mean training rating. */
@@ -36,6 +36,30 @@ export function noBiasedFactors(factors: number): BiasedFactors {
     itemFactors: none,
     userBias: none,
     itemBias: none,
+  };
+}
+
+/** The tables a wasm SGD trainer leaves: factors in rows of length `stride`, biases. */
+export interface TrainedTables {
+  readonly userFactors: Float32Array;
+  readonly itemFactors: Float32Array;
+  readonly userBias: Float32Array;
+  readonly itemBias: Float32Array;
+}
+
+/** The parameters of a finished fit, copied out of the trainer's padded tables. */
+export function fittedBiasedFactors(
+  trained: TrainedTables,
+  sizes: { readonly mean: number; readonly users: number; readonly items: number; readonly factors: number },
+  stride: number,
+): BiasedFactors {
+  const { users, items, factors } = sizes;
+  return {
+    ...sizes,
+    userFactors: unpad(trained.userFactors, users, factors, stride),
+    itemFactors: unpad(trained.itemFactors, items, factors, stride),
+    userBias: trained.userBias.slice(),
+    itemBias: trained.itemBias.slice(),
   };
 }
 

@@ -21,12 +21,13 @@ import { Rng } from '../../util/rng.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
   biasedFactorsState,
+  fittedBiasedFactors,
   noBiasedFactors,
   predictBiasedFactors,
   restoreBiasedFactors,
   type BiasedFactors,
 } from './biased-factors.js';
-import { biasedSgdSettings, factorTrainingData, initFactors, numberSetting, unpad } from './mf-common.js';
+import { biasedSgdSettings, factorTrainingData, initFactors, numberSetting } from './mf-common.js';
 import { BiasedTrainer, paddedStride } from './mf-kernels.js';
 import { runSgdEpochs } from './sgd-epochs.js';
 
@@ -102,16 +103,7 @@ export class BiasedMF implements RatingModel {
       options,
     );
 
-    this.fitted = {
-      mean,
-      users: nUsers,
-      items: nItems,
-      factors: k,
-      userFactors: unpad(trainer.userFactors, nUsers, k, stride),
-      itemFactors: unpad(trainer.itemFactors, nItems, k, stride),
-      userBias: trainer.userBias.slice(),
-      itemBias: trainer.itemBias.slice(),
-    };
+    this.fitted = fittedBiasedFactors(trainer, { mean, users: nUsers, items: nItems, factors: k }, stride);
     return { epochs: done, samplesProcessed: done * n };
   }
 

@@ -30,6 +30,7 @@ import { Rng } from '../../util/rng.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
   biasedFactorsState,
+  fittedBiasedFactors,
   noBiasedFactors,
   predictBiasedFactors,
   restoreBiasedFactors,
@@ -142,16 +143,7 @@ export class SVDpp implements RatingModel {
       options,
     );
 
-    this.fitted = {
-      mean,
-      users: nUsers,
-      items: nItems,
-      factors: k,
-      userFactors: unpad(trainer.userFactors, nUsers, k, stride),
-      itemFactors: unpad(trainer.itemFactors, nItems, k, stride),
-      userBias: trainer.userBias.slice(),
-      itemBias: trainer.itemBias.slice(),
-    };
+    this.fitted = fittedBiasedFactors(trainer, { mean, users: nUsers, items: nItems, factors: k }, stride);
     this.implicitFactors = unpad(trainer.implicitFactors, nItems, k, stride);
     this.userVectors = this.userSide(this.fitted.userFactors, this.implicitFactors, k, nUsers);
     return { epochs: done, samplesProcessed: done * n };

@@ -36,7 +36,11 @@ import { reviewVectors } from '../review/document-tower.js';
 import type { ReviewContext } from '../review/review-context.js';
 import { ReviewRatingModel } from '../review/review-model.js';
 import { ReviewNetwork } from '../review/review-network.js';
-import { REVIEW_TEXT_DEFAULTS, type ReviewTextSettings } from '../review/review-settings.js';
+import {
+  REVIEW_TEXT_DEFAULTS,
+  REVIEW_TEXT_TEST_SETTINGS,
+  type ReviewTextSettings,
+} from '../review/review-settings.js';
 import { REVIEW_TRAINING_DEFAULTS } from '../review/review-training.js';
 import { declareWordTable } from '../review/word-table.js';
 
@@ -189,15 +193,5 @@ export const tafaSpec: ModelSpec = {
   defaults: TAFA_DEFAULTS,
   create: (config) => new Tafa(config),
   restore: (state) => new Tafa({ ...state.config }).restoreFrom(state),
-  testSettings: {
-    reviewCount: 3,
-    reviewLength: 12,
-    vocabularySize: 300,
-    wordDim: 8,
-    filters: 4,
-    rank: 8,
-    attentionSize: 4,
-    epochs: 1,
-    batchSize: 64,
-  },
+  testSettings: { ...REVIEW_TEXT_TEST_SETTINGS, rank: 8, attentionSize: 4 },
 };
