@@ -10,6 +10,7 @@ import { fmSpec } from './classic/fm.js';
 import { ncfSpec } from './baselines/ncf.js';
 import { nfmSpec } from './baselines/nfm.js';
 import { xdeepfmSpec } from './baselines/xdeepfm.js';
+import { attentionalFmSpec } from './attentional-fm/attentional-fm.js';
 import { sainSpec } from './sain/sain.js';
 import { afmGauSpec } from './afm-gau/afm-gau.js';
 import { aanmfPSpec, aanmfSpec } from './aanmf/aanmf.js';
@@ -30,6 +31,7 @@ export const MODELS: readonly ModelSpec[] = [
   ncfSpec,
   nfmSpec,
   xdeepfmSpec,
+  attentionalFmSpec,
   sainSpec,
   afmGauSpec,
   aanmfSpec,

@@ -95,6 +95,23 @@ export function buildFieldInputs(
 }
 
 /**
+ * The label of every global index of `buildFieldInputs(dataset, userFields, itemFields)`, in the
+ * same order: the raw user ids, the raw item ids, then each user field's vocabulary and each item
+ * field's ("F", "Action"). For explanations that name features.
+ */
+export function fieldValueLabels(
+  dataset: Dataset,
+  userFields: FeatureTable,
+  itemFields: FeatureTable,
+): string[] {
+  return [
+    ...dataset.users.ids,
+    ...dataset.items.ids,
+    ...[...userFields.fields, ...itemFields.fields].flatMap((f) => f.vocabulary),
+  ];
+}
+
+/**
  * The slots of one side: its id (global index `idBase + e`) then each field's values, each field
  * getting a vocabulary range from `allocate(size)`. `source` (the data set id) is named in errors.
  */

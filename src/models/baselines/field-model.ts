@@ -39,17 +39,20 @@ export interface FieldNetwork {
   score(users: Int32Array, items: Int32Array, ctx: StepContext): tf.Tensor1D;
 }
 
-export type FieldNetworkFactory = (config: ModelConfig, inputs: FieldInputs) => FieldNetwork;
+export type FieldNetworkFactory<N extends FieldNetwork = FieldNetwork> = (
+  config: ModelConfig,
+  inputs: FieldInputs,
+) => N;
 
-export class FieldModel implements RatingModel {
+export class FieldModel<N extends FieldNetwork = FieldNetwork> implements RatingModel {
   readonly handlesColdStart = false;
-  network: FieldNetwork | undefined;
+  network: N | undefined;
   lastReport: PairFitReport | undefined;
 
   constructor(
     readonly id: string,
     readonly config: ModelConfig,
-    private readonly build: FieldNetworkFactory,
+    private readonly build: FieldNetworkFactory<N>,
   ) {}
 
   async fit(
@@ -90,19 +93,29 @@ export class FieldModel implements RatingModel {
   }
 
   /** Rebuilds a saved model: the layout from its arrays and meta, then the network's weights. */
-  static restore(state: ModelState, build: FieldNetworkFactory): FieldModel {
-    const meta = state.meta as { inputs?: JsonValue } | null;
-    const inputs = restoreFieldInputs(meta?.inputs, state.arrays, `saved model "${state.id}"`);
+  static restore<N extends FieldNetwork>(state: ModelState, build: FieldNetworkFactory<N>): FieldModel<N> {
     const model = new FieldModel(state.id, { ...state.config }, build);
-    model.network = build(model.config, inputs);
-    loadState(model.network.params, state);
+    model.network = restoreFieldNetwork(state, model.config, build);
     return model;
   }
 
-  private fitted(): FieldNetwork {
+  protected fitted(): N {
     if (this.network === undefined) throw new HeedError(`${this.id}: call fit() before predict() or state()`);
     return this.network;
   }
+}
+
+/** The network of a saved field model: the layout from its arrays and meta, then the weights. */
+export function restoreFieldNetwork<N extends FieldNetwork>(
+  state: ModelState,
+  config: ModelConfig,
+  build: FieldNetworkFactory<N>,
+): N {
+  const meta = state.meta as { inputs?: JsonValue } | null;
+  const inputs = restoreFieldInputs(meta?.inputs, state.arrays, `saved model "${state.id}"`);
+  const network = build(config, inputs);
+  loadState(network.params, state);
+  return network;
 }
 
 /**
