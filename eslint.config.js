@@ -17,4 +17,21 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The engine sits below the models: models build on it, never the other way round.
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/models/**', '**/models'],
+              message: 'src/engine must not import from src/models (put shared types in src/engine).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -95,6 +95,59 @@ test('csv: ratings alone; an explicit scale is enforced', () => {
   });
 });
 
+test('csv: the header declares the rating scale; a rating outside it is refused with file:line', () => {
+  withDir({ 'ratings.csv': 'user,item,rating:scale(1|5)\nu,a,3\nu,b,4\n' }, (dir) => {
+    const d = loadCsvDirectory(dir);
+    assert.deepEqual(d.scale, { min: 1, max: 5 });
+    assert.equal(d.warnings, undefined);
+    assert.deepEqual(loadCsvDirectory(dir, { scale: { min: 1, max: 5 } }).scale, { min: 1, max: 5 });
+    expectDataError(
+      () => loadCsvDirectory(dir, { scale: { min: 0, max: 5 } }),
+      'ratings.csv',
+      undefined,
+      /header declares the scale 1..5 but --scale says 0..5/,
+    );
+  });
+  // One stray 6 does not widen the scale to 1..6.
+  withDir({ 'ratings.csv': 'user,item,rating:scale(1|5)\nu,a,3\nu,b,6\n' }, (dir) =>
+    expectDataError(
+      () => loadCsvDirectory(dir),
+      'ratings.csv',
+      3,
+      /field "rating": 6 is outside the rating scale 1..5/,
+    ),
+  );
+  for (const bad of [
+    'rating:scale(5|1)',
+    'rating:scale(1)',
+    'rating:scale(a|5)',
+    'rating:scale()',
+    'rating:range(1|5)',
+  ]) {
+    withDir({ 'ratings.csv': `user,item,${bad}\nu,a,3\n` }, (dir) =>
+      expectDataError(
+        () => loadCsvDirectory(dir),
+        'ratings.csv',
+        1,
+        /declare the rating scale as rating:scale\(MIN\|MAX\)/,
+      ),
+    );
+  }
+});
+
+test('csv: without a declared scale the observed range is used and a warning says how to declare it', () => {
+  withDir({ 'ratings.csv': 'user,item,rating\nu,a,2\nu,b,4\n' }, (dir) => {
+    const d = loadCsvDirectory(dir);
+    assert.deepEqual(d.scale, { min: 2, max: 4 });
+    assert.equal(d.warnings?.length, 1);
+    assert.match(
+      d.warnings?.[0] ?? '',
+      /ratings\.csv: no rating scale declared; using the observed range 2..4/,
+    );
+    assert.match(d.warnings?.[0] ?? '', /rating:scale\(2\|4\) or --scale 2,4/);
+  });
+});
+
 test('csv: malformed files are named with file:line and field', () => {
   withDir({ 'ratings.csv': 'user,item,stars\nu,a,3\n' }, (dir) =>
     expectDataError(

@@ -105,6 +105,19 @@ test('loadDataset: csv:DIR and synthetic ids', () => {
   assert.equal(loadDataset('synthetic').id, 'synthetic');
 });
 
+test('loadDataset: a scale given for a data set that declares its own must be that one', () => {
+  const id = 'synthetic:users=20,items=30,ratingsPerUser=5';
+  assert.deepEqual(loadDataset(id, { scale: { min: 1, max: 5 } }).scale, { min: 1, max: 5 });
+  assert.throws(
+    () => loadDataset(id, { scale: { min: 1, max: 10 } }),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      /scale 1..10 \(--scale\) does not match data set "synthetic:.*", whose ratings are 1..5/.test(
+        e.message,
+      ),
+  );
+});
+
 test('loadDataset: an unknown id lists the known ones; listDatasets describes each in one line', () => {
   assert.throws(
     () => loadDataset('ml-10m'),

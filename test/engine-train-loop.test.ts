@@ -10,7 +10,7 @@ import type { Dataset, RatingSubset } from '../src/data/dataset.js';
 import { gatherRatings } from '../src/data/dataset.js';
 import { initEngine } from '../src/engine/backend.js';
 import { takeFloat32, takeInt32 } from '../src/engine/batch.js';
-import { loadState, toModelState } from '../src/engine/model-state.js';
+import { loadState, toModelState } from '../src/models/neural-state.js';
 import { Params, type DenseParam, type TableParam } from '../src/engine/params.js';
 import type { StepContext } from '../src/engine/step.js';
 import { predictInBatches, train, type TrainReport } from '../src/engine/train-loop.js';

@@ -169,4 +169,6 @@ test('Friedman and Nemenyi: degenerate and bad input', () => {
   assert.throws(() => nemenyiCriticalDifference(11, 5), /covers 2 to 10 treatments, got 11/);
   assert.throws(() => nemenyiCriticalDifference(1, 5), /covers 2 to 10 treatments, got 1/);
   assert.throws(() => nemenyiCriticalDifference(3, 0), /blocks must be a positive integer, got 0/);
+  assert.throws(() => nemenyiCriticalDifference(3, 5, 0.01 as 0.05), /alpha must be 0.05 or 0.1, got 0.01/);
+  assert.throws(() => nemenyiGroups([1, 2], 0), /nemenyiGroups: cd must be finite and > 0, got 0/);
 });

@@ -1,10 +1,10 @@
 /**
  * The `heed` command line: finds the subcommand, parses its flags strictly, runs it, and turns
  * errors into `heed: <message>` on stderr with exit code 2 for usage errors (bad flags, unknown
- * model) and 1 for data and runtime errors. Stack traces only with HEED_DEBUG=1.
+ * model), 1 for data and runtime errors and 130 when Ctrl-C stopped the command. Stack traces only with HEED_DEBUG=1.
  */
 import { readFileSync } from 'node:fs';
-import { HeedError, UsageError } from '../util/errors.js';
+import { HeedError, InterruptedError, UsageError } from '../util/errors.js';
 import type { CliIo, Command } from './command.js';
 import { dataFetchCommand } from './data-fetch.js';
 import { datasetsCommand } from './datasets.js';
@@ -38,6 +38,8 @@ export const COMMANDS: readonly Command[] = [
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C (128 + SIGINT's number 2, by shell convention). */
+export const EXIT_INTERRUPTED = 130;
 
 /** Runs `heed <argv...>` and returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -88,6 +90,7 @@ function report(error: unknown, io: CliIo): number {
   if (error instanceof HeedError) {
     io.stderr.write(`heed: ${message}\n`);
     if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
+    if (error instanceof InterruptedError) return EXIT_INTERRUPTED;
     return error instanceof UsageError ? EXIT_USAGE : EXIT_ERROR;
   }
   // Not one of ours: a bug or an unexpected system error. Say so, briefly.
@@ -107,7 +110,7 @@ function overview(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}  ${firstSentence(c.spec.summary)}`),
     '',
-    'Run heed <command> --help for its flags. Errors exit with 2 (usage) or 1 (data, runtime);',
+    'Run heed <command> --help for its flags. Errors exit with 2 (usage) or 1 (data, runtime), Ctrl-C with 130;',
     'HEED_DEBUG=1 adds stack traces.',
   ];
   return lines.join('\n') + '\n';

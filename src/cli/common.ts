@@ -14,6 +14,7 @@ import {
   parseSplitSpec,
   type SplitSpec,
 } from '../data/split.js';
+import { checkValidationFraction, DEFAULT_VALIDATION_FRACTION } from '../eval/carve-validation.js';
 import type { ModelConfig } from '../models/model.js';
 import { DataError, UsageError } from '../util/errors.js';
 import { isDirectory } from '../util/io.js';
@@ -46,14 +47,28 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   split: {
     kind: 'string',
     value: 'SPEC',
-    description: 'u1 (a predefined split), ratio:0.8,0.1,0.1 or kfold:5',
+    description: 'u1 (a predefined split), ratio:0.8,0.1,0.1, kfold:5 or files:TRAIN[,VALIDATION],TEST',
     defaultText: "the data set's first predefined split, else ratio:0.8,0.1,0.1",
+  },
+  scale: {
+    kind: 'string',
+    value: 'MIN,MAX',
+    description:
+      'The rating scale of a csv: data set (or declare it in ratings.csv as rating:scale(MIN|MAX)); a rating outside it is an error',
+    defaultText: 'csv: the observed range, with a warning; other data sets declare their own',
   },
   seed: { kind: 'integer', value: 'N', description: 'Seed of the split and the model', defaultText: '1' },
   'min-ratings': {
     kind: 'integer',
     value: 'N',
     description: 'Keep only users with at least N ratings (ratio and k-fold splits)',
+  },
+  'validation-fraction': {
+    kind: 'string',
+    value: 'F',
+    description:
+      'For a model that early-stops (patience > 0) on a split without validation: the fraction of training ratings held out as validation (0: none, train on all)',
+    defaultText: String(DEFAULT_VALIDATION_FRACTION),
   },
   set: { kind: 'repeatable', value: 'KEY=VALUE', description: 'Override a model setting (see heed models)' },
   json: { kind: 'switch', description: 'Print one JSON object on stdout instead of a table' },
@@ -68,11 +83,15 @@ export async function openDataset(
   id: string,
   dataDir: string | undefined,
   stderr: OutputStream,
+  scale?: { readonly min: number; readonly max: number },
 ): Promise<Dataset> {
   if (dataDir !== undefined && !isDirectory(dataDir)) {
     throw new DataError(path.resolve(dataDir), undefined, undefined, 'data directory not found (--data-dir)');
   }
-  const dataset = await loadDataset(id, dataDir === undefined ? {} : { dataDir });
+  const dataset = await loadDataset(id, {
+    ...(dataDir !== undefined ? { dataDir } : {}),
+    ...(scale !== undefined ? { scale } : {}),
+  });
   for (const warning of dataset.warnings ?? []) stderr.write(`warning: ${warning}\n`);
   return dataset;
 }
@@ -101,15 +120,45 @@ export async function setUpRun(
   const minRatings = args.integer('min-ratings');
   if (minRatings !== undefined && minRatings < 1)
     throw new UsageError(`--min-ratings must be at least 1, got ${minRatings}`);
-  const dataset = await openDataset(args.requireString('dataset'), args.string('data-dir'), io.stderr);
+  const scaleText = args.string('scale');
+  const scale = scaleText === undefined ? undefined : parseScale(scaleText);
+  const dataset = await openDataset(args.requireString('dataset'), args.string('data-dir'), io.stderr, scale);
   const spec = spec0 ?? defaultSplitSpec(dataset);
-  if (minRatings !== undefined && spec.kind === 'predefined') {
+  if (minRatings !== undefined && (spec.kind === 'predefined' || spec.kind === 'files')) {
     throw new UsageError(
-      `--min-ratings cannot filter the predefined split "${spec.name}" (use a ratio or kfold --split)`,
+      `--min-ratings cannot filter the split "${formatSplitSpec(spec)}" (use a ratio or kfold --split)`,
     );
   }
   const kept = minRatings === undefined ? undefined : minRatingsPerUser(dataset, minRatings);
   return { dataset, spec, splits: makeSplits(dataset, spec, seed, kept), seed, overrides };
+}
+
+/** `--scale MIN,MAX`: two numbers, MIN below MAX. */
+export function parseScale(text: string): { min: number; max: number } {
+  const parts = text.split(',').map((p) => p.trim());
+  const [min, max] = parts.map(Number);
+  if (
+    parts.length !== 2 ||
+    parts.includes('') ||
+    !Number.isFinite(min) ||
+    !Number.isFinite(max) ||
+    min >= max
+  ) {
+    throw new UsageError(`--scale must be MIN,MAX with numbers MIN < MAX (e.g. --scale 1,5), got "${text}"`);
+  }
+  return { min, max };
+}
+
+/** `--validation-fraction F` as a number (default 0.1); anything but a number in [0, 1) is refused. */
+export function validationFractionOf(args: ParsedArgs): number {
+  const text = args.string('validation-fraction');
+  if (text === undefined) return DEFAULT_VALIDATION_FRACTION;
+  const fraction = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(fraction)) {
+    throw new UsageError(`--validation-fraction must be a number in [0, 1) (0: no carving), got "${text}"`);
+  }
+  checkValidationFraction(fraction);
+  return fraction;
 }
 
 export function splitLabel(spec: SplitSpec): string {

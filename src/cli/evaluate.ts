@@ -5,11 +5,11 @@
  */
 import { parseMetrics } from '../eval/metric.js';
 import { evaluate, standardDeviation, type EvaluationResult, type FoldResult } from '../eval/protocol.js';
-import { printJson, type CliIo, type Command } from './command.js';
-import { formatConfig, humanRate, RUN_FLAGS, setUpRun, splitLabel } from './common.js';
+import { printJson, type Command, type OutputStream } from './command.js';
+import { formatConfig, humanRate, RUN_FLAGS, setUpRun, splitLabel, validationFractionOf } from './common.js';
 import { progressPrinter } from './progress.js';
 import { formatTable, type Cell } from './table.js';
-import { UsageError } from '../util/errors.js';
+import { InterruptedError, UsageError } from '../util/errors.js';
 
 export const evaluateCommand: Command = {
   spec: {
@@ -49,6 +49,7 @@ export const evaluateCommand: Command = {
   },
   async run(args, io) {
     const modelId = args.requireString('model');
+    const validationFraction = validationFractionOf(args);
     const setup = await setUpRun(args, io);
     const json = args.switch('json');
     const reviewProtocol = args.string('review-protocol') ?? 'clean';
@@ -71,6 +72,7 @@ export const evaluateCommand: Command = {
         seed: setup.seed,
         onProgress: progress.onProgress,
         reviewProtocol,
+        validationFraction,
         ...(catalogueK !== undefined ? { catalogueNdcgK: catalogueK } : {}),
         ...(metrics !== undefined ? { metrics } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
@@ -78,23 +80,29 @@ export const evaluateCommand: Command = {
     } finally {
       progress.finish();
     }
-    if (io.signal?.aborted === true) {
-      // Still a valid result, of a model trained for fewer epochs than configured: say so.
-      result = { ...result, interrupted: true };
-      io.stderr.write('heed: interrupted: the scores are for models stopped early\n');
-    }
     for (const note of result.notes ?? result.folds?.flatMap((f) => f.notes ?? []) ?? [])
       io.stderr.write(`note: ${note}\n`);
+    if (io.signal?.aborted === true) {
+      // The scores are of models stopped early: shown on stderr for the curious, never as the
+      // command's result (stdout stays empty), and the exit code is 130.
+      printResult(io.stderr, { ...result, interrupted: true });
+      throw new InterruptedError(
+        'interrupted: the scores above are of models stopped early; no result printed',
+      );
+    }
     // The loader's warnings were printed on stderr at load; --json repeats them in its one object.
     const warnings = setup.dataset.warnings ?? [];
     if (json) printJson(io, warnings.length > 0 ? { ...result, warnings } : result);
-    else printResult(io, result);
+    else printResult(io.stdout, result);
   },
 };
 
-function printResult(io: CliIo, r: EvaluationResult): void {
+function printResult(stream: OutputStream, r: EvaluationResult): void {
   const out: string[] = [];
-  out.push(`${r.model} on ${r.dataset}, split ${r.split}, seed ${r.seed}`);
+  out.push(
+    `${r.model} on ${r.dataset}, split ${r.split}, seed ${r.seed}` +
+      (r.interrupted === true ? ' (interrupted: models stopped early)' : ''),
+  );
   out.push(`config: ${formatConfig(r.config)}`);
   out.push('');
   const names = Object.keys(r.metrics);
@@ -148,7 +156,7 @@ function printResult(io: CliIo, r: EvaluationResult): void {
         `both ${r.coldStart.both}); ${r.coldStart.fallback} answered by the fallback (docs/METRICS.md, Cold start)`,
     );
   }
-  io.stdout.write(out.join('\n').replace(/\n*$/, '\n'));
+  stream.write(out.join('\n').replace(/\n*$/, '\n'));
 }
 
 /** `ndcg@5` → `NDCG@5`, as the tables print metric names. */

@@ -17,8 +17,8 @@ console.log = console.error;
 console.info = console.error;
 console.debug = console.error;
 
-// First Ctrl-C: the command winds down (training stops after the current epoch, then scores and
-// saves; a server stops accepting connections).
+// First Ctrl-C: the command winds down (training stops after the current epoch; train and evaluate
+// then exit with 130 and write nothing unless told to; a server stops accepting connections).
 // Second Ctrl-C: quit at once (130 = killed by SIGINT, by shell convention).
 const interrupt = new AbortController();
 process.on('SIGINT', () => {

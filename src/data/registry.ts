@@ -34,7 +34,10 @@ export interface LoadOptions {
   readonly ageBins?: BinSpec;
   /** MovieLens: bins of the item `year` field. */
   readonly yearBins?: BinSpec;
-  /** `csv:` data sets: the rating scale (default: the observed range). */
+  /**
+   * `csv:` data sets: the rating scale (default: a `rating:scale(MIN|MAX)` header, else the observed
+   * range with a warning). Other data sets declare their own; a different one here is an error.
+   */
   readonly scale?: { readonly min: number; readonly max: number };
 }
 
@@ -94,6 +97,18 @@ export function resolveDataDir(explicit?: string): string {
 }
 
 export function loadDataset(id: string, options: LoadOptions = {}): Dataset {
+  const dataset = loadById(id, options);
+  const given = options.scale;
+  if (given !== undefined && (given.min !== dataset.scale.min || given.max !== dataset.scale.max)) {
+    throw new UsageError(
+      `scale ${given.min}..${given.max} (--scale) does not match data set "${id}", whose ratings are ` +
+        `${dataset.scale.min}..${dataset.scale.max}; --scale is for csv: data sets`,
+    );
+  }
+  return dataset;
+}
+
+function loadById(id: string, options: LoadOptions): Dataset {
   const dataDir = resolveDataDir(options.dataDir);
   const movieLens = {
     id,

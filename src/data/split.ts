@@ -4,6 +4,7 @@
  * - predefined: splits that ship with the data (ml-100k `u1`..`u5`, `ua`, `ub`; SAIN's 8:1:1 files);
  * - ratio: a seeded random partition of the ratings, e.g. 8:1:1 (`ratio:0.8,0.1,0.1`);
  * - k-fold: a seeded partition into k test folds, each rating in exactly one of them (`kfold:5`);
+ * - files: the user's own parts, one CSV file each (`files:TRAIN,TEST`; `split-files.ts`);
  * - a per-user filter (`minRatingsPerUser`) that keeps only users with enough ratings.
  *
  * Every function returns indices into `dataset.ratings`, sorted ascending within each part, so a
@@ -13,6 +14,7 @@
 import { HeedError, UsageError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import type { Dataset, Split } from './dataset.js';
+import { filesSplit, type SplitFiles } from './split-files.js';
 
 /** A split protocol as parsed from `--split`. */
 export type SplitSpec =
@@ -28,7 +30,8 @@ export type SplitSpec =
       readonly k: number;
       /** Fraction of each fold's training ratings held out as validation (0: none). */
       readonly validation: number;
-    };
+    }
+  | ({ readonly kind: 'files' } & SplitFiles);
 
 /** The 8:1:1 ratio split, the default when a dataset ships no split of its own. */
 export const DEFAULT_RATIO: SplitSpec = { kind: 'ratio', train: 0.8, validation: 0.1, test: 0.1 };
@@ -40,6 +43,7 @@ const SUM_TOLERANCE = 1e-6;
  * Parses a `--split` value:
  * - `ratio` or `ratio:TRAIN,VALIDATION,TEST` (fractions summing to 1; validation may be 0);
  * - `kfold:K` or `kfold:K,V` (K ≥ 2 folds; V = fraction of each fold's train carved out as validation);
+ * - `files:TRAIN,TEST` or `files:TRAIN,VALIDATION,TEST` (CSV rating files, read when the split is made);
  * - anything else is the name of a predefined split (`u1`, `ua`, `train`), checked against the
  *   dataset when the split is made.
  */
@@ -83,9 +87,19 @@ export function parseSplitSpec(text: string, flag = '--split'): SplitSpec {
     if (validation >= 1) throw new UsageError(`${flag} "${value}": the validation fraction must be below 1`);
     return { kind: 'kfold', k, validation };
   }
+  if (value.startsWith('files:')) {
+    const files = value.slice('files:'.length).split(',');
+    if ((files.length !== 2 && files.length !== 3) || files.some((f) => f.trim() === '')) {
+      throw new UsageError(
+        `${flag} "${value}": write files:TRAIN,TEST or files:TRAIN,VALIDATION,TEST (paths to CSV rating files)`,
+      );
+    }
+    const [train, validation, test] = files.length === 2 ? [files[0], undefined, files[1]] : files;
+    return { kind: 'files', train, ...(validation !== undefined ? { validation } : {}), test };
+  }
   if (value.includes(':') || value.includes(',')) {
     throw new UsageError(
-      `${flag} "${value}": unknown split kind; use a predefined split name (u1), ratio:TRAIN,VALIDATION,TEST or kfold:K`,
+      `${flag} "${value}": unknown split kind; use a predefined split name (u1), ratio:TRAIN,VALIDATION,TEST, kfold:K or files:TRAIN,TEST`,
     );
   }
   return { kind: 'predefined', name: value };
@@ -100,6 +114,8 @@ export function formatSplitSpec(spec: SplitSpec): string {
       return `ratio:${spec.train},${spec.validation},${spec.test}`;
     case 'kfold':
       return spec.validation > 0 ? `kfold:${spec.k},${spec.validation}` : `kfold:${spec.k}`;
+    case 'files':
+      return `files:${[spec.train, spec.validation, spec.test].filter((f) => f !== undefined).join(',')}`;
   }
 }
 
@@ -124,6 +140,13 @@ export function makeSplits(dataset: Dataset, spec: SplitSpec, seed: number, indi
       return [ratioSplit(dataset, spec, seed, indices)];
     case 'kfold':
       return kFoldSplits(dataset, spec.k, seed, { validation: spec.validation, indices });
+    case 'files':
+      if (indices !== undefined) {
+        throw new UsageError(
+          `a split from files ("${formatSplitSpec(spec)}") cannot be combined with a rating filter`,
+        );
+      }
+      return [filesSplit(dataset, spec, formatSplitSpec(spec))];
   }
 }
 

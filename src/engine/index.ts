@@ -5,7 +5,6 @@
 export { assertTrainingBackend, engineInfo, engineStarted, initEngine } from './backend.js';
 export type { BackendChoice, BackendName, EngineInfo, EngineOptions } from './backend.js';
 export { batchesOf, range, takeFloat32, takeInt32 } from './batch.js';
-export { loadState, toModelState } from './model-state.js';
 export { Adam, mergeRows } from './optimizer.js';
 export type { AdamSettings, RowGradient } from './optimizer.js';
 export { DenseParam, Params, TableParam } from './params.js';
@@ -13,6 +12,7 @@ export type { Init, Param, ParamOptions } from './params.js';
 export { StepContext } from './step.js';
 export type { RowLookup } from './step.js';
 export { predictInBatches, train, trainStep } from './train-loop.js';
+export type { ProgressEvent, TrainingControl } from './progress.js';
 export type { TrainOptions, TrainReport, TrainSettings, TrainTask, ValidationSet } from './train-loop.js';
 export { declareSelfAttention, selfAttention } from './layers/attention.js';
 export type { SelfAttentionLayer, SelfAttentionOptions, SelfAttentionResult } from './layers/attention.js';

@@ -22,13 +22,13 @@
  *   `tf.tidy`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { FitOptions, FitReport, ProgressEvent } from '../models/model.js';
 import { HeedError, UsageError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { assertTrainingBackend } from './backend.js';
 import { batchesOf, range } from './batch.js';
 import { Adam, type RowGradient } from './optimizer.js';
 import type { DenseParam, Params } from './params.js';
+import type { ProgressEvent, TrainingControl } from './progress.js';
 import { StepContext } from './step.js';
 import { WeightAverage } from './weight-average.js';
 
@@ -78,14 +78,18 @@ export interface TrainTask {
   readonly validation?: ValidationSet;
 }
 
-export interface TrainOptions extends FitOptions {
+export interface TrainOptions extends TrainingControl {
   /** Tests only: allow training on the slow pure-JS cpu backend. */
   readonly allowCpu?: boolean;
   /** Batch size for validation predictions; default 4096. */
   readonly predictBatchSize?: number;
 }
 
-export interface TrainReport extends FitReport {
+/** A model's `FitReport` (src/models/model.ts), with what the loop knows besides. */
+export interface TrainReport {
+  readonly epochs: number;
+  /** Training examples processed in total (epochs x examples per epoch). */
+  readonly samplesProcessed: number;
   /** The epoch whose weights the parameters hold now (the best one when validating). */
   readonly bestEpoch: number;
   readonly bestValidationRmse?: number;

@@ -22,6 +22,7 @@ import type {
 import { Predictor, trainingStats, type ColdStartCounts } from '../models/predictor.js';
 import { HeedError } from '../util/errors.js';
 import { runPaperProtocolFold } from './review-paper-protocol.js';
+import { carveValidation, DEFAULT_VALIDATION_FRACTION, withNote } from './carve-validation.js';
 import { catalogueNdcg, type CatalogueNdcg } from './catalogue-ndcg.js';
 import { computeMetrics, DEFAULT_METRICS, type Metric } from './metric.js';
 import { mae, mse, ndcgAtK } from './metrics.js';
@@ -53,6 +54,11 @@ export interface EvaluateOptions {
   readonly catalogueNdcgK?: number;
   /** What `metrics` of each result holds (default: rmse, mae, mse, ndcg@10). */
   readonly metrics?: readonly Metric[];
+  /**
+   * For a model that early-stops (`patience` > 0) on a split without validation: the fraction of
+   * the training ratings held out as validation (`carve-validation.ts`). Default 0.1; 0 = none.
+   */
+  readonly validationFraction?: number;
 }
 
 /** Progress of an evaluation: a model's epoch event, tagged with the fold it belongs to. */
@@ -106,7 +112,7 @@ export interface EvaluationResult extends FoldResult {
    * `coldStart`, whose counts are totals over all folds' test pairs.
    */
   readonly folds?: readonly FoldResult[];
-  /** Set (by the CLI) when training was stopped early by an abort signal. */
+  /** Set (by the CLI, on the result it shows on stderr) when training was stopped early by Ctrl-C. */
   readonly interrupted?: boolean;
   /** k-fold only: standard deviations over folds (sample, n − 1). */
   readonly sd?: { readonly rmse: number; readonly mae: number; readonly mse: number };
@@ -125,13 +131,15 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     const report = (phase: EvaluationProgress['phase'], epoch?: ProgressEvent): void =>
       options.onProgress?.({ fold: f + 1, folds: splits.length, phase, ...(epoch ? { epoch } : {}) });
     const model = spec.create(config);
-    folds.push(
+    const fraction = options.validationFraction ?? DEFAULT_VALIDATION_FRACTION;
+    const carved = carveValidation(options.dataset, splits[f], config, fraction, seed);
+    const fold =
       options.reviewProtocol === 'paper'
         ? await runPaperProtocolFold(
             model,
             spec.id,
             options.dataset,
-            splits[f],
+            carved.split,
             report,
             options.signal,
             options.metrics,
@@ -139,13 +147,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
         : await runFold(
             model,
             options.dataset,
-            splits[f],
+            carved.split,
             report,
             options.signal,
             options.catalogueNdcgK,
             options.metrics,
-          ),
-    );
+          );
+    folds.push(withNote(fold, carved.note));
     // Aborted: the fold in progress stopped early and is scored; the remaining folds are not run.
     if (options.signal?.aborted === true) break;
   }

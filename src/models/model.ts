@@ -7,6 +7,7 @@
  * `src/models/predictor.ts`, `src/eval/` and `src/models/artifact.ts`.
  */
 import type { RatingSubset } from '../data/dataset.js';
+import type { TrainingControl } from '../engine/progress.js';
 
 /** A config value as written on the command line (`--set key=value`) or in `model.json`. */
 export type ConfigValue = number | string | boolean;
@@ -14,23 +15,11 @@ export type ModelConfig = Record<string, ConfigValue>;
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-/** Reported once per epoch (or per sweep) while a model trains. */
-export interface ProgressEvent {
-  readonly epoch: number;
-  readonly epochs: number;
-  readonly seconds: number;
-  readonly trainLoss?: number;
-  readonly validationRmse?: number;
-  /** The learning rate the epoch trained with (neural models). */
-  readonly learningRate?: number;
-}
+export type { ProgressEvent } from '../engine/progress.js';
 
-export interface FitOptions {
+export interface FitOptions extends TrainingControl {
   /** Ratings to watch during training (early stopping, progress). Never trained on. */
   readonly validation?: RatingSubset;
-  readonly onProgress?: (event: ProgressEvent) => void;
-  /** Aborting stops training after the current epoch and keeps the model usable. */
-  readonly signal?: AbortSignal;
   /**
    * Review models only: where validation documents come from. 'training' (default, the clean
    * protocol): the training reviews. 'own-file' (the SAFMR paper's protocol): the validation
@@ -120,6 +109,12 @@ export interface ModelSpec {
    * so the engine must be started first (`openArtifact` does it).
    */
   readonly usesEngine?: boolean;
+  /**
+   * Overrides of `defaults` that make a fit on a tiny data set take a second or two: what
+   * test/model-contract.test.ts trains every registered model with. Leave it out only when the
+   * defaults are already that fast.
+   */
+  readonly testSettings?: Readonly<ModelConfig>;
   create(config: ModelConfig): RatingModel;
   restore(state: ModelState): RatingModel;
 }

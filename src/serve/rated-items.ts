@@ -10,9 +10,10 @@
  * data files, a `--min-ratings` filter, which provenance does not record) is refused with a message,
  * never guessed.
  */
-import { gatherRatings, type Dataset } from '../data/dataset.js';
+import { gatherRatings, type Dataset, type Split } from '../data/dataset.js';
 import { loadDataset } from '../data/registry.js';
 import { makeSplits, parseSplitSpec } from '../data/split.js';
+import { holdOut } from '../eval/carve-validation.js';
 import type { LoadedArtifact } from '../models/artifact.js';
 import { HeedError } from '../util/errors.js';
 
@@ -54,19 +55,25 @@ export function rebuildRatedItems(artifact: LoadedArtifact, dataDir?: string): R
   if (!sameIds(dataset.users.ids, manifest.users) || !sameIds(dataset.items.ids, manifest.items)) {
     refuse(`data set "${manifest.dataset}" now has other users or items than the model was trained on`);
   }
-  let train: Int32Array;
+  let split: Split;
   if (splitLabel === 'all') {
-    train = Int32Array.from({ length: dataset.ratings.rating.length }, (_, k) => k);
+    const every = Int32Array.from({ length: dataset.ratings.rating.length }, (_, k) => k);
+    split = { name: 'all', train: every, validation: new Int32Array(0), test: new Int32Array(0) };
   } else {
     const splits = makeSplits(dataset, parseSplitSpec(splitLabel as string), seed as number);
     if (splits.length !== 1) refuse(`split "${String(splitLabel)}" makes ${splits.length} splits, not one`);
-    train = splits[0].train;
+    split = splits[0];
   }
+  // Every item rated in the split's training part is left out, the validation carved from it too;
+  // the counts below are checked against what the model was fitted on, after carving.
   const rebuilt = ratedItemsOf(
     dataset,
-    train,
+    split.train,
     `rebuilt from ${manifest.dataset}, split ${String(splitLabel)}`,
   );
+  const carvedFraction = manifest.provenance.carvedValidationFraction;
+  const train =
+    typeof carvedFraction === 'number' ? holdOut(split, carvedFraction, seed as number).train : split.train;
   const stats = artifact.predictor.stats;
   const { user, item } = gatherRatings({ dataset, indices: train });
   const userCount = new Int32Array(stats.userCount.length);

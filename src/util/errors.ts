@@ -32,3 +32,14 @@ export class UsageError extends HeedError {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * The command was stopped by Ctrl-C (SIGINT). The CLI exits with 130, the shell's code for "killed
+ * by SIGINT", so scripts can tell an interrupted run from a finished one.
+ */
+export class InterruptedError extends HeedError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InterruptedError';
+  }
+}

@@ -3,7 +3,7 @@
  * `docs/DATA.md`):
  *
  * - `ratings.csv` (required): header `user,item,rating` and optionally `time` (Unix seconds), in
- *   any order.
+ *   any order; `rating:scale(1|5)` declares the rating scale (a rating outside it is an error).
  * - `users.csv`, `items.csv` (optional): first column `user` / `item`, then one column per feature
  *   whose header declares its type: `age:numeric`, `age:numeric(0|18|30|50)` (bin edges),
  *   `gender:categorical`, `genres:multi` (values separated by `|`). `items.csv` may also have an
@@ -34,8 +34,8 @@ export interface CsvOptions {
   /** The id the dataset is reported under (default `csv:DIR`). */
   readonly id?: string;
   /**
-   * The rating scale. Default: the smallest and largest rating in `ratings.csv` (state it when
-   * the data may lack the extremes, e.g. no 1-star rating).
+   * The rating scale (`--scale`); must agree with a `rating:scale(MIN|MAX)` header. Without either,
+   * the smallest and largest rating in `ratings.csv`, with a warning saying so.
    */
   readonly scale?: { readonly min: number; readonly max: number };
 }
@@ -46,48 +46,112 @@ export const MULTI_SEPARATOR = '|';
 /** How many equal-count bins a `numeric` column without edges gets. */
 export const DEFAULT_NUMERIC_BINS = 5;
 
-export function loadCsvDirectory(dir: string, options: CsvOptions = {}): Dataset {
-  const ratingsFile = path.join(dir, 'ratings.csv');
-  const table = parseCsvTable(
-    readText(ratingsFile, {
+/** The rows of a ratings file in the CSV layout, as read, before ids become dense indices. */
+export interface RatingRows {
+  readonly file: string;
+  readonly users: string[];
+  readonly items: string[];
+  readonly rating: Float64Array;
+  /** When the file has a `time` column. */
+  readonly time?: Float64Array;
+  /** The line each row starts on. */
+  readonly lines: number[];
+  /** The scale the header declares (`rating:scale(1|5)`), if it does. */
+  readonly scale?: { readonly min: number; readonly max: number };
+}
+
+/**
+ * Reads a ratings file in the CSV layout (header `user,item,rating[,time]`, the rating column
+ * optionally `rating:scale(MIN|MAX)`): `ratings.csv`, and the files of a `files:` split, so both
+ * are held to the same rules. A file with a header and no rows is refused.
+ */
+export function readRatingRows(file: string): RatingRows {
+  const parsed = parseCsvTable(
+    readText(file, {
       encoding: 'utf-8',
       expect: 'ratings as CSV with the header user,item,rating[,time]',
     }),
-    ratingsFile,
+    file,
   );
-  const column = headerColumns(table, ratingsFile, ['user', 'item', 'rating'], ['time']);
-  const users = new IdMapBuilder();
-  const items = new IdMapBuilder();
+  const declared = declaredScale(parsed, file);
+  const table = declared === undefined ? parsed : { ...parsed, header: declared.header };
+  const column = headerColumns(table, file, ['user', 'item', 'rating'], ['time']);
   const n = table.rows.length;
-  const user = new Int32Array(n);
-  const item = new Int32Array(n);
-  const rating = new Float32Array(n);
+  if (n === 0) throw new DataError(file, undefined, undefined, 'no ratings: expected rows after the header');
+  const users: string[] = new Array<string>(n);
+  const items: string[] = new Array<string>(n);
+  const rating = new Float64Array(n);
   const time = column.time === undefined ? undefined : new Float64Array(n);
   for (let r = 0; r < n; r++) {
     const row = table.rows[r];
     const line = table.lines[r];
-    user[r] = users.intern(requiredId(row[column.user], ratingsFile, line, 'user'));
-    item[r] = items.intern(requiredId(row[column.item], ratingsFile, line, 'item'));
-    rating[r] = parseNumber(row[column.rating], ratingsFile, line, 'rating', false);
+    users[r] = requiredId(row[column.user], file, line, 'user');
+    items[r] = requiredId(row[column.item], file, line, 'item');
+    rating[r] = parseNumber(row[column.rating], file, line, 'rating', false);
     if (time !== undefined && column.time !== undefined) {
-      time[r] = parseNumber(row[column.time], ratingsFile, line, 'time', false);
+      time[r] = parseNumber(row[column.time], file, line, 'time', false);
     }
   }
-  const locate: Locate = (r) => ({ file: ratingsFile, line: table.lines[r] });
-  let scale = options.scale;
-  if (scale === undefined) {
-    let min = Infinity;
-    let max = -Infinity;
-    for (let r = 0; r < n; r++) {
-      if (rating[r] < min) min = rating[r];
-      if (rating[r] > max) max = rating[r];
-    }
-    if (n === 0)
-      throw new DataError(ratingsFile, undefined, undefined, 'no ratings: expected rows after the header');
-    scale = { min, max };
-  } else {
-    checkScale(rating, scale, locate);
+  return {
+    file,
+    users,
+    items,
+    rating,
+    ...(time !== undefined ? { time } : {}),
+    lines: table.lines,
+    ...(declared !== undefined ? { scale: declared.scale } : {}),
+  };
+}
+
+const SCALE_HEADER = /^rating:scale\((.*)\)$/;
+
+/** The scale a `rating:scale(MIN|MAX)` header declares, and the header with that column as `rating`. */
+function declaredScale(
+  table: CsvTable,
+  file: string,
+): { scale: { min: number; max: number }; header: string[] } | undefined {
+  const k = table.header.findIndex((h) => h.trim().startsWith('rating:'));
+  if (k < 0) return undefined;
+  const text = table.header[k].trim();
+  const match = SCALE_HEADER.exec(text);
+  const bounds = match === null ? [] : match[1].split('|').map((b) => b.trim());
+  const [min, max] = bounds.map(Number);
+  if (
+    bounds.length !== 2 ||
+    bounds.includes('') ||
+    !Number.isFinite(min) ||
+    !Number.isFinite(max) ||
+    min >= max
+  ) {
+    throw new DataError(
+      file,
+      table.headerLine,
+      text,
+      'declare the rating scale as rating:scale(MIN|MAX) with numbers MIN < MAX, e.g. rating:scale(1|5)',
+    );
   }
+  const header = [...table.header];
+  header[k] = 'rating';
+  return { scale: { min, max }, header };
+}
+
+export function loadCsvDirectory(dir: string, options: CsvOptions = {}): Dataset {
+  const ratingsFile = path.join(dir, 'ratings.csv');
+  const rows = readRatingRows(ratingsFile);
+  const users = new IdMapBuilder();
+  const items = new IdMapBuilder();
+  const n = rows.rating.length;
+  const user = new Int32Array(n);
+  const item = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    user[r] = users.intern(rows.users[r]);
+    item[r] = items.intern(rows.items[r]);
+  }
+  const rating = Float32Array.from(rows.rating);
+  const time = rows.time;
+  const locate: Locate = (r) => ({ file: ratingsFile, line: rows.lines[r] });
+  const { scale, warnings } = resolveScale(rows, options.scale);
+  checkScale(rows.rating, scale, locate);
   const userMap = users.build();
   const itemMap = items.build();
   refuseDuplicates(user, item, userMap, itemMap, locate);
@@ -110,11 +174,51 @@ export function loadCsvDirectory(dir: string, options: CsvOptions = {}): Dataset
     items: itemMap,
     ratings: time === undefined ? { user, item, rating } : { user, item, rating, time },
     scale: { min: scale.min, max: scale.max },
+    ...(warnings.length > 0 ? { warnings } : {}),
     userFeatures: userSide.table,
     itemFeatures: itemSide.table,
     ...(itemSide.titles !== undefined ? { itemTitles: itemSide.titles } : {}),
     ...(reviews !== undefined ? { reviews } : {}),
     predefinedSplits: {},
+  };
+}
+
+/**
+ * The scale of a CSV data set: the one declared in the header or by the caller (they must agree
+ * when both are given), else the observed range, announced as a warning because one stray rating
+ * would silently widen it.
+ */
+function resolveScale(
+  rows: RatingRows,
+  given: { readonly min: number; readonly max: number } | undefined,
+): { scale: { min: number; max: number }; warnings: string[] } {
+  const declared = rows.scale;
+  if (
+    given !== undefined &&
+    declared !== undefined &&
+    (given.min !== declared.min || given.max !== declared.max)
+  ) {
+    throw new DataError(
+      rows.file,
+      undefined,
+      'rating',
+      `the header declares the scale ${declared.min}..${declared.max} but --scale says ${given.min}..${given.max}`,
+    );
+  }
+  const scale = given ?? declared;
+  if (scale !== undefined) return { scale: { min: scale.min, max: scale.max }, warnings: [] };
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of rows.rating) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return {
+    scale: { min, max },
+    warnings: [
+      `${rows.file}: no rating scale declared; using the observed range ${min}..${max} ` +
+        `(declare it with the header rating:scale(${min}|${max}) or --scale ${min},${max}, and a rating outside it is refused)`,
+    ],
   };
 }
 

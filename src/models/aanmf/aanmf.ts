@@ -34,7 +34,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { RatingSubset } from '../../data/dataset.js';
 import {
   applyDense,
-  loadState,
   Params,
   StepContext,
   type DenseLayer,
@@ -43,10 +42,12 @@ import {
   type TableParam,
   type TrainReport,
 } from '../../engine/index.js';
+import { loadState } from '../neural-state.js';
 import { UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
-import { featureSlots, type FeatureSlots } from '../afm-gau/feature-slots.js';
-import { fitPairs, predictPairs, requireEngine, startBiasesAtBaseline } from '../afm-gau/pair-training.js';
+import { featureSlots, namedSlotWeights, type FeatureSlots } from '../afm-gau/feature-slots.js';
+import { startBiasesAtBaseline } from '../afm-gau/baseline-biases.js';
+import { fitPairs, predictPairs, requireEngine } from '../pair-training.js';
 import { restoreSlotModel, slotModelState, type SlotSide } from '../afm-gau/slot-model-state.js';
 import {
   checkExplainIndex,
@@ -55,7 +56,6 @@ import {
   positiveIntSetting,
   rateSetting,
 } from '../setting-checks.js';
-import { trainSettingsOf } from '../train-settings.js';
 import { bool, num, str } from '../config.js';
 import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
@@ -219,7 +219,7 @@ export class Aanmf implements RatingModel {
       net.params,
       (u, i, ctx) => this.forward(net, u, i, ctx),
       trainSet,
-      trainSettingsOf(this.config),
+      this.config,
       options,
     );
     return this.lastReport;
@@ -227,7 +227,7 @@ export class Aanmf implements RatingModel {
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const net = this.fitted();
-    return predictPairs((u, i, ctx) => this.forward(net, u, i, ctx), users, items);
+    return predictPairs(this.id, (u, i, ctx) => this.forward(net, u, i, ctx), users, items);
   }
 
   /** λ of Algorithm 1: the weight of each of the user's attributes for this item. */
@@ -244,12 +244,7 @@ export class Aanmf implements RatingModel {
       );
       return { prediction: f.prediction.dataSync()[0], lambda: Array.from(f.lambda.dataSync()) };
     });
-    const { width, codes, names } = net.slots;
-    const weights = [];
-    for (let s = 0; s < width; s++) {
-      const code = codes[user * width + s];
-      if (code >= 0) weights.push({ feature: names[code], weight: lambda[s] });
-    }
+    const weights = namedSlotWeights(net.slots, user, lambda, 0);
     return { model: this.id, user, item, prediction, groups: [{ name: 'user attributes', weights }] };
   }
 
@@ -420,6 +415,7 @@ export const aanmfSpec: ModelSpec = {
   create: (config) => new Aanmf('aanmf', config),
   restore: (state) => Aanmf.restore('aanmf', state),
   usesEngine: true,
+  testSettings: { factors: 4, epochs: 2, batchSize: 64 },
 };
 
 export const aanmfPSpec: ModelSpec = {
@@ -431,4 +427,5 @@ export const aanmfPSpec: ModelSpec = {
   create: (config) => new Aanmf('aanmf-p', config),
   restore: (state) => Aanmf.restore('aanmf-p', state),
   usesEngine: true,
+  testSettings: aanmfSpec.testSettings,
 };

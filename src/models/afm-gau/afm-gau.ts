@@ -31,7 +31,6 @@ import type { RatingSubset } from '../../data/dataset.js';
 import {
   applyDense,
   declareDense,
-  loadState,
   Params,
   StepContext,
   type DenseLayer,
@@ -39,16 +38,17 @@ import {
   type TableParam,
   type TrainReport,
 } from '../../engine/index.js';
+import { loadState } from '../neural-state.js';
 import { UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { bool, num, str } from '../config.js';
 import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
-import { featureSlots, type FeatureSlots } from './feature-slots.js';
+import { featureSlots, namedSlotWeights, type FeatureSlots } from './feature-slots.js';
 import { slotGatedAttention } from './gau.js';
-import { fitPairs, predictPairs, requireEngine, startBiasesAtBaseline } from './pair-training.js';
+import { startBiasesAtBaseline } from './baseline-biases.js';
+import { fitPairs, predictPairs, requireEngine } from '../pair-training.js';
 import { restoreSlotModel, slotModelState, type SlotSide } from './slot-model-state.js';
 import { checkExplainIndex, oneOfSetting, positiveIntSetting, rateSetting } from '../setting-checks.js';
-import { trainSettingsOf } from '../train-settings.js';
 
 export const AFM_GAU_ID = 'afm-gau';
 
@@ -155,7 +155,7 @@ export class AfmGau implements RatingModel {
       net.params,
       (u, i, ctx) => this.forward(net, u, i, ctx),
       trainSet,
-      trainSettingsOf(this.config),
+      this.config,
       options,
     );
     return this.lastReport;
@@ -163,7 +163,7 @@ export class AfmGau implements RatingModel {
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const net = this.fitted();
-    return predictPairs((u, i, ctx) => this.forward(net, u, i, ctx), users, items);
+    return predictPairs(this.id, (u, i, ctx) => this.forward(net, u, i, ctx), users, items);
   }
 
   /** The user's attention over the item's features (Eq. 2), named: "item id", "genre=Action", … */
@@ -180,12 +180,10 @@ export class AfmGau implements RatingModel {
       );
       return { prediction: f.prediction.dataSync()[0], weights: Array.from(f.weights.dataSync()) };
     });
-    const { width, codes, names } = net.slots;
-    const named = [{ feature: 'item id', weight: weights[0] }];
-    for (let s = 0; s < width; s++) {
-      const code = codes[item * width + s];
-      if (code >= 0) named.push({ feature: names[code], weight: weights[1 + s] });
-    }
+    const named = [
+      { feature: 'item id', weight: weights[0] },
+      ...namedSlotWeights(net.slots, item, weights, 1),
+    ];
     return { model: this.id, user, item, prediction, groups: [{ name: 'item features', weights: named }] };
   }
 
@@ -294,4 +292,5 @@ export const afmGauSpec: ModelSpec = {
   create: (config) => new AfmGau(config),
   restore: (state) => AfmGau.restore(state),
   usesEngine: true,
+  testSettings: { factors: 4, hidden: 4, epochs: 2, batchSize: 64 },
 };

@@ -14,6 +14,7 @@ import type { FeatureTable } from '../../data/dataset.js';
 import { oneHotLayout } from '../../data/features.js';
 import { DataError } from '../../util/errors.js';
 import { selectFeatureFields } from '../feature-selection.js';
+import type { AttentionWeight } from '../model.js';
 
 export interface FeatureSlots {
   /** Number of entities. */
@@ -42,6 +43,25 @@ export function featureSlots(table: FeatureTable, select: string, setting: strin
       codes[e * width + k++] = layout.indices[j];
   }
   return { count: layout.count, width, codes, names: layout.names };
+}
+
+/**
+ * The attention weights of `entity`'s filled slots, named by their values ("genre=Action"):
+ * slot s's weight is `weights[first + s]`; padding slots carry no feature and are left out.
+ */
+export function namedSlotWeights(
+  slots: FeatureSlots,
+  entity: number,
+  weights: ArrayLike<number>,
+  first: number,
+): AttentionWeight[] {
+  const { width, codes, names } = slots;
+  const named: AttentionWeight[] = [];
+  for (let s = 0; s < width; s++) {
+    const code = codes[entity * width + s];
+    if (code >= 0) named.push({ feature: names[code], weight: weights[first + s] });
+  }
+  return named;
 }
 
 /** The slots as saved in a model state: codes in `arrays`, the rest in `meta`. */

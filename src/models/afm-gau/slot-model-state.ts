@@ -4,9 +4,11 @@
  * side the model attends over (codes in an array, the rest in meta), so that a saved model
  * predicts and explains without the data set.
  */
-import { toModelState, type Params } from '../../engine/index.js';
+import type { Params } from '../../engine/index.js';
 import { DataError, UsageError } from '../../util/errors.js';
 import type { ModelConfig, ModelState } from '../model.js';
+import { toModelState } from '../neural-state.js';
+import { savedEntityCounts } from '../saved-entity-counts.js';
 import { restoreSlots, slotsMeta, type FeatureSlots } from './feature-slots.js';
 
 /** Which side's slots a model keeps, and the state array they are saved in. */
@@ -49,11 +51,8 @@ export function restoreSlotModel(
 ): { users: number; items: number; slots: FeatureSlots } {
   const source = `saved model "${state.id}"`;
   if (state.id !== id) throw new UsageError(`${id}: cannot restore a saved "${state.id}" model`);
-  const meta = state.meta as { users?: unknown; items?: unknown; slots?: unknown } | null;
-  if (meta === null || typeof meta.users !== 'number' || typeof meta.items !== 'number') {
-    throw new DataError(source, undefined, 'meta', 'lacks the numbers of users and items');
-  }
-  const sizes = { users: meta.users, items: meta.items };
+  const sizes = savedEntityCounts(state);
+  const meta = state.meta as { slots?: unknown };
   const slots = restoreSlots(meta.slots, state.arrays[side.array], source, side.array);
   if (slots.count !== sizes[side.entities]) {
     throw new DataError(

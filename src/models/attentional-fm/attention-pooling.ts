@@ -24,8 +24,8 @@ export interface AttentionNetwork {
 }
 
 /**
- * Declares `attention.w` [k, t] and `attention.h` [t, 1] (Glorot, as DeepCTR's AFMLayer) and the
- * bias `attention.b` [t] (zeros, no L2).
+ * Declares `attention.w` [k, t] and `attention.h` [t, 1] (Glorot-uniform; DeepCTR's AFMLayer draws
+ * Glorot-normal) and the bias `attention.b` [t] (zeros, no L2).
  */
 export function declareAttentionNetwork(params: Params, k: number, t: number): AttentionNetwork {
   return {

@@ -32,7 +32,7 @@ import type {
 import { checkExplainIndex } from '../setting-checks.js';
 import { fieldValueLabels, type FieldInputs } from '../baselines/field-inputs.js';
 import { FIELD_MODEL_DEFAULTS, FieldModel, restoreFieldNetwork } from '../baselines/field-model.js';
-import type { NeuralFitReport } from '../baselines/neural-training.js';
+import type { PairFitReport } from '../pair-training.js';
 import { fieldPairs } from './attention-pooling.js';
 import { AttentionalFmNetwork } from './network.js';
 
@@ -64,7 +64,7 @@ export class AttentionalFm extends FieldModel<AttentionalFmNetwork> {
   override async fit(
     trainSet: RatingSubset,
     options: FitOptions & { allowCpu?: boolean } = {},
-  ): Promise<NeuralFitReport> {
+  ): Promise<PairFitReport> {
     const report = await super.fit(trainSet, options);
     const { dataset } = trainSet;
     this.valueLabels = fieldValueLabels(
@@ -161,6 +161,7 @@ export const attentionalFmSpec: ModelSpec = {
     'Xiao et al., Attentional Factorization Machines: Learning the Weight of Feature Interactions via Attention Networks, IJCAI 2017',
   defaults: ATTENTIONAL_FM_DEFAULTS,
   usesEngine: true,
+  testSettings: { embeddingSize: 4, attentionFactor: 4, epochs: 2, batchSize: 64 },
   create: (config) => new AttentionalFm(config),
   restore: (state) => AttentionalFm.fromState(state),
 };

@@ -5,12 +5,13 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { RatingSubset } from '../../data/dataset.js';
-import { loadState, toModelState } from '../../engine/model-state.js';
+import { loadState, toModelState } from '../neural-state.js';
 import type { Params } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
 import { HeedError } from '../../util/errors.js';
 import { str } from '../config.js';
 import { selectFeatureFields } from '../feature-selection.js';
+import { fitPairs, meanRating, predictPairs, type PairFitReport } from '../pair-training.js';
 import type { FitOptions, JsonValue, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import type { FieldEmbedding } from './field-embedding.js';
 import {
@@ -20,13 +21,7 @@ import {
   restoreFieldInputs,
   type FieldInputs,
 } from './field-inputs.js';
-import {
-  fitPairScorer,
-  meanRating,
-  predictPairs,
-  TRAINING_DEFAULTS,
-  type NeuralFitReport,
-} from './neural-training.js';
+import { TRAINING_DEFAULTS } from './neural-training.js';
 
 /** Settings every FM-family baseline has, besides its network's. */
 export const FIELD_MODEL_DEFAULTS = {
@@ -52,7 +47,7 @@ export type FieldNetworkFactory<N extends FieldNetwork = FieldNetwork> = (
 export class FieldModel<N extends FieldNetwork = FieldNetwork> implements RatingModel {
   readonly handlesColdStart = false;
   network: N | undefined;
-  lastReport: NeuralFitReport | undefined;
+  lastReport: PairFitReport | undefined;
 
   constructor(
     readonly id: string,
@@ -63,7 +58,7 @@ export class FieldModel<N extends FieldNetwork = FieldNetwork> implements Rating
   async fit(
     trainSet: RatingSubset,
     options: FitOptions & { allowCpu?: boolean } = {},
-  ): Promise<NeuralFitReport> {
+  ): Promise<PairFitReport> {
     const { dataset } = trainSet;
     const inputs = buildFieldInputs(
       dataset,
@@ -75,9 +70,9 @@ export class FieldModel<N extends FieldNetwork = FieldNetwork> implements Rating
     net.embedding.bias.sync();
     this.network?.params.dispose();
     this.network = net;
-    this.lastReport = await fitPairScorer(
+    this.lastReport = await fitPairs(
       net.params,
-      (u, i, ctx) => net.score(u, i, ctx),
+      (u, i, ctx) => ({ prediction: net.score(u, i, ctx) }),
       trainSet,
       this.config,
       options,
@@ -87,7 +82,7 @@ export class FieldModel<N extends FieldNetwork = FieldNetwork> implements Rating
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const net = this.fitted();
-    return predictPairs((u, i, ctx) => net.score(u, i, ctx), users, items);
+    return predictPairs(this.id, (u, i, ctx) => ({ prediction: net.score(u, i, ctx) }), users, items);
   }
 
   state(): ModelState {
@@ -128,7 +123,7 @@ export function restoreFieldNetwork<N extends FieldNetwork>(
  * network, and a `FieldModel` does the rest (it trains on the tensor engine).
  */
 export function fieldModelSpec(
-  about: Pick<ModelSpec, 'id' | 'summary' | 'reference' | 'defaults'>,
+  about: Pick<ModelSpec, 'id' | 'summary' | 'reference' | 'defaults' | 'testSettings'>,
   build: FieldNetworkFactory,
 ): ModelSpec {
   return {

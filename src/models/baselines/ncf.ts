@@ -20,21 +20,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { RatingSubset } from '../../data/dataset.js';
 import { applyDense, declareDense, declareMlp, mlp, type DenseLayer } from '../../engine/layers/dense.js';
-import { loadState, toModelState } from '../../engine/model-state.js';
+import { loadState, toModelState } from '../neural-state.js';
 import { Params, type TableParam } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
 import { HeedError } from '../../util/errors.js';
 import { num } from '../config.js';
 import type { FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
-import {
-  fitPairScorer,
-  layerSizes,
-  meanRating,
-  positiveInt,
-  predictPairs,
-  TRAINING_DEFAULTS,
-  type NeuralFitReport,
-} from './neural-training.js';
+import { fitPairs, meanRating, predictPairs, type PairFitReport } from '../pair-training.js';
+import { savedEntityCounts } from '../saved-entity-counts.js';
+import { layerSizes, positiveInt, TRAINING_DEFAULTS } from './neural-training.js';
 
 export const NCF_DEFAULTS = {
   /** Dimension of the GMF user and item embeddings. */
@@ -95,7 +89,7 @@ export class NCF implements RatingModel {
   readonly handlesColdStart = false;
   readonly config: ModelConfig;
   network: NeuMF | undefined;
-  lastReport: NeuralFitReport | undefined;
+  lastReport: PairFitReport | undefined;
 
   constructor(config: ModelConfig) {
     this.config = config;
@@ -104,7 +98,7 @@ export class NCF implements RatingModel {
   async fit(
     trainSet: RatingSubset,
     options: FitOptions & { allowCpu?: boolean } = {},
-  ): Promise<NeuralFitReport> {
+  ): Promise<PairFitReport> {
     const { dataset } = trainSet;
     const net = new NeuMF(this.config, dataset.users.ids.length, dataset.items.ids.length);
     const bias = net.output.b;
@@ -114,9 +108,9 @@ export class NCF implements RatingModel {
     }
     this.network?.params.dispose();
     this.network = net;
-    this.lastReport = await fitPairScorer(
+    this.lastReport = await fitPairs(
       net.params,
-      (u, i, ctx) => net.score(u, i, ctx),
+      (u, i, ctx) => ({ prediction: net.score(u, i, ctx) }),
       trainSet,
       this.config,
       options,
@@ -126,7 +120,7 @@ export class NCF implements RatingModel {
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const net = this.fitted();
-    return predictPairs((u, i, ctx) => net.score(u, i, ctx), users, items);
+    return predictPairs(this.id, (u, i, ctx) => ({ prediction: net.score(u, i, ctx) }), users, items);
   }
 
   state(): ModelState {
@@ -135,12 +129,7 @@ export class NCF implements RatingModel {
   }
 
   static restore(state: ModelState): NCF {
-    const meta = state.meta as { users?: unknown; items?: unknown } | null;
-    const users = meta?.users;
-    const items = meta?.items;
-    if (typeof users !== 'number' || typeof items !== 'number') {
-      throw new HeedError(`saved model "${state.id}": meta must give the numbers of users and items`);
-    }
+    const { users, items } = savedEntityCounts(state);
     const model = new NCF({ ...state.config });
     model.network = new NeuMF(model.config, users, items);
     loadState(model.network.params, state);
@@ -161,4 +150,5 @@ export const ncfSpec: ModelSpec = {
   defaults: NCF_DEFAULTS,
   create: (config) => new NCF(config),
   restore: (state) => NCF.restore(state),
+  testSettings: { factors: 4, mlpFactors: 4, layers: '8,4', epochs: 2, batchSize: 64 },
 };

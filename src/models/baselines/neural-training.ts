@@ -1,6 +1,6 @@
 /**
- * How the neural baselines (NCF, NFM, xDeepFM) train: the shared settings and the glue between a
- * model's scoring function and the engine's one training loop.
+ * How the neural baselines (NCF, NFM, xDeepFM) are set up: the shared training settings and the
+ * readers of their layer settings. The training itself is `../pair-training.ts`.
  *
  * The settings are SAIN's for every model it compared (SAIN §3.3: "The Adam optimizer with a
  * learning rate of 1e-3 and l2-regularization rate of 1e-4 is used for all the models"), with the
@@ -8,18 +8,9 @@
  * early after `patience` epochs without a lower validation RMSE and keeps the best epoch's weights.
  * Loss: mean squared error on explicit ratings (the papers' rating-regression set-up).
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
-import { engineStarted, initEngine, type EngineInfo } from '../../engine/backend.js';
-import { takeFloat32, takeInt32 } from '../../engine/batch.js';
-import type { Params } from '../../engine/params.js';
-import type { StepContext } from '../../engine/step.js';
-import { predictInBatches, train, type TrainOptions, type TrainReport } from '../../engine/train-loop.js';
-import { HeedError, UsageError } from '../../util/errors.js';
+import { UsageError } from '../../util/errors.js';
 import { num } from '../config.js';
-import { trainSettingsOf } from '../train-settings.js';
-import type { FitOptions, ModelConfig } from '../model.js';
-import { ratingValidation } from '../rating-validation.js';
+import type { ModelConfig } from '../model.js';
 
 /** Training settings every neural baseline accepts (`--set key=value`). */
 export const TRAINING_DEFAULTS = {
@@ -38,73 +29,6 @@ export const TRAINING_DEFAULTS = {
   patience: 3,
   seed: 1,
 } as const satisfies ModelConfig;
-
-/** Scores (unclipped rating predictions) of the pairs (users[k], items[k]). */
-export type PairScorer = (users: Int32Array, items: Int32Array, ctx: StepContext) => tf.Tensor1D;
-
-export interface NeuralFitReport extends TrainReport {
-  readonly backend: EngineInfo['backend'];
-}
-
-/**
- * Trains `params` so that `score` fits the ratings of `trainSet` (MSE), validating on
- * `options.validation` when given. Starts the tensor engine when needed (tfjs-node when installed,
- * else wasm).
- */
-export async function fitPairScorer(
-  params: Params,
-  score: PairScorer,
-  trainSet: RatingSubset,
-  config: ModelConfig,
-  options: FitOptions & Pick<TrainOptions, 'allowCpu'> = {},
-): Promise<NeuralFitReport> {
-  const engine = await initEngine();
-  const { user, item, rating } = gatherRatings(trainSet);
-  if (rating.length === 0) throw new UsageError('cannot fit a neural model on zero ratings');
-  const report = await train(
-    {
-      params,
-      size: rating.length,
-      loss: (batch, ctx) =>
-        tf.mean(
-          tf.squaredDifference(
-            score(takeInt32(user, batch), takeInt32(item, batch), ctx),
-            tf.tensor1d(takeFloat32(rating, batch)),
-          ),
-        ),
-      validation: ratingValidation(options.validation, trainSet.dataset.scale, score),
-    },
-    trainSettingsOf(config),
-    options,
-  );
-  return { ...report, backend: engine.backend };
-}
-
-/**
- * Predictions for the pairs (users[k], items[k]) in inference mode, in batches. Prediction is
- * synchronous, so a restored model needs the engine started beforehand (`await initEngine()`).
- */
-export function predictPairs(score: PairScorer, users: Int32Array, items: Int32Array): Float32Array {
-  if (!engineStarted()) {
-    throw new HeedError(
-      'the tensor engine is not started: await initEngine() before predicting with a neural model',
-    );
-  }
-  if (users.length !== items.length) {
-    throw new UsageError(`predict: ${users.length} users but ${items.length} items`);
-  }
-  return predictInBatches(users.length, 4096, (batch, ctx) =>
-    score(takeInt32(users, batch), takeInt32(items, batch), ctx),
-  );
-}
-
-/** The mean rating of a training subset (the output bias starts there). */
-export function meanRating(trainSet: RatingSubset): number {
-  const { rating } = trainSet.dataset.ratings;
-  let sum = 0;
-  for (const i of trainSet.indices) sum += rating[i];
-  return trainSet.indices.length > 0 ? sum / trainSet.indices.length : 0;
-}
 
 /**
  * Hidden-layer sizes from a setting such as "128,64" (empty or "none": no hidden layer). `key` is

@@ -80,6 +80,7 @@ export const nfmSpec: ModelSpec = fieldModelSpec(
     summary: 'NFM (Bi-Interaction pooling + MLP over user, item and feature fields), SAIN set-up',
     reference: 'He & Chua, Neural Factorization Machines for Sparse Predictive Analytics, SIGIR 2017',
     defaults: NFM_DEFAULTS,
+    testSettings: { embeddingSize: 4, layers: '8', epochs: 2, batchSize: 64 },
   },
   (config, inputs) => new NfmNetwork(config, inputs),
 );

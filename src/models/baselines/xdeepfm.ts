@@ -124,6 +124,7 @@ export const xdeepfmSpec: ModelSpec = fieldModelSpec(
     summary: 'xDeepFM (CIN + DNN + linear over user, item and feature fields), SAIN set-up',
     reference: 'Lian et al., xDeepFM: Combining Explicit and Implicit Feature Interactions, KDD 2018',
     defaults: XDEEPFM_DEFAULTS,
+    testSettings: { embeddingSize: 4, dnnLayers: '8', cinLayers: '4,4', epochs: 2, batchSize: 64 },
   },
   (config, inputs) => new XDeepFmNetwork(config, inputs),
 );

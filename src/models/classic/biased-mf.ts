@@ -20,16 +20,14 @@ import type { RatingSubset } from '../../data/dataset.js';
 import { Rng } from '../../util/rng.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
-  biasedSgdSettings,
-  factorStateMeta,
-  factorTrainingData,
-  initFactors,
-  numberSetting,
-  stateArray,
-  unpad,
-  predictBiasedDot,
-  type BiasedDotModel,
-} from './mf-common.js';
+  biasedFactorsState,
+  fittedBiasedFactors,
+  noBiasedFactors,
+  predictBiasedFactors,
+  restoreBiasedFactors,
+  type BiasedFactors,
+} from './biased-factors.js';
+import { biasedSgdSettings, factorTrainingData, initFactors, numberSetting } from './mf-common.js';
 import { BiasedTrainer, paddedStride } from './mf-kernels.js';
 import { runSgdEpochs } from './sgd-epochs.js';
 
@@ -59,20 +57,14 @@ export class BiasedMF implements RatingModel {
   readonly handlesColdStart = false;
   readonly config: ModelConfig;
   private readonly factors: number;
-  private mean = 0;
-  private users = 0;
-  private items = 0;
-  /** Row-major [users × factors] and [items × factors]. */
-  private userFactors: Float32Array = new Float32Array(0);
-  private itemFactors: Float32Array = new Float32Array(0);
-  private userBias: Float32Array = new Float32Array(0);
-  private itemBias: Float32Array = new Float32Array(0);
+  private fitted: BiasedFactors;
 
   constructor(config: ModelConfig) {
     this.config = config;
     this.factors = numberSetting(this.id, config, 'factors', { min: 1, integer: true });
     // Check every setting now, so a bad value fails before any data is read.
     biasedSgdSettings(this.id, config);
+    this.fitted = noBiasedFactors(this.factors);
   }
 
   async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
@@ -82,9 +74,6 @@ export class BiasedMF implements RatingModel {
     const n = rating.length;
     const k = this.factors;
     const stride = paddedStride(k);
-    this.users = nUsers;
-    this.items = nItems;
-    this.mean = mean;
 
     const trainer = new BiasedTrainer(nUsers, nItems, stride, user, item, rating);
     initFactors(rng, trainer.userFactors, nUsers, k, stride, s.initStd, counts.users);
@@ -95,7 +84,7 @@ export class BiasedMF implements RatingModel {
       const pu = u * stride;
       const qi = i * stride;
       for (let f = 0; f < k; f++) dot += trainer.userFactors[pu + f] * trainer.itemFactors[qi + f];
-      return this.mean + trainer.userBias[u] + trainer.itemBias[i] + dot;
+      return mean + trainer.userBias[u] + trainer.itemBias[i] + dot;
     };
 
     const done = await runSgdEpochs(
@@ -106,7 +95,7 @@ export class BiasedMF implements RatingModel {
         ratings: n,
         epoch: ({ lr, lrBias }) => {
           trainer.shuffle(rng);
-          return trainer.epoch(this.mean, { lr, reg: s.reg, lrBias, regBias: s.regBias });
+          return trainer.epoch(mean, { lr, reg: s.reg, lrBias, regBias: s.regBias });
         },
         validationScore: () => score,
       },
@@ -114,52 +103,21 @@ export class BiasedMF implements RatingModel {
       options,
     );
 
-    this.userFactors = unpad(trainer.userFactors, nUsers, k, stride);
-    this.itemFactors = unpad(trainer.itemFactors, nItems, k, stride);
-    this.userBias = trainer.userBias.slice();
-    this.itemBias = trainer.itemBias.slice();
+    this.fitted = fittedBiasedFactors(trainer, { mean, users: nUsers, items: nItems, factors: k }, stride);
     return { epochs: done, samplesProcessed: done * n };
   }
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
-    const model: BiasedDotModel = {
-      mean: this.mean,
-      users: this.users,
-      items: this.items,
-      factors: this.factors,
-      userBias: this.userBias,
-      itemBias: this.itemBias,
-      userVectors: this.userFactors,
-      itemVectors: this.itemFactors,
-    };
-    return predictBiasedDot(model, users, items);
+    return predictBiasedFactors(this.fitted, this.fitted.userFactors, users, items);
   }
 
   state(): ModelState {
-    return {
-      id: this.id,
-      config: this.config,
-      meta: { mean: this.mean, users: this.users, items: this.items, factors: this.factors },
-      arrays: {
-        userFactors: this.userFactors,
-        itemFactors: this.itemFactors,
-        userBias: this.userBias,
-        itemBias: this.itemBias,
-      },
-    };
+    return { id: this.id, config: this.config, ...biasedFactorsState(this.fitted) };
   }
 
   static restore(state: ModelState): BiasedMF {
     const model = new BiasedMF(state.config);
-    const meta = factorStateMeta(state, model.factors);
-    model.mean = meta.mean;
-    model.users = meta.users;
-    model.items = meta.items;
-    const k = model.factors;
-    model.userFactors = stateArray(state, 'userFactors', meta.users * k);
-    model.itemFactors = stateArray(state, 'itemFactors', meta.items * k);
-    model.userBias = stateArray(state, 'userBias', meta.users);
-    model.itemBias = stateArray(state, 'itemBias', meta.items);
+    model.fitted = restoreBiasedFactors(state, model.factors);
     return model;
   }
 }
@@ -172,4 +130,5 @@ export const biasedMfSpec: ModelSpec = {
   defaults: BIASED_MF_DEFAULTS,
   create: (config) => new BiasedMF(config),
   restore: (state) => BiasedMF.restore(state),
+  testSettings: { factors: 4, epochs: 5 },
 };

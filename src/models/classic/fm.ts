@@ -382,4 +382,5 @@ export const fmSpec: ModelSpec = {
   },
   create: (config) => new FactorizationMachine(config),
   restore: (state) => FactorizationMachine.restore(state),
+  testSettings: { factors: 2, iterations: 6, burnIn: 2, samples: 3 },
 };

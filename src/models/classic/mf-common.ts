@@ -200,23 +200,6 @@ export function stateMeta<K extends string>(state: ModelState, keys: readonly K[
   return out;
 }
 
-/**
- * The meta of a saved BiasedMF or SVD++ state (μ and the table sizes), whose factor count must be
- * the one its config gives: the saved arrays are read with that row length.
- */
-export function factorStateMeta(
-  state: ModelState,
-  factors: number,
-): { mean: number; users: number; items: number; factors: number } {
-  const meta = stateMeta(state, ['mean', 'users', 'items', 'factors']);
-  if (meta.factors !== factors) {
-    throw new HeedError(
-      `saved model "${state.id}": meta factors ${meta.factors} differs from config factors ${factors}`,
-    );
-  }
-  return meta;
-}
-
 /** A saved Float32Array of the expected length; the error names the model and array. */
 export function stateArray(state: ModelState, name: string, length: number): Float32Array {
   return checkedArray(state, name, length, Float32Array, 'float32');
@@ -249,47 +232,4 @@ function checkedArray<T extends Float32Array | Float64Array>(
 /** Resolves when the event loop has had a turn, so that aborts and progress output get through. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** The parameters of μ + b_u + b_i + xᵤᵀq_i, x_u being p_u (BiasedMF) or p_u + implicit sum (SVD++). */
-export interface BiasedDotModel {
-  readonly mean: number;
-  readonly users: number;
-  readonly items: number;
-  readonly factors: number;
-  readonly userBias: ArrayLike<number>;
-  readonly itemBias: ArrayLike<number>;
-  /** [users × factors] row-major. */
-  readonly userVectors: Float32Array;
-  /** [items × factors] row-major. */
-  readonly itemVectors: Float32Array;
-}
-
-/**
- * Scores of (users[t], items[t]): an index outside the model (-1 or past the end) drops its bias
- * and the product, so a cold user still gets μ + b_i (Surprise's `SVD.estimate` does the same).
- */
-export function predictBiasedDot(m: BiasedDotModel, users: Int32Array, items: Int32Array): Float32Array {
-  const out = new Float32Array(users.length);
-  const k = m.factors;
-  const P = m.userVectors;
-  const Q = m.itemVectors;
-  for (let t = 0; t < users.length; t++) {
-    const u = users[t];
-    const i = items[t];
-    let score = m.mean;
-    const knownUser = u >= 0 && u < m.users;
-    const knownItem = i >= 0 && i < m.items;
-    if (knownUser) score += m.userBias[u];
-    if (knownItem) score += m.itemBias[i];
-    if (knownUser && knownItem) {
-      const pu = u * k;
-      const qi = i * k;
-      let dot = 0;
-      for (let f = 0; f < k; f++) dot += P[pu + f] * Q[qi + f];
-      score += dot;
-    }
-    out[t] = score;
-  }
-  return out;
 }

@@ -29,15 +29,20 @@ import { HeedError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
+  biasedFactorsState,
+  fittedBiasedFactors,
+  noBiasedFactors,
+  predictBiasedFactors,
+  restoreBiasedFactors,
+  type BiasedFactors,
+} from './biased-factors.js';
+import {
   biasedSgdSettings,
-  factorStateMeta,
   factorTrainingData,
   initFactors,
   numberSetting,
   stateArray,
   unpad,
-  predictBiasedDot,
-  type BiasedDotModel,
 } from './mf-common.js';
 import { SvdppTrainer, paddedStride } from './mf-kernels.js';
 import { runSgdEpochs } from './sgd-epochs.js';
@@ -70,14 +75,10 @@ export class SVDpp implements RatingModel {
   readonly handlesColdStart = false;
   readonly config: ModelConfig;
   private readonly factors: number;
-  private mean = 0;
-  private users = 0;
-  private items = 0;
-  private userFactors: Float32Array = new Float32Array(0);
-  private itemFactors: Float32Array = new Float32Array(0);
+  /** μ, b_u, b_i, p_u and q_i. */
+  private fitted: BiasedFactors;
+  /** y_j, [items × factors] row-major. */
   private implicitFactors: Float32Array = new Float32Array(0);
-  private userBias: Float32Array = new Float32Array(0);
-  private itemBias: Float32Array = new Float32Array(0);
   /**
    * Per user, p_u + |N(u)|^-1/2 Σ_{j∈N(u)} y_j: the whole user side of Eq. 15, computed once after
    * fitting (and on restore) from the saved N(u), so `predict` is a plain dot product.
@@ -93,6 +94,7 @@ export class SVDpp implements RatingModel {
     // Check every setting now, so a bad value fails before any data is read.
     biasedSgdSettings(this.id, config);
     for (const key of ['lrImplicit', 'regImplicit']) numberSetting(this.id, config, key, { min: 0 });
+    this.fitted = noBiasedFactors(this.factors);
   }
 
   async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
@@ -104,9 +106,6 @@ export class SVDpp implements RatingModel {
     const n = rating.length;
     const k = this.factors;
     const stride = paddedStride(k);
-    this.users = nUsers;
-    this.items = nItems;
-    this.mean = mean;
 
     const trainer = new SvdppTrainer(nUsers, nItems, stride, user, item, rating);
     initFactors(rng, trainer.userFactors, nUsers, k, stride, s.initStd, counts.users);
@@ -119,11 +118,11 @@ export class SVDpp implements RatingModel {
     for (let u = 0; u < nUsers; u++) visit.items.subarray(visit.offsets[u], visit.offsets[u + 1]).sort();
 
     const score = (): ((u: number, i: number) => number) => {
-      const vectors = this.userSide(trainer.userFactors, trainer.implicitFactors, stride);
+      const vectors = this.userSide(trainer.userFactors, trainer.implicitFactors, stride, nUsers);
       return (u, i) => {
         let dot = 0;
         for (let f = 0; f < k; f++) dot += vectors[u * k + f] * trainer.itemFactors[i * stride + f];
-        return this.mean + trainer.userBias[u] + trainer.itemBias[i] + dot;
+        return mean + trainer.userBias[u] + trainer.itemBias[i] + dot;
       };
     };
 
@@ -136,7 +135,7 @@ export class SVDpp implements RatingModel {
         epoch: ({ lr, lrBias, lrImplicit }) => {
           trainer.shuffle(rng);
           const rates = { lr, reg: s.reg, lrBias, regBias: s.regBias };
-          return trainer.epoch(this.mean, rates, lrImplicit, regImplicit);
+          return trainer.epoch(mean, rates, lrImplicit, regImplicit);
         },
         validationScore: score,
       },
@@ -144,22 +143,19 @@ export class SVDpp implements RatingModel {
       options,
     );
 
-    this.userFactors = unpad(trainer.userFactors, nUsers, k, stride);
-    this.itemFactors = unpad(trainer.itemFactors, nItems, k, stride);
+    this.fitted = fittedBiasedFactors(trainer, { mean, users: nUsers, items: nItems, factors: k }, stride);
     this.implicitFactors = unpad(trainer.implicitFactors, nItems, k, stride);
-    this.userBias = trainer.userBias.slice();
-    this.itemBias = trainer.itemBias.slice();
-    this.userVectors = this.userSide(this.userFactors, this.implicitFactors, k);
+    this.userVectors = this.userSide(this.fitted.userFactors, this.implicitFactors, k, nUsers);
     return { epochs: done, samplesProcessed: done * n };
   }
 
-  /** p_u + |N(u)|^-1/2 Σ_{j∈N(u)} y_j for every user, as [users × factors] (rows of P, Y at `stride`). */
-  private userSide(P: Float32Array, Y: Float32Array, stride: number): Float32Array {
+  /** p_u + |N(u)|^-1/2 Σ_{j∈N(u)} y_j for each of `users` users, as [users × factors] (rows of P, Y at `stride`). */
+  private userSide(P: Float32Array, Y: Float32Array, stride: number, users: number): Float32Array {
     const k = this.factors;
-    const out = new Float32Array(this.users * k);
+    const out = new Float32Array(users * k);
     const sum = new Float64Array(k);
     const { implicitOffsets: offsets, implicitItems: items } = this;
-    for (let u = 0; u < this.users; u++) {
+    for (let u = 0; u < users; u++) {
       const first = offsets[u];
       const last = offsets[u + 1];
       sum.fill(0);
@@ -174,30 +170,18 @@ export class SVDpp implements RatingModel {
   }
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
-    const model: BiasedDotModel = {
-      mean: this.mean,
-      users: this.users,
-      items: this.items,
-      factors: this.factors,
-      userBias: this.userBias,
-      itemBias: this.itemBias,
-      userVectors: this.userVectors,
-      itemVectors: this.itemFactors,
-    };
-    return predictBiasedDot(model, users, items);
+    return predictBiasedFactors(this.fitted, this.userVectors, users, items);
   }
 
   state(): ModelState {
+    const { meta, arrays } = biasedFactorsState(this.fitted);
     return {
       id: this.id,
       config: this.config,
-      meta: { mean: this.mean, users: this.users, items: this.items, factors: this.factors },
+      meta,
       arrays: {
-        userFactors: this.userFactors,
-        itemFactors: this.itemFactors,
+        ...arrays,
         implicitFactors: this.implicitFactors,
-        userBias: this.userBias,
-        itemBias: this.itemBias,
         implicitOffsets: this.implicitOffsets,
         implicitItems: this.implicitItems,
       },
@@ -206,16 +190,10 @@ export class SVDpp implements RatingModel {
 
   static restore(state: ModelState): SVDpp {
     const model = new SVDpp(state.config);
-    const meta = factorStateMeta(state, model.factors);
-    model.mean = meta.mean;
-    model.users = meta.users;
-    model.items = meta.items;
+    const meta = restoreBiasedFactors(state, model.factors);
+    model.fitted = meta;
     const k = model.factors;
-    model.userFactors = stateArray(state, 'userFactors', meta.users * k);
-    model.itemFactors = stateArray(state, 'itemFactors', meta.items * k);
     model.implicitFactors = stateArray(state, 'implicitFactors', meta.items * k);
-    model.userBias = stateArray(state, 'userBias', meta.users);
-    model.itemBias = stateArray(state, 'itemBias', meta.items);
     const offsets = state.arrays.implicitOffsets;
     const items = state.arrays.implicitItems;
     if (
@@ -241,7 +219,7 @@ export class SVDpp implements RatingModel {
     }
     model.implicitOffsets = offsets;
     model.implicitItems = items;
-    model.userVectors = model.userSide(model.userFactors, model.implicitFactors, k);
+    model.userVectors = model.userSide(meta.userFactors, model.implicitFactors, k, meta.users);
     return model;
   }
 }
@@ -254,4 +232,5 @@ export const svdppSpec: ModelSpec = {
   defaults: SVDPP_DEFAULTS,
   create: (config) => new SVDpp(config),
   restore: (state) => SVDpp.restore(state),
+  testSettings: { factors: 4, epochs: 5 },
 };

@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig, ModelSpec } from '../model.js';
 import {
   REVIEW_TEXT_DEFAULTS,
+  REVIEW_TEXT_TEST_SETTINGS,
   TEXT_VECTOR_DEFAULTS,
   type ReviewTextSettings,
 } from '../review/review-settings.js';
@@ -100,4 +101,5 @@ export const deepconnSpec: ModelSpec = {
   defaults: DEEPCONN_DEFAULTS,
   create: (config) => new DeepConn(config),
   restore: (state) => new DeepConn({ ...state.config }).restoreFrom(state),
+  testSettings: { ...REVIEW_TEXT_TEST_SETTINGS, cnnOutDim: 4, factors: 4 },
 };

@@ -25,7 +25,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Explanation, ModelConfig, ModelSpec, ReviewEvidence } from '../model.js';
 import { HeedError } from '../../util/errors.js';
-import { REVIEW_TEXT_DEFAULTS, type ReviewTextSettings } from '../review/review-settings.js';
+import {
+  REVIEW_TEXT_DEFAULTS,
+  REVIEW_TEXT_TEST_SETTINGS,
+  type ReviewTextSettings,
+} from '../review/review-settings.js';
 import { REVIEW_TRAINING_DEFAULTS } from '../review/review-training.js';
 import { ReviewRatingModel } from '../review/review-model.js';
 import { engineStarted } from '../../engine/backend.js';
@@ -270,4 +274,5 @@ export const narreSpec: ModelSpec = {
   defaults: NARRE_DEFAULTS,
   create: (config) => new Narre(config),
   restore: (state) => new Narre({ ...state.config }).restoreFrom(state),
+  testSettings: { ...REVIEW_TEXT_TEST_SETTINGS, factors: 4, attentionDim: 4 },
 };

@@ -5,11 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { RatingSubset } from '../../data/dataset.js';
-import { loadState } from '../../engine/model-state.js';
+import { loadState } from '../neural-state.js';
 import type { Params } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
 import { HeedError } from '../../util/errors.js';
-import { meanRating, predictPairs } from '../baselines/neural-training.js';
+import { meanRating, predictPairs } from '../pair-training.js';
 import type { FitOptions, ModelConfig, ModelState, RatingModel } from '../model.js';
 import { ReviewContext } from './review-context.js';
 import type { ReviewNetwork } from './review-network.js';
@@ -78,7 +78,7 @@ export abstract class ReviewRatingModel<N extends BuiltNetwork> implements Ratin
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const net = this.fitted();
-    return predictPairs((u, i, ctx) => net.score(u, i, ctx), users, items);
+    return predictPairs(this.id, (u, i, ctx) => ({ prediction: net.score(u, i, ctx) }), users, items);
   }
 
   /**

@@ -68,3 +68,17 @@ export function reviewTextSettings(model: string, config: ModelConfig): ReviewTe
     dropout: rateSetting(model, config, 'dropout'),
   };
 }
+
+/**
+ * The tiny text sizes of every review model's `testSettings` (what test/model-contract.test.ts
+ * fits with): a few short reviews, a small vocabulary and CNN, one epoch.
+ */
+export const REVIEW_TEXT_TEST_SETTINGS = {
+  reviewCount: 3,
+  reviewLength: 12,
+  vocabularySize: 300,
+  wordDim: 8,
+  filters: 4,
+  epochs: 1,
+  batchSize: 64,
+} as const satisfies ModelConfig;

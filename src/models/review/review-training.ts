@@ -12,7 +12,7 @@ import type { Params } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
 import { train, type TrainOptions } from '../../engine/train-loop.js';
 import { UsageError } from '../../util/errors.js';
-import type { NeuralFitReport, PairScorer } from '../baselines/neural-training.js';
+import type { PairFitReport } from '../pair-training.js';
 import type { FitOptions, ModelConfig } from '../model.js';
 import { ratingValidation } from '../rating-validation.js';
 import { trainSettingsOf } from '../train-settings.js';
@@ -46,7 +46,7 @@ export interface ReviewBatch {
   readonly targets: Int32Array;
 }
 
-export interface ReviewFitReport extends NeuralFitReport {
+export interface ReviewFitReport extends PairFitReport {
   readonly notes: readonly string[];
 }
 
@@ -112,7 +112,7 @@ function validationScorer(options: {
   readonly network: ReviewNetwork;
   readonly context: ReviewContext;
   readonly fit: FitOptions;
-}): PairScorer {
+}): (users: Int32Array, items: Int32Array, ctx: StepContext) => tf.Tensor1D {
   const { network, fit } = options;
   const validation = fit.validation;
   if (fit.reviewContexts !== 'own-file' || validation === undefined)

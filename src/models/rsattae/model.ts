@@ -387,13 +387,13 @@ export class RSAttAE implements RatingModel {
     if (f.user.attention.length > 0) {
       groups.push({
         name: 'users attended to (user autoencoder, Eq. 2)',
-        weights: topGroups(f.user, user, 'users'),
+        weights: attendedGroups(f.user, user, 'users'),
       });
     }
     if (f.item.attention.length > 0) {
       groups.push({
         name: 'items attended to (item autoencoder, Eq. 2)',
-        weights: topGroups(f.item, item, 'items'),
+        weights: attendedGroups(f.item, item, 'items'),
       });
     }
     return { model: this.id, user, item, prediction, groups };
@@ -666,10 +666,11 @@ function sideBlocks(side: SideState): EntityBlocks {
   };
 }
 
-/** How many attended groups `explain` lists per side. */
-const EXPLAIN_TOP = 8;
-
-function topGroups(side: SideState, entity: number, noun: string): AttentionWeight[] {
+/**
+ * The whole attention distribution of the entity's group over the groups with keys, largest first.
+ * All of them, so the weights sum to 1: `heed explain --top` and the service cut it for display.
+ */
+function attendedGroups(side: SideState, entity: number, noun: string): AttentionWeight[] {
   if (!(entity >= 0 && entity < side.count))
     throw new HeedError(`rsattae explain: no ${noun.slice(0, -1)} ${entity}`);
   const G = side.groupLabels.length;
@@ -677,8 +678,7 @@ function topGroups(side: SideState, entity: number, noun: string): AttentionWeig
   const row = side.attention.subarray(g * G, (g + 1) * G);
   const order = Array.from({ length: G }, (_, h) => h)
     .filter((h) => side.keyCount[h] > 0)
-    .sort((a, b) => row[b] - row[a] || a - b)
-    .slice(0, EXPLAIN_TOP);
+    .sort((a, b) => row[b] - row[a] || a - b);
   return order.map((h) => ({
     feature: `${side.groupLabels[h]} (${side.keyCount[h]} ${noun})`,
     weight: row[h],
@@ -770,6 +770,17 @@ export const rsattaeSpec: ModelSpec = {
   create: (config) => new RSAttAE(config, true),
   restore: (state) => RSAttAE.restore(state, true),
   usesEngine: true,
+  testSettings: {
+    dim: 4,
+    hidden: 8,
+    attentionDim: 4,
+    epochs: 3,
+    rounds: 10,
+    maxDepth: 3,
+    colsampleBytree: 1,
+    earlyStopping: 0,
+    threads: 1,
+  },
 };
 
 export const rsattaeVanillaSpec: ModelSpec = {
@@ -780,4 +791,5 @@ export const rsattaeVanillaSpec: ModelSpec = {
   create: (config) => new RSAttAE(config, false),
   restore: (state) => RSAttAE.restore(state, false),
   usesEngine: true,
+  testSettings: rsattaeSpec.testSettings,
 };

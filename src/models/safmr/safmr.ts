@@ -16,6 +16,7 @@ import { StepContext } from '../../engine/step.js';
 import { HeedError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import type { Explanation, ModelConfig, ModelSpec, ReviewEvidence } from '../model.js';
+import { REVIEW_TEXT_TEST_SETTINGS } from '../review/review-settings.js';
 import { checkExplainIndex, positiveIntSetting } from '../setting-checks.js';
 import { TRANSNET_DEFAULTS, TransNetFamilyModel } from '../transnet/transnet.js';
 import type { RatingHeadFactory } from '../transnet/transnet-network.js';
@@ -118,4 +119,5 @@ export const safmrSpec: ModelSpec = {
   defaults: SAFMR_DEFAULTS,
   create: (config) => new Safmr(config),
   restore: (state) => new Safmr({ ...state.config }).restoreFrom(state),
+  testSettings: { ...REVIEW_TEXT_TEST_SETTINGS, cnnOutDim: 4, transformLayers: 1, factors: 4 },
 };

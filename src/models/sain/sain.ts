@@ -23,7 +23,7 @@ import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
 import { engineStarted, initEngine } from '../../engine/backend.js';
 import { takeFloat32, takeInt32 } from '../../engine/batch.js';
 import type { Activation } from '../../engine/layers/dense.js';
-import { loadState, toModelState } from '../../engine/model-state.js';
+import { loadState, toModelState } from '../neural-state.js';
 import { Params } from '../../engine/params.js';
 import { StepContext } from '../../engine/step.js';
 import { predictInBatches, train, type TrainReport } from '../../engine/train-loop.js';
@@ -486,4 +486,5 @@ export const sainSpec: ModelSpec = {
   create: (config) => new Sain(config),
   restore: (state) => Sain.restore(state),
   usesEngine: true,
+  testSettings: { dim: 8, featureDim: 4, topK: 4, epochs: 2, batchSize: 64 },
 };

@@ -36,7 +36,11 @@ import { reviewVectors } from '../review/document-tower.js';
 import type { ReviewContext } from '../review/review-context.js';
 import { ReviewRatingModel } from '../review/review-model.js';
 import { ReviewNetwork } from '../review/review-network.js';
-import { REVIEW_TEXT_DEFAULTS, type ReviewTextSettings } from '../review/review-settings.js';
+import {
+  REVIEW_TEXT_DEFAULTS,
+  REVIEW_TEXT_TEST_SETTINGS,
+  type ReviewTextSettings,
+} from '../review/review-settings.js';
 import { REVIEW_TRAINING_DEFAULTS } from '../review/review-training.js';
 import { declareWordTable } from '../review/word-table.js';
 
@@ -189,4 +193,5 @@ export const tafaSpec: ModelSpec = {
   defaults: TAFA_DEFAULTS,
   create: (config) => new Tafa(config),
   restore: (state) => new Tafa({ ...state.config }).restoreFrom(state),
+  testSettings: { ...REVIEW_TEXT_TEST_SETTINGS, rank: 8, attentionSize: 4 },
 };

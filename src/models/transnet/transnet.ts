@@ -9,7 +9,11 @@ import type { StepContext } from '../../engine/step.js';
 import type { ModelConfig, ModelSpec } from '../model.js';
 import { positiveIntSetting } from '../setting-checks.js';
 import { ReviewRatingModel } from '../review/review-model.js';
-import { REVIEW_TEXT_DEFAULTS, TEXT_VECTOR_DEFAULTS } from '../review/review-settings.js';
+import {
+  REVIEW_TEXT_DEFAULTS,
+  REVIEW_TEXT_TEST_SETTINGS,
+  TEXT_VECTOR_DEFAULTS,
+} from '../review/review-settings.js';
 import { REVIEW_TRAINING_DEFAULTS, type ReviewBatch } from '../review/review-training.js';
 import { TransNetNetwork, type RatingHeadFactory } from './transnet-network.js';
 
@@ -57,4 +61,5 @@ export const transnetSpec: ModelSpec = {
   defaults: TRANSNET_DEFAULTS,
   create: (config) => new TransNetFamilyModel('transnet', config, fmHead),
   restore: (state) => new TransNetFamilyModel('transnet', { ...state.config }, fmHead).restoreFrom(state),
+  testSettings: { ...REVIEW_TEXT_TEST_SETTINGS, cnnOutDim: 4, transformLayers: 1, factors: 4 },
 };

@@ -3,8 +3,8 @@
  * writes to disk): the config, the model's JSON meta, and one Float32Array per parameter, by name.
  * A model restores by declaring the same parameters from the saved config, then `loadState`.
  */
-import type { JsonValue, ModelConfig, ModelState } from '../models/model.js';
-import type { Params } from './params.js';
+import type { Params } from '../engine/params.js';
+import type { JsonValue, ModelConfig, ModelState } from './model.js';
 
 export function toModelState(
   id: string,
