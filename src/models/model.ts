@@ -7,6 +7,7 @@
  * `src/models/predictor.ts`, `src/eval/` and `src/models/artifact.ts`.
  */
 import type { RatingSubset } from '../data/dataset.js';
+import type { SettingsSchema } from './settings-schema.js';
 
 /** A config value as written on the command line (`--set key=value`) or in `model.json`. */
 export type ConfigValue = number | string | boolean;
@@ -113,7 +114,9 @@ export interface ModelSpec {
   readonly summary: string;
   /** The paper it implements, for citations in `heed models` and docs. */
   readonly reference: string;
-  /** Defaults; every key a user may `--set`. */
+  /** Every key a user may `--set`: type, default, range, doc (settings-schema.ts). */
+  readonly settings: SettingsSchema;
+  /** The settings' defaults, `defaultsOf(settings)`. */
   readonly defaults: ModelConfig;
   /**
    * True for models on the tensor engine (`src/engine`): restoring and predicting are synchronous,

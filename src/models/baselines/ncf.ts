@@ -32,21 +32,12 @@ import {
   meanRating,
   positiveInt,
   predictPairs,
-  TRAINING_DEFAULTS,
   type NeuralFitReport,
 } from './neural-training.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { NCF_SETTINGS } from './settings.js';
 
-export const NCF_DEFAULTS = {
-  /** Dimension of the GMF user and item embeddings. */
-  factors: 64,
-  /** Dimension of the MLP user and item embeddings (the tower's input is twice this). */
-  mlpFactors: 64,
-  /** Hidden sizes of the MLP tower after the concatenated embeddings. */
-  layers: '64,32,16',
-  /** Standard deviation of the embeddings' Gaussian initialisation. */
-  initStd: 0.01,
-  ...TRAINING_DEFAULTS,
-} as const satisfies ModelConfig;
+export const NCF_DEFAULTS: ModelConfig = defaultsOf(NCF_SETTINGS);
 
 /** The NeuMF network over a fixed number of users and items. */
 export class NeuMF {
@@ -65,7 +56,7 @@ export class NeuMF {
   ) {
     const factors = positiveInt(config, 'factors');
     const mlpFactors = positiveInt(config, 'mlpFactors');
-    const hidden = layerSizes(config, 'layers');
+    const hidden = layerSizes(config, 'mlpLayers');
     const std = num(config, 'initStd');
     this.params = new Params(num(config, 'seed'));
     const init = { init: { kind: 'normal' as const, std } };
@@ -158,7 +149,8 @@ export const ncfSpec: ModelSpec = {
   id: 'ncf',
   summary: 'NCF (NeuMF: GMF + MLP tower over user and item ids), rating regression, SAIN set-up',
   reference: 'He et al., Neural Collaborative Filtering, WWW 2017 (NeuMF, Eq. 12)',
+  settings: NCF_SETTINGS,
   defaults: NCF_DEFAULTS,
-  create: (config) => new NCF(config),
-  restore: (state) => NCF.restore(state),
+  create: (config) => new NCF(checkConfig('ncf', NCF_SETTINGS, config)),
+  restore: (state) => NCF.restore({ ...state, config: checkConfig('ncf', NCF_SETTINGS, state.config) }),
 };
