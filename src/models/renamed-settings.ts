@@ -4,7 +4,7 @@
  * a saved model (`model.json`) written with old names is migrated on load by `migrateConfig`, so
  * old artifacts keep predicting exactly as before (only the keys change, never a value).
  */
-import { UsageError } from '../util/errors.js';
+import { DataError } from '../util/errors.js';
 import type { ModelConfig } from './model.js';
 
 const CLASSIC_SGD = {
@@ -50,15 +50,15 @@ export function renamedSetting(model: string, key: string): string | undefined {
 }
 
 /**
- * A saved config with every old key renamed (values untouched). `where` names the file for the
- * error when a config holds both an old key and its new name.
+ * A saved config with every old key renamed (values untouched). `file` is named in the error when
+ * a config holds both an old key and its new name.
  */
-export function migrateConfig(model: string, config: ModelConfig, where: string): ModelConfig {
+export function migrateConfig(model: string, config: ModelConfig, file: string): ModelConfig {
   const migrated: ModelConfig = {};
   for (const [key, value] of Object.entries(config)) {
     const name = renamedSetting(model, key) ?? key;
     if (name in migrated) {
-      throw new UsageError(`${where}: config has both "${key}" and its new name "${name}"`);
+      throw new DataError(file, undefined, 'config', `has both "${key}" and its new name "${name}"`);
     }
     migrated[name] = value;
   }

@@ -105,7 +105,9 @@ export function checkSetting(
 ): void {
   const fail = (): never => {
     const got = typeof value === 'string' ? `"${value}"` : String(value);
-    throw new UsageError(`model "${model}" setting "${key}" must be ${describeRange(definition)}, got ${got}`);
+    throw new UsageError(
+      `model "${model}" setting "${key}" must be ${describeRange(definition)}, got ${got}`,
+    );
   };
   if (definition.type === 'boolean') {
     if (typeof value !== 'boolean') fail();

@@ -30,7 +30,10 @@ export function trainingSettings(defaults: TrainingDefaults): SettingsSchema {
       min: 1,
       ...paperOf('epochs'),
     }),
-    batchSize: integer(valueOf('batchSize'), 'Training ratings per Adam step', { min: 1, ...paperOf('batchSize') }),
+    batchSize: integer(valueOf('batchSize'), 'Training ratings per Adam step', {
+      min: 1,
+      ...paperOf('batchSize'),
+    }),
     learningRate: real(valueOf('learningRate'), 'Adam’s step size', {
       min: 0,
       minExclusive: true,
@@ -56,15 +59,21 @@ export function trainingSettings(defaults: TrainingDefaults): SettingsSchema {
       'Decay of the moving average of the weights used for validation and prediction (0: off)',
       { min: 0, max: 1, maxExclusive: true, ...paperOf('weightAverage') },
     ),
-    patience: integer(valueOf('patience'), 'Epochs without a better validation RMSE before stopping (0: never)', {
-      min: 0,
-      ...paperOf('patience'),
-    }),
+    patience: integer(
+      valueOf('patience'),
+      'Epochs without a better validation RMSE before stopping (0: never)',
+      {
+        min: 0,
+        ...paperOf('patience'),
+      },
+    ),
     seed: integer(valueOf('seed'), 'Seed of the initial weights, batch order and dropout', paperOf('seed')),
   };
 }
 
-export function trainSettingsOf(config: ModelConfig): Required<Omit<TrainSettings, 'beta1' | 'beta2' | 'epsilon'>> {
+export function trainSettingsOf(
+  config: ModelConfig,
+): Required<Omit<TrainSettings, 'beta1' | 'beta2' | 'epsilon'>> {
   return {
     epochs: num(config, 'epochs'),
     batchSize: num(config, 'batchSize'),

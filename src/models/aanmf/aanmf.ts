@@ -50,12 +50,7 @@ import { fitPairs, predictPairs, requireEngine, startBiasesAtBaseline } from '..
 import { restoreSlotModel, slotModelState, type SlotSide } from '../afm-gau/slot-model-state.js';
 import { checkExplainIndex } from '../setting-checks.js';
 import { checkConfig, defaultsOf } from '../settings-schema.js';
-import {
-  AANMF_P_SETTINGS,
-  AANMF_SETTINGS,
-  type AANMF_FC_INPUTS,
-  type AANMF_POOLINGS,
-} from './settings.js';
+import { AANMF_P_SETTINGS, AANMF_SETTINGS, type AANMF_FC_INPUTS, type AANMF_POOLINGS } from './settings.js';
 import { trainSettingsOf } from '../train-settings.js';
 import { bool, num, str } from '../config.js';
 import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';

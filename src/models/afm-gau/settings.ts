@@ -9,7 +9,10 @@ const PAPER = 'AFM-GAU §4.1.3';
 
 export const AFM_GAU_SETTINGS: SettingsSchema = {
   factors: integer(64, 'k, the size of every latent vector', { min: 1, paper: PAPER }),
-  itemFeatures: text('all', 'Item fields whose values are attended over: all, none (item id only), or a comma list'),
+  itemFeatures: text(
+    'all',
+    'Item fields whose values are attended over: all, none (item id only), or a comma list',
+  ),
   /**
    * `mlp` is the paper's Table 2 set-up. `inner` is the default because it measured better here:
    * on ml-100k (8:1:1, seed 1) test RMSE 0.897 at l2 2e-4 to 3e-4, against 0.902 for `mlp` at its

@@ -20,12 +20,7 @@ import {
   restoreFieldInputs,
   type FieldInputs,
 } from './field-inputs.js';
-import {
-  fitPairScorer,
-  meanRating,
-  predictPairs,
-  type NeuralFitReport,
-} from './neural-training.js';
+import { fitPairScorer, meanRating, predictPairs, type NeuralFitReport } from './neural-training.js';
 import { checkConfig, defaultsOf } from '../settings-schema.js';
 
 /** A network over field inputs. */

@@ -57,13 +57,7 @@ class DeepConnNetwork extends ReviewNetwork {
     };
     this.user = declareDocumentTower(this.params, 'user', words.table, tower);
     this.item = declareDocumentTower(this.params, 'item', words.table, tower);
-    this.fm = declareFm(
-      this.params,
-      'fm',
-      2 * outDim,
-      num(config, 'factors'),
-      mean,
-    );
+    this.fm = declareFm(this.params, 'fm', 2 * outDim, num(config, 'factors'), mean);
   }
 
   /** Eq. 6 for each pair. */
@@ -78,7 +72,11 @@ class DeepConnNetwork extends ReviewNetwork {
 
 export class DeepConn extends ReviewRatingModel<DeepConnNetwork> {
   constructor(config: ModelConfig) {
-    super('deepconn', checkConfig('deepconn', DEEPCONN_SETTINGS, config), (...args) => new DeepConnNetwork(...args));
+    super(
+      'deepconn',
+      checkConfig('deepconn', DEEPCONN_SETTINGS, config),
+      (...args) => new DeepConnNetwork(...args),
+    );
   }
 }
 

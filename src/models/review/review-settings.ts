@@ -22,15 +22,21 @@ export const REVIEW_TEXT_SETTINGS: SettingsSchema = {
    * Training pairs whose user or item has fewer than this many *other* training reviews are not
    * trained on; the count is reported. Predictions are made for every pair.
    */
-  lowestReviewCount: integer(2, 'Pairs whose user or item has fewer other training reviews are not trained on', {
-    min: 0,
-    paper: TABLE_3,
-  }),
+  lowestReviewCount: integer(
+    2,
+    'Pairs whose user or item has fewer other training reviews are not trained on',
+    {
+      min: 0,
+      paper: TABLE_3,
+    },
+  ),
   vocabularySize: integer(50000, 'Most frequent training words kept; the rest read as <unk>', {
     min: 1,
     paper: 'SAFMR §6.1',
   }),
-  wordDim: integer(100, 'Dimension of the word vectors (chosen on validation, docs/REVIEW-MODELS.md)', { min: 1 }),
+  wordDim: integer(100, 'Dimension of the word vectors (chosen on validation, docs/REVIEW-MODELS.md)', {
+    min: 1,
+  }),
   wordVectors: text('', 'A word2vec / GloVe text file to start the word vectors from (empty: random start)'),
   filters: integer(100, 'Convolution kernels', { min: 1, paper: TABLE_3 }),
   kernelSize: integer(3, 'Kernel height in words', { min: 1, paper: TABLE_3 }),

@@ -177,7 +177,9 @@ export class RSAttAE implements RatingModel {
     const carve = external === undefined || external.rating.length === 0;
     const nHeld = carve ? Math.round(n * s.validation) : 0;
     if (carve && nHeld > 0 && nHeld >= n) {
-      throw new UsageError(`rsattae: "validationFraction" ${s.validation} leaves no training ratings of ${n}`);
+      throw new UsageError(
+        `rsattae: "validationFraction" ${s.validation} leaves no training ratings of ${n}`,
+      );
     }
     const isHeld = new Uint8Array(n);
     for (let j = 0; j < nHeld; j++) isHeld[perm[j]] = 1;
@@ -461,7 +463,8 @@ interface Settings {
 function readSettings(model: string, config: ModelConfig): Settings {
   checkConfig(model, RSATTAE_SETTINGS, config);
   const hidden = num(config, 'hidden');
-  if (hidden % 4 !== 0) throw new UsageError(`model "${model}" setting "hidden" must be a multiple of 4, got ${hidden}`);
+  if (hidden % 4 !== 0)
+    throw new UsageError(`model "${model}" setting "hidden" must be a multiple of 4, got ${hidden}`);
   return {
     seed: num(config, 'seed'),
     validation: num(config, 'validationFraction'),

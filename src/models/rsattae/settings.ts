@@ -11,22 +11,32 @@ const XGB = RSATTAE_XGBOOST_DEFAULTS.params;
 
 export const RSATTAE_SETTINGS: SettingsSchema = {
   seed: integer(1, 'Seed of the held-out split, the autoencoders and XGBoost'),
-  validationFraction: real(0.1, 'Fraction of the training ratings held out for validation when the caller gives none', {
-    min: 0,
-    max: 1,
-    maxExclusive: true,
-    paper: 'RSAttAE §V (10% of u1.base)',
-  }),
+  validationFraction: real(
+    0.1,
+    'Fraction of the training ratings held out for validation when the caller gives none',
+    {
+      min: 0,
+      max: 1,
+      maxExclusive: true,
+      paper: 'RSAttAE §V (10% of u1.base)',
+    },
+  ),
   userFeatures: text('all', 'User fields the autoencoder reads: all, none or a comma list'),
   itemFeatures: text('all', 'Item fields the autoencoder reads: all, none or a comma list'),
   paperBins: flag(true, 'Re-bin the fields age and year with the paper’s edges', { paper: 'RSAttAE §IV.A' }),
   factors: integer(64, 'd, the embedding dimension of the autoencoders', { min: 1, paper: 'RSAttAE §V.A' }),
   hidden: integer(128, 'Hidden width of the autoencoders (a multiple of 4; authors’ code: 128)', { min: 4 }),
   attentionDim: integer(128, 'Hidden size of the attention', { min: 1 }),
-  dropout: real(0.5, 'Dropout of the autoencoders (authors’ code: 0.5)', { min: 0, max: 1, maxExclusive: true }),
+  dropout: real(0.5, 'Dropout of the autoencoders (authors’ code: 0.5)', {
+    min: 0,
+    max: 1,
+    maxExclusive: true,
+  }),
   epochs: integer(250, 'Autoencoder training epochs', { min: 1 }),
   learningRate: real(0.003, 'Adam’s step size for the autoencoders', { min: 0, minExclusive: true }),
-  l2: real(1e-5, 'Coupled L2 (PyTorch Adam’s weight_decay) of the autoencoders (authors’ code: 1e-5)', { min: 0 }),
+  l2: real(1e-5, 'Coupled L2 (PyTorch Adam’s weight_decay) of the autoencoders (authors’ code: 1e-5)', {
+    min: 0,
+  }),
   restoreBest: flag(false, 'Keep the autoencoder epoch with the lowest held-out reconstruction RMSE'),
   patience: integer(0, 'With restoreBest: epochs without improvement before stopping (0: never)', { min: 0 }),
   rounds: integer(RSATTAE_XGBOOST_DEFAULTS.rounds, 'XGBoost boosting rounds (n_estimators)', {
@@ -39,7 +49,12 @@ export const RSATTAE_SETTINGS: SettingsSchema = {
     minExclusive: true,
     paper: TABLE_II,
   }),
-  subsample: real(XGB.subsample, 'XGBoost subsample', { min: 0, minExclusive: true, max: 1, paper: TABLE_II }),
+  subsample: real(XGB.subsample, 'XGBoost subsample', {
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    paper: TABLE_II,
+  }),
   colsampleBytree: real(XGB.colsample_bytree, 'XGBoost colsample_bytree', {
     min: 0,
     minExclusive: true,

@@ -32,9 +32,7 @@ const EXPLAIN_REVIEWS = 5;
 const attentionHead =
   (config: ModelConfig): RatingHeadFactory =>
   (params, name, inDim, mean) =>
-    selfAttentionFmHead(
-      declareSelfAttentionFm(params, name, inDim, num(config, 'factors'), mean),
-    );
+    selfAttentionFmHead(declareSelfAttentionFm(params, name, inDim, num(config, 'factors'), mean));
 
 export class Safmr extends TransNetFamilyModel {
   constructor(config: ModelConfig) {

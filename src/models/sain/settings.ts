@@ -10,23 +10,33 @@ export const SAIN_ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'leakyRelu
 const PAPER = 'SAIN §3.3';
 
 export const SAIN_SETTINGS: SettingsSchema = {
-  factors: integer(64, 'd of the feedback vectors and of the content vectors X̄', { min: 1, paper: PAPER }),
+  factors: integer(64, 'd of the feedback vectors and of the content vectors (Eq. 6)', {
+    min: 1,
+    paper: PAPER,
+  }),
   featureDim: integer(16, 'd of the feature token embeddings, split over the heads (SAIN’s code: 16)', {
     min: 1,
   }),
   heads: integer(2, 'Attention heads H (featureDim must be a multiple)', { min: 1, paper: PAPER }),
   layers: integer(1, 'Self-attention layers', { min: 1, paper: PAPER }),
-  topK: integer(8, 'Keep the K highest attention scores per token (0: all)', { min: 0, paper: 'SAIN §3.5.2' }),
+  topK: integer(8, 'Keep the K highest attention scores per token (0: all)', {
+    min: 0,
+    paper: 'SAIN §3.5.2',
+  }),
   topKAtInference: flag(true, 'Apply the top-K selection when predicting too (SAIN’s code: training only)'),
   /**
    * §3.3 says 0.1; 0.2 was chosen on SAIN's validation split (best validation RMSE 0.8848 against
    * 0.8895 at 0.1 and 0.8853 at 0.3; docs/SAIN.md).
    */
-  dropout: real(0.2, 'Dropout of the attention weights, of x̃ and of the maps f (paper 0.1; 0.2 on validation)', {
-    min: 0,
-    max: 1,
-    maxExclusive: true,
-  }),
+  dropout: real(
+    0.2,
+    'Dropout of the attention weights, of the attention output and of the maps f (paper: 0.1)',
+    {
+      min: 0,
+      max: 1,
+      maxExclusive: true,
+    },
+  ),
   qkvActivation: text('relu', 'Activation of the Q/K/V projections: relu (SAIN’s code) or linear (Eq. 1)', {
     choices: SAIN_ACTIVATIONS,
   }),
@@ -50,15 +60,22 @@ export const SAIN_SETTINGS: SettingsSchema = {
   multiSlots: text('value', 'A multi-valued field’s tokens: one slot per value, or one slot of their mean', {
     choices: ['value', 'mean'],
   }),
-  initStd: real(0.01, 'Std of the feedback and bias embeddings’ initialisation', { min: 0, minExclusive: true }),
+  initStd: real(0.01, 'Std of the feedback and bias embeddings’ initialisation', {
+    min: 0,
+    minExclusive: true,
+  }),
   featureInitStd: real(1, 'Std of the feature token embeddings’ initialisation (sain-network.ts)', {
     min: 0,
     minExclusive: true,
   }),
   /** `fm`: the factor vectors of an FM fitted on the same ratings, as SAIN's code does (fm-token-init.ts). */
-  featureInit: text('random', 'Start of the feature tokens: random, or fm (an FM’s factors, as SAIN’s code)', {
-    choices: ['random', 'fm'],
-  }),
+  featureInit: text(
+    'random',
+    'Start of the feature tokens: random, or fm (an FM’s factors, as SAIN’s code)',
+    {
+      choices: ['random', 'fm'],
+    },
+  ),
   ...trainingSettings({
     epochs: 30,
     batchSize: 128,

@@ -6,7 +6,10 @@ import { trainingSettings } from '../train-settings.js';
 export const TRANSNET_SETTINGS: SettingsSchema = {
   ...REVIEW_TEXT_SETTINGS,
   ...TEXT_VECTOR_SETTINGS,
-  transformLayers: integer(2, 'Fully connected tanh layers of the transform', { min: 1, paper: 'SAFMR Table 3' }),
+  transformLayers: integer(2, 'Fully connected tanh layers of the transform', {
+    min: 1,
+    paper: 'SAFMR Table 3',
+  }),
   factors: integer(8, 'Factor dimension of the FM rating heads (TransNets: 8)', { min: 1 }),
   ratingLoss: text('l1', 'Loss of the two rating predictions: l1 (TransNets, SAFMR Eq. 11-14) or l2', {
     choices: ['l1', 'l2'],

@@ -50,5 +50,6 @@ export const transnetSpec: ModelSpec = {
   settings: TRANSNET_SETTINGS,
   defaults: TRANSNET_DEFAULTS,
   create: (config) => new TransNetFamilyModel('transnet', checked(config), fmHead),
-  restore: (state) => new TransNetFamilyModel('transnet', checked({ ...state.config }), fmHead).restoreFrom(state),
+  restore: (state) =>
+    new TransNetFamilyModel('transnet', checked({ ...state.config }), fmHead).restoreFrom(state),
 };
