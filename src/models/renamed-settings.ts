@@ -58,7 +58,8 @@ export function migrateConfig(model: string, config: ModelConfig, file: string):
   for (const [key, value] of Object.entries(config)) {
     const name = renamedSetting(model, key) ?? key;
     if (name in migrated) {
-      throw new DataError(file, undefined, 'config', `has both "${key}" and its new name "${name}"`);
+      const old = name === key ? Object.keys(config).find((k) => renamedSetting(model, k) === name) : key;
+      throw new DataError(file, undefined, 'config', `has both "${old}" and its new name "${name}"`);
     }
     migrated[name] = value;
   }

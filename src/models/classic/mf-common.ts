@@ -143,7 +143,7 @@ export function subsetRmse(subset: RatingSubset, score: (u: number, i: number) =
 export function checkConverging(model: string, sse: number, epoch: number, lr: number): void {
   if (!Number.isFinite(sse)) {
     throw new HeedError(
-      `model "${model}": training diverged in epoch ${epoch} (squared error ${sse}); lower "lr" (now ${lr}) or raise "reg"`,
+      `model "${model}": training diverged in epoch ${epoch} (squared error ${sse}); lower "learningRate" (now ${lr}) or raise "l2"`,
     );
   }
 }
