@@ -199,7 +199,16 @@ test('rsattae settings: bad values fail naming the setting; the paper defaults a
   assert.throws(() => create({ subsample: 0 }), /"subsample"/);
   const d = rsattaeSpec.defaults;
   assert.deepEqual(
-    [d.factors, d.rounds, d.maxDepth, d.xgbLearningRate, d.subsample, d.colsampleBytree, d.regLambda, d.regAlpha],
+    [
+      d.factors,
+      d.rounds,
+      d.maxDepth,
+      d.xgbLearningRate,
+      d.subsample,
+      d.colsampleBytree,
+      d.regLambda,
+      d.regAlpha,
+    ],
     [64, 1900, 9, 0.01, 1, 0.2, 1, 3],
   );
   assert.throws(
