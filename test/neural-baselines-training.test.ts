@@ -157,6 +157,9 @@ test('the baselines refuse to predict before fit and reject bad settings by name
     /"mlpLayers": "x" is not a positive integer/,
   );
   await assert.rejects(create('nfm', { itemFeatures: 'budget' }).fit(train), /itemFeatures.*"budget"/);
-  await assert.rejects(create('xdeepfm', { cinActivation: 'swish' }).fit(train), /cinActivation/);
+  assert.throws(
+    () => create('xdeepfm', { cinActivation: 'swish' }),
+    /model "xdeepfm" setting "cinActivation" must be one of linear, relu, sigmoid, tanh, got "swish"/,
+  );
   await assert.rejects(create('xdeepfm', { cinLayers: '7,4' }).fit(train), /even with splitHalf/);
 });
