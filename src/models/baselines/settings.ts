@@ -40,7 +40,7 @@ export const NCF_SETTINGS: SettingsSchema = {
 };
 
 /** Settings every FM-family baseline has, besides its network's. */
-const FIELD_SETTINGS: SettingsSchema = {
+export const FIELD_MODEL_SETTINGS: SettingsSchema = {
   userFeatures: text('all', 'User feature fields to use: all, none, or a comma list (e.g. "age,gender")'),
   itemFeatures: text('all', 'Item feature fields to use: all, none, or a comma list (e.g. "genre,director")'),
   ...TRAINING_SETTINGS,
@@ -61,7 +61,7 @@ export const NFM_SETTINGS: SettingsSchema = {
   initStd: real(1e-4, 'Standard deviation of the embeddings’ Gaussian initialisation (DeepCTR’s init_std)', {
     min: 0,
   }),
-  ...FIELD_SETTINGS,
+  ...FIELD_MODEL_SETTINGS,
 };
 
 export const XDEEPFM_SETTINGS: SettingsSchema = {
@@ -83,5 +83,5 @@ export const XDEEPFM_SETTINGS: SettingsSchema = {
   initStd: real(1e-4, 'Standard deviation of the embeddings’ Gaussian initialisation (DeepCTR’s init_std)', {
     min: 0,
   }),
-  ...FIELD_SETTINGS,
+  ...FIELD_MODEL_SETTINGS,
 };

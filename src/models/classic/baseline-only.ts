@@ -4,12 +4,14 @@
  * Koren, "Factor in the neighbors: scalable and accurate collaborative filtering", ACM TKDD 4(1),
  * 2010, Section 2.1 (Eq. 1 and the regularised least squares of Eq. 2); also Koren 2008 (KDD),
  * Section 2.1. Fitted as Surprise's `BaselineOnly` does it, by one of:
- * - `als` (default, Surprise's defaults reg_i = 10, reg_u = 15, 10 epochs: `itemL2`, `userL2`): alternating exact
- *   minimisation, each epoch first every item bias then every user bias,
+ * - `als` (default, Surprise's defaults reg_i = 10, reg_u = 15, 10 epochs; settings `itemL2`,
+ *   `userL2`): alternating exact minimisation, each epoch first every item bias then every user
+ *   bias,
  *     b_i = Σ_{u∈R(i)} (r_ui - μ - b_u) / (λ_i + |R(i)|),
  *     b_u = Σ_{i∈R(u)} (r_ui - μ - b_i) / (λ_u + |R(u)|);
- * - `sgd` (Surprise's lr 0.005, reg 0.02: `learningRate`, `l2`; it uses 20 epochs there): per rating, in a fresh seeded
- *   random order each epoch, e = r_ui - r̂_ui, b_u += γ(e - λ b_u), b_i += γ(e - λ b_i).
+ * - `sgd` (Surprise's lr 0.005, reg 0.02, here `learningRate` and `l2`; it uses 20 epochs there):
+ *   per rating, in a fresh seeded random order each epoch, e = r_ui - r̂_ui, b_u += γ(e - λ b_u),
+ *   b_i += γ(e - λ b_i).
  * Users and items without training ratings keep zero biases.
  */
 import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
