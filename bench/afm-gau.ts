@@ -29,7 +29,7 @@ import type { ConfigValue, ModelConfig } from '../src/models/model.js';
 import { HeedError, UsageError } from '../src/util/errors.js';
 import { writeFileAtomic } from '../src/util/io.js';
 import { cpuModel, loadAverages } from './machine-load.js';
-import { overridesText } from './shared-flags.js';
+import { checkOverrideKeys, overridesText } from './shared-flags.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -163,6 +163,10 @@ export async function runPaperBench(
       (datasets === undefined || datasets.includes(s.dataset)),
   );
   if (chosen.length === 0) throw new UsageError('nothing to run: check --models and --datasets');
+  checkOverrideKeys(
+    overrides,
+    chosen.map((s) => getModelSpec(s.model)),
+  );
 
   const previous = readResults(outFile, benchmark);
   const sessionId = new Date().toISOString();

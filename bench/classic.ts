@@ -30,7 +30,7 @@ import type { ModelConfig } from '../src/models/model.js';
 import { HeedError, UsageError } from '../src/util/errors.js';
 import { writeFileAtomic } from '../src/util/io.js';
 import { cpuModel } from './machine-load.js';
-import { outFlag, overridesText, SET_FLAG } from './shared-flags.js';
+import { checkOverrideKeys, outFlag, overridesText, SET_FLAG } from './shared-flags.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ALL_MODELS = ['globalmean', 'baseline', 'biasedmf', 'svdpp', 'fm'];
@@ -39,12 +39,12 @@ const SURPRISE_MODELS = ['biasedmf', 'svdpp'];
 const SURPRISE_CONFIG: ModelConfig = {
   factors: 100,
   epochs: 20,
-  lr: 0.005,
-  reg: 0.02,
-  lrBias: 0.005,
-  regBias: 0.02,
-  lrImplicit: 0.005,
-  regImplicit: 0.02,
+  learningRate: 0.005,
+  l2: 0.02,
+  biasLearningRate: 0.005,
+  biasL2: 0.02,
+  implicitLearningRate: 0.005,
+  implicitL2: 0.02,
   initStd: 0.1,
   lrDecay: 1,
 };
@@ -190,6 +190,10 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   const onlySplits = args.commaList('splits');
   const overrides = args.keyValues('set');
+  checkOverrideKeys(
+    overrides,
+    MODELS.filter((m) => models.includes(m.id)),
+  );
   const overrideText = overridesText(overrides);
   const outFile = path.resolve(ROOT, args.string('out') ?? `bench/results/${kind}.json`);
   const markdownFile = path.resolve(ROOT, args.string('markdown') ?? 'BENCHMARKS.md');

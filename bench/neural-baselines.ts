@@ -27,7 +27,7 @@ import type { ModelConfig } from '../src/models/model.js';
 import { HeedError, UsageError } from '../src/util/errors.js';
 import { writeFileAtomic } from '../src/util/io.js';
 import { machineSummary, round2 } from './machine-load.js';
-import { outFlag, overridesText, SET_FLAG } from './shared-flags.js';
+import { checkOverrideKeys, outFlag, overridesText, SET_FLAG } from './shared-flags.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATASET = 'sain-ml100k';
@@ -138,6 +138,10 @@ async function main(argv: readonly string[]): Promise<void> {
   if (!/^-?\d+$/.test(seedText)) throw new UsageError(`--seed: "${seedText}" is not an integer`);
   const seed = Number(seedText);
   const overrides = args.keyValues('set');
+  checkOverrideKeys(
+    overrides,
+    MODELS.filter((m) => models.includes(m.id)),
+  );
   const overrideText = overridesText(overrides);
   const dataDir = args.string('data-dir');
   const outFile = path.resolve(ROOT, args.string('out') ?? 'bench/results/neural-baselines.json');

@@ -82,6 +82,16 @@ export type {
 export { getModelSpec, MODELS } from './models/index.js';
 export { resolveConfig } from './models/config.js';
 export {
+  checkConfig,
+  defaultsOf,
+  describeRange,
+  parseSetting,
+  type SettingDefinition,
+  type SettingsSchema,
+} from './models/settings-schema.js';
+export { migrateConfig, RENAMED_SETTINGS } from './models/renamed-settings.js';
+export { settingRows, settingsMarkdown, type SettingRow } from './models/settings-docs.js';
+export {
   FALLBACK_SHRINKAGE,
   Predictor,
   trainingStats,

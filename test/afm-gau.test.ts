@@ -309,7 +309,7 @@ test('config: defaults follow the paper; bad settings and saved states are error
   );
   assert.throws(
     () => afmGauSpec.create({ ...AFM_GAU_DEFAULTS, factors: 0 }),
-    /"factors" must be a positive integer/,
+    /model "afm-gau" setting "factors" must be an integer >= 1, got 0/,
   );
   assert.throws(() => afmGauSpec.create({ ...AFM_GAU_DEFAULTS, dropout: 1 }), UsageError);
   const model = afmGauSpec.create(AFM_GAU_DEFAULTS);

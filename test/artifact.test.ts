@@ -8,6 +8,7 @@ import { loadArtifact, predictRaw, saveArtifact, MODEL_FILE, PARAMS_FILE } from 
 import { GlobalMean } from '../src/models/classic/global-mean.js';
 import type { FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../src/models/model.js';
 import { FALLBACK_SHRINKAGE, trainingStats } from '../src/models/predictor.js';
+import { real } from '../src/models/settings-schema.js';
 import { DataError } from '../src/util/errors.js';
 import { ratingsDataset } from '../test-helpers/datasets.js';
 
@@ -67,6 +68,7 @@ const vectorSpec: ModelSpec = {
   id: 'vector',
   summary: 'test model',
   reference: '-',
+  settings: { offset: real(1, 'added to every prediction') },
   defaults: { offset: 1 },
   create: (config) => new VectorModel(config),
   restore: (s) =>

@@ -11,6 +11,7 @@ import {
 import { evaluate } from '../src/eval/protocol.js';
 import type { ModelSpec } from '../src/models/model.js';
 import { UsageError } from '../src/util/errors.js';
+import { integer } from '../src/models/settings-schema.js';
 
 const data = generateSynthetic({ seed: 2, users: 40, items: 50, ratingsPerUser: 10, reviews: false });
 
@@ -71,6 +72,7 @@ function probe(seen: Array<{ train: number; validation: number }>): ModelSpec {
     id: 'stopper',
     summary: 'records train and validation sizes',
     reference: '-',
+    settings: { patience: integer(2, 'Epochs without a better validation RMSE before stopping', { min: 0 }) },
     defaults: { patience: 2 },
     create: (config) => ({
       id: 'stopper',

@@ -97,8 +97,8 @@ function create(spec: ModelSpec, overrides: Record<string, ConfigValue>): Rating
 /** Small, fast settings shared by the model-level tests. */
 const SMALL: Record<string, Record<string, ConfigValue>> = {
   baseline: {},
-  biasedmf: { factors: 6, epochs: 40, lr: 0.02, reg: 0.02, initStd: 0.1 },
-  svdpp: { factors: 6, epochs: 40, lr: 0.02, reg: 0.02, initStd: 0.1 },
+  biasedmf: { factors: 6, epochs: 40, learningRate: 0.02, l2: 0.02, initStd: 0.1 },
+  svdpp: { factors: 6, epochs: 40, learningRate: 0.02, l2: 0.02, initStd: 0.1 },
 };
 const SPECS: ModelSpec[] = [baselineSpec, biasedMfSpec, svdppSpec];
 
@@ -350,7 +350,7 @@ test('baseline ALS: one epoch matches the hand computation', async () => {
     [0, 1, 3],
     [1, 0, 4],
   ]);
-  const model = create(baselineSpec, { epochs: 1, regUser: 1, regItem: 1 });
+  const model = create(baselineSpec, { epochs: 1, userL2: 1, itemL2: 1 });
   await model.fit(all(d));
   const p = model.predict(Int32Array.of(0, 0, 1, 1), Int32Array.of(0, 1, 0, 1));
   close(p[0], 4 + 1 / 18 + 1 / 3);
@@ -386,7 +386,7 @@ test('every MF model beats the global mean on planted low-rank data; biasedmf an
 test('same seed gives identical predictions; another seed gives different ones', async () => {
   const { train, test: held } = plantedLowRank(12, 40, 30);
   for (const spec of SPECS) {
-    const settings = { ...SMALL[spec.id], epochs: 5, ...(spec.id === 'baseline' ? { method: 'sgd' } : {}) };
+    const settings = { ...SMALL[spec.id], epochs: 5, ...(spec.id === 'baseline' ? { solver: 'sgd' } : {}) };
     const fit = async (seed: number): Promise<Float32Array> => {
       const model = create(spec, { ...settings, seed });
       await model.fit(train);
@@ -484,12 +484,15 @@ test('bad settings fail naming the model and key', () => {
     () => create(biasedMfSpec, { factors: 0 }),
     (e: unknown) => e instanceof UsageError && /"biasedmf" setting "factors"/.test(e.message),
   );
-  assert.throws(() => create(svdppSpec, { lr: -1 }), /"svdpp" setting "lr" must be >= 0/);
   assert.throws(
-    () => create(baselineSpec, { method: 'newton' }),
-    /"baseline" setting "method" must be "als" or "sgd"/,
+    () => create(svdppSpec, { learningRate: -1 }),
+    /model "svdpp" setting "learningRate" must be a number >= 0, got -1$/,
   );
-  assert.throws(() => create(biasedMfSpec, { epochs: 2.5 }), /"epochs" must be an integer/);
+  assert.throws(
+    () => create(baselineSpec, { solver: 'newton' }),
+    /model "baseline" setting "solver" must be one of als, sgd, got "newton"/,
+  );
+  assert.throws(() => create(biasedMfSpec, { epochs: 2.5 }), /"epochs" must be an integer >= 0, got 2.5/);
 });
 
 test('every X-wasm.ts (the MF, FM and RSAttAE kernels) is the current build of its X.wat', (t) => {
@@ -510,8 +513,8 @@ test('every X-wasm.ts (the MF, FM and RSAttAE kernels) is the current build of i
 test('a diverging fit fails with advice instead of leaving NaN predictions', async () => {
   const { train } = plantedLowRank(17, 30, 20);
   for (const spec of [biasedMfSpec, svdppSpec]) {
-    const model = create(spec, { ...SMALL[spec.id], lr: 50, lrBias: 50 });
-    await assert.rejects(model.fit(train), /training diverged in epoch \d+ .*lower "lr"/);
+    const model = create(spec, { ...SMALL[spec.id], learningRate: 50, biasLearningRate: 50 });
+    await assert.rejects(model.fit(train), /training diverged in epoch \d+ .*lower "learningRate"/);
   }
 });
 

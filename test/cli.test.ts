@@ -146,6 +146,9 @@ test('usage errors exit 2 and name the flag; no stack trace unless HEED_DEBUG=1'
   const badSet = heed(['evaluate', ...GLOBALMEAN_ON_SMALL, '--set', 'depth=3']);
   assert.equal(badSet.code, 2);
   assert.match(badSet.stderr, /model "globalmean" has no setting "depth"/);
+  const oldName = heed(['evaluate', '--model', 'biasedmf', '--dataset', SMALL, '--set', 'lr=0.01']);
+  assert.equal(oldName.code, 2);
+  assert.match(oldName.stderr, /model "biasedmf" has no setting "lr"; did you mean "learningRate"\?/);
 
   const unknownModel = heed(['evaluate', '--model', 'nope', '--dataset', SMALL]);
   assert.equal(unknownModel.code, 2);

@@ -6,6 +6,7 @@ import { evaluate, standardDeviation, type EvaluationProgress } from '../src/eva
 import type { FitReport, ModelSpec, RatingModel } from '../src/models/model.js';
 import { FALLBACK_SHRINKAGE, Predictor, trainingStats } from '../src/models/predictor.js';
 import { ratingsDataset } from '../test-helpers/datasets.js';
+import { integer } from '../src/models/settings-schema.js';
 
 const close = (actual: number, expected: number, eps = 1e-6): void =>
   assert.ok(Math.abs(actual - expected) <= eps, `${actual} is not ${expected}`);
@@ -193,6 +194,7 @@ test('evaluate passes the validation part to fit, the seed to a model with a see
     id: 'probe',
     summary: 'records what fit receives',
     reference: '-',
+    settings: { seed: integer(0, 'seed'), level: integer(3, 'level') },
     defaults: { seed: 0, level: 3 },
     create: (config) => ({
       id: 'probe',

@@ -227,8 +227,8 @@ test('fm: SGD and ALS also learn the planted interaction', async () => {
   const { dataset, train, test: coldTest } = plantedData(12);
   const base = globalMeanRmse(dataset, train, coldTest);
   const solvers: Array<Record<string, ConfigValue>> = [
-    { solver: 'sgd', factors: 4, epochs: 40, learnRate: 0.02, regLinear: 0.001, regPair: 0.001 },
-    { solver: 'als', factors: 4, iterations: 15, alsReg: 1 },
+    { solver: 'sgd', factors: 4, epochs: 40, learningRate: 0.02, linearL2: 0.001, pairL2: 0.001 },
+    { solver: 'als', factors: 4, iterations: 15, alsL2: 1 },
   ];
   for (const overrides of solvers) {
     const model = fm({ ...overrides, seed: 2 });

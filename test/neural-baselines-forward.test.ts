@@ -227,7 +227,7 @@ function fieldsRef(
 test('Bi-Interaction pooling equals the sum of pairwise products Σ_{i<j} vᵢ⊙vⱼ', () => {
   const d = tinyDataset();
   const inputs = buildFieldInputs(d, d.userFeatures, d.itemFeatures);
-  const config = { ...NFM_DEFAULTS, embeddingSize: 3, layers: 'none' };
+  const config = { ...NFM_DEFAULTS, factors: 3, mlpLayers: 'none' };
   const net = new NfmNetwork(config, inputs);
   randomize(net.params, 3);
   // With no hidden layer f(x) = hᵀ f_BI, so hᵀ Σ_{i<j} vᵢ⊙vⱼ + linear is the whole score.
@@ -251,7 +251,7 @@ test('NFM forward matches a naive reference (linear + MLP over ½((Σv)² − Σ
   const d = tinyDataset();
   const inputs = buildFieldInputs(d, d.userFeatures, d.itemFeatures);
   const k = 4;
-  const net = new NfmNetwork({ ...NFM_DEFAULTS, embeddingSize: k, layers: '5,3' }, inputs);
+  const net = new NfmNetwork({ ...NFM_DEFAULTS, factors: k, mlpLayers: '5,3' }, inputs);
   randomize(net.params, 5);
   const p = net.params;
   const expected = [...USERS].map((u, n) => {
@@ -281,7 +281,7 @@ test('NFM forward matches a naive reference (linear + MLP over ½((Σv)² − Σ
 test('NCF (NeuMF) forward matches a naive reference of Eq. 12', () => {
   const f = 3;
   const mf = 2;
-  const net = new NeuMF({ ...NCF_DEFAULTS, factors: f, mlpFactors: mf, layers: '4,2' }, 2, 3);
+  const net = new NeuMF({ ...NCF_DEFAULTS, factors: f, mlpFactors: mf, mlpLayers: '4,2' }, 2, 3);
   randomize(net.params, 7);
   const p = net.params;
   const row = (name: string, r: number, dim: number): number[] => [
@@ -339,7 +339,7 @@ test('xDeepFM forward matches a naive reference (linear + DNN + CIN with split-h
   const inputs = buildFieldInputs(d, d.userFeatures, d.itemFeatures);
   const k = 3;
   const net = new XDeepFmNetwork(
-    { ...XDEEPFM_DEFAULTS, embeddingSize: k, dnnLayers: '4', cinLayers: '4,3', cinActivation: 'relu' },
+    { ...XDEEPFM_DEFAULTS, factors: k, mlpLayers: '4', cinLayers: '4,3', cinActivation: 'relu' },
     inputs,
   );
   randomize(net.params, 9);
@@ -386,8 +386,8 @@ test("xDeepFM's loss gradient with respect to the embeddings matches finite diff
   const net = new XDeepFmNetwork(
     {
       ...XDEEPFM_DEFAULTS,
-      embeddingSize: 3,
-      dnnLayers: '4',
+      factors: 3,
+      mlpLayers: '4',
       cinLayers: '4,2',
       cinActivation: 'linear',
       initStd: 0.5,

@@ -27,15 +27,15 @@ const QUICK: Record<string, Record<string, ConfigValue>> = {
   ncf: {
     factors: 8,
     mlpFactors: 8,
-    layers: '8,4',
+    mlpLayers: '8,4',
     epochs: 15,
     batchSize: 64,
     learningRate: 0.01,
     patience: 3,
   },
   nfm: {
-    embeddingSize: 8,
-    layers: '16',
+    factors: 8,
+    mlpLayers: '16',
     epochs: 15,
     batchSize: 64,
     learningRate: 0.01,
@@ -43,8 +43,8 @@ const QUICK: Record<string, Record<string, ConfigValue>> = {
     initStd: 0.01,
   },
   xdeepfm: {
-    embeddingSize: 8,
-    dnnLayers: '16',
+    factors: 8,
+    mlpLayers: '16',
     cinLayers: '8,8',
     epochs: 15,
     batchSize: 64,
@@ -153,10 +153,13 @@ test('the baselines refuse to predict before fit and reject bad settings by name
     );
   }
   await assert.rejects(
-    create('ncf', { layers: '8,x' }).fit(train),
-    /"layers": "x" is not a positive integer/,
+    create('ncf', { mlpLayers: '8,x' }).fit(train),
+    /"mlpLayers": "x" is not a positive integer/,
   );
   await assert.rejects(create('nfm', { itemFeatures: 'budget' }).fit(train), /itemFeatures.*"budget"/);
-  await assert.rejects(create('xdeepfm', { cinActivation: 'swish' }).fit(train), /cinActivation/);
+  assert.throws(
+    () => create('xdeepfm', { cinActivation: 'swish' }),
+    /model "xdeepfm" setting "cinActivation" must be one of linear, relu, sigmoid, tanh, got "swish"/,
+  );
   await assert.rejects(create('xdeepfm', { cinLayers: '7,4' }).fit(train), /even with splitHalf/);
 });

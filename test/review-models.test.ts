@@ -69,7 +69,7 @@ const PER_MODEL: Record<string, Record<string, string | number>> = {
   transnet: { cnnOutDim: 16 },
   safmr: { cnnOutDim: 16 },
   narre: { epochs: 20, dropout: 0.1, learningRate: 0.01 },
-  tafa: { rank: 32, attentionSize: 16, epochs: 20, dropout: 0.1, learningRate: 0.01, inputDropout: 0.8 },
+  tafa: { rank: 32, attentionDim: 16, epochs: 20, dropout: 0.1, learningRate: 0.01, inputDropout: 0.8 },
 };
 
 function create(id: string, overrides: Record<string, string | number> = {}): RatingModel {

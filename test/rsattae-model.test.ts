@@ -32,16 +32,16 @@ before(async () => {
 
 /** Small and fast: the point is behaviour, not accuracy. */
 const SMALL = {
-  dim: 4,
+  factors: 4,
   hidden: 8,
   attentionDim: 4,
   epochs: 15,
-  lr: 0.01,
+  learningRate: 0.01,
   rounds: 25,
   xgbLearningRate: 0.3,
   maxDepth: 4,
   colsampleBytree: 1,
-  earlyStopping: 0,
+  xgbPatience: 0,
   threads: 1,
 };
 
@@ -194,11 +194,23 @@ test('rsattae-vanilla: the no-attention ablation fits, has no α and explains wi
 test('rsattae settings: bad values fail naming the setting; the paper defaults are the defaults', () => {
   assert.throws(() => create({ hidden: 6 }), /"hidden" must be a multiple of 4/);
   assert.throws(() => create({ baseScore: 'median' }), /"baseScore" must be "mean" or a number/);
-  assert.throws(() => create({ validation: 1 }), /"validation" must be in \[0, 1\)/);
+  assert.throws(
+    () => create({ validationFraction: 1 }),
+    /model "rsattae" setting "validationFraction" must be a number in \[0, 1\), got 1/,
+  );
   assert.throws(() => create({ subsample: 0 }), /"subsample"/);
   const d = rsattaeSpec.defaults;
   assert.deepEqual(
-    [d.dim, d.rounds, d.maxDepth, d.xgbLearningRate, d.subsample, d.colsampleBytree, d.regLambda, d.regAlpha],
+    [
+      d.factors,
+      d.rounds,
+      d.maxDepth,
+      d.xgbLearningRate,
+      d.subsample,
+      d.colsampleBytree,
+      d.regLambda,
+      d.regAlpha,
+    ],
     [64, 1900, 9, 0.01, 1, 0.2, 1, 3],
   );
   assert.throws(

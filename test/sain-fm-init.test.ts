@@ -45,7 +45,7 @@ test('every token takes the factor vector of the FM design column with its name'
 });
 
 test('sain trains from FM-started tokens, and refuses an unknown featureInit', async () => {
-  const settings = { dim: 8, featureDim: 8, topK: 4, epochs: 2, batchSize: 64, seed: 3 };
+  const settings = { factors: 8, featureDim: 8, topK: 4, epochs: 2, batchSize: 64, seed: 3 };
   const model = new Sain(resolveConfig(sainSpec, { ...settings, featureInit: 'fm' }));
   const report = await model.fit(train);
   assert.equal(report.epochs, 2);

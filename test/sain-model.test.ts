@@ -30,7 +30,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-sain-'));
 
 /** Small sizes so the whole file runs in seconds on a shared 2-core machine. */
 const SMALL = {
-  dim: 8,
+  factors: 8,
   featureDim: 8,
   topK: 4,
   epochs: 12,
@@ -67,7 +67,7 @@ test('sain is registered with the paper defaults (d 64, tokens 16 wide as in its
   assert.equal(spec, sainSpec);
   const d = spec.defaults;
   assert.deepEqual(
-    [d.dim, d.featureDim, d.heads, d.layers, d.topK, d.dropout, d.learningRate, d.l2],
+    [d.factors, d.featureDim, d.heads, d.layers, d.topK, d.dropout, d.learningRate, d.l2],
     [64, 16, 2, 1, 8, 0.2, 0.001, 0.0001],
   );
 });

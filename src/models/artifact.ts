@@ -25,6 +25,7 @@ import { isDirectory, writeDirAtomicSync, writeFileAtomic } from '../util/io.js'
 import { getModelSpec } from './index.js';
 import type { JsonValue, ModelConfig, ModelSpec, ModelState, RatingModel } from './model.js';
 import { Predictor, type PairPrediction, type TrainingStats } from './predictor.js';
+import { migrateConfig } from './renamed-settings.js';
 
 export const ARTIFACT_FORMAT = 'heed-model';
 export const ARTIFACT_VERSION = 1;
@@ -232,7 +233,8 @@ export function loadArtifact(dir: string, options: LoadOptions = {}): LoadedArti
   const spec = (options.getSpec ?? getModelSpec)(manifest.model);
   const restored = spec.restore({
     id: manifest.model,
-    config: manifest.config,
+    // Models saved before settings were renamed (issue #10) load with the new names.
+    config: migrateConfig(manifest.model, manifest.config, manifestFile),
     meta: manifest.meta,
     arrays: model,
   });

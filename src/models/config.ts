@@ -1,48 +1,23 @@
 /**
  * Merging user overrides (`--set key=value`, JSON configs) into a model's defaults. Each value is
- * parsed to the type of its default; unknown keys and unparsable values are errors naming the key.
+ * parsed to its setting's type and checked against the model's schema (settings-schema.ts);
+ * unknown keys, unparsable and out-of-range values are errors naming the model and the key.
  */
 import { UsageError } from '../util/errors.js';
 import type { ConfigValue, ModelConfig, ModelSpec } from './model.js';
+import { defaultsOf, parseSetting, unknownSettingError } from './settings-schema.js';
 
 export function resolveConfig(
   spec: ModelSpec,
-  overrides: Record<string, string | ConfigValue> = {},
+  overrides: Readonly<Record<string, string | ConfigValue>> = {},
 ): ModelConfig {
-  const config: ModelConfig = { ...spec.defaults };
+  const config = defaultsOf(spec.settings);
   for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in spec.defaults)) {
-      const known = Object.keys(spec.defaults).join(', ');
-      throw new UsageError(`model "${spec.id}" has no setting "${key}" (settings: ${known})`);
-    }
-    config[key] = coerce(spec.id, key, spec.defaults[key], value);
+    const definition = Object.hasOwn(spec.settings, key) ? spec.settings[key] : undefined;
+    if (definition === undefined) throw unknownSettingError(spec.id, spec.settings, key);
+    config[key] = parseSetting(spec.id, key, definition, value);
   }
   return config;
-}
-
-function coerce(
-  model: string,
-  key: string,
-  byDefault: ConfigValue,
-  value: string | ConfigValue,
-): ConfigValue {
-  if (typeof byDefault === 'number') {
-    const n = typeof value === 'number' ? value : Number(value);
-    if (
-      typeof value === 'boolean' ||
-      (typeof value === 'string' && value.trim() === '') ||
-      !Number.isFinite(n)
-    ) {
-      throw new UsageError(`model "${model}" setting "${key}" must be a number, got "${String(value)}"`);
-    }
-    return n;
-  }
-  if (typeof byDefault === 'boolean') {
-    if (value === true || value === 'true' || value === '1') return true;
-    if (value === false || value === 'false' || value === '0') return false;
-    throw new UsageError(`model "${model}" setting "${key}" must be true or false, got "${String(value)}"`);
-  }
-  return String(value);
 }
 
 /** Reads a numeric setting, for model constructors. */

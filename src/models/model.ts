@@ -8,6 +8,7 @@
  */
 import type { RatingSubset } from '../data/dataset.js';
 import type { TrainingControl } from '../engine/progress.js';
+import type { SettingsSchema } from './settings-schema.js';
 
 /** A config value as written on the command line (`--set key=value`) or in `model.json`. */
 export type ConfigValue = number | string | boolean;
@@ -102,7 +103,9 @@ export interface ModelSpec {
   readonly summary: string;
   /** The paper it implements, for citations in `heed models` and docs. */
   readonly reference: string;
-  /** Defaults; every key a user may `--set`. */
+  /** Every key a user may `--set`: type, default, range, doc (settings-schema.ts). */
+  readonly settings: SettingsSchema;
+  /** The settings' defaults, `defaultsOf(settings)`. */
   readonly defaults: ModelConfig;
   /**
    * True for models on the tensor engine (`src/engine`): restoring and predicting are synchronous,

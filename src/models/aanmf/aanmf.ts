@@ -49,13 +49,9 @@ import { featureSlots, namedSlotWeights, type FeatureSlots } from '../afm-gau/fe
 import { startBiasesAtBaseline } from '../afm-gau/baseline-biases.js';
 import { fitPairs, predictPairs, requireEngine } from '../pair-training.js';
 import { restoreSlotModel, slotModelState, type SlotSide } from '../afm-gau/slot-model-state.js';
-import {
-  checkExplainIndex,
-  integerSetting,
-  oneOfSetting,
-  positiveIntSetting,
-  rateSetting,
-} from '../setting-checks.js';
+import { checkExplainIndex } from '../setting-checks.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { AANMF_P_SETTINGS, AANMF_SETTINGS, type AANMF_FC_INPUTS, type AANMF_POOLINGS } from './settings.js';
 import { bool, num, str } from '../config.js';
 import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
@@ -65,85 +61,13 @@ import {
   type AttentionCellWeights,
 } from './attention-cell.js';
 
-const POOLINGS = ['sum', 'pairwise'] as const;
-const FC_INPUTS = ['product', 'concat'] as const;
-type Pooling = (typeof POOLINGS)[number];
-type FcInput = (typeof FC_INPUTS)[number];
+type Pooling = (typeof AANMF_POOLINGS)[number];
+type FcInput = (typeof AANMF_FC_INPUTS)[number];
 
 /** AANMF attends over user attributes: it saves the users' slots. */
 const USER_SLOTS: SlotSide = { entities: 'users', array: 'userSlots' };
 
-export const AANMF_DEFAULTS: ModelConfig = {
-  /** K, the latent dimension of p_u, q_i, a_j and of the attention cell. */
-  factors: 64,
-  /** User fields whose values are the attributes I_u: all, or a comma list. */
-  userFeatures: 'all',
-  /** `sum` (Eq. 4, AANMF) or `pairwise` (Eq. 6, AANMF+P). */
-  pooling: 'sum',
-  /** Algorithm 1's attention; false: every attribute weighs 1/|I_u|. */
-  attention: true,
-  /**
-   * Multiplier of `l2` for the weights of the fully connected and output layers. ReLU layers are
-   * positively homogeneous: with the factors alone under L2, the layers can grow while the
-   * factors shrink and so escape the penalty; a larger multiplier closes that door.
-   */
-  fcL2: 1,
-  /**
-   * Multiplier of `l2` for the attention cell's W1 and W2. 0: the cell's data gradient is small
-   * (it reaches the rating only through λ), and coupled L2 under Adam, whose steps have the size
-   * of the learning rate whatever the gradient's scale, drove W1 and W2 to zero within an epoch
-   * when the L2 term was the larger one: λ then came out uniform (issue 3).
-   */
-  cellL2: 0,
-  /**
-   * Starting value of b2, the bias of the cell's score unit inside Algorithm 1's ReLU. λ is a
-   * softmax, so while every score W2·v_j + b2 is positive b2 changes nothing and gets no gradient
-   * (the softmax's gradients sum to zero); started at 0, half the scores sat below the ReLU's kink,
-   * b2 drifted negative and the ReLU then cut every score and every gradient of the cell: λ was
-   * uniform for good (issue 3). A positive start keeps the scores in the ReLU's linear part.
-   */
-  cellBias: 1,
-  /**
-   * Fully connected ReLU layers of K units before the output (Sec. 5.3: two). 0: the plain inner
-   * product p'_u · q_i, the official code's default (`num_fc_layer=None`).
-   */
-  fcLayers: 0,
-  /** Their input: `product` (p'_u ⊙ q_i, Sec. 6) or `concat` ([p'_u; q_i]). */
-  fcInput: 'product',
-  /** Add μ + b_u + b_i to the output (not in the paper). */
-  biases: true,
-  /**
-   * L2 on the two vectors that meet in the product, p'_u and q_i, per training rating (added to
-   * the loss). Unlike L2 on the parameters it cannot be escaped by rescaling between p_u and the
-   * attribute vectors, which pair-wise pooling (a product of them) invites. Layers above the
-   * product could undo it (hence no output weight without FC layers; with them, fcL2 · l2).
-   */
-  productL2: 0.1,
-  /**
-   * L2 on b_u and b_i per training rating (added to the loss), as SGD biased MF regularises its
-   * biases; 0: the biases are free (they start at the damped-mean baseline).
-   */
-  biasL2: 0,
-  /** Dropout on the input of the fully connected layers (as NFM on its Bi-Interaction layer). */
-  inputDropout: 0,
-  /** Dropout after each fully connected layer (training only). */
-  dropout: 0,
-  /** Standard deviation of the normal initialisation of the embeddings. */
-  initStd: 0.05,
-  /** The same for the attribute vectors a_j (few rows, shared by many users). */
-  attributeInitStd: 1,
-  epochs: 40,
-  batchSize: 1024,
-  learningRate: 0.003,
-  l2: 0,
-  lrDecay: 1,
-  /** Learning-rate factor after an epoch without a better validation RMSE (1: off). */
-  plateauDecay: 1,
-  /** Decay of the moving average of the weights used for validation and prediction (0: off). */
-  weightAverage: 0,
-  patience: 3,
-  seed: 1,
-};
+export const AANMF_DEFAULTS: ModelConfig = defaultsOf(AANMF_SETTINGS);
 
 interface Network {
   readonly params: Params;
@@ -187,20 +111,10 @@ export class Aanmf implements RatingModel {
     config: ModelConfig,
   ) {
     this.config = { ...config };
-    this.k = positiveIntSetting(id, config, 'factors');
-    integerSetting(id, config, 'fcLayers', 0);
-    this.pooling = oneOfSetting(id, config, 'pooling', POOLINGS);
-    this.fcInput = oneOfSetting(id, config, 'fcInput', FC_INPUTS);
-    bool(config, 'attention');
-    bool(config, 'biases');
-    str(config, 'userFeatures');
-    for (const key of ['dropout', 'inputDropout']) rateSetting(id, config, key);
-    for (const key of ['productL2', 'biasL2', 'cellL2', 'fcL2'])
-      if (!(num(config, key) >= 0)) throw new UsageError(`${id} setting "${key}" must be >= 0`);
-    if (!Number.isFinite(num(config, 'cellBias')))
-      throw new UsageError(`${id} setting "cellBias" must be a finite number`);
-    for (const key of ['initStd', 'attributeInitStd'])
-      if (!(num(config, key) > 0)) throw new UsageError(`${id} setting "${key}" must be positive`);
+    checkConfig(id, AANMF_SETTINGS, config);
+    this.k = num(config, 'factors');
+    this.pooling = str(config, 'pooling') as Pooling;
+    this.fcInput = str(config, 'fcInput') as FcInput;
   }
 
   async fit(trainSet: RatingSubset, options: FitOptions = {}): Promise<TrainReport> {
@@ -411,6 +325,7 @@ export const aanmfSpec: ModelSpec = {
   summary:
     'AANMF: attention over user attributes conditioned on the item, weighted pooling, MLP (explainable)',
   reference: REFERENCE,
+  settings: AANMF_SETTINGS,
   defaults: AANMF_DEFAULTS,
   create: (config) => new Aanmf('aanmf', config),
   restore: (state) => Aanmf.restore('aanmf', state),
@@ -423,7 +338,8 @@ export const aanmfPSpec: ModelSpec = {
   summary:
     'AANMF+P: AANMF with pair-wise pooling of the user vector and its weighted attributes (explainable)',
   reference: REFERENCE,
-  defaults: { ...AANMF_DEFAULTS, pooling: 'pairwise' },
+  settings: AANMF_P_SETTINGS,
+  defaults: defaultsOf(AANMF_P_SETTINGS),
   create: (config) => new Aanmf('aanmf-p', config),
   restore: (state) => Aanmf.restore('aanmf-p', state),
   usesEngine: true,

@@ -48,53 +48,19 @@ import { slotGatedAttention } from './gau.js';
 import { startBiasesAtBaseline } from './baseline-biases.js';
 import { fitPairs, predictPairs, requireEngine } from '../pair-training.js';
 import { restoreSlotModel, slotModelState, type SlotSide } from './slot-model-state.js';
-import { checkExplainIndex, oneOfSetting, positiveIntSetting, rateSetting } from '../setting-checks.js';
+import { checkExplainIndex } from '../setting-checks.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { AFM_GAU_SETTINGS, type AFM_GAU_INTERACTIONS, type AFM_GAU_MLP_INPUTS } from './settings.js';
 
 export const AFM_GAU_ID = 'afm-gau';
 
 /** AFM-GAU attends over item features: it saves the items' slots. */
 const ITEM_SLOTS: SlotSide = { entities: 'items', array: 'itemSlots' };
 
-export const AFM_GAU_DEFAULTS: ModelConfig = {
-  /** k, the size of every latent vector (Sec. 4.1.3: 64). */
-  factors: 64,
-  /** Item fields whose values are attended over: all, none (item id only), or a comma list. */
-  itemFeatures: 'all',
-  /**
-   * Eq. 4 (`inner`) or Eq. 5 (`mlp`, the paper's Table 2 set-up with one sigmoid layer). `inner`
-   * is the default because it measured better here: on ml-100k (8:1:1, seed 1) test RMSE 0.897 at
-   * l2 2e-4 to 3e-4, against 0.902 for `mlp` at its best l2 (1e-5; it collapses to the bias terms
-   * at 2e-4 and overfits more at 1e-4).
-   */
-  interaction: 'inner',
-  /** Input of the MLP: `product` (u ⊙ v) or `concat` ([u; v]). */
-  mlpInput: 'product',
-  /** Units of the one sigmoid interaction layer (Sec. 4.1.3). */
-  hidden: 64,
-  /** Add μ + b_u + b_i to the interaction's output (not in the paper). */
-  biases: true,
-  /** Dropout on the interaction layer's output (training only). */
-  dropout: 0,
-  /** Standard deviation of the normal initialisation of the embeddings and of W_a. */
-  initStd: 0.05,
-  epochs: 40,
-  batchSize: 256,
-  learningRate: 0.001,
-  /** Adam's coupled L2 on the rows a batch touches (≈ a per-rating regulariser of l2 · batchSize / 2). */
-  l2: 0.0002,
-  lrDecay: 1,
-  /** Learning-rate factor after an epoch without a better validation RMSE (1: off). */
-  plateauDecay: 1,
-  /** Decay of the moving average of the weights used for validation and prediction (0: off). */
-  weightAverage: 0,
-  patience: 2,
-  seed: 1,
-};
+export const AFM_GAU_DEFAULTS: ModelConfig = defaultsOf(AFM_GAU_SETTINGS);
 
-const INTERACTIONS = ['inner', 'mlp'] as const;
-const MLP_INPUTS = ['product', 'concat'] as const;
-type Interaction = (typeof INTERACTIONS)[number];
-type MlpInput = (typeof MLP_INPUTS)[number];
+type Interaction = (typeof AFM_GAU_INTERACTIONS)[number];
+type MlpInput = (typeof AFM_GAU_MLP_INPUTS)[number];
 
 /** The weights, built once the data set's sizes are known (at fit or restore). */
 interface Network {
@@ -134,14 +100,10 @@ export class AfmGau implements RatingModel {
 
   constructor(config: ModelConfig) {
     this.config = { ...config };
-    this.k = positiveIntSetting(this.id, config, 'factors');
-    positiveIntSetting(this.id, config, 'hidden');
-    this.interaction = oneOfSetting(this.id, config, 'interaction', INTERACTIONS);
-    this.mlpInput = oneOfSetting(this.id, config, 'mlpInput', MLP_INPUTS);
-    bool(config, 'biases');
-    str(config, 'itemFeatures');
-    rateSetting(this.id, config, 'dropout');
-    if (!(num(config, 'initStd') > 0)) throw new UsageError('afm-gau setting "initStd" must be positive');
+    checkConfig(this.id, AFM_GAU_SETTINGS, config);
+    this.k = num(config, 'factors');
+    this.interaction = str(config, 'interaction') as Interaction;
+    this.mlpInput = str(config, 'mlpInput') as MlpInput;
   }
 
   async fit(trainSet: RatingSubset, options: FitOptions = {}): Promise<TrainReport> {
@@ -288,6 +250,7 @@ export const afmGauSpec: ModelSpec = {
     'Attention-driven Factor Model: Gated Attention Units weigh each item feature per user (explainable)',
   reference:
     'J. Chen et al., "Attention-driven Factor Model for Explainable Personalized Recommendation", SIGIR 2018',
+  settings: AFM_GAU_SETTINGS,
   defaults: AFM_GAU_DEFAULTS,
   create: (config) => new AfmGau(config),
   restore: (state) => AfmGau.restore(state),

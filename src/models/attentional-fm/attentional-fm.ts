@@ -31,24 +31,16 @@ import type {
 } from '../model.js';
 import { checkExplainIndex } from '../setting-checks.js';
 import { fieldValueLabels, type FieldInputs } from '../baselines/field-inputs.js';
-import { FIELD_MODEL_DEFAULTS, FieldModel, restoreFieldNetwork } from '../baselines/field-model.js';
+import { FieldModel, restoreFieldNetwork } from '../baselines/field-model.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { ATTENTIONAL_FM_SETTINGS } from './settings.js';
 import type { PairFitReport } from '../pair-training.js';
 import { fieldPairs } from './attention-pooling.js';
 import { AttentionalFmNetwork } from './network.js';
 
 export const ATTENTIONAL_FM_ID = 'attentional-fm';
 
-export const ATTENTIONAL_FM_DEFAULTS = {
-  /** Dimension k of every field's embedding. */
-  embeddingSize: 16,
-  /** Hidden size t of the attention network (the paper's "attention factor"). */
-  attentionFactor: 16,
-  /** Dropout on the attention-pooled interaction vector (the paper's dropout on that layer). */
-  dropout: 0.5,
-  /** Standard deviation of the embeddings' Gaussian initialisation (DeepCTR's init_std). */
-  initStd: 1e-4,
-  ...FIELD_MODEL_DEFAULTS,
-} as const satisfies ModelConfig;
+export const ATTENTIONAL_FM_DEFAULTS: ModelConfig = defaultsOf(ATTENTIONAL_FM_SETTINGS);
 
 const build = (config: ModelConfig, inputs: FieldInputs): AttentionalFmNetwork =>
   new AttentionalFmNetwork(config, inputs);
@@ -159,9 +151,14 @@ export const attentionalFmSpec: ModelSpec = {
     'Attentional FM (attention over pairwise feature interactions of user, item and feature fields), SAIN set-up (explainable)',
   reference:
     'Xiao et al., Attentional Factorization Machines: Learning the Weight of Feature Interactions via Attention Networks, IJCAI 2017',
+  settings: ATTENTIONAL_FM_SETTINGS,
   defaults: ATTENTIONAL_FM_DEFAULTS,
   usesEngine: true,
-  testSettings: { embeddingSize: 4, attentionFactor: 4, epochs: 2, batchSize: 64 },
-  create: (config) => new AttentionalFm(config),
-  restore: (state) => AttentionalFm.fromState(state),
+  testSettings: { factors: 4, attentionFactor: 4, epochs: 2, batchSize: 64 },
+  create: (config) => new AttentionalFm(checkConfig(ATTENTIONAL_FM_ID, ATTENTIONAL_FM_SETTINGS, config)),
+  restore: (state) =>
+    AttentionalFm.fromState({
+      ...state,
+      config: checkConfig(ATTENTIONAL_FM_ID, ATTENTIONAL_FM_SETTINGS, state.config),
+    }),
 };

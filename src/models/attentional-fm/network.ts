@@ -36,7 +36,7 @@ export class AttentionalFmNetwork implements FieldNetwork {
   private readonly dropout: number;
 
   constructor(config: ModelConfig, inputs: FieldInputs) {
-    const k = positiveInt(config, 'embeddingSize');
+    const k = positiveInt(config, 'factors');
     const t = positiveInt(config, 'attentionFactor');
     this.dropout = rate(config, 'dropout');
     this.params = new Params(num(config, 'seed'));

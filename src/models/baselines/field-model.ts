@@ -21,16 +21,7 @@ import {
   restoreFieldInputs,
   type FieldInputs,
 } from './field-inputs.js';
-import { TRAINING_DEFAULTS } from './neural-training.js';
-
-/** Settings every FM-family baseline has, besides its network's. */
-export const FIELD_MODEL_DEFAULTS = {
-  /** User feature fields to use: all, none, or a comma list (e.g. "age,gender"). */
-  userFeatures: 'all',
-  /** Item feature fields to use: all, none, or a comma list (e.g. "genre,director"). */
-  itemFeatures: 'all',
-  ...TRAINING_DEFAULTS,
-} as const satisfies ModelConfig;
+import { checkConfig, defaultsOf } from '../settings-schema.js';
 
 /** A network over field inputs. */
 export interface FieldNetwork {
@@ -123,13 +114,15 @@ export function restoreFieldNetwork<N extends FieldNetwork>(
  * network, and a `FieldModel` does the rest (it trains on the tensor engine).
  */
 export function fieldModelSpec(
-  about: Pick<ModelSpec, 'id' | 'summary' | 'reference' | 'defaults' | 'testSettings'>,
+  about: Pick<ModelSpec, 'id' | 'summary' | 'reference' | 'settings' | 'testSettings'>,
   build: FieldNetworkFactory,
 ): ModelSpec {
   return {
     usesEngine: true,
     ...about,
-    create: (config) => new FieldModel(about.id, config, build),
-    restore: (state) => FieldModel.restore(state, build),
+    defaults: defaultsOf(about.settings),
+    create: (config) => new FieldModel(about.id, checkConfig(about.id, about.settings, config), build),
+    restore: (state) =>
+      FieldModel.restore({ ...state, config: checkConfig(about.id, about.settings, state.config) }, build),
   };
 }

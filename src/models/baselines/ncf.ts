@@ -28,19 +28,11 @@ import { num } from '../config.js';
 import type { FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import { fitPairs, meanRating, predictPairs, type PairFitReport } from '../pair-training.js';
 import { savedEntityCounts } from '../saved-entity-counts.js';
-import { layerSizes, positiveInt, TRAINING_DEFAULTS } from './neural-training.js';
+import { layerSizes, positiveInt } from './neural-training.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { NCF_SETTINGS } from './settings.js';
 
-export const NCF_DEFAULTS = {
-  /** Dimension of the GMF user and item embeddings. */
-  factors: 64,
-  /** Dimension of the MLP user and item embeddings (the tower's input is twice this). */
-  mlpFactors: 64,
-  /** Hidden sizes of the MLP tower after the concatenated embeddings. */
-  layers: '64,32,16',
-  /** Standard deviation of the embeddings' Gaussian initialisation. */
-  initStd: 0.01,
-  ...TRAINING_DEFAULTS,
-} as const satisfies ModelConfig;
+export const NCF_DEFAULTS: ModelConfig = defaultsOf(NCF_SETTINGS);
 
 /** The NeuMF network over a fixed number of users and items. */
 export class NeuMF {
@@ -59,7 +51,7 @@ export class NeuMF {
   ) {
     const factors = positiveInt(config, 'factors');
     const mlpFactors = positiveInt(config, 'mlpFactors');
-    const hidden = layerSizes(config, 'layers');
+    const hidden = layerSizes(config, 'mlpLayers');
     const std = num(config, 'initStd');
     this.params = new Params(num(config, 'seed'));
     const init = { init: { kind: 'normal' as const, std } };
@@ -147,8 +139,9 @@ export const ncfSpec: ModelSpec = {
   id: 'ncf',
   summary: 'NCF (NeuMF: GMF + MLP tower over user and item ids), rating regression, SAIN set-up',
   reference: 'He et al., Neural Collaborative Filtering, WWW 2017 (NeuMF, Eq. 12)',
+  settings: NCF_SETTINGS,
   defaults: NCF_DEFAULTS,
-  create: (config) => new NCF(config),
-  restore: (state) => NCF.restore(state),
-  testSettings: { factors: 4, mlpFactors: 4, layers: '8,4', epochs: 2, batchSize: 64 },
+  create: (config) => new NCF(checkConfig('ncf', NCF_SETTINGS, config)),
+  restore: (state) => NCF.restore({ ...state, config: checkConfig('ncf', NCF_SETTINGS, state.config) }),
+  testSettings: { factors: 4, mlpFactors: 4, mlpLayers: '8,4', epochs: 2, batchSize: 64 },
 };

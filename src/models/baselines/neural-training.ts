@@ -12,24 +12,6 @@ import { UsageError } from '../../util/errors.js';
 import { num } from '../config.js';
 import type { ModelConfig } from '../model.js';
 
-/** Training settings every neural baseline accepts (`--set key=value`). */
-export const TRAINING_DEFAULTS = {
-  epochs: 25,
-  batchSize: 128,
-  learningRate: 1e-3,
-  /** Coupled L2 (PyTorch Adam's weight_decay), on weights and embeddings, not on biases. */
-  l2: 1e-4,
-  /** Learning-rate factor per epoch (1: constant, as in SAIN's code). */
-  lrDecay: 1,
-  /** Learning-rate factor after an epoch without a better validation RMSE (1: off). */
-  plateauDecay: 1,
-  /** Decay of the moving average of the weights used for validation and prediction (0: off). */
-  weightAverage: 0,
-  /** Epochs without a better validation RMSE before stopping (0: never stop early). */
-  patience: 3,
-  seed: 1,
-} as const satisfies ModelConfig;
-
 /**
  * Hidden-layer sizes from a setting such as "128,64" (empty or "none": no hidden layer). `key` is
  * named in errors.

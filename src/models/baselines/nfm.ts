@@ -23,22 +23,12 @@ import { num } from '../config.js';
 import type { ModelConfig, ModelSpec } from '../model.js';
 import { FieldEmbedding } from './field-embedding.js';
 import type { FieldInputs } from './field-inputs.js';
-import { FIELD_MODEL_DEFAULTS, fieldModelSpec, type FieldNetwork } from './field-model.js';
+import { fieldModelSpec, type FieldNetwork } from './field-model.js';
 import { layerSizes, positiveInt, rate } from './neural-training.js';
+import { defaultsOf } from '../settings-schema.js';
+import { NFM_SETTINGS } from './settings.js';
 
-export const NFM_DEFAULTS = {
-  /** Dimension k of every field's embedding. */
-  embeddingSize: 16,
-  /** Hidden sizes of the MLP over the Bi-Interaction vector ("none" gives NFM-0, an FM). */
-  layers: '128,128',
-  /** Dropout on the Bi-Interaction vector (DeepCTR's bi_dropout). */
-  biDropout: 0,
-  /** Dropout after each hidden layer. */
-  dropout: 0,
-  /** Standard deviation of the embeddings' Gaussian initialisation (DeepCTR's init_std). */
-  initStd: 1e-4,
-  ...FIELD_MODEL_DEFAULTS,
-} as const satisfies ModelConfig;
+export const NFM_DEFAULTS: ModelConfig = defaultsOf(NFM_SETTINGS);
 
 export class NfmNetwork implements FieldNetwork {
   readonly params: Params;
@@ -50,8 +40,8 @@ export class NfmNetwork implements FieldNetwork {
   private readonly dropout: number;
 
   constructor(config: ModelConfig, inputs: FieldInputs) {
-    const k = positiveInt(config, 'embeddingSize');
-    const sizes = layerSizes(config, 'layers');
+    const k = positiveInt(config, 'factors');
+    const sizes = layerSizes(config, 'mlpLayers');
     this.biDropout = rate(config, 'biDropout');
     this.dropout = rate(config, 'dropout');
     this.params = new Params(num(config, 'seed'));
@@ -79,8 +69,8 @@ export const nfmSpec: ModelSpec = fieldModelSpec(
     id: 'nfm',
     summary: 'NFM (Bi-Interaction pooling + MLP over user, item and feature fields), SAIN set-up',
     reference: 'He & Chua, Neural Factorization Machines for Sparse Predictive Analytics, SIGIR 2017',
-    defaults: NFM_DEFAULTS,
-    testSettings: { embeddingSize: 4, layers: '8', epochs: 2, batchSize: 64 },
+    settings: NFM_SETTINGS,
+    testSettings: { factors: 4, mlpLayers: '8', epochs: 2, batchSize: 64 },
   },
   (config, inputs) => new NfmNetwork(config, inputs),
 );

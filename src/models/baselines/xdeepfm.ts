@@ -34,26 +34,12 @@ import { bool, num, str } from '../config.js';
 import type { ModelConfig, ModelSpec } from '../model.js';
 import { FieldEmbedding } from './field-embedding.js';
 import type { FieldInputs } from './field-inputs.js';
-import { FIELD_MODEL_DEFAULTS, fieldModelSpec, type FieldNetwork } from './field-model.js';
+import { fieldModelSpec, type FieldNetwork } from './field-model.js';
 import { layerSizes, positiveInt, rate } from './neural-training.js';
+import { defaultsOf } from '../settings-schema.js';
+import { XDEEPFM_SETTINGS } from './settings.js';
 
-export const XDEEPFM_DEFAULTS = {
-  /** Dimension D of every field's embedding. */
-  embeddingSize: 16,
-  /** Hidden sizes of the DNN over the concatenated embeddings ("none": no DNN part). */
-  dnnLayers: '256,256',
-  /** Feature maps per CIN layer ("none": no CIN part). */
-  cinLayers: '128,128',
-  /** Each CIN layer but the last feeds half its maps forward and pools the other half. */
-  cinSplitHalf: true,
-  /** Activation of the CIN feature maps: linear (the paper's Eq. 6) or relu (DeepCTR's default). */
-  cinActivation: 'relu',
-  /** Dropout after each DNN layer. */
-  dropout: 0,
-  /** Standard deviation of the embeddings' Gaussian initialisation (DeepCTR's init_std). */
-  initStd: 1e-4,
-  ...FIELD_MODEL_DEFAULTS,
-} as const satisfies ModelConfig;
+export const XDEEPFM_DEFAULTS: ModelConfig = defaultsOf(XDEEPFM_SETTINGS);
 
 const CIN_ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
 
@@ -68,9 +54,9 @@ export class XDeepFmNetwork implements FieldNetwork {
   private readonly dropout: number;
 
   constructor(config: ModelConfig, inputs: FieldInputs) {
-    const d = positiveInt(config, 'embeddingSize');
+    const d = positiveInt(config, 'factors');
     const m = inputs.fields.length;
-    const dnnSizes = layerSizes(config, 'dnnLayers');
+    const dnnSizes = layerSizes(config, 'mlpLayers');
     const cinSizes = layerSizes(config, 'cinLayers');
     const activation = str(config, 'cinActivation') as Activation;
     if (!CIN_ACTIVATIONS.includes(activation)) {
@@ -123,8 +109,8 @@ export const xdeepfmSpec: ModelSpec = fieldModelSpec(
     id: 'xdeepfm',
     summary: 'xDeepFM (CIN + DNN + linear over user, item and feature fields), SAIN set-up',
     reference: 'Lian et al., xDeepFM: Combining Explicit and Implicit Feature Interactions, KDD 2018',
-    defaults: XDEEPFM_DEFAULTS,
-    testSettings: { embeddingSize: 4, dnnLayers: '8', cinLayers: '4,4', epochs: 2, batchSize: 64 },
+    settings: XDEEPFM_SETTINGS,
+    testSettings: { factors: 4, mlpLayers: '8', cinLayers: '4,4', epochs: 2, batchSize: 64 },
   },
   (config, inputs) => new XDeepFmNetwork(config, inputs),
 );

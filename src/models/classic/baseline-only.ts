@@ -4,23 +4,25 @@
  * Koren, "Factor in the neighbors: scalable and accurate collaborative filtering", ACM TKDD 4(1),
  * 2010, Section 2.1 (Eq. 1 and the regularised least squares of Eq. 2); also Koren 2008 (KDD),
  * Section 2.1. Fitted as Surprise's `BaselineOnly` does it, by one of:
- * - `als` (default, Surprise's defaults reg_i = 10, reg_u = 15, 10 epochs): alternating exact
- *   minimisation, each epoch first every item bias then every user bias,
+ * - `als` (default, Surprise's defaults reg_i = 10, reg_u = 15, 10 epochs; settings `itemL2`,
+ *   `userL2`): alternating exact minimisation, each epoch first every item bias then every user
+ *   bias,
  *     b_i = Σ_{u∈R(i)} (r_ui - μ - b_u) / (λ_i + |R(i)|),
  *     b_u = Σ_{i∈R(u)} (r_ui - μ - b_i) / (λ_u + |R(u)|);
- * - `sgd` (Surprise's lr 0.005, reg 0.02; it uses 20 epochs there): per rating, in a fresh seeded
- *   random order each epoch, e = r_ui - r̂_ui, b_u += γ(e - λ b_u), b_i += γ(e - λ b_i).
+ * - `sgd` (Surprise's lr 0.005, reg 0.02, here `learningRate` and `l2`; it uses 20 epochs there):
+ *   per rating, in a fresh seeded random order each epoch, e = r_ui - r̂_ui, b_u += γ(e - λ b_u),
+ *   b_i += γ(e - λ b_i).
  * Users and items without training ratings keep zero biases.
  */
 import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
-import { UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
-import { str } from '../config.js';
+import { num, str } from '../config.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { BASELINE_SETTINGS } from './baseline-settings.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import {
   checkConverging,
   meanRating,
-  numberSetting,
   progressEvent,
   stateArray64,
   stateMeta,
@@ -28,18 +30,7 @@ import {
   yieldToEventLoop,
 } from './mf-common.js';
 
-export const BASELINE_DEFAULTS: ModelConfig = {
-  /** `als` or `sgd`. */
-  method: 'als',
-  epochs: 10,
-  /** ALS: λ_u and λ_i. */
-  regUser: 15,
-  regItem: 10,
-  /** SGD: γ and λ. */
-  lr: 0.005,
-  reg: 0.02,
-  seed: 1,
-};
+export const BASELINE_DEFAULTS: ModelConfig = defaultsOf(BASELINE_SETTINGS);
 
 type Method = 'als' | 'sgd';
 
@@ -54,19 +45,13 @@ export class BaselineOnly implements RatingModel {
 
   constructor(config: ModelConfig) {
     this.config = config;
-    const method = str(config, 'method');
-    if (method !== 'als' && method !== 'sgd') {
-      throw new UsageError(`model "baseline" setting "method" must be "als" or "sgd", got "${method}"`);
-    }
-    this.method = method;
-    numberSetting(this.id, config, 'epochs', { min: 0, integer: true });
-    for (const key of ['regUser', 'regItem', 'lr', 'reg']) numberSetting(this.id, config, key, { min: 0 });
-    numberSetting(this.id, config, 'seed', { integer: true });
+    checkConfig(this.id, BASELINE_SETTINGS, config);
+    this.method = str(config, 'solver') as Method;
   }
 
   async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
     const c = this.config;
-    const epochs = numberSetting(this.id, c, 'epochs', { min: 0, integer: true });
+    const epochs = num(c, 'epochs');
     const { user, item, rating } = gatherRatings(train);
     const n = rating.length;
     const mean = meanRating(rating);
@@ -84,11 +69,11 @@ export class BaselineOnly implements RatingModel {
       userCount[user[t]]++;
       itemCount[item[t]]++;
     }
-    const regUser = numberSetting(this.id, c, 'regUser', { min: 0 });
-    const regItem = numberSetting(this.id, c, 'regItem', { min: 0 });
-    const lr = numberSetting(this.id, c, 'lr', { min: 0 });
-    const reg = numberSetting(this.id, c, 'reg', { min: 0 });
-    const rng = new Rng(numberSetting(this.id, c, 'seed', { integer: true }));
+    const regUser = num(c, 'userL2');
+    const regItem = num(c, 'itemL2');
+    const lr = num(c, 'learningRate');
+    const reg = num(c, 'l2');
+    const rng = new Rng(num(c, 'seed'));
     const order = new Int32Array(n);
     for (let t = 0; t < n; t++) order[t] = t;
     const sums = new Float64Array(Math.max(bu.length, bi.length));
@@ -168,6 +153,7 @@ export const baselineSpec: ModelSpec = {
   summary: 'Baseline predictor μ + b_u + b_i (user and item biases), ALS or SGD as in Surprise',
   reference:
     'Koren. Factor in the neighbors: scalable and accurate collaborative filtering. ACM TKDD 4(1), 2010 (Sec. 2.1)',
+  settings: BASELINE_SETTINGS,
   defaults: BASELINE_DEFAULTS,
   create: (config) => new BaselineOnly(config),
   restore: (state) => BaselineOnly.restore(state),

@@ -18,7 +18,10 @@
  */
 import type { RatingSubset } from '../../data/dataset.js';
 import { Rng } from '../../util/rng.js';
+import { num } from '../config.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { BIASED_MF_SETTINGS } from './biased-mf-settings.js';
 import {
   biasedFactorsState,
   fittedBiasedFactors,
@@ -27,7 +30,7 @@ import {
   restoreBiasedFactors,
   type BiasedFactors,
 } from './biased-factors.js';
-import { biasedSgdSettings, factorTrainingData, initFactors, numberSetting } from './mf-common.js';
+import { biasedSgdSettings, factorTrainingData, initFactors } from './mf-common.js';
 import { BiasedTrainer, paddedStride } from './mf-kernels.js';
 import { runSgdEpochs } from './sgd-epochs.js';
 
@@ -39,18 +42,7 @@ import { runSgdEpochs } from './sgd-epochs.js';
  * grow out of a bias-only solution instead of fitting noise first) and run 60 epochs with the
  * learning rates decaying by 3% per epoch, so that training converges rather than overfits.
  */
-export const BIASED_MF_DEFAULTS: ModelConfig = {
-  factors: 100,
-  epochs: 60,
-  lr: 0.01,
-  reg: 0.04,
-  lrBias: 0.005,
-  regBias: 0.02,
-  initStd: 0.01,
-  /** Learning rates are multiplied by this after every epoch. */
-  lrDecay: 0.97,
-  seed: 1,
-};
+export const BIASED_MF_DEFAULTS: ModelConfig = defaultsOf(BIASED_MF_SETTINGS);
 
 export class BiasedMF implements RatingModel {
   readonly id = 'biasedmf';
@@ -61,14 +53,13 @@ export class BiasedMF implements RatingModel {
 
   constructor(config: ModelConfig) {
     this.config = config;
-    this.factors = numberSetting(this.id, config, 'factors', { min: 1, integer: true });
-    // Check every setting now, so a bad value fails before any data is read.
-    biasedSgdSettings(this.id, config);
+    checkConfig(this.id, BIASED_MF_SETTINGS, config);
+    this.factors = num(config, 'factors');
     this.fitted = noBiasedFactors(this.factors);
   }
 
   async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
-    const s = biasedSgdSettings(this.id, this.config);
+    const s = biasedSgdSettings(this.config);
     const rng = new Rng(s.seed);
     const { user, item, rating, users: nUsers, items: nItems, counts, mean } = factorTrainingData(train);
     const n = rating.length;
@@ -127,6 +118,7 @@ export const biasedMfSpec: ModelSpec = {
   summary: 'Biased matrix factorisation (μ + b_u + b_i + q_iᵀp_u), SGD in WebAssembly SIMD',
   reference:
     'Koren, Bell & Volinsky. Matrix factorization techniques for recommender systems. IEEE Computer 42(8), 2009',
+  settings: BIASED_MF_SETTINGS,
   defaults: BIASED_MF_DEFAULTS,
   create: (config) => new BiasedMF(config),
   restore: (state) => BiasedMF.restore(state),

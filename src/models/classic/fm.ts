@@ -13,7 +13,8 @@
 import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
 import { HeedError, UsageError } from '../../util/errors.js';
 import { bool, num, str } from '../config.js';
-import { integerSetting, oneOfSetting } from '../setting-checks.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { FM_SETTINGS, FM_SOLVERS } from './fm-settings.js';
 import type {
   AttentionWeight,
   Explanation,
@@ -31,7 +32,6 @@ import {
   buildFmLayout,
   checkPairs,
   designRows,
-  MULTI_WEIGHTS,
   type EntityBlock,
   type FmLayout,
   type MultiWeight,
@@ -40,7 +40,6 @@ import { fitFmMcmc } from './fm-mcmc.js';
 import { fitFmSgd } from './fm-sgd.js';
 import { fmTrainingData, type FmSolverResult, type FmValidationData } from './fm-solver.js';
 
-export const FM_SOLVERS = ['mcmc', 'sgd', 'als'] as const;
 export type FmSolver = (typeof FM_SOLVERS)[number];
 
 /** What prediction needs of the layout (the per-entity blocks, names for explanations). */
@@ -97,20 +96,20 @@ export class FactorizationMachine implements RatingModel {
         hooks,
       );
     } else if (solver === 'sgd') {
-      const reg = { regBias: num(c, 'regBias'), regLinear: num(c, 'regLinear'), regPair: num(c, 'regPair') };
+      const reg = { regBias: num(c, 'biasL2'), regLinear: num(c, 'linearL2'), regPair: num(c, 'pairL2') };
       result = await fitFmSgd(
         data,
         {
           ...common,
           ...reg,
           epochs: num(c, 'epochs'),
-          learnRate: num(c, 'learnRate'),
+          learnRate: num(c, 'learningRate'),
           patience: num(c, 'patience'),
         },
         hooks,
       );
     } else {
-      const reg = { regBias: 0, regLinear: num(c, 'alsReg'), regPair: num(c, 'alsReg') };
+      const reg = { regBias: 0, regLinear: num(c, 'alsL2'), regPair: num(c, 'alsL2') };
       result = await fitFmAls(
         data,
         { ...common, ...reg, iterations: num(c, 'iterations'), patience: num(c, 'patience') },
@@ -319,21 +318,7 @@ function meanOf(x: Float64Array): number {
 
 /** Rejects settings that would make a fit meaningless, naming the key. */
 function checkSettings(c: ModelConfig): void {
-  oneOfSetting('fm', c, 'solver', FM_SOLVERS);
-  oneOfSetting('fm', c, 'multiWeight', MULTI_WEIGHTS);
-  integerSetting('fm', c, 'factors', 0);
-  integerSetting('fm', c, 'iterations', 1);
-  integerSetting('fm', c, 'epochs', 1);
-  integerSetting('fm', c, 'burnIn', 0);
-  integerSetting('fm', c, 'samples', 1);
-  integerSetting('fm', c, 'patience', 0);
-  integerSetting('fm', c, 'seed', 0);
-  for (const key of ['initStd', 'regBias', 'regLinear', 'regPair', 'alsReg']) {
-    const v = num(c, key);
-    if (!(v >= 0)) throw new UsageError(`fm setting "${key}" must be >= 0, got ${v}`);
-  }
-  if (!(num(c, 'learnRate') > 0))
-    throw new UsageError(`fm setting "learnRate" must be > 0, got ${num(c, 'learnRate')}`);
+  checkConfig('fm', FM_SETTINGS, c);
   if (str(c, 'solver') === 'mcmc' && num(c, 'burnIn') >= num(c, 'iterations')) {
     throw new UsageError(
       `fm setting "burnIn" (${num(c, 'burnIn')}) must be below "iterations" (${num(c, 'iterations')}) for the mcmc solver`,
@@ -347,39 +332,8 @@ export const fmSpec: ModelSpec = {
   reference:
     'S. Rendle, "Factorization Machines", ICDM 2010; S. Rendle, "Factorization Machines with libFM", ACM TIST 3(3), 2012; ' +
     'C. Freudenthaler, L. Schmidt-Thieme, S. Rendle, "Bayesian Factorization Machines", NIPS Workshop 2011',
-  defaults: {
-    /** mcmc (Bayesian, libFM's default and best), sgd or als. */
-    solver: 'mcmc',
-    /** all, ids (user and item id only), or a comma list of field names. */
-    features: 'all',
-    /** Weight of each value of a multi-valued field: mean (1/n, libFM), sqrt (1/sqrt n), one. */
-    multiWeight: 'mean',
-    /** k, the dimension of the factors v_j. */
-    factors: 8,
-    /** mcmc and als: sweeps over all parameters. */
-    iterations: 200,
-    /** mcmc: sweeps discarded before draws are kept. */
-    burnIn: 20,
-    /** mcmc: most posterior draws kept for prediction (thinned evenly after burn-in). */
-    samples: 100,
-    /** mcmc: clip each draw's prediction to the rating scale before averaging, as libFM does. */
-    clipSamples: true,
-    /** Standard deviation of the initial factors. */
-    initStd: 0.1,
-    /** sgd: passes over the training ratings. */
-    epochs: 60,
-    /** sgd: learning rate. */
-    learnRate: 0.005,
-    /** sgd: L2 regularisation of w0, w and V, per rating. */
-    regBias: 0,
-    regLinear: 0.02,
-    regPair: 0.08,
-    /** als: L2 regularisation of w and V against the summed squared error over all ratings. */
-    alsReg: 20,
-    /** sgd and als: stop after this many epochs without a better validation RMSE and keep the best (0 = off). */
-    patience: 0,
-    seed: 1,
-  },
+  settings: FM_SETTINGS,
+  defaults: defaultsOf(FM_SETTINGS),
   create: (config) => new FactorizationMachine(config),
   restore: (state) => FactorizationMachine.restore(state),
   testSettings: { factors: 2, iterations: 6, burnIn: 2, samples: 3 },

@@ -42,6 +42,7 @@ export const globalMeanSpec: ModelSpec = {
   id: 'globalmean',
   summary: 'Mean training rating for every pair (the floor to beat)',
   reference: '-',
+  settings: {},
   defaults: {},
   create: (config) => new GlobalMean(config),
   restore: (state) => GlobalMean.restore(state),

@@ -1,36 +1,17 @@
 /**
  * Pieces shared by the classic matrix-factorisation models (baseline, biasedmf, svdpp): reading
- * and checking their settings, seeded initialisation, the padded factor layout of the wasm
+ * their settings, seeded initialisation, the padded factor layout of the wasm
  * kernels, and checking saved states.
  */
 import { gatherRatings, type Dataset, type RatingSubset } from '../../data/dataset.js';
-import { HeedError, UsageError } from '../../util/errors.js';
+import { HeedError } from '../../util/errors.js';
 import type { Rng } from '../../util/rng.js';
 import { num } from '../config.js';
 import type { ModelConfig, ModelState, ProgressEvent } from '../model.js';
 
-/** A finite number setting, optionally bounded; the error names the model and key. */
-export function numberSetting(
-  model: string,
-  config: ModelConfig,
-  key: string,
-  check: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {},
-): number {
-  const v = num(config, key);
-  const bad = (what: string): never => {
-    throw new UsageError(`model "${model}" setting "${key}" must be ${what}, got ${v}`);
-  };
-  if (check.integer && !Number.isInteger(v)) bad('an integer');
-  if (check.min !== undefined && (check.exclusiveMin ? v <= check.min : v < check.min)) {
-    bad(check.exclusiveMin ? `> ${check.min}` : `>= ${check.min}`);
-  }
-  if (check.max !== undefined && v > check.max) bad(`<= ${check.max}`);
-  return v;
-}
-
 /**
- * The SGD settings BiasedMF and SVD++ share (see `BIASED_MF_DEFAULTS`), read and checked in this
- * order; each model's constructor calls it too, so that a bad value fails before any data is read.
+ * The SGD settings BiasedMF and SVD++ share (`BIASED_SGD_SETTINGS`), read from a config their
+ * constructors checked against the schema.
  */
 export interface BiasedSgdSettings {
   readonly epochs: number;
@@ -46,16 +27,16 @@ export interface BiasedSgdSettings {
   readonly seed: number;
 }
 
-export function biasedSgdSettings(model: string, config: ModelConfig): BiasedSgdSettings {
+export function biasedSgdSettings(config: ModelConfig): BiasedSgdSettings {
   return {
-    epochs: numberSetting(model, config, 'epochs', { min: 0, integer: true }),
-    lr: numberSetting(model, config, 'lr', { min: 0 }),
-    reg: numberSetting(model, config, 'reg', { min: 0 }),
-    lrBias: numberSetting(model, config, 'lrBias', { min: 0 }),
-    regBias: numberSetting(model, config, 'regBias', { min: 0 }),
-    initStd: numberSetting(model, config, 'initStd', { min: 0 }),
-    lrDecay: numberSetting(model, config, 'lrDecay', { min: 0, exclusiveMin: true }),
-    seed: numberSetting(model, config, 'seed', { integer: true }),
+    epochs: num(config, 'epochs'),
+    lr: num(config, 'learningRate'),
+    reg: num(config, 'l2'),
+    lrBias: num(config, 'biasLearningRate'),
+    regBias: num(config, 'biasL2'),
+    initStd: num(config, 'initStd'),
+    lrDecay: num(config, 'lrDecay'),
+    seed: num(config, 'seed'),
   };
 }
 
@@ -162,7 +143,7 @@ export function subsetRmse(subset: RatingSubset, score: (u: number, i: number) =
 export function checkConverging(model: string, sse: number, epoch: number, lr: number): void {
   if (!Number.isFinite(sse)) {
     throw new HeedError(
-      `model "${model}": training diverged in epoch ${epoch} (squared error ${sse}); lower "lr" (now ${lr}) or raise "reg"`,
+      `model "${model}": training diverged in epoch ${epoch} (squared error ${sse}); lower "learningRate" (now ${lr}) or raise "l2"`,
     );
   }
 }

@@ -27,7 +27,10 @@
 import type { RatingSubset } from '../../data/dataset.js';
 import { HeedError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
+import { num } from '../config.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { SVDPP_SETTINGS } from './svdpp-settings.js';
 import {
   biasedFactorsState,
   fittedBiasedFactors,
@@ -36,14 +39,7 @@ import {
   restoreBiasedFactors,
   type BiasedFactors,
 } from './biased-factors.js';
-import {
-  biasedSgdSettings,
-  factorTrainingData,
-  initFactors,
-  numberSetting,
-  stateArray,
-  unpad,
-} from './mf-common.js';
+import { biasedSgdSettings, factorTrainingData, initFactors, stateArray, unpad } from './mf-common.js';
 import { SvdppTrainer, paddedStride } from './mf-kernels.js';
 import { runSgdEpochs } from './sgd-epochs.js';
 
@@ -54,21 +50,7 @@ import { runSgdEpochs } from './sgd-epochs.js';
  * The implicit factors y_j want a small regularisation: their decay is applied once for every
  * rating of every user who rated item j, so popular items' y_j shrink hard otherwise.
  */
-export const SVDPP_DEFAULTS: ModelConfig = {
-  factors: 100,
-  epochs: 50,
-  lr: 0.01,
-  reg: 0.04,
-  lrBias: 0.005,
-  regBias: 0.02,
-  /** γ and λ of the implicit factors y_j. */
-  lrImplicit: 0.005,
-  regImplicit: 0.005,
-  initStd: 0.01,
-  /** Learning rates are multiplied by this after every epoch. */
-  lrDecay: 0.97,
-  seed: 1,
-};
+export const SVDPP_DEFAULTS: ModelConfig = defaultsOf(SVDPP_SETTINGS);
 
 export class SVDpp implements RatingModel {
   readonly id = 'svdpp';
@@ -90,17 +72,15 @@ export class SVDpp implements RatingModel {
 
   constructor(config: ModelConfig) {
     this.config = config;
-    this.factors = numberSetting(this.id, config, 'factors', { min: 1, integer: true });
-    // Check every setting now, so a bad value fails before any data is read.
-    biasedSgdSettings(this.id, config);
-    for (const key of ['lrImplicit', 'regImplicit']) numberSetting(this.id, config, key, { min: 0 });
+    checkConfig(this.id, SVDPP_SETTINGS, config);
+    this.factors = num(config, 'factors');
     this.fitted = noBiasedFactors(this.factors);
   }
 
   async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
-    const s = biasedSgdSettings(this.id, this.config);
-    const firstLrImplicit = numberSetting(this.id, this.config, 'lrImplicit', { min: 0 });
-    const regImplicit = numberSetting(this.id, this.config, 'regImplicit', { min: 0 });
+    const s = biasedSgdSettings(this.config);
+    const firstLrImplicit = num(this.config, 'implicitLearningRate');
+    const regImplicit = num(this.config, 'implicitL2');
     const rng = new Rng(s.seed);
     const { user, item, rating, users: nUsers, items: nItems, counts, mean } = factorTrainingData(train);
     const n = rating.length;
@@ -229,6 +209,7 @@ export const svdppSpec: ModelSpec = {
   summary: 'SVD++: biased MF plus implicit feedback from the items each user rated, SGD in WebAssembly SIMD',
   reference:
     'Koren. Factorization meets the neighborhood: a multifaceted collaborative filtering model. KDD 2008',
+  settings: SVDPP_SETTINGS,
   defaults: SVDPP_DEFAULTS,
   create: (config) => new SVDpp(config),
   restore: (state) => SVDpp.restore(state),

@@ -15,31 +15,20 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig, ModelSpec } from '../model.js';
-import {
-  REVIEW_TEXT_DEFAULTS,
-  REVIEW_TEXT_TEST_SETTINGS,
-  TEXT_VECTOR_DEFAULTS,
-  type ReviewTextSettings,
-} from '../review/review-settings.js';
-import { REVIEW_TRAINING_DEFAULTS } from '../review/review-training.js';
+import { REVIEW_TEXT_TEST_SETTINGS, type ReviewTextSettings } from '../review/review-settings.js';
 import { ReviewRatingModel } from '../review/review-model.js';
 import { fm, declareFm, type FmLayer } from '../../engine/layers/fm.js';
 import { Params } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
 import { num } from '../config.js';
-import { positiveIntSetting } from '../setting-checks.js';
 import { declareDocumentTower, encodeDocuments, type DocumentTower } from '../review/document-tower.js';
 import { ReviewContext } from '../review/review-context.js';
 import { ReviewNetwork } from '../review/review-network.js';
 import { declareWordTable } from '../review/word-table.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { DEEPCONN_SETTINGS } from './settings.js';
 
-export const DEEPCONN_DEFAULTS = {
-  ...REVIEW_TEXT_DEFAULTS,
-  ...TEXT_VECTOR_DEFAULTS,
-  /** FM factor dimension (TransNets' FM: 8). */
-  factors: 8,
-  ...REVIEW_TRAINING_DEFAULTS,
-} as const satisfies ModelConfig;
+export const DEEPCONN_DEFAULTS: ModelConfig = defaultsOf(DEEPCONN_SETTINGS);
 
 class DeepConnNetwork extends ReviewNetwork {
   readonly params: Params;
@@ -59,7 +48,7 @@ class DeepConnNetwork extends ReviewNetwork {
     this.params = new Params(num(config, 'seed'));
     const words = declareWordTable(this.params, 'words', context.corpus.vocabulary, settings, loadVectors);
     this.notes = words.notes;
-    const outDim = positiveIntSetting('deepconn', config, 'cnnOutDim');
+    const outDim = num(config, 'cnnOutDim');
     const tower = {
       ...settings,
       count: settings.reviewCount,
@@ -68,13 +57,7 @@ class DeepConnNetwork extends ReviewNetwork {
     };
     this.user = declareDocumentTower(this.params, 'user', words.table, tower);
     this.item = declareDocumentTower(this.params, 'item', words.table, tower);
-    this.fm = declareFm(
-      this.params,
-      'fm',
-      2 * outDim,
-      positiveIntSetting('deepconn', config, 'factors'),
-      mean,
-    );
+    this.fm = declareFm(this.params, 'fm', 2 * outDim, num(config, 'factors'), mean);
   }
 
   /** Eq. 6 for each pair. */
@@ -89,7 +72,11 @@ class DeepConnNetwork extends ReviewNetwork {
 
 export class DeepConn extends ReviewRatingModel<DeepConnNetwork> {
   constructor(config: ModelConfig) {
-    super('deepconn', config, (...args) => new DeepConnNetwork(...args));
+    super(
+      'deepconn',
+      checkConfig('deepconn', DEEPCONN_SETTINGS, config),
+      (...args) => new DeepConnNetwork(...args),
+    );
   }
 }
 
@@ -98,6 +85,7 @@ export const deepconnSpec: ModelSpec = {
   id: 'deepconn',
   summary: 'DeepCoNN: CNN towers over user and item review documents joined by a factorization machine',
   reference: 'Zheng, Noroozi & Yu, Joint Deep Modeling of Users and Items Using Reviews, WSDM 2017 (Eq. 1-7)',
+  settings: DEEPCONN_SETTINGS,
   defaults: DEEPCONN_DEFAULTS,
   create: (config) => new DeepConn(config),
   restore: (state) => new DeepConn({ ...state.config }).restoreFrom(state),

@@ -25,12 +25,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Explanation, ModelConfig, ModelSpec, ReviewEvidence } from '../model.js';
 import { HeedError } from '../../util/errors.js';
-import {
-  REVIEW_TEXT_DEFAULTS,
-  REVIEW_TEXT_TEST_SETTINGS,
-  type ReviewTextSettings,
-} from '../review/review-settings.js';
-import { REVIEW_TRAINING_DEFAULTS } from '../review/review-training.js';
+import { REVIEW_TEXT_TEST_SETTINGS, type ReviewTextSettings } from '../review/review-settings.js';
 import { ReviewRatingModel } from '../review/review-model.js';
 import { engineStarted } from '../../engine/backend.js';
 import { applyDense, declareDense, type DenseLayer } from '../../engine/layers/dense.js';
@@ -39,23 +34,16 @@ import { Params, type DenseParam, type TableParam } from '../../engine/params.js
 import { StepContext } from '../../engine/step.js';
 import { Rng } from '../../util/rng.js';
 import { num } from '../config.js';
-import { checkExplainIndex, positiveIntSetting } from '../setting-checks.js';
+import { checkExplainIndex } from '../setting-checks.js';
 import { declareReviewCnn, type ReviewCnnLayer } from '../../engine/layers/review-cnn.js';
 import { reviewVectors } from '../review/document-tower.js';
 import { ReviewContext } from '../review/review-context.js';
 import { ReviewNetwork } from '../review/review-network.js';
 import { declareWordTable } from '../review/word-table.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { NARRE_SETTINGS } from './settings.js';
 
-export const NARRE_DEFAULTS = {
-  ...REVIEW_TEXT_DEFAULTS,
-  /** Latent factors of the id embeddings and text features (official code: 32). */
-  factors: 32,
-  /** Hidden size of the review attention (official code: 32). */
-  attentionDim: 32,
-  ...REVIEW_TRAINING_DEFAULTS,
-  /** L2 on the attention weights only (official code: 0.001). */
-  l2: 0.001,
-} as const satisfies ModelConfig;
+export const NARRE_DEFAULTS: ModelConfig = defaultsOf(NARRE_SETTINGS);
 
 interface Side {
   readonly cnn: ReviewCnnLayer;
@@ -87,8 +75,8 @@ class NarreNetwork extends ReviewNetwork {
   ) {
     super(context);
     this.params = new Params(num(config, 'seed'));
-    const k = positiveIntSetting('narre', config, 'factors');
-    const att = positiveIntSetting('narre', config, 'attentionDim');
+    const k = num(config, 'factors');
+    const att = num(config, 'attentionDim');
     const users = context.corpus.users;
     const items = context.corpus.items;
     const side = (name: string, own: number, others: number): Side => {
@@ -213,7 +201,7 @@ class NarreNetwork extends ReviewNetwork {
 
 export class Narre extends ReviewRatingModel<NarreNetwork> {
   constructor(config: ModelConfig) {
-    super('narre', config, (...args) => new NarreNetwork(...args));
+    super('narre', checkConfig('narre', NARRE_SETTINGS, config), (...args) => new NarreNetwork(...args));
   }
 
   explain(user: number, item: number): Explanation {
@@ -271,6 +259,7 @@ export const narreSpec: ModelSpec = {
     'NARRE: per-review CNN with review-level attention (review ids), LFM prediction layer; explains with reviews',
   reference:
     'Chen, Zhang, Liu & Ma, Neural Attentional Rating Regression with Review-level Explanations, WWW 2018 (Eq. 1-10)',
+  settings: NARRE_SETTINGS,
   defaults: NARRE_DEFAULTS,
   create: (config) => new Narre(config),
   restore: (state) => new Narre({ ...state.config }).restoreFrom(state),

@@ -57,7 +57,7 @@ export abstract class ReviewRatingModel<N extends BuiltNetwork> implements Ratin
     train: RatingSubset,
     options: FitOptions & { allowCpu?: boolean } = {},
   ): Promise<ReviewFitReport> {
-    const settings = reviewTextSettings(this.id, this.config);
+    const settings = reviewTextSettings(this.config);
     const context = ReviewContext.forTraining(train, settings);
     const net = this.build(this.config, settings, context, meanRating(train), true);
     this.network?.params.dispose();
@@ -106,7 +106,7 @@ export abstract class ReviewRatingModel<N extends BuiltNetwork> implements Ratin
   restoreFrom(state: ModelState): this {
     const meta = state.meta as { context?: unknown } | null;
     const context = ReviewContext.restore(state, (meta?.context ?? null) as never);
-    this.network = this.build(this.config, reviewTextSettings(this.id, this.config), context, 0, false);
+    this.network = this.build(this.config, reviewTextSettings(this.config), context, 0, false);
     loadState(this.network.params, state);
     return this;
   }

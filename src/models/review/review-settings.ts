@@ -1,47 +1,71 @@
 /**
  * Settings every review-text model accepts (`--set key=value`), with SAFMR's Table 3 defaults
  * where the paper gives one (review count 10, review length 80, lowest review count 2, 100 kernels
- * of size 3, CNN output 50, dropout 0.5) and the vocabulary size of its §6.1 (50,000 words).
+ * of size 3, CNN output 50, dropout 0.5) and the vocabulary size of its §6.1 (50,000 words), and
+ * the training-loop defaults the review models share.
  *
  * Word vectors are trained with the model by default (their dimension `wordDim` was chosen on
  * validation, docs/REVIEW-MODELS.md); `wordVectors=FILE` starts them from a word2vec or GloVe text
  * file instead.
  */
-import { str } from '../config.js';
+import { num, str } from '../config.js';
 import type { ModelConfig } from '../model.js';
-import { integerSetting, positiveIntSetting, rateSetting } from '../setting-checks.js';
+import { integer, real, text, type SettingsSchema } from '../settings-schema.js';
+import type { TrainingDefaults } from '../train-settings.js';
 
-export const REVIEW_TEXT_DEFAULTS = {
-  /** Reviews per user document and per item document (Table 3: 10). */
-  reviewCount: 10,
-  /** Tokens kept of each review (Table 3: 80). */
-  reviewLength: 80,
+const TABLE_3 = 'SAFMR Table 3';
+
+export const REVIEW_TEXT_SETTINGS: SettingsSchema = {
+  reviewCount: integer(10, 'Reviews per user document and per item document', { min: 1, paper: TABLE_3 }),
+  reviewLength: integer(80, 'Tokens kept of each review', { min: 1, paper: TABLE_3 }),
   /**
    * Training pairs whose user or item has fewer than this many *other* training reviews are not
-   * trained on (Table 3: 2); the count is reported. Predictions are made for every pair.
+   * trained on; the count is reported. Predictions are made for every pair.
    */
-  lowestReviewCount: 2,
-  /** Most frequent training words kept (§6.1: 50,000); the rest read as `<unk>`. */
-  vocabularySize: 50000,
-  /** Dimension of the word vectors. */
-  wordDim: 100,
-  /** A word2vec / GloVe text file to start the word vectors from ('' = random start). */
-  wordVectors: '',
-  /** Convolution kernels (Table 3: 100). */
-  filters: 100,
-  /** Kernel height in words (Table 3: 3). */
-  kernelSize: 3,
-  /** Dropout rate (Table 3: 0.5). */
-  dropout: 0.5,
-} as const satisfies ModelConfig;
+  lowestReviewCount: integer(
+    2,
+    'Pairs whose user or item has fewer other training reviews are not trained on',
+    {
+      min: 0,
+      paper: TABLE_3,
+    },
+  ),
+  vocabularySize: integer(50000, 'Most frequent training words kept; the rest read as <unk>', {
+    min: 1,
+    paper: 'SAFMR §6.1',
+  }),
+  wordDim: integer(100, 'Dimension of the word vectors (chosen on validation, docs/REVIEW-MODELS.md)', {
+    min: 1,
+  }),
+  wordVectors: text('', 'A word2vec / GloVe text file to start the word vectors from (empty: random start)'),
+  filters: integer(100, 'Convolution kernels', { min: 1, paper: TABLE_3 }),
+  kernelSize: integer(3, 'Kernel height in words', { min: 1, paper: TABLE_3 }),
+  dropout: real(0.5, 'Dropout rate', { min: 0, max: 1, maxExclusive: true, paper: TABLE_3 }),
+};
 
 /**
- * The size of the text vector after the CNN's fully connected layer (Table 3: 50), for the models
- * that have that layer (DeepCoNN, TransNet, SAFMR; NARRE projects to its `factors` instead).
+ * The size of the text vector after the CNN's fully connected layer, for the models that have
+ * that layer (DeepCoNN, TransNet, SAFMR; NARRE projects to its `factors` instead).
  */
-export const TEXT_VECTOR_DEFAULTS = {
-  cnnOutDim: 50,
-} as const satisfies ModelConfig;
+export const TEXT_VECTOR_SETTINGS: SettingsSchema = {
+  cnnOutDim: integer(50, 'Size of the text vector after the CNN’s fully connected layer', {
+    min: 1,
+    paper: TABLE_3,
+  }),
+};
+
+/** Training defaults of the review models: SAFMR Table 3 and TransNets' code (l2 1e-6). */
+export const REVIEW_TRAINING: TrainingDefaults = {
+  epochs: { value: 15, paper: TABLE_3 },
+  batchSize: { value: 128, paper: TABLE_3 },
+  learningRate: 0.002,
+  l2: 1e-6,
+  lrDecay: { value: 0.99, paper: TABLE_3 },
+  plateauDecay: 1,
+  weightAverage: 0,
+  patience: 3,
+  seed: 1,
+};
 
 export interface ReviewTextSettings {
   readonly reviewCount: number;
@@ -55,17 +79,18 @@ export interface ReviewTextSettings {
   readonly dropout: number;
 }
 
-export function reviewTextSettings(model: string, config: ModelConfig): ReviewTextSettings {
+/** The text settings of a config the model's constructor checked against its schema. */
+export function reviewTextSettings(config: ModelConfig): ReviewTextSettings {
   return {
-    reviewCount: positiveIntSetting(model, config, 'reviewCount'),
-    reviewLength: positiveIntSetting(model, config, 'reviewLength'),
-    lowestReviewCount: integerSetting(model, config, 'lowestReviewCount', 0),
-    vocabularySize: positiveIntSetting(model, config, 'vocabularySize'),
-    wordDim: positiveIntSetting(model, config, 'wordDim'),
+    reviewCount: num(config, 'reviewCount'),
+    reviewLength: num(config, 'reviewLength'),
+    lowestReviewCount: num(config, 'lowestReviewCount'),
+    vocabularySize: num(config, 'vocabularySize'),
+    wordDim: num(config, 'wordDim'),
     wordVectors: str(config, 'wordVectors'),
-    filters: positiveIntSetting(model, config, 'filters'),
-    kernelSize: positiveIntSetting(model, config, 'kernelSize'),
-    dropout: rateSetting(model, config, 'dropout'),
+    filters: num(config, 'filters'),
+    kernelSize: num(config, 'kernelSize'),
+    dropout: num(config, 'dropout'),
   };
 }
 

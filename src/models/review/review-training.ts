@@ -19,24 +19,6 @@ import { trainSettingsOf } from '../train-settings.js';
 import { ReviewContext } from './review-context.js';
 import type { ReviewNetwork } from './review-network.js';
 
-/** Training settings of the review models: SAFMR Table 3 and TransNets' code. */
-export const REVIEW_TRAINING_DEFAULTS = {
-  /** Table 3: 15. */
-  epochs: 15,
-  /** Table 3: 128. */
-  batchSize: 128,
-  learningRate: 0.002,
-  /** Coupled L2 on weights and word vectors (TransNets' PyTorch code: 1e-6). */
-  l2: 1e-6,
-  /** Table 3: 0.99 per epoch. */
-  lrDecay: 0.99,
-  plateauDecay: 1,
-  weightAverage: 0,
-  /** Epochs without a better validation RMSE before stopping (0: run all epochs). */
-  patience: 3,
-  seed: 1,
-} as const satisfies ModelConfig;
-
 /** One batch of training pairs as the loss sees it. */
 export interface ReviewBatch {
   readonly users: Int32Array;

@@ -11,7 +11,7 @@
  *
  * The fit, stage by stage:
  *
- * 1. Hold out `validation` (10%, as the paper does with u1.base) of the training ratings, seeded,
+ * 1. Hold out `validationFraction` (10%, as the paper does with u1.base) of the training ratings, seeded,
  *    unless the caller passes validation ratings (then those are held out and never used
  *    otherwise).
  * 2. Train the user and the item autoencoder on the remaining ratings, full batch, for `epochs`
@@ -70,49 +70,10 @@ import {
   type EntityBlocks,
 } from './supervised.js';
 import { trainAutoencoder, type AutoencoderSettings, type TrainedAutoencoder } from './train-autoencoder.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { RSATTAE_SETTINGS } from './settings.js';
 
-/**
- * Defaults: the paper's architecture (d = 64; the authors' hidden width 128, dropout 0.5, weight
- * decay 1e-5) and its XGBoost setup 4 of Table II; see README.md in this folder for the training schedule
- * and how it was chosen on the validation part of u1.base.
- */
-export const RSATTAE_DEFAULTS: ModelConfig = {
-  seed: 1,
-  /** Fraction of the training ratings held out for validation when the caller gives none. */
-  validation: 0.1,
-  /** `all`, `none` or a comma-separated list of the data set's user fields. */
-  userFields: 'all',
-  itemFields: 'all',
-  paperBins: true,
-  dim: 64,
-  hidden: 128,
-  attentionDim: 128,
-  dropout: 0.5,
-  epochs: 250,
-  lr: 0.003,
-  weightDecay: 1e-5,
-  /** Keep the autoencoder epoch with the lowest held-out reconstruction RMSE instead of the last. */
-  restoreBest: false,
-  /** With `restoreBest`: stop after this many epochs without improvement (0: never). */
-  patience: 0,
-  rounds: RSATTAE_XGBOOST_DEFAULTS.rounds,
-  maxDepth: RSATTAE_XGBOOST_DEFAULTS.params.max_depth,
-  xgbLearningRate: RSATTAE_XGBOOST_DEFAULTS.params.learning_rate,
-  subsample: RSATTAE_XGBOOST_DEFAULTS.params.subsample,
-  colsampleBytree: RSATTAE_XGBOOST_DEFAULTS.params.colsample_bytree,
-  regLambda: RSATTAE_XGBOOST_DEFAULTS.params.reg_lambda,
-  regAlpha: RSATTAE_XGBOOST_DEFAULTS.params.reg_alpha,
-  /** Rounds without a lower validation RMSE before XGBoost stops (0: all rounds). */
-  earlyStopping: 100,
-  /**
-   * XGBoost's starting prediction: `mean` (the mean training rating, what XGBoost 2.x estimates by
-   * itself; see README.md in this folder) or a number (1.x's default is 0.5).
-   */
-  baseScore: 'mean',
-  treeMethod: RSATTAE_XGBOOST_DEFAULTS.params.tree_method,
-  /** XGBoost threads; 0 = all available cores. */
-  threads: 0,
-};
+export const RSATTAE_DEFAULTS: ModelConfig = defaultsOf(RSATTAE_SETTINGS);
 
 /** How long each stage of the last fit took, and what it learned. */
 export interface RsattaeFitDetails {
@@ -185,7 +146,7 @@ export class RSAttAE implements RatingModel {
     this.config = config;
     this.attention = attention;
     this.id = attention ? 'rsattae' : 'rsattae-vanilla';
-    readSettings(config); // fail early on bad settings
+    readSettings(this.id, config); // fail early on bad settings
   }
 
   /** Stage timings, α and best epochs of the last fit (null after `restore`). */
@@ -194,7 +155,7 @@ export class RSAttAE implements RatingModel {
   }
 
   async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
-    const s = readSettings(this.config);
+    const s = readSettings(this.id, this.config);
     await initEngine();
     const dataset = train.dataset;
     const nUsers = dataset.users.ids.length;
@@ -204,10 +165,10 @@ export class RSAttAE implements RatingModel {
     if (n === 0) throw new HeedError(`rsattae: the training set of "${dataset.id}" is empty`);
 
     const userFeatures = entityFeatures(
-      selectFeatures(dataset.userFeatures, s.userFields, s.paperBins, 'userFields'),
+      selectFeatures(dataset.userFeatures, s.userFields, s.paperBins, 'userFeatures'),
     );
     const itemFeatures = entityFeatures(
-      selectFeatures(dataset.itemFeatures, s.itemFields, s.paperBins, 'itemFields'),
+      selectFeatures(dataset.itemFeatures, s.itemFields, s.paperBins, 'itemFeatures'),
     );
 
     // 1. Held-out ratings, a seeded choice.
@@ -216,7 +177,9 @@ export class RSAttAE implements RatingModel {
     const carve = external === undefined || external.rating.length === 0;
     const nHeld = carve ? Math.round(n * s.validation) : 0;
     if (carve && nHeld > 0 && nHeld >= n) {
-      throw new UsageError(`rsattae: "validation" ${s.validation} leaves no training ratings of ${n}`);
+      throw new UsageError(
+        `rsattae: "validationFraction" ${s.validation} leaves no training ratings of ${n}`,
+      );
     }
     const isHeld = new Uint8Array(n);
     for (let j = 0; j < nHeld; j++) isHeld[perm[j]] = 1;
@@ -496,38 +459,37 @@ interface Settings {
   readonly baseScore: number | undefined;
 }
 
-function readSettings(config: ModelConfig): Settings {
-  const check = (key: string, ok: (v: number) => boolean, what: string): number => {
-    const v = num(config, key);
-    if (!ok(v)) throw new UsageError(`rsattae setting "${key}" must be ${what}, got ${v}`);
-    return v;
-  };
-  const int = (v: number): boolean => Number.isInteger(v);
+/** The settings of a config checked against the schema, plus the checks the schema cannot state. */
+function readSettings(model: string, config: ModelConfig): Settings {
+  checkConfig(model, RSATTAE_SETTINGS, config);
+  const hidden = num(config, 'hidden');
+  if (hidden % 4 !== 0)
+    throw new UsageError(`model "${model}" setting "hidden" must be a multiple of 4, got ${hidden}`);
   return {
-    seed: check('seed', int, 'an integer'),
-    validation: check('validation', (v) => v >= 0 && v < 1, 'in [0, 1)'),
-    userFields: str(config, 'userFields'),
-    itemFields: str(config, 'itemFields'),
+    seed: num(config, 'seed'),
+    validation: num(config, 'validationFraction'),
+    userFields: str(config, 'userFeatures'),
+    itemFields: str(config, 'itemFeatures'),
     paperBins: bool(config, 'paperBins'),
-    dim: check('dim', (v) => int(v) && v >= 1, 'an integer >= 1'),
-    hidden: check('hidden', (v) => int(v) && v >= 4 && v % 4 === 0, 'a multiple of 4'),
-    attentionDim: check('attentionDim', (v) => int(v) && v >= 1, 'an integer >= 1'),
-    dropout: check('dropout', (v) => v >= 0 && v < 1, 'in [0, 1)'),
-    epochs: check('epochs', (v) => int(v) && v >= 1, 'an integer >= 1'),
-    lr: check('lr', (v) => v > 0, 'positive'),
-    weightDecay: check('weightDecay', (v) => v >= 0, '>= 0'),
-    patience: check('patience', (v) => int(v) && v >= 0, 'an integer >= 0'),
+    dim: num(config, 'factors'),
+    hidden,
+    attentionDim: num(config, 'attentionDim'),
+    dropout: num(config, 'dropout'),
+    epochs: num(config, 'epochs'),
+    lr: num(config, 'learningRate'),
+    weightDecay: num(config, 'l2'),
+    patience: num(config, 'patience'),
     restoreBest: bool(config, 'restoreBest'),
-    rounds: check('rounds', (v) => int(v) && v >= 1, 'an integer >= 1'),
-    maxDepth: check('maxDepth', (v) => int(v) && v >= 0, 'an integer >= 0'),
-    xgbLearningRate: check('xgbLearningRate', (v) => v > 0, 'positive'),
-    subsample: check('subsample', (v) => v > 0 && v <= 1, 'in (0, 1]'),
-    colsampleBytree: check('colsampleBytree', (v) => v > 0 && v <= 1, 'in (0, 1]'),
-    regLambda: check('regLambda', (v) => v >= 0, '>= 0'),
-    regAlpha: check('regAlpha', (v) => v >= 0, '>= 0'),
-    earlyStopping: check('earlyStopping', (v) => int(v) && v >= 0, 'an integer >= 0'),
+    rounds: num(config, 'rounds'),
+    maxDepth: num(config, 'maxDepth'),
+    xgbLearningRate: num(config, 'xgbLearningRate'),
+    subsample: num(config, 'subsample'),
+    colsampleBytree: num(config, 'colsampleBytree'),
+    regLambda: num(config, 'regLambda'),
+    regAlpha: num(config, 'regAlpha'),
+    earlyStopping: num(config, 'xgbPatience'),
     treeMethod: str(config, 'treeMethod'),
-    threads: check('threads', (v) => int(v) && v >= 0, 'an integer >= 0'),
+    threads: num(config, 'threads'),
     baseScore: baseScoreOf(config),
   };
 }
@@ -766,19 +728,20 @@ export const rsattaeSpec: ModelSpec = {
     'RSAttAE: attention autoencoders of the rating matrix (user and item) + XGBoost on [E_u, E_m, F_u, F_m]',
   reference:
     'Dadashzadeh Taromi, Heydari, Hooshmand & Ramezani, RSAttAE: An Information-Aware Attention-based Autoencoder Recommender System (code: github.com/ComputationIASBS/RecommSys)',
+  settings: RSATTAE_SETTINGS,
   defaults: RSATTAE_DEFAULTS,
   create: (config) => new RSAttAE(config, true),
   restore: (state) => RSAttAE.restore(state, true),
   usesEngine: true,
   testSettings: {
-    dim: 4,
+    factors: 4,
     hidden: 8,
     attentionDim: 4,
     epochs: 3,
     rounds: 10,
     maxDepth: 3,
     colsampleBytree: 1,
-    earlyStopping: 0,
+    xgbPatience: 0,
     threads: 1,
   },
 };
@@ -787,6 +750,7 @@ export const rsattaeVanillaSpec: ModelSpec = {
   id: 'rsattae-vanilla',
   summary: "RSAttAE's ablation (Fig. 4B): vanilla autoencoders without feature attention, + XGBoost",
   reference: rsattaeSpec.reference,
+  settings: RSATTAE_SETTINGS,
   defaults: RSATTAE_DEFAULTS,
   create: (config) => new RSAttAE(config, false),
   restore: (state) => RSAttAE.restore(state, false),

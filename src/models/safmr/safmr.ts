@@ -17,16 +17,15 @@ import { HeedError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import type { Explanation, ModelConfig, ModelSpec, ReviewEvidence } from '../model.js';
 import { REVIEW_TEXT_TEST_SETTINGS } from '../review/review-settings.js';
-import { checkExplainIndex, positiveIntSetting } from '../setting-checks.js';
-import { TRANSNET_DEFAULTS, TransNetFamilyModel } from '../transnet/transnet.js';
+import { checkExplainIndex } from '../setting-checks.js';
+import { TransNetFamilyModel } from '../transnet/transnet.js';
 import type { RatingHeadFactory } from '../transnet/transnet-network.js';
 import { declareSelfAttentionFm, selfAttentionFmHead } from './self-attention-fm.js';
+import { num } from '../config.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { SAFMR_SETTINGS } from './settings.js';
 
-export const SAFMR_DEFAULTS = {
-  ...TRANSNET_DEFAULTS,
-  /** Table 3: 0.008. */
-  learningRate: 0.008,
-} as const satisfies ModelConfig;
+export const SAFMR_DEFAULTS: ModelConfig = defaultsOf(SAFMR_SETTINGS);
 
 /** Reviews of the item an explanation shows at most. */
 const EXPLAIN_REVIEWS = 5;
@@ -34,13 +33,11 @@ const EXPLAIN_REVIEWS = 5;
 const attentionHead =
   (config: ModelConfig): RatingHeadFactory =>
   (params, name, inDim, mean) =>
-    selfAttentionFmHead(
-      declareSelfAttentionFm(params, name, inDim, positiveIntSetting('safmr', config, 'factors'), mean),
-    );
+    selfAttentionFmHead(declareSelfAttentionFm(params, name, inDim, num(config, 'factors'), mean));
 
 export class Safmr extends TransNetFamilyModel {
   constructor(config: ModelConfig) {
-    super('safmr', config, attentionHead);
+    super('safmr', checkConfig('safmr', SAFMR_SETTINGS, config), attentionHead);
   }
 
   explain(user: number, item: number): Explanation {
@@ -116,6 +113,7 @@ export const safmrSpec: ModelSpec = {
     'SAFMR: TransNets source/target networks with self-attention FM heads, L1 + L2 losses; explains with reviews',
   reference:
     'SAFMR: self-attention factorization machine recommendation from review text (Eq. 1-14, Algorithms 1-2, Table 3)',
+  settings: SAFMR_SETTINGS,
   defaults: SAFMR_DEFAULTS,
   create: (config) => new Safmr(config),
   restore: (state) => new Safmr({ ...state.config }).restoreFrom(state),

@@ -31,7 +31,8 @@ import { HeedError, UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { bool, num, str } from '../config.js';
 import { ratingValidation } from '../rating-validation.js';
-import { integerSetting, oneOfSetting, rateSetting } from '../setting-checks.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { SAIN_SETTINGS } from './settings.js';
 import { trainSettingsOf } from '../train-settings.js';
 import type {
   AttentionWeight,
@@ -65,68 +66,9 @@ import {
 
 export const SAIN_ID = 'sain';
 
-export const SAIN_DEFAULTS: ModelConfig = {
-  /** d of the feedback vectors and of the content vectors X̄ (§3.3: 64). */
-  dim: 64,
-  /** d of the feature token embeddings, split over the heads (SAIN's code: d_model = 16). */
-  featureDim: 16,
-  heads: 2,
-  layers: 1,
-  /** Keep the K highest attention scores per token (§3.5.2: K = 8). */
-  topK: 8,
-  /** Apply the top-K selection when predicting too (SAIN's code applies it in training only). */
-  topKAtInference: true,
-  /**
-   * Dropout of the attention weights, of x̃ before the residual and of the maps f (§3.3: 0.1).
-   * 0.2 here: chosen on SAIN's validation split (best validation RMSE 0.8848 against 0.8895 at
-   * 0.1 and 0.8853 at 0.3; docs/SAIN.md).
-   */
-  dropout: 0.2,
-  /** Activation of the Q/K/V projections: relu (SAIN's code) or linear (Eq. 1 as written). */
-  qkvActivation: 'relu',
-  learningRate: 0.001,
-  l2: 0.0001,
-  /**
-   * How the L2 penalty λ·Σ‖e‖² of the feature, user and item tables is applied. SAIN's code adds
-   * it over whole tables to every step's loss, and PyTorch's Adam updates every row every step.
-   * `dense`: exactly that (the tables are dense weights; a step costs O(table)). `frequency`: an
-   * unbiased per-batch estimate of it on row-sparse tables (frequency-l2.ts). `lazy`: Adam's
-   * decay on the rows a batch touched only.
-   */
-  l2Estimator: 'dense',
-  /**
-   * Whether the L2 penalty covers the feature token table too (SAIN's code: yes). Off by default:
-   * batch norm makes the content path blind to the tokens' scale, so the penalty only shrinks
-   * them until the attention scores vanish and every attention row is uniform (measured).
-   */
-  featureL2: false,
-  /**
-   * How a multi-valued field's tokens (a movie's genres) enter the map of Eq. 6: `value`, one
-   * slot per value (SAIN's code has one per genre flag), or `mean`, one slot holding their mean.
-   */
-  multiSlots: 'value',
-  batchSize: 128,
-  epochs: 30,
-  /** Stop after this many epochs without a better validation RMSE (0: never). */
-  patience: 5,
-  lrDecay: 1,
-  /** Learning-rate factor after an epoch without a better validation RMSE (1: off). */
-  plateauDecay: 1,
-  /** Decay of the moving average of the weights used for validation and prediction (0: off). */
-  weightAverage: 0,
-  initStd: 0.01,
-  /** Std of the feature token embeddings' initialisation (see sain-network.ts). */
-  featureInitStd: 1,
-  /**
-   * Where the feature token embeddings start: `random` (normal with featureInitStd) or `fm`, the
-   * factor vectors of an FM fitted on the same ratings, as SAIN's code does (fm-token-init.ts).
-   */
-  featureInit: 'random',
-  seed: 1,
-};
+export const SAIN_DEFAULTS: ModelConfig = defaultsOf(SAIN_SETTINGS);
 
 const PREDICT_BATCH = 4096;
-const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'elu'];
 
 interface Fitted {
   readonly tokens: FeatureTokens;
@@ -146,7 +88,7 @@ export class Sain implements RatingModel {
 
   constructor(config: ModelConfig) {
     this.config = { ...SAIN_DEFAULTS, ...config };
-    checkConfig(this.config);
+    checkSainConfig(this.config);
   }
 
   async fit(trainSet: RatingSubset, options: FitOptions = {}): Promise<TrainReport> {
@@ -168,7 +110,7 @@ export class Sain implements RatingModel {
       vocabulary: tokens.vocabularySize,
       userSlots: tokens.userSlotCount,
       itemSlots: tokens.itemSlotCount,
-      dim: num(c, 'dim'),
+      dim: num(c, 'factors'),
       featureDim: num(c, 'featureDim'),
       heads: num(c, 'heads'),
       layers: num(c, 'layers'),
@@ -435,56 +377,24 @@ function inferenceContext(): StepContext {
   return new StepContext(false, new Rng(0));
 }
 
-function checkConfig(c: ModelConfig): void {
-  integerSetting(SAIN_ID, c, 'dim', 1);
-  integerSetting(SAIN_ID, c, 'featureDim', 1);
-  integerSetting(SAIN_ID, c, 'heads', 1);
-  integerSetting(SAIN_ID, c, 'layers', 1);
-  integerSetting(SAIN_ID, c, 'topK', 0);
-  integerSetting(SAIN_ID, c, 'batchSize', 1);
-  integerSetting(SAIN_ID, c, 'epochs', 1);
-  integerSetting(SAIN_ID, c, 'patience', 0);
-  integerSetting(SAIN_ID, c, 'seed', -(2 ** 31));
+/** The schema's checks, then the one across settings. */
+function checkSainConfig(c: ModelConfig): void {
+  checkConfig(SAIN_ID, SAIN_SETTINGS, c);
   if (num(c, 'featureDim') % num(c, 'heads') !== 0) {
     throw new UsageError(
       `sain setting "featureDim" (${num(c, 'featureDim')}) must be a multiple of "heads" (${num(c, 'heads')})`,
     );
   }
-  rateSetting(SAIN_ID, c, 'dropout');
-  for (const key of ['learningRate', 'initStd', 'featureInitStd']) {
-    if (!(num(c, key) > 0))
-      throw new UsageError(`sain setting "${key}" must be positive, got ${num(c, key)}`);
-  }
-  if (!(num(c, 'l2') >= 0)) throw new UsageError(`sain setting "l2" must be >= 0, got ${num(c, 'l2')}`);
-  for (const key of ['lrDecay', 'plateauDecay']) {
-    const factor = num(c, key);
-    if (!(factor > 0 && factor <= 1))
-      throw new UsageError(`sain setting "${key}" must be in (0, 1], got ${factor}`);
-  }
-  bool(c, 'topKAtInference');
-  bool(c, 'featureL2');
-  const featureInit = str(c, 'featureInit');
-  if (featureInit !== 'random' && featureInit !== 'fm') {
-    throw new UsageError(`sain setting "featureInit" must be random or fm, got "${featureInit}"`);
-  }
-  const slots = str(c, 'multiSlots');
-  if (slots !== 'mean' && slots !== 'value') {
-    throw new UsageError(`sain setting "multiSlots" must be mean or value, got "${slots}"`);
-  }
-  const estimator = str(c, 'l2Estimator');
-  if (estimator !== 'frequency' && estimator !== 'lazy' && estimator !== 'dense') {
-    throw new UsageError(`sain setting "l2Estimator" must be frequency, lazy or dense, got "${estimator}"`);
-  }
-  oneOfSetting(SAIN_ID, c, 'qkvActivation', ACTIVATIONS);
 }
 
 export const sainSpec: ModelSpec = {
   id: SAIN_ID,
   summary: 'SAIN: self-attention over user and item feature tokens, integrated with MF by attention',
   reference: 'Yun, Kim, Ko and Kang. SAIN: Self-Attentive Integration Network for Recommendation. SIGIR 2019',
+  settings: SAIN_SETTINGS,
   defaults: SAIN_DEFAULTS,
   create: (config) => new Sain(config),
   restore: (state) => Sain.restore(state),
   usesEngine: true,
-  testSettings: { dim: 8, featureDim: 4, topK: 4, epochs: 2, batchSize: 64 },
+  testSettings: { factors: 8, featureDim: 4, topK: 4, epochs: 2, batchSize: 64 },
 };

@@ -31,30 +31,16 @@ import { Params, type DenseParam, type TableParam } from '../../engine/params.js
 import type { StepContext } from '../../engine/step.js';
 import { num } from '../config.js';
 import type { ModelConfig, ModelSpec } from '../model.js';
-import { positiveIntSetting, rateSetting } from '../setting-checks.js';
 import { reviewVectors } from '../review/document-tower.js';
 import type { ReviewContext } from '../review/review-context.js';
 import { ReviewRatingModel } from '../review/review-model.js';
 import { ReviewNetwork } from '../review/review-network.js';
-import {
-  REVIEW_TEXT_DEFAULTS,
-  REVIEW_TEXT_TEST_SETTINGS,
-  type ReviewTextSettings,
-} from '../review/review-settings.js';
-import { REVIEW_TRAINING_DEFAULTS } from '../review/review-training.js';
+import { REVIEW_TEXT_TEST_SETTINGS, type ReviewTextSettings } from '../review/review-settings.js';
 import { declareWordTable } from '../review/word-table.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { TAFA_SETTINGS } from './settings.js';
 
-export const TAFA_DEFAULTS = {
-  ...REVIEW_TEXT_DEFAULTS,
-  /** Width of the interaction encoder (TAFA's `rank`: 500). */
-  rank: 500,
-  /** Size of the fused representation (TAFA's `attention_size`: 256). */
-  attentionSize: 256,
-  /** Dropout of the observed entries of the input row (TAFA: 0.5). */
-  inputDropout: 0.5,
-  ...REVIEW_TRAINING_DEFAULTS,
-  learningRate: 0.001,
-} as const satisfies ModelConfig;
+export const TAFA_DEFAULTS: ModelConfig = defaultsOf(TAFA_SETTINGS);
 
 class TafaNetwork extends ReviewNetwork {
   readonly params: Params;
@@ -84,9 +70,9 @@ class TafaNetwork extends ReviewNetwork {
   ) {
     super(context);
     this.params = new Params(num(config, 'seed'));
-    const rank = positiveIntSetting('tafa', config, 'rank');
-    const att = positiveIntSetting('tafa', config, 'attentionSize');
-    this.inputDropout = rateSetting('tafa', config, 'inputDropout');
+    const rank = num(config, 'rank');
+    const att = num(config, 'attentionDim');
+    this.inputDropout = num(config, 'inputDropout');
     const items = context.corpus.items;
     const words = declareWordTable(this.params, 'words', context.corpus.vocabulary, settings, loadVectors);
     this.notes = words.notes;
@@ -179,7 +165,7 @@ function variableOf(layer: DenseLayer): tf.Tensor {
 
 export class Tafa extends ReviewRatingModel<TafaNetwork> {
   constructor(config: ModelConfig) {
-    super('tafa', config, (...args) => new TafaNetwork(...args));
+    super('tafa', checkConfig('tafa', TAFA_SETTINGS, config), (...args) => new TafaNetwork(...args));
   }
 }
 
@@ -190,8 +176,9 @@ export const tafaSpec: ModelSpec = {
     'TAFA adapted to explicit ratings: rating-row autoencoder + review attention, attention-fused (Heed adaptation)',
   reference:
     'Zhou, Cheng, Perez & Volkovs, TAFA: Two-headed Attention Fused Autoencoder, RecSys 2020 (models/TAFA.py)',
+  settings: TAFA_SETTINGS,
   defaults: TAFA_DEFAULTS,
   create: (config) => new Tafa(config),
   restore: (state) => new Tafa({ ...state.config }).restoreFrom(state),
-  testSettings: { ...REVIEW_TEXT_TEST_SETTINGS, rank: 8, attentionSize: 4 },
+  testSettings: { ...REVIEW_TEXT_TEST_SETTINGS, rank: 8, attentionDim: 4 },
 };

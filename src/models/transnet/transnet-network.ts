@@ -28,9 +28,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { applyDense, type DenseLayer } from '../../engine/layers/dense.js';
 import { Params, type TableParam } from '../../engine/params.js';
 import type { StepContext } from '../../engine/step.js';
-import { num } from '../config.js';
+import { num, str } from '../config.js';
 import type { ModelConfig } from '../model.js';
-import { integerSetting, oneOfSetting, positiveIntSetting } from '../setting-checks.js';
 import { declareDocumentTower, encodeDocuments, type DocumentTower } from '../review/document-tower.js';
 import type { ReviewContext } from '../review/review-context.js';
 import type { ReviewTextSettings } from '../review/review-settings.js';
@@ -75,7 +74,7 @@ export class TransNetNetwork extends ReviewNetwork {
     const sourceWords = declareWordTable(this.params, 'source.words', vocabulary, settings, loadVectors);
     this.targetWords = targetWords.table;
     this.notes = [...targetWords.notes, ...sourceWords.notes];
-    const n = positiveIntSetting(model, config, 'cnnOutDim');
+    const n = num(config, 'cnnOutDim');
     const tower = { ...settings, outDim: n, pooling: 'concat' as const };
     this.target = declareDocumentTower(this.params, 'target', targetWords.table, { ...tower, count: 1 });
     this.user = declareDocumentTower(this.params, 'source.user', sourceWords.table, {
@@ -86,8 +85,8 @@ export class TransNetNetwork extends ReviewNetwork {
       ...tower,
       count: settings.reviewCount,
     });
-    this.ratingLoss = oneOfSetting(model, config, 'ratingLoss', ['l1', 'l2'] as const);
-    const layers = integerSetting(model, config, 'transformLayers', 1);
+    this.ratingLoss = str(config, 'ratingLoss') as 'l1' | 'l2';
+    const layers = num(config, 'transformLayers');
     this.transform = Array.from({ length: layers }, (_, l) => {
       const name = `source.transform.${l}`;
       return {

@@ -6,28 +6,16 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { declareFm, fm } from '../../engine/layers/fm.js';
 import type { StepContext } from '../../engine/step.js';
+import { num } from '../config.js';
 import type { ModelConfig, ModelSpec } from '../model.js';
-import { positiveIntSetting } from '../setting-checks.js';
 import { ReviewRatingModel } from '../review/review-model.js';
-import {
-  REVIEW_TEXT_DEFAULTS,
-  REVIEW_TEXT_TEST_SETTINGS,
-  TEXT_VECTOR_DEFAULTS,
-} from '../review/review-settings.js';
-import { REVIEW_TRAINING_DEFAULTS, type ReviewBatch } from '../review/review-training.js';
+import { REVIEW_TEXT_TEST_SETTINGS } from '../review/review-settings.js';
+import type { ReviewBatch } from '../review/review-training.js';
 import { TransNetNetwork, type RatingHeadFactory } from './transnet-network.js';
+import { checkConfig, defaultsOf } from '../settings-schema.js';
+import { TRANSNET_SETTINGS } from './settings.js';
 
-export const TRANSNET_DEFAULTS = {
-  ...REVIEW_TEXT_DEFAULTS,
-  ...TEXT_VECTOR_DEFAULTS,
-  /** Fully connected tanh layers of the transform (Table 3: 2). */
-  transformLayers: 2,
-  /** FM factor dimension (TransNets: 8). */
-  factors: 8,
-  /** Loss of the two rating predictions: l1 (TransNets, SAFMR Eq. 11-14) or l2 (squared error). */
-  ratingLoss: 'l1',
-  ...REVIEW_TRAINING_DEFAULTS,
-} as const satisfies ModelConfig;
+export const TRANSNET_DEFAULTS: ModelConfig = defaultsOf(TRANSNET_SETTINGS);
 
 /** A model of the TransNets family: TransNet itself, or SAFMR with its own rating head. */
 export class TransNetFamilyModel extends ReviewRatingModel<TransNetNetwork> {
@@ -45,11 +33,13 @@ export class TransNetFamilyModel extends ReviewRatingModel<TransNetNetwork> {
   }
 }
 
+const checked = (config: ModelConfig): ModelConfig => checkConfig('transnet', TRANSNET_SETTINGS, config);
+
 /** TransNets' rating head: a factorization machine over the text vector. */
 export const fmHead =
   (config: ModelConfig): RatingHeadFactory =>
   (params, name, inDim, mean) => {
-    const layer = declareFm(params, name, inDim, positiveIntSetting('transnet', config, 'factors'), mean);
+    const layer = declareFm(params, name, inDim, num(config, 'factors'), mean);
     return { score: (x) => fm(x, layer) };
   };
 
@@ -58,8 +48,10 @@ export const transnetSpec: ModelSpec = {
   id: 'transnet',
   summary: "TransNet: source network transformed to approximate the target review's CNN vector, FM heads, L1",
   reference: 'Catherine & Cohen, TransNets: Learning to Transform for Recommendation, RecSys 2017 (§3)',
+  settings: TRANSNET_SETTINGS,
   defaults: TRANSNET_DEFAULTS,
-  create: (config) => new TransNetFamilyModel('transnet', config, fmHead),
-  restore: (state) => new TransNetFamilyModel('transnet', { ...state.config }, fmHead).restoreFrom(state),
+  create: (config) => new TransNetFamilyModel('transnet', checked(config), fmHead),
+  restore: (state) =>
+    new TransNetFamilyModel('transnet', checked({ ...state.config }), fmHead).restoreFrom(state),
   testSettings: { ...REVIEW_TEXT_TEST_SETTINGS, cnnOutDim: 4, transformLayers: 1, factors: 4 },
 };
