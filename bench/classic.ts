@@ -121,7 +121,7 @@ interface Session {
   readonly command: string;
 }
 
-interface Run extends Omit<FoldResult, 'coldStart'> {
+interface Run extends Omit<FoldResult, 'coldStart' | 'metrics'> {
   readonly session: string;
   readonly model: string;
   readonly dataset: string;

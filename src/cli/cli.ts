@@ -10,10 +10,12 @@ import { dataFetchCommand } from './data-fetch.js';
 import { datasetsCommand } from './datasets.js';
 import { demoCommand } from './demo.js';
 import { evaluateCommand } from './evaluate.js';
+import { experimentReportCommand, experimentRunCommand } from './experiment.js';
 import { explainCommand } from './explain.js';
 import { helpText, parseArgs } from './flags.js';
 import { modelsCommand } from './models.js';
 import { predictCommand } from './predict.js';
+import { reproduceCommand } from './reproduce.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
@@ -21,6 +23,9 @@ import { trainCommand } from './train.js';
 export const COMMANDS: readonly Command[] = [
   demoCommand,
   evaluateCommand,
+  experimentRunCommand,
+  experimentReportCommand,
+  reproduceCommand,
   trainCommand,
   predictCommand,
   explainCommand,

@@ -3,7 +3,8 @@
  * `--json` prints exactly one JSON object on stdout (the `EvaluationResult`, plus `warnings`, the
  * data set's `Dataset.warnings`, when there are any); progress and warnings go to stderr.
  */
-import { evaluate, type EvaluationResult } from '../eval/protocol.js';
+import { parseMetrics } from '../eval/metric.js';
+import { evaluate, standardDeviation, type EvaluationResult, type FoldResult } from '../eval/protocol.js';
 import { printJson, type Command, type OutputStream } from './command.js';
 import { formatConfig, humanRate, RUN_FLAGS, setUpRun, splitLabel, validationFractionOf } from './common.js';
 import { progressPrinter } from './progress.js';
@@ -19,6 +20,12 @@ export const evaluateCommand: Command = {
       'a k-fold split reports means over folds and each fold.',
     flags: {
       ...RUN_FLAGS,
+      metrics: {
+        kind: 'string',
+        value: 'LIST',
+        description: 'Comma list of metrics to report: rmse, mae, mse, ndcg@K (docs/METRICS.md)',
+        defaultText: 'rmse,mae,mse,ndcg@10',
+      },
       'catalogue-ndcg': {
         kind: 'integer',
         value: 'K',
@@ -36,6 +43,7 @@ export const evaluateCommand: Command = {
     examples: [
       'heed evaluate --model biasedmf --dataset ml-100k --split u1',
       'heed evaluate --model globalmean --dataset synthetic --split kfold:5 --json',
+      'heed evaluate --model biasedmf --dataset ml-100k --split u1 --metrics rmse,mae,ndcg@5',
       'heed evaluate --model biasedmf --dataset ml-1m --split ratio:0.9,0,0.1 --set factors=50 --seed 3',
     ],
   },
@@ -46,6 +54,8 @@ export const evaluateCommand: Command = {
     const json = args.switch('json');
     const reviewProtocol = args.string('review-protocol') ?? 'clean';
     const catalogueK = args.integer('catalogue-ndcg');
+    const metricsText = args.string('metrics');
+    const metrics = metricsText === undefined ? undefined : parseMetrics(metricsText);
     if (catalogueK !== undefined && catalogueK < 1)
       throw new UsageError(`--catalogue-ndcg must be at least 1, got ${catalogueK}`);
     if (reviewProtocol !== 'clean' && reviewProtocol !== 'paper')
@@ -64,6 +74,7 @@ export const evaluateCommand: Command = {
         reviewProtocol,
         validationFraction,
         ...(catalogueK !== undefined ? { catalogueNdcgK: catalogueK } : {}),
+        ...(metrics !== undefined ? { metrics } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
       });
     } finally {
@@ -94,22 +105,20 @@ function printResult(stream: OutputStream, r: EvaluationResult): void {
   );
   out.push(`config: ${formatConfig(r.config)}`);
   out.push('');
+  const names = Object.keys(r.metrics);
   if (r.folds !== undefined) {
     const rows: Cell[][] = r.folds.map((f, k) => [
       String(k + 1),
-      f.rmse,
-      f.mae,
-      f.mse,
-      f.ndcg10,
+      ...names.map((n) => f.metrics[n]),
       f.fitSeconds,
       f.predictSeconds,
       f.nTrain,
       f.nTest,
     ]);
-    rows.push(['mean', r.rmse, r.mae, r.mse, r.ndcg10, r.fitSeconds, r.predictSeconds, null, null]);
-    rows.push(['sd', r.sd?.rmse, r.sd?.mae, r.sd?.mse, null, null, null, null, null]);
+    rows.push(['mean', ...names.map((n) => r.metrics[n]), r.fitSeconds, r.predictSeconds, null, null]);
+    rows.push(['sd', ...names.map((n) => sdOver(r.folds ?? [], n)), null, null, null, null]);
     out.push(
-      formatTable(['fold', 'RMSE', 'MAE', 'MSE', 'NDCG@10', 'fit s', 'predict s', 'train', 'test'], rows, {
+      formatTable(['fold', ...names.map(metricLabel), 'fit s', 'predict s', 'train', 'test'], rows, {
         columnDigits: { 'fit s': 2, 'predict s': 3 },
       }),
     );
@@ -118,10 +127,7 @@ function printResult(stream: OutputStream, r: EvaluationResult): void {
       formatTable(
         ['metric', 'value'],
         [
-          ['RMSE', r.rmse.toFixed(4)],
-          ['MAE', r.mae.toFixed(4)],
-          ['MSE', r.mse.toFixed(4)],
-          ['NDCG@10', r.ndcg10 === null ? '-' : r.ndcg10.toFixed(4)],
+          ...names.map((n) => [metricLabel(n), r.metrics[n] === null ? '-' : r.metrics[n].toFixed(4)]),
           ...(r.catalogueNdcg !== undefined
             ? [
                 [
@@ -151,4 +157,15 @@ function printResult(stream: OutputStream, r: EvaluationResult): void {
     );
   }
   stream.write(out.join('\n').replace(/\n*$/, '\n'));
+}
+
+/** `ndcg@5` → `NDCG@5`, as the tables print metric names. */
+function metricLabel(name: string): string {
+  return name.toUpperCase();
+}
+
+/** A metric's sample standard deviation over the folds where it is defined. */
+function sdOver(folds: readonly FoldResult[], name: string): number | null {
+  const values = folds.map((f) => f.metrics[name]).filter((v): v is number => typeof v === 'number');
+  return values.length > 1 ? standardDeviation(values) : null;
 }

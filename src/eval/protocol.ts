@@ -24,6 +24,7 @@ import { HeedError } from '../util/errors.js';
 import { runPaperProtocolFold } from './review-paper-protocol.js';
 import { carveValidation, DEFAULT_VALIDATION_FRACTION, withNote } from './carve-validation.js';
 import { catalogueNdcg, type CatalogueNdcg } from './catalogue-ndcg.js';
+import { computeMetrics, DEFAULT_METRICS, type Metric } from './metric.js';
 import { mae, mse, ndcgAtK } from './metrics.js';
 
 /** The k of the NDCG@k every result reports. */
@@ -51,6 +52,8 @@ export interface EvaluateOptions {
   readonly reviewProtocol?: 'clean' | 'paper';
   /** Also score NDCG@k over the whole catalogue (`catalogue-ndcg.ts`); costs users × items predictions. */
   readonly catalogueNdcgK?: number;
+  /** What `metrics` of each result holds (default: rmse, mae, mse, ndcg@10). */
+  readonly metrics?: readonly Metric[];
   /**
    * For a model that early-stops (`patience` > 0) on a split without validation: the fraction of
    * the training ratings held out as validation (`carve-validation.ts`). Default 0.1; 0 = none.
@@ -71,6 +74,11 @@ export interface EvaluationProgress {
 /** The scores and timings of one split. */
 export interface FoldResult {
   readonly split: string;
+  /**
+   * The asked-for metrics (`EvaluateOptions.metrics`), keyed by name (`rmse`, `ndcg@5`). The
+   * fields `rmse`, `mae`, `mse` and `ndcg10` below are always there too, for existing readers.
+   */
+  readonly metrics: Readonly<Record<string, number | null>>;
   readonly rmse: number;
   readonly mae: number;
   readonly mse: number;
@@ -127,8 +135,24 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     const carved = carveValidation(options.dataset, splits[f], config, fraction, seed);
     const fold =
       options.reviewProtocol === 'paper'
-        ? await runPaperProtocolFold(model, spec.id, options.dataset, carved.split, report, options.signal)
-        : await runFold(model, options.dataset, carved.split, report, options.signal, options.catalogueNdcgK);
+        ? await runPaperProtocolFold(
+            model,
+            spec.id,
+            options.dataset,
+            carved.split,
+            report,
+            options.signal,
+            options.metrics,
+          )
+        : await runFold(
+            model,
+            options.dataset,
+            carved.split,
+            report,
+            options.signal,
+            options.catalogueNdcgK,
+            options.metrics,
+          );
     folds.push(withNote(fold, carved.note));
     // Aborted: the fold in progress stopped early and is scored; the remaining folds are not run.
     if (options.signal?.aborted === true) break;
@@ -147,6 +171,7 @@ export async function runFold(
   report: (phase: EvaluationProgress['phase'], epoch?: ProgressEvent) => void = () => {},
   signal?: AbortSignal,
   catalogueNdcgK?: number,
+  metrics: readonly Metric[] = DEFAULT_METRICS,
 ): Promise<FoldResult> {
   if (split.train.length === 0)
     throw new HeedError(`split "${split.name}" of "${dataset.id}" has no training ratings`);
@@ -191,6 +216,7 @@ export async function runFold(
     nTrain: split.train.length,
     nValidation: split.validation.length,
     coldStart,
+    metrics,
   });
   if (catalogueNdcgK === undefined) return fold;
   const catalogue = catalogueNdcg(dataset, split, (u, i) => predictor.predict(u, i).values, catalogueNdcgK);
@@ -213,6 +239,8 @@ export interface ScoredFold {
   readonly coldStart: ColdStartCounts;
   /** Notes beyond the fit's own. */
   readonly notes?: readonly string[];
+  /** What the result's `metrics` holds (default: rmse, mae, mse, ndcg@10). */
+  readonly metrics?: readonly Metric[];
 }
 
 /** The metrics and counts of one fold (RMSE, MAE, MSE, NDCG@10, timings, the fit's best epoch). */
@@ -223,6 +251,7 @@ export function scoreFold(f: ScoredFold): FoldResult {
   const notes = [...(fit.notes ?? []), ...(f.notes ?? [])];
   return {
     split: f.split,
+    metrics: computeMetrics(f.metrics ?? DEFAULT_METRICS, { users, items, truth, values }),
     rmse: Math.sqrt(meanSquared),
     mae: mae(values, truth),
     mse: meanSquared,
@@ -285,6 +314,7 @@ function meanOf(folds: readonly FoldResult[]): Omit<FoldResult, 'split'> {
   const ndcgs = folds.map((f) => f.ndcg10).filter((v): v is number => v !== null);
   const sum = (get: (f: FoldResult) => number): number => folds.reduce((s, f) => s + get(f), 0);
   return {
+    metrics: meanMetrics(folds),
     rmse: mean((f) => f.rmse),
     mae: mean((f) => f.mae),
     mse: mean((f) => f.mse),
@@ -309,6 +339,16 @@ function meanOf(folds: readonly FoldResult[]): Omit<FoldResult, 'split'> {
       fallback: sum((f) => f.coldStart.fallback),
     },
   };
+}
+
+/** Each metric's mean over the folds where it is defined; null where it is defined on none. */
+function meanMetrics(folds: readonly FoldResult[]): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const name of Object.keys(folds[0].metrics)) {
+    const values = folds.map((f) => f.metrics[name]).filter((v): v is number => typeof v === 'number');
+    out[name] = values.length > 0 ? values.reduce((s, v) => s + v, 0) / values.length : null;
+  }
+  return out;
 }
 
 /** Sample standard deviation (n − 1); 0 for a single value. */

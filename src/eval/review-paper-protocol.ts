@@ -21,6 +21,7 @@ import type { FitReport, ProgressEvent, RatingModel } from '../models/model.js';
 import { trainingStats } from '../models/predictor.js';
 import { ReviewRatingModel, type BuiltNetwork } from '../models/review/review-model.js';
 import { HeedError } from '../util/errors.js';
+import type { Metric } from './metric.js';
 import { runFold, scoreFold, type EvaluationProgress, type FoldResult } from './protocol.js';
 
 /** SAFMR Table 3's lowest review count, used to choose the kept test pairs for non-review models. */
@@ -53,10 +54,12 @@ export async function runPaperProtocolFold(
   split: Split,
   report: (phase: EvaluationProgress['phase'], epoch?: ProgressEvent) => void = () => {},
   signal?: AbortSignal,
+  metrics?: readonly Metric[],
 ): Promise<FoldResult> {
-  if (model instanceof ReviewRatingModel) return runReviewModelFold(model, dataset, split, report, signal);
+  if (model instanceof ReviewRatingModel)
+    return runReviewModelFold(model, dataset, split, report, signal, metrics);
   const kept = pairsWithContext(dataset, split.test, PAPER_LOWEST_REVIEW_COUNT);
-  const result = await runFold(model, dataset, { ...split, test: kept }, report, signal);
+  const result = await runFold(model, dataset, { ...split, test: kept }, report, signal, undefined, metrics);
   return {
     ...result,
     split: `${split.name} (paper protocol's test pairs)`,
@@ -74,6 +77,7 @@ async function runReviewModelFold(
   split: Split,
   report: (phase: EvaluationProgress['phase'], epoch?: ProgressEvent) => void = () => {},
   signal?: AbortSignal,
+  metrics?: readonly Metric[],
 ): Promise<FoldResult> {
   if (split.test.length === 0)
     throw new HeedError(`split "${split.name}" of "${dataset.id}" has no test ratings`);
@@ -127,6 +131,7 @@ async function runReviewModelFold(
     nTrain: split.train.length,
     nValidation: validation.length,
     coldStart,
+    ...(metrics !== undefined ? { metrics } : {}),
     notes: [
       `paper protocol: scored ${n} of ${split.test.length} test pairs and validated on ${validation.length} of ` +
         `${split.validation.length} (the others have fewer than ${lowest} other reviews in their own part); ` +

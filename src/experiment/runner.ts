@@ -1,0 +1,191 @@
+/**
+ * Runs an experiment: plans its runs (`plan.ts`), reuses every run already in the store and fits
+ * the others one by one through `evaluate()` (the code path of `heed evaluate`), storing each as
+ * it finishes. After the sweep's validation runs it picks the best point and scores it on test.
+ * Killed midway, a second call redoes only the runs that had not finished.
+ */
+import type { Dataset, Split } from '../data/dataset.js';
+import { makeSplits, parseSplitSpec } from '../data/split.js';
+import { metricByName, type Metric } from '../eval/metric.js';
+import { evaluate } from '../eval/protocol.js';
+import type { ProgressEvent } from '../models/model.js';
+import { HeedError } from '../util/errors.js';
+import type { Experiment, Settings } from './format.js';
+import { planExperiment, sweepBestRuns, type Plan, type PlanContext, type PlannedRun } from './plan.js';
+import { experimentProgress, formatDuration, type ProgressSink } from './progress.js';
+import { RunStore, type RunRecord } from './store.js';
+import { bestSweepPoint } from './summary.js';
+
+export interface RunExperimentOptions {
+  readonly experiment: Experiment;
+  /** The experiment file, for errors. */
+  readonly file: string;
+  readonly dataset: Dataset;
+  /** Where `runs/` and the reports go. */
+  readonly outDir: string;
+  readonly quick?: boolean;
+  /** Progress and the time estimate (stderr); nothing when absent. */
+  readonly progress?: ProgressSink;
+  readonly signal?: AbortSignal;
+}
+
+export interface ExperimentOutcome {
+  readonly plan: Plan;
+  /** Every finished run of the plan (and of the sweep's best point), stored or fitted now. */
+  readonly records: readonly RunRecord[];
+  /** Runs fitted by this call; the rest came from the store. */
+  readonly fitted: number;
+  readonly reused: number;
+  /** Stopped by the signal before every run finished. */
+  readonly interrupted: boolean;
+}
+
+export async function runExperiment(options: RunExperimentOptions): Promise<ExperimentOutcome> {
+  const context: PlanContext = {
+    experiment: options.experiment,
+    dataset: options.dataset,
+    quick: options.quick === true,
+    file: options.file,
+  };
+  const plan = planExperiment(context);
+  const store = new RunStore(options.outDir);
+  const executor = new Executor(options, store);
+  const pending = plan.runs.filter((r) => !store.has(r.key));
+  const sink = options.progress;
+  if (sink !== undefined) {
+    for (const note of plan.quickNotes) sink.write(`${options.experiment.name}: ${note}\n`);
+    const expected = pending.reduce((s, r) => s + r.expectedSeconds, 0);
+    sink.write(
+      `${options.experiment.name}: ${plan.runs.length} runs, ${plan.runs.length - pending.length} already done; ` +
+        `expected time for the other ${pending.length}: about ${formatDuration(expected)}` +
+        `${options.experiment.sweep !== undefined ? ' (plus the sweep best point on test)' : ''}\n`,
+    );
+  }
+  await executor.runAll(plan.runs);
+  if (!executor.interrupted) await executor.runAll(bestPointRuns(context, executor.records));
+  return {
+    plan,
+    records: executor.records,
+    fitted: executor.fitted,
+    reused: executor.records.length - executor.fitted,
+    interrupted: executor.interrupted,
+  };
+}
+
+/** Fits or reuses runs, keeping the records in plan order. */
+class Executor {
+  readonly records: RunRecord[] = [];
+  fitted = 0;
+  interrupted = false;
+  private readonly splits = new Map<number, Split[]>();
+  private readonly metrics: readonly Metric[];
+
+  constructor(
+    private readonly options: RunExperimentOptions,
+    private readonly store: RunStore,
+  ) {
+    this.metrics = options.experiment.metrics.map((name) => metricByName(name));
+  }
+
+  async runAll(runs: readonly PlannedRun[]): Promise<void> {
+    const pending = runs.filter((r) => !this.store.has(r.key));
+    const progress = experimentProgress(
+      this.options.progress ?? { write: () => {} },
+      pending,
+      !this.options.progress,
+    );
+    try {
+      for (const run of runs) {
+        if (this.interrupted) return;
+        if (this.store.has(run.key)) {
+          this.records.push(this.store.read(run.key));
+          continue;
+        }
+        progress.start(run);
+        const record = await this.fit(run, (e) => progress.epoch(e));
+        if (record === undefined) {
+          this.interrupted = true;
+          return;
+        }
+        this.store.write(record);
+        this.records.push(record);
+        this.fitted++;
+        progress.done(run, record);
+      }
+    } finally {
+      progress.finish();
+    }
+  }
+
+  /** Fits one run; undefined when the signal stopped it (a model stopped early is not stored). */
+  private async fit(
+    run: PlannedRun,
+    onEpoch: (event: ProgressEvent) => void,
+  ): Promise<RunRecord | undefined> {
+    const { identity } = run;
+    const split = this.split(identity.seed, identity.fold);
+    const scored: Split = identity.scoredOn === 'validation' ? this.validationAsTest(split) : split;
+    const result = await evaluate({
+      modelId: identity.model,
+      config: run.settings,
+      dataset: this.options.dataset,
+      split: scored,
+      splitLabel: identity.split,
+      seed: identity.seed,
+      metrics: this.metrics,
+      reviewProtocol: identity.reviewProtocol,
+      onProgress: (event) => {
+        if (event.epoch !== undefined) onEpoch(event.epoch);
+      },
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+    });
+    if (this.options.signal?.aborted === true) return undefined;
+    return {
+      key: run.key,
+      identity,
+      role: run.role,
+      settings: run.settings,
+      metrics: result.metrics,
+      fitSeconds: result.fitSeconds,
+      predictSeconds: result.predictSeconds,
+      epochs: result.epochs,
+      ...(result.bestEpoch !== undefined ? { bestEpoch: result.bestEpoch } : {}),
+      nTrain: result.nTrain,
+      nTest: result.nTest,
+      ...(result.notes !== undefined ? { notes: result.notes } : {}),
+      finishedAt: new Date().toISOString(),
+    };
+  }
+
+  private split(seed: number, fold: number): Split {
+    let splits = this.splits.get(seed);
+    if (splits === undefined) {
+      splits = makeSplits(this.options.dataset, parseSplitSpec(this.options.experiment.split), seed);
+      this.splits.set(seed, splits);
+    }
+    return splits[fold];
+  }
+
+  /** A sweep point is scored on the validation part; the test part is never looked at. */
+  private validationAsTest(split: Split): Split {
+    if (split.validation.length === 0)
+      throw new HeedError(
+        `${this.options.file}: $.sweep: split "${this.options.experiment.split}" has no validation part to score the sweep on`,
+      );
+    return { ...split, name: `${split.name} (validation)`, test: split.validation };
+  }
+}
+
+/** The runs scoring the sweep's best point on test, once its validation runs are in `records`. */
+export function bestPointRuns(context: PlanContext, records: readonly RunRecord[]): PlannedRun[] {
+  const sweep = context.experiment.sweep;
+  if (sweep === undefined) return [];
+  const best = bestSweepPoint(
+    records.filter((r) => r.role.kind === 'sweep'),
+    sweep.metric,
+  );
+  if (best === undefined) return [];
+  const change = context.quick ? sweep.quick : undefined;
+  const settings: Settings = { ...sweep.settings, ...best, ...(change?.settings ?? {}) };
+  return sweepBestRuns(context, best, settings, change?.expectedSeconds ?? sweep.expectedSeconds);
+}

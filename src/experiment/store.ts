@@ -1,0 +1,65 @@
+/**
+ * The run store: one JSON file per finished run, `<out>/runs/<key>.json`, written atomically
+ * (temporary file, then rename) so that a kill leaves either the whole record or none. A run whose
+ * file exists is finished and is never fitted again.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HeedError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/io.js';
+import type { RunRole } from './plan.js';
+import type { RunIdentity } from './run-key.js';
+import type { Settings } from './format.js';
+
+/** A finished run as stored. */
+export interface RunRecord {
+  readonly key: string;
+  readonly identity: RunIdentity;
+  readonly role: RunRole;
+  readonly settings: Settings;
+  /** Metric values on the part scored (`identity.scoredOn`), keyed by metric name. */
+  readonly metrics: Readonly<Record<string, number | null>>;
+  readonly fitSeconds: number;
+  readonly predictSeconds: number;
+  readonly epochs: number;
+  readonly bestEpoch?: number;
+  readonly nTrain: number;
+  readonly nTest: number;
+  readonly notes?: readonly string[];
+  /** ISO time the run finished. */
+  readonly finishedAt: string;
+}
+
+export class RunStore {
+  readonly dir: string;
+
+  constructor(outDir: string) {
+    this.dir = path.join(outDir, 'runs');
+  }
+
+  private file(key: string): string {
+    return path.join(this.dir, `${key}.json`);
+  }
+
+  has(key: string): boolean {
+    return fs.existsSync(this.file(key));
+  }
+
+  read(key: string): RunRecord {
+    const file = this.file(key);
+    let record: RunRecord;
+    try {
+      record = JSON.parse(fs.readFileSync(file, 'utf8')) as RunRecord;
+    } catch (error) {
+      throw new HeedError(
+        `${file}: cannot read this stored run (${error instanceof Error ? error.message : String(error)}); delete it to run it again`,
+      );
+    }
+    if (record.key !== key) throw new HeedError(`${file}: holds run ${record.key}, not ${key}; delete it`);
+    return record;
+  }
+
+  write(record: RunRecord): void {
+    writeFileAtomic(this.file(record.key), JSON.stringify(record, null, 2) + '\n');
+  }
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// dist/test/cli-experiment.test.js → dist/src/cli/main.js
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-cli-experiment-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function heed(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
+  const env = { ...process.env };
+  delete env.HEED_DEBUG;
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    encoding: 'utf8',
+    env,
+    cwd: tmp,
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const EXPERIMENT = {
+  version: 1,
+  name: 'cli-check',
+  title: 'CLI check',
+  dataset: 'synthetic:users=60,items=80,ratingsPerUser=20',
+  split: 'kfold:2',
+  seeds: [1],
+  metrics: ['rmse', 'ndcg@5'],
+  models: [
+    { label: 'Mean', model: 'globalmean', expectedSeconds: 1, paper: { rmse: 1.1 } },
+    { label: 'MF', model: 'biasedmf', settings: { epochs: 5 }, expectedSeconds: 1 },
+  ],
+};
+
+test('experiment run prints the table, writes the reports, and a second run fits nothing', () => {
+  const file = path.join(tmp, 'check.json');
+  fs.writeFileSync(file, JSON.stringify(EXPERIMENT));
+  const first = heed(['experiment', 'run', file]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /^## CLI check\n/);
+  assert.match(first.stdout, /\| Mean +\| `globalmean` +\| [0-9.]+ ± [0-9.]+ +\| 1\.1000 +\| [+−][0-9.]+ /);
+  assert.match(first.stderr, /cli-check: 4 runs, 0 already done; expected time for the other 4: about 4 s/);
+  const out = path.join(tmp, 'heed-results', 'cli-check');
+  assert.equal(fs.readdirSync(path.join(out, 'runs')).length, 4);
+  assert.ok(fs.existsSync(path.join(out, 'results.md')));
+
+  const second = heed(['experiment', 'run', file, '--json']);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /cli-check: 0 runs fitted, 4 reused/);
+  const summary = JSON.parse(second.stdout) as { rows: { label: string; runs: number }[] };
+  assert.deepEqual(
+    summary.rows.map((r) => [r.label, r.runs]),
+    [
+      ['Mean', 2],
+      ['MF', 2],
+    ],
+  );
+  const report = heed(['experiment', 'report', file]);
+  assert.equal(report.code, 0, report.stderr);
+  assert.equal(report.stdout, first.stdout);
+});
+
+test('experiment and reproduce errors name the file, the path or the paper', () => {
+  const bad = path.join(tmp, 'bad.json');
+  fs.writeFileSync(bad, JSON.stringify({ ...EXPERIMENT, seeds: [] }));
+  const r = heed(['experiment', 'run', bad]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, `heed: ${bad}: $.seeds: must not be empty\n`);
+  const missing = heed(['experiment', 'run', path.join(tmp, 'nope.json')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nope\.json: cannot read the experiment file/);
+  const paper = heed(['reproduce', 'transformers']);
+  assert.equal(paper.code, 2);
+  assert.match(
+    paper.stderr,
+    /unknown paper "transformers": choose one of sain, afm-gau, aanmf, rsattae, safmr/,
+  );
+  const none = heed(['experiment', 'run']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /heed experiment run needs an experiment FILE/);
+});

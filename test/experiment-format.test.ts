@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { generateSynthetic } from '../src/data/loaders/synthetic.js';
+import { parseExperiment } from '../src/experiment/format.js';
+import { planExperiment, sweepPoints } from '../src/experiment/plan.js';
+import { UsageError } from '../src/util/errors.js';
+
+const FILE = 'my.json';
+const VALID = {
+  version: 1,
+  name: 'check',
+  title: 'Check',
+  dataset: 'synthetic',
+  split: 'kfold:2',
+  seeds: [1, 2],
+  metrics: ['rmse', 'ndcg@5'],
+  reference: 'MF',
+  models: [
+    { label: 'Mean', model: 'globalmean', expectedSeconds: 1, paper: { rmse: 1.1 } },
+    {
+      label: 'MF',
+      model: 'biasedmf',
+      settings: { epochs: 5 },
+      expectedSeconds: 2,
+      quick: { settings: { epochs: 1 }, note: 'one epoch' },
+    },
+  ],
+  figures: [
+    {
+      id: 'factors',
+      title: 'Factors',
+      metric: 'rmse',
+      vary: 'factors',
+      values: [2, 4, 8],
+      quickValues: [2],
+      series: [{ label: 'MF', model: 'biasedmf', expectedSeconds: 1 }],
+    },
+  ],
+  quick: { seeds: [1] },
+};
+
+/** VALID's text with the value at `path` (keys and array indices) replaced by `value`. */
+function variant(path: readonly (string | number)[], value: unknown): string {
+  const copy = JSON.parse(JSON.stringify(VALID)) as unknown;
+  let at = copy as Record<string | number, unknown>;
+  for (const step of path.slice(0, -1)) at = at[step] as Record<string | number, unknown>;
+  at[path[path.length - 1]] = value;
+  return JSON.stringify(copy);
+}
+
+function rejects(text: string, pattern: RegExp): void {
+  assert.throws(
+    () => parseExperiment(text, FILE),
+    (e: Error) => e instanceof UsageError && pattern.test(e.message),
+  );
+}
+
+test('a valid experiment parses, with its defaults filled in', () => {
+  const e = parseExperiment(JSON.stringify(VALID), FILE);
+  assert.equal(e.models[0].label, 'Mean');
+  assert.deepEqual(e.models[0].settings, {});
+  assert.deepEqual(e.metrics, ['rmse', 'ndcg@5']);
+});
+
+test('experiment errors name the file and the JSON path', () => {
+  rejects('{ "version": 1, ', /^my\.json: not valid JSON/);
+  rejects(variant(['version'], 2), /^my\.json: \$\.version: must be 1/);
+  rejects(variant(['colour'], 'red'), /^my\.json: \$\.colour: unknown key/);
+  rejects(variant(['models', 1, 'setting'], {}), /^my\.json: \$\.models\[1\]\.setting: unknown key/);
+  rejects(
+    variant(['models', 1, 'settings', 'epochs'], [1]),
+    /\$\.models\[1\]\.settings\.epochs: must be a number, string or boolean/,
+  );
+  rejects(
+    variant(['models', 0, 'expectedSeconds'], -1),
+    /\$\.models\[0\]\.expectedSeconds: must be a number ≥ 0/,
+  );
+  rejects(variant(['seeds'], [1, 1.5]), /\$\.seeds\[1\]: must be a whole number/);
+  rejects(variant(['metrics'], ['rmse', 'auc']), /my\.json: \$\.metrics\[1\]: unknown metric "auc"/);
+  rejects(variant(['models', 0, 'paper'], { mae: 0.7 }), /\$\.models\[0\]\.paper\.mae: unknown key/);
+  rejects(variant(['models', 1, 'label'], 'Mean'), /\$\.models\[1\]\.label: "Mean" is used twice/);
+  rejects(variant(['reference'], 'NCF'), /\$\.reference: "NCF" is not the label/);
+  rejects(variant(['split'], 'ratio:0.8'), /^my\.json: \$\.split: /);
+  rejects(variant(['name'], 'My Check'), /\$\.name: must be lower-case/);
+  rejects(variant(['figures', 0, 'series'], []), /\$\.figures\[0\]\.series: must not be empty/);
+  rejects(
+    variant(['sweep'], {
+      label: 'S',
+      model: 'biasedmf',
+      kind: 'random',
+      space: { factors: [1] },
+      metric: 'rmse',
+      expectedSeconds: 1,
+    }),
+    /\$\.sweep\.samples: a random sweep needs/,
+  );
+});
+
+test('unknown models and settings are named with the file and path when planned', () => {
+  const dataset = generateSynthetic({ users: 30, items: 40, ratingsPerUser: 10 });
+  const plan = (text: string) =>
+    planExperiment({ experiment: parseExperiment(text, FILE), dataset, quick: false, file: FILE });
+  assert.throws(
+    () => plan(variant(['models', 1, 'settings'], { factorz: 3 })),
+    /my\.json: \$\.models\[1\]: model "biasedmf" has no setting "factorz"/,
+  );
+  assert.throws(() => plan(variant(['models', 1, 'model'], 'nosuch')), /my\.json: \$\.models\[1\]: .*nosuch/);
+  assert.throws(
+    () => plan(variant(['split'], 'u1')),
+    /my\.json: \$\.split: data set "synthetic:.*" has no split "u1"/,
+  );
+});
+
+test('the plan is models x seeds x folds plus figure points; --quick applies the cuts', () => {
+  const dataset = generateSynthetic({ users: 30, items: 40, ratingsPerUser: 10 });
+  const experiment = parseExperiment(JSON.stringify(VALID), FILE);
+  const full = planExperiment({ experiment, dataset, quick: false, file: FILE });
+  assert.equal(full.runs.length, (2 + 3) * 2 * 2);
+  assert.equal(new Set(full.runs.map((r) => r.key)).size, full.runs.length);
+  const quick = planExperiment({ experiment, dataset, quick: true, file: FILE });
+  assert.equal(quick.runs.length, (2 + 1) * 1 * 2);
+  const mf = quick.runs.find((r) => r.role.kind === 'table' && r.role.label === 'MF');
+  assert.equal(mf?.identity.config.epochs, 1);
+  assert.ok(quick.quickNotes.some((n) => n === 'MF: one epoch'));
+});
+
+test('sweep points: the whole grid, or a seeded sample of distinct points', () => {
+  const sweep = parseExperiment(
+    variant(['sweep'], {
+      label: 'S',
+      model: 'biasedmf',
+      kind: 'random',
+      samples: 3,
+      seed: 7,
+      space: { factors: [2, 4, 8], lr: [0.01, 0.02] },
+      metric: 'rmse',
+      expectedSeconds: 1,
+    }),
+    FILE,
+  ).sweep;
+  assert.ok(sweep !== undefined);
+  const drawn = sweepPoints(sweep);
+  assert.equal(drawn.length, 3);
+  assert.deepEqual(sweepPoints(sweep), drawn);
+  assert.equal(new Set(drawn.map((p) => JSON.stringify(p))).size, 3);
+  assert.equal(sweepPoints({ ...sweep, kind: 'grid' }).length, 6);
+});

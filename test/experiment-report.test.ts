@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { parseExperiment } from '../src/experiment/format.js';
+import { markdownReport, writeReports } from '../src/experiment/report.js';
+import type { RunRecord } from '../src/experiment/store.js';
+import { friedmanAcrossExperiments } from '../src/experiment/significance.js';
+import { bestSweepPoint, summarize, type RowSummary } from '../src/experiment/summary.js';
+import { nemenyiCriticalDifference } from '../src/stats/nemenyi.js';
+import { pairedTTest } from '../src/stats/paired-t-test.js';
+import { wilcoxonSignedRank } from '../src/stats/wilcoxon.js';
+
+const EXPERIMENT = parseExperiment(
+  JSON.stringify({
+    version: 1,
+    name: 'fixed',
+    title: 'Fixed records',
+    source: 'A paper, Table 1',
+    dataset: 'ml-100k',
+    split: 'u1',
+    seeds: [1, 2],
+    metrics: ['rmse', 'mae'],
+    models: [
+      { label: 'MF', model: 'biasedmf', expectedSeconds: 1, paper: { rmse: 0.9, mae: 0.7 } },
+      { label: 'Mean', model: 'globalmean', expectedSeconds: 1, note: 'the floor' },
+    ],
+  }),
+  'fixed.json',
+);
+
+function record(label: string, model: string, seed: number, rmse: number, mae: number): RunRecord {
+  return {
+    key: `${label}-${seed}`,
+    identity: {
+      dataset: 'ml-100k',
+      ratingsFingerprint: 'f',
+      split: 'u1',
+      fold: 0,
+      seed,
+      model,
+      config: {},
+      reviewProtocol: 'clean',
+      scoredOn: 'test',
+      metrics: ['mae', 'rmse'],
+    },
+    role: { kind: 'table', label },
+    settings: {},
+    metrics: { rmse, mae },
+    fitSeconds: 1,
+    predictSeconds: 0.1,
+    epochs: 1,
+    nTrain: 80000,
+    nTest: 20000,
+    finishedAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+const RECORDS = [
+  record('MF', 'biasedmf', 2, 0.93, 0.73),
+  record('MF', 'biasedmf', 1, 0.91, 0.71),
+  record('Mean', 'globalmean', 1, 1.15, 0.95),
+  record('Mean', 'globalmean', 2, 1.15, 0.95),
+];
+
+test('the summary has mean ± sd over seeds, the paper number and the difference', () => {
+  const summary = summarize(EXPERIMENT, RECORDS);
+  const mf = summary.rows[0];
+  assert.equal(mf.label, 'MF');
+  assert.equal(mf.runs, 2);
+  assert.deepEqual(mf.metrics.rmse.values, [0.91, 0.93]);
+  assert.ok(Math.abs((mf.metrics.rmse.mean ?? NaN) - 0.92) < 1e-12);
+  assert.ok(Math.abs((mf.metrics.rmse.sd ?? NaN) - Math.SQRT2 * 0.01) < 1e-12);
+  assert.equal(mf.metrics.rmse.paper, 0.9);
+  assert.ok(Math.abs((mf.metrics.rmse.difference ?? NaN) - 0.02) < 1e-12);
+  assert.equal(summary.rows[1].metrics.rmse.paper, undefined);
+});
+
+test('the Markdown table shows the paper beside Heed, the difference and the notes', () => {
+  const text = markdownReport(
+    {
+      experiment: EXPERIMENT,
+      records: RECORDS,
+      quick: true,
+      quickNotes: ['quick run: seeds 1 of 1, 2'],
+      missing: 1,
+    },
+    summarize(EXPERIMENT, RECORDS),
+  );
+  const lines = text.split('\n');
+  assert.equal(lines[0], '## Fixed records (quick run)');
+  assert.ok(text.includes('Paper: A paper, Table 1.'));
+  assert.ok(text.includes('(1 not run yet: the numbers below are partial)'));
+  const mf = lines.find((l) => l.startsWith('| MF '));
+  assert.ok(mf !== undefined);
+  assert.deepEqual(
+    mf
+      .split('|')
+      .map((c) => c.trim())
+      .slice(1, -1),
+    ['MF', '`biasedmf`', '0.9200 ± 0.0141', '0.9000', '+0.0200', '0.7200 ± 0.0141', '0.7000', '+0.0200', '2'],
+  );
+  const mean = lines.find((l) => l.startsWith('| Mean '));
+  assert.ok(mean?.includes('| 1.1500 '));
+  assert.ok(text.includes('- Mean: the floor'));
+  assert.ok(text.includes('- quick run: seeds 1 of 1, 2'));
+});
+
+test('the best sweep point has the lowest mean validation RMSE', () => {
+  const sweep = (factors: number, seed: number, rmse: number): RunRecord => ({
+    ...record('S', 'biasedmf', seed, rmse, 0),
+    key: `s${factors}-${seed}`,
+    role: { kind: 'sweep', label: 'S', point: { factors } },
+  });
+  // factors=8 has the single best run, factors=2 the better mean.
+  const runs = [sweep(2, 1, 0.9), sweep(2, 2, 0.91), sweep(8, 1, 0.89), sweep(8, 2, 0.97)];
+  assert.deepEqual(bestSweepPoint(runs, 'rmse'), { factors: 2 });
+});
+
+test('paired tests against the reference and Friedman across three models use the seed blocks', () => {
+  const three = parseExperiment(
+    JSON.stringify({
+      version: 1,
+      name: 'three',
+      title: 'Three',
+      dataset: 'ml-100k',
+      split: 'u1',
+      seeds: [1, 2, 3],
+      metrics: ['rmse'],
+      reference: 'MF',
+      models: [
+        { label: 'MF', model: 'biasedmf', expectedSeconds: 1 },
+        { label: 'Mean', model: 'globalmean', expectedSeconds: 1 },
+        { label: 'SVD++', model: 'svdpp', expectedSeconds: 1 },
+      ],
+    }),
+    'three.json',
+  );
+  const mf = [0.91, 0.93, 0.92];
+  const mean = [1.15, 1.16, 1.14];
+  const svdpp = [0.9, 0.925, 0.91];
+  const records = [1, 2, 3].flatMap((seed, i) => [
+    record('MF', 'biasedmf', seed, mf[i], 0),
+    record('Mean', 'globalmean', seed, mean[i], 0),
+    record('SVD++', 'svdpp', seed, svdpp[i], 0),
+  ]);
+  const summary = summarize(three, records);
+  const vsMean = summary.paired.find((p) => p.label === 'Mean' && p.metric === 'rmse');
+  assert.ok(vsMean !== undefined);
+  const expected = pairedTTest(mean, mf);
+  assert.equal(vsMean.n, 3);
+  assert.equal(vsMean.tTestP, expected.pValue);
+  assert.equal(vsMean.wilcoxonP, wilcoxonSignedRank(mean, mf).pValue);
+  assert.equal(summary.friedman.length, 1);
+  const f = summary.friedman[0];
+  assert.deepEqual(f.labels, ['MF', 'Mean', 'SVD++']);
+  // SVD++ is best and the mean worst on every seed.
+  assert.deepEqual(f.averageRanks, [2, 3, 1]);
+  assert.equal(f.blocks, 3);
+  assert.equal(f.criticalDifference, nemenyiCriticalDifference(3, 3, 0.05));
+  const text = markdownReport(
+    { experiment: three, records, quick: false, quickNotes: [], missing: 0 },
+    summary,
+  );
+  assert.ok(text.includes('Paired tests against MF'));
+  assert.ok(text.includes('Friedman test on RMSE over 3 blocks'));
+});
+
+test('writeReports writes results.json, results.md and an SVG per figure and per Friedman test', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-report-'));
+  try {
+    const withFigure = parseExperiment(
+      JSON.stringify({
+        version: 1,
+        name: 'fig',
+        title: 'Figure',
+        dataset: 'ml-100k',
+        split: 'u1',
+        seeds: [1, 2],
+        metrics: ['rmse'],
+        models: [
+          { label: 'MF', model: 'biasedmf', expectedSeconds: 1 },
+          { label: 'Mean', model: 'globalmean', expectedSeconds: 1 },
+          { label: 'SVD++', model: 'svdpp', expectedSeconds: 1 },
+        ],
+        figures: [
+          {
+            id: 'factors',
+            title: 'RMSE by factors',
+            metric: 'rmse',
+            vary: 'factors',
+            values: [8, 16],
+            series: [{ label: 'MF', model: 'biasedmf', expectedSeconds: 1 }],
+          },
+        ],
+      }),
+      'fig.json',
+    );
+    const point = (x: number, seed: number, rmse: number): RunRecord => ({
+      ...record('MF', 'biasedmf', seed, rmse, 0),
+      key: `f${x}-${seed}`,
+      role: { kind: 'figure', figure: 'factors', label: 'MF', x },
+    });
+    const records = [
+      ...[1, 2].flatMap((seed) => [
+        record('MF', 'biasedmf', seed, 0.92 + seed / 100, 0),
+        record('Mean', 'globalmean', seed, 1.15, 0),
+        record('SVD++', 'svdpp', seed, 0.9 + seed / 100, 0),
+      ]),
+      point(8, 1, 0.95),
+      point(8, 2, 0.94),
+      point(16, 1, 0.93),
+      point(16, 2, 0.92),
+    ];
+    const written = writeReports(dir, {
+      experiment: withFigure,
+      records,
+      quick: false,
+      quickNotes: [],
+      missing: 0,
+    });
+    assert.deepEqual(
+      written.figures.map((f) => f.file),
+      ['factors.svg', 'critical-difference-rmse.svg'],
+    );
+    for (const f of written.figures) assert.match(fs.readFileSync(path.join(dir, f.file), 'utf8'), /^<svg /);
+    const json = JSON.parse(fs.readFileSync(written.json, 'utf8')) as { runs: unknown[] };
+    assert.equal(json.runs.length, records.length);
+    assert.ok(fs.readFileSync(written.markdown, 'utf8').includes('- [RMSE by factors](factors.svg)'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Friedman across experiments ranks the shared models over data set x metric blocks (AANMF §5.5)', () => {
+  const row = (label: string, rmse: number, ndcg: number): RowSummary => ({
+    label,
+    model: label,
+    runs: 1,
+    blocks: ['seed 1 fold 1'],
+    metrics: {
+      rmse: { mean: rmse, sd: 0, values: [rmse] },
+      'ndcg@10': { mean: ndcg, sd: 0, values: [ndcg] },
+    },
+  });
+  const summaries = [
+    {
+      name: 'a',
+      metrics: ['rmse', 'ndcg@10'],
+      rows: [row('X', 0.9, 0.8), row('Y', 0.95, 0.7), row('Z', 1.0, 0.6)],
+    },
+    // 'Extra' is in one experiment only, so it is not ranked.
+    {
+      name: 'b',
+      metrics: ['rmse', 'ndcg@10'],
+      rows: [row('X', 0.85, 0.9), row('Y', 0.8, 0.95), row('Z', 0.99, 0.5), row('Extra', 0.1, 1)],
+    },
+  ];
+  const f = friedmanAcrossExperiments(summaries);
+  assert.ok(f !== undefined);
+  assert.deepEqual(f.labels, ['X', 'Y', 'Z']);
+  assert.deepEqual(f.blockNames, ['a rmse', 'a ndcg@10', 'b rmse', 'b ndcg@10']);
+  // Lower RMSE and higher NDCG rank first: X is first in a's two blocks, Y in b's.
+  assert.deepEqual(f.averageRanks, [1.5, 1.5, 3]);
+  assert.equal(f.criticalDifference, nemenyiCriticalDifference(3, 4, 0.05));
+});
