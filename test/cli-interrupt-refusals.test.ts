@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli/cli.js';
 import type { CliIo } from '../src/cli/command.js';
 import { resumeCommand } from '../src/cli/experiment.js';
+import { runExperiment } from '../src/experiment/runner.js';
+import { readExperimentFile } from '../src/experiment/load.js';
 import { loadDataset } from '../src/data/registry.js';
 import { evaluate } from '../src/eval/protocol.js';
 
@@ -139,6 +141,32 @@ test('Ctrl-C during heed reproduce exits 130, stores nothing for the run in prog
     ),
     r.stderr,
   );
+});
+
+test('an interrupted runner starts no fit but still collects the stored runs after the missing one', async () => {
+  const file = writeExperiment('two-means', {
+    ...SLOW_SECOND,
+    name: 'two-means',
+    seeds: [1, 2],
+    models: [SLOW_SECOND.models[0]],
+  });
+  const experiment = readExperimentFile(file);
+  const dataset = loadDataset(experiment.dataset);
+  const outDir = path.join(tmp, 'two-means-out');
+  const full = await runExperiment({ experiment, file, dataset, outDir });
+  assert.equal(full.fitted, 2);
+  // Seed 1's run is lost; Ctrl-C came before the runner started.
+  fs.rmSync(path.join(outDir, 'runs', `${full.records[0].key}.json`));
+  const stop = new AbortController();
+  stop.abort();
+  const stopped = await runExperiment({ experiment, file, dataset, outDir, signal: stop.signal });
+  assert.equal(stopped.interrupted, true);
+  assert.equal(stopped.fitted, 0);
+  assert.deepEqual(
+    stopped.records.map((r) => r.key),
+    [full.records[1].key],
+  );
+  assert.deepEqual(fs.readdirSync(path.join(outDir, 'runs')), [`${full.records[1].key}.json`]);
 });
 
 test('the resume command quotes what a shell would split, with absolute paths', () => {
