@@ -50,7 +50,6 @@ export const evaluateCommand: Command = {
   async run(args, io) {
     const modelId = args.requireString('model');
     const validationFraction = validationFractionOf(args);
-    const setup = await setUpRun(args, io);
     const json = args.switch('json');
     const reviewProtocol = args.string('review-protocol') ?? 'clean';
     const catalogueK = args.integer('catalogue-ndcg');
@@ -60,6 +59,9 @@ export const evaluateCommand: Command = {
       throw new UsageError(`--catalogue-ndcg must be at least 1, got ${catalogueK}`);
     if (reviewProtocol !== 'clean' && reviewProtocol !== 'paper')
       throw new UsageError(`--review-protocol must be clean or paper, got "${reviewProtocol}"`);
+    if (catalogueK !== undefined && reviewProtocol === 'paper') throw new UsageError(CATALOGUE_UNDER_PAPER);
+    // Flags are checked before the data set is loaded, which can take a while.
+    const setup = await setUpRun(args, io);
     const progress = progressPrinter(modelId, io.stderr, args.switch('quiet'));
     let result: EvaluationResult;
     try {
@@ -96,6 +98,16 @@ export const evaluateCommand: Command = {
     else printResult(io.stdout, result);
   },
 };
+
+/**
+ * Why --catalogue-ndcg is refused under the paper protocol (docs/METRICS.md): that protocol builds
+ * a pair's review documents from the test part around that pair, which it defines only for the
+ * rated test pairs, not for the unrated candidates the catalogue NDCG ranks.
+ */
+const CATALOGUE_UNDER_PAPER =
+  '--catalogue-ndcg cannot be combined with --review-protocol paper: the paper protocol defines review ' +
+  'documents only for rated test pairs, not for unrated candidate items; use --review-protocol clean ' +
+  '(the default) for the catalogue NDCG';
 
 function printResult(stream: OutputStream, r: EvaluationResult): void {
   const out: string[] = [];

@@ -10,7 +10,7 @@ import { writeReports } from '../experiment/report.js';
 import { bestPointRuns, runExperiment } from '../experiment/runner.js';
 import { RunStore } from '../experiment/store.js';
 import type { ExperimentSummary } from '../experiment/summary.js';
-import { UsageError } from '../util/errors.js';
+import { InterruptedError, UsageError } from '../util/errors.js';
 import { printJson, type CliIo, type Command } from './command.js';
 import { openDataset } from './common.js';
 import type { FlagSpec, ParsedArgs } from './flags.js';
@@ -95,7 +95,10 @@ export async function runExperimentFile(
       `report in ${written.markdown}\n`,
   );
   if (outcome.interrupted)
-    io.stderr.write(`heed: interrupted: finished runs are kept; run the same command again to resume\n`);
+    io.stderr.write(
+      `${experiment.name}: interrupted: ${outcome.records.length} finished runs are kept in ` +
+        `${path.join(options.outDir, 'runs')}; the run in progress was not stored\n`,
+    );
   return {
     markdown: written.text,
     resultsFile: written.markdown,
@@ -114,6 +117,30 @@ export async function pendingSeconds(
   const plan = planExperiment({ experiment, dataset, quick: options.quick, file });
   const store = new RunStore(options.outDir);
   return plan.runs.filter((r) => !store.has(r.key)).reduce((s, r) => s + r.expectedSeconds, 0);
+}
+
+/**
+ * The command that picks up an interrupted run where it stopped: the same output directory, data
+ * directory and --quick, with absolute paths so it works from any directory.
+ */
+export function resumeCommand(
+  words: readonly string[],
+  options: { outDir: string; dataDir: string | undefined; quick: boolean },
+): string {
+  const all = [
+    'heed',
+    ...words,
+    '--out',
+    path.resolve(options.outDir),
+    ...(options.dataDir !== undefined ? ['--data-dir', path.resolve(options.dataDir)] : []),
+    ...(options.quick ? ['--quick'] : []),
+  ];
+  return all.map(shellWord).join(' ');
+}
+
+/** A word as a POSIX shell reads it back: quoted when it holds anything but safe characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 function requireFile(args: ParsedArgs, command: string): string {
@@ -138,6 +165,11 @@ async function runOrReport(args: ParsedArgs, io: CliIo, reportOnly: boolean): Pr
     { outDir, ...(dataDir !== undefined ? { dataDir } : {}), quick, reportOnly, quiet: args.switch('quiet') },
     io,
   );
+  // Like heed evaluate: stdout carries only a finished result; the partial report is in outDir.
+  if (outcome.interrupted)
+    throw new InterruptedError(
+      `interrupted: to resume, run ${resumeCommand(['experiment', 'run', path.resolve(file)], { outDir, dataDir, quick })}`,
+    );
   if (args.switch('json')) printJson(io, outcome.summary);
   else io.stdout.write(outcome.markdown);
 }

@@ -12,10 +12,10 @@ import { criticalDifferenceDiagram } from '../report/critical-difference-diagram
 import { writeFileAtomic } from '../util/io.js';
 import { formatMarkdownTable } from './table.js';
 import { paperExperimentFiles, PAPERS } from '../experiment/papers.js';
-import { UsageError } from '../util/errors.js';
+import { InterruptedError, UsageError } from '../util/errors.js';
 import { printJson, type Command } from './command.js';
 import { formatDuration } from '../experiment/progress.js';
-import { EXPERIMENT_FLAGS, pendingSeconds, runExperimentFile } from './experiment.js';
+import { EXPERIMENT_FLAGS, pendingSeconds, resumeCommand, runExperimentFile } from './experiment.js';
 
 export const reproduceCommand: Command = {
   spec: {
@@ -79,10 +79,15 @@ export const reproduceCommand: Command = {
         },
         io,
       );
+      // An interrupted experiment's table is partial: it stays in its results.md, off stdout, and
+      // the comparison across experiments is not made.
+      if (outcome.interrupted)
+        throw new InterruptedError(
+          `interrupted in ${name}: to resume, run ${resumeCommand(['reproduce', paper], { outDir: outRoot, dataDir, quick })}`,
+        );
       summaries[name] = outcome.summary;
       named.push({ name, metrics: readExperimentFile(file).metrics, rows: outcome.summary.rows });
       if (!args.switch('json')) io.stdout.write(`${outcome.markdown}\n`);
-      if (outcome.interrupted) break;
     }
     const across = files.length > 1 ? friedmanAcrossExperiments(named) : undefined;
     if (across !== undefined) {

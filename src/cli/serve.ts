@@ -6,10 +6,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import { openArtifact } from '../models/artifact.js';
-import { rebuildRatedItems, type RatedItems } from '../serve/rated-items.js';
+import { rebuildRatedItemsFrom, type RatedItems } from '../serve/rated-items.js';
 import { createServer } from '../serve/server.js';
 import { HeedError, UsageError } from '../util/errors.js';
-import { MODEL_DIR_FLAG } from './common.js';
+import { MODEL_DIR_FLAG, openDataset } from './common.js';
 import type { Command } from './command.js';
 
 /** How long shutdown waits for open connections before closing them. */
@@ -63,7 +63,9 @@ export const serveCommand: Command = {
     const artifact = await openArtifact(dir);
     let rated: RatedItems | undefined;
     if (excludeRated) {
-      rated = rebuildRatedItems(artifact, dataDir);
+      // openDataset prints the loader's warnings, as train and evaluate do.
+      const dataset = await openDataset(artifact.manifest.dataset, dataDir, io.stderr);
+      rated = rebuildRatedItemsFrom(artifact, dataset);
       io.stderr.write(`heed serve: rated items ${rated.source}\n`);
     }
     const quiet = args.switch('quiet');

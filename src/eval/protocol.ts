@@ -20,7 +20,7 @@ import type {
   RatingModel,
 } from '../models/model.js';
 import { Predictor, trainingStats, type ColdStartCounts } from '../models/predictor.js';
-import { HeedError } from '../util/errors.js';
+import { HeedError, UsageError } from '../util/errors.js';
 import { runPaperProtocolFold } from './review-paper-protocol.js';
 import { carveValidation, DEFAULT_VALIDATION_FRACTION, withNote } from './carve-validation.js';
 import { catalogueNdcg, type CatalogueNdcg } from './catalogue-ndcg.js';
@@ -50,7 +50,10 @@ export interface EvaluateOptions {
    * the test pairs that protocol keeps, for comparison.
    */
   readonly reviewProtocol?: 'clean' | 'paper';
-  /** Also score NDCG@k over the whole catalogue (`catalogue-ndcg.ts`); costs users × items predictions. */
+  /**
+   * Also score NDCG@k over the whole catalogue (`catalogue-ndcg.ts`); costs users × items
+   * predictions. Refused with `reviewProtocol: 'paper'`, which does not define unrated pairs' scores.
+   */
   readonly catalogueNdcgK?: number;
   /** What `metrics` of each result holds (default: rmse, mae, mse, ndcg@10). */
   readonly metrics?: readonly Metric[];
@@ -120,6 +123,8 @@ export interface EvaluationResult extends FoldResult {
 
 /** Fits and scores a model on one split or on every fold of a k-fold spec. */
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationResult> {
+  if (options.catalogueNdcgK !== undefined && options.reviewProtocol === 'paper')
+    throw new UsageError('catalogueNdcgK cannot be combined with reviewProtocol "paper" (docs/METRICS.md)');
   const seed = options.seed ?? 1;
   const spec = options.spec ?? getModelSpec(options.modelId);
   const config = modelConfig(spec, options.config, seed);

@@ -2,7 +2,8 @@
  * Runs an experiment: plans its runs (`plan.ts`), reuses every run already in the store and fits
  * the others one by one through `evaluate()` (the code path of `heed evaluate`), storing each as
  * it finishes. After the sweep's validation runs it picks the best point and scores it on test.
- * Killed midway, a second call redoes only the runs that had not finished.
+ * Killed midway, a second call redoes only the runs that had not finished. Stopped by the signal
+ * (Ctrl-C), it stores no run stopped early and starts no other.
  */
 import type { Dataset, Split } from '../data/dataset.js';
 import { makeSplits, parseSplitSpec } from '../data/split.js';
@@ -96,16 +97,19 @@ class Executor {
     );
     try {
       for (const run of runs) {
-        if (this.interrupted) return;
         if (this.store.has(run.key)) {
           this.records.push(this.store.read(run.key));
           continue;
         }
+        // Once interrupted, no run is started (not even for one epoch), but the stored runs after
+        // it are still collected, so the partial report counts only the runs really missing.
+        if (this.options.signal?.aborted === true) this.interrupted = true;
+        if (this.interrupted) continue;
         progress.start(run);
         const record = await this.fit(run, (e) => progress.epoch(e));
         if (record === undefined) {
           this.interrupted = true;
-          return;
+          continue;
         }
         this.store.write(record);
         this.records.push(record);

@@ -16,7 +16,7 @@ export {
   type ExplainReply,
   type WeightKind,
 } from './explanations.js';
-export { ratedItemsOf, rebuildRatedItems, type RatedItems } from './rated-items.js';
+export { ratedItemsOf, rebuildRatedItems, rebuildRatedItemsFrom, type RatedItems } from './rated-items.js';
 export { recommendForUser, type Recommendation, type RecommendReply } from './recommend.js';
 export { MAX_PAIRS, predictPairs, type RawPair } from './predict-batch.js';
 export { MAX_BODY_BYTES } from './request.js';

@@ -40,6 +40,15 @@ export function ratedItemsOf(dataset: Dataset, trainIndices: Int32Array, source:
  * `dataDir` is where the data set's files are, as for `heed train --data-dir`.
  */
 export function rebuildRatedItems(artifact: LoadedArtifact, dataDir?: string): RatedItems {
+  const { dataset } = artifact.manifest;
+  return rebuildRatedItemsFrom(artifact, loadDataset(dataset, dataDir === undefined ? {} : { dataDir }));
+}
+
+/**
+ * `rebuildRatedItems` from the data set already loaded (`heed serve` loads it itself, to print
+ * the loader's warnings as the other commands do).
+ */
+export function rebuildRatedItemsFrom(artifact: LoadedArtifact, dataset: Dataset): RatedItems {
   const { manifest } = artifact;
   const refuse = (why: string): never => {
     throw new HeedError(
@@ -51,7 +60,6 @@ export function rebuildRatedItems(artifact: LoadedArtifact, dataDir?: string): R
   if (typeof splitLabel !== 'string' || typeof seed !== 'number') {
     refuse('its model.json does not record the split and seed it was trained with (provenance)');
   }
-  const dataset = loadDataset(manifest.dataset, dataDir === undefined ? {} : { dataDir });
   if (!sameIds(dataset.users.ids, manifest.users) || !sameIds(dataset.items.ids, manifest.items)) {
     refuse(`data set "${manifest.dataset}" now has other users or items than the model was trained on`);
   }
