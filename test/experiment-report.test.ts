@@ -264,4 +264,15 @@ test('Friedman across experiments ranks the shared models over data set x metric
   // Lower RMSE and higher NDCG rank first: X is first in a's two blocks, Y in b's.
   assert.deepEqual(f.averageRanks, [1.5, 1.5, 3]);
   assert.equal(f.criticalDifference, nemenyiCriticalDifference(3, 4, 0.05));
+
+  // MSE beside RMSE is the same ranking, not another block.
+  const withMse = summaries.map((s) => ({
+    ...s,
+    metrics: [...s.metrics, 'mse'],
+    rows: s.rows.map((r) => {
+      const squared = (r.metrics.rmse.mean ?? NaN) ** 2;
+      return { ...r, metrics: { ...r.metrics, mse: { mean: squared, sd: 0, values: [squared] } } };
+    }),
+  }));
+  assert.deepEqual(friedmanAcrossExperiments(withMse)?.blockNames, f.blockNames);
 });

@@ -133,6 +133,9 @@ export function friedmanAcrossExperiments(
   const scores: number[][] = [];
   for (const s of summaries) {
     for (const metric of s.metrics) {
+      // MSE ranks the models exactly as RMSE does (a monotone transform): counting both would
+      // count one comparison twice and shrink the critical difference for nothing.
+      if (metric === 'mse' && s.metrics.includes('rmse')) continue;
       const sign = metricByName(metric).higherIsBetter ? -1 : 1;
       const means = labels.map(
         (label) => s.rows.find((r) => r.label === label)?.metrics[metric]?.mean ?? null,
