@@ -54,11 +54,11 @@ export async function runExperimentFile(
   if (options.reportOnly) {
     const plan = planExperiment({ experiment, dataset, quick: options.quick, file });
     const store = new RunStore(options.outDir);
-    const stored = plan.runs.filter((r) => store.has(r.key)).map((r) => store.read(r.key));
+    const stored = plan.runs.filter((r) => store.has(r.key)).map((r) => store.readFor(r));
     // The sweep's best-point runs are not in the plan: they follow from the stored sweep runs.
     const best = bestPointRuns({ experiment, dataset, quick: options.quick, file }, stored)
       .filter((r) => store.has(r.key))
-      .map((r) => store.read(r.key));
+      .map((r) => store.readFor(r));
     const written = writeReports(options.outDir, {
       experiment,
       records: [...stored, ...best],

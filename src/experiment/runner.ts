@@ -98,7 +98,7 @@ class Executor {
     try {
       for (const run of runs) {
         if (this.store.has(run.key)) {
-          this.records.push(this.store.read(run.key));
+          this.records.push(this.store.readFor(run));
           continue;
         }
         // Once interrupted, no run is started (not even for one epoch), but the stored runs after

@@ -59,6 +59,15 @@ export class RunStore {
     return record;
   }
 
+  /**
+   * The stored run of `run.key` in the role this plan gives it. One fit can serve several planned
+   * roles (a figure's point at a model's table settings is that row's run), so the role is the
+   * plan's, not the one the record was first written with.
+   */
+  readFor(run: { readonly key: string; readonly role: RunRole }): RunRecord {
+    return { ...this.read(run.key), role: run.role };
+  }
+
   write(record: RunRecord): void {
     writeFileAtomic(this.file(record.key), JSON.stringify(record, null, 2) + '\n');
   }
