@@ -98,7 +98,7 @@ class Executor {
       for (const run of runs) {
         if (this.interrupted) return;
         if (this.store.has(run.key)) {
-          this.records.push(this.store.read(run.key));
+          this.records.push(storedAs(run, this.store));
           continue;
         }
         progress.start(run);
@@ -174,6 +174,16 @@ class Executor {
       );
     return { ...split, name: `${split.name} (validation)`, test: split.validation };
   }
+}
+
+/**
+ * A stored run as the planned run `run`. Two planned runs share a key when they are the same fit,
+ * e.g. a table row and the figure point at that row's setting; the stored record carries the role
+ * of whichever was fitted first, so the role is taken from the plan, else the run would be counted
+ * twice in the table row and not at all in the figure.
+ */
+export function storedAs(run: PlannedRun, store: RunStore): RunRecord {
+  return { ...store.read(run.key), role: run.role };
 }
 
 /** The runs scoring the sweep's best point on test, once its validation runs are in `records`. */
