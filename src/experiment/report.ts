@@ -73,6 +73,16 @@ export function markdownReport(input: ReportInput, summary: ExperimentSummary): 
       'Heed: mean ± sd over seeds × folds; Δ = Heed − paper.',
     '',
   );
+  const imported = input.records.filter((r) => r.provenance !== undefined);
+  if (imported.length > 0) {
+    const sources = [...new Set(imported.map((r) => r.provenance?.source ?? ''))].sort();
+    out.push(
+      `${imported.length} of these runs were measured before the experiment runner and imported with ` +
+        `their numbers unchanged (each run record's \`provenance\` gives the source, date, command and machine): ` +
+        `${sourceList(sources)}.`,
+      '',
+    );
+  }
   if (summary.rows.length > 0) out.push(rowTable(e, summary), '');
   const notes = summary.rows.filter((r) => r.note !== undefined).map((r) => `- ${r.label}: ${r.note}`);
   const best = summary.rows.find((r) => r.point !== undefined);
@@ -165,6 +175,17 @@ function rowTable(e: Experiment, summary: ExperimentSummary): string {
     return cells;
   });
   return formatMarkdownTable(headers, rows);
+}
+
+/** Source files, one directory's files shown as `dir/ (n files)` when there are more than two. */
+function sourceList(files: readonly string[]): string {
+  const byDir = new Map<string, string[]>();
+  for (const f of files) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
+  return [...byDir.entries()]
+    .flatMap(([dir, own]) =>
+      own.length > 2 ? [`\`${dir}/\` (${own.length} files)`] : own.map((f) => `\`${f}\``),
+    )
+    .join(', ');
 }
 
 function meanSdText(mean: number | null, sd: number | null): string {

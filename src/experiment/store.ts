@@ -11,6 +11,18 @@ import type { RunRole } from './plan.js';
 import type { RunIdentity } from './run-key.js';
 import type { Settings } from './format.js';
 
+/** Where an imported run came from (a run measured before the runner, copied from its JSON). */
+export interface Provenance {
+  /** The file the numbers were copied from. */
+  readonly source: string;
+  readonly date: string;
+  /** The command that measured it. */
+  readonly command: string;
+  readonly machine: string;
+  /** What the source lacked, e.g. a metric it did not measure (stored as null). */
+  readonly note?: string;
+}
+
 /** A finished run as stored. */
 export interface RunRecord {
   readonly key: string;
@@ -26,8 +38,10 @@ export interface RunRecord {
   readonly nTrain: number;
   readonly nTest: number;
   readonly notes?: readonly string[];
-  /** ISO time the run finished. */
+  /** ISO time the run finished (for an imported run: when it was imported). */
   readonly finishedAt: string;
+  /** Present when the run was imported from an earlier measurement rather than fitted by the runner. */
+  readonly provenance?: Provenance;
 }
 
 export class RunStore {

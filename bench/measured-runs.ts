@@ -1,0 +1,178 @@
+/**
+ * The runs measured by the old bench mains, read from their JSON in bench/results/ into one shape:
+ * model, the settings given (`--set`), seed, 0-based fold, the config the model ran with (when
+ * the bench recorded it), the metric values and where the run came from. Values are copied, never
+ * recomputed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ModelConfig } from '../src/models/model.js';
+import type { Provenance } from '../src/experiment/store.js';
+
+export interface MeasuredRun {
+  readonly model: string;
+  readonly dataset: string;
+  /** The split spec as the bench wrote it (`u1`, `sain`, `ratio:0.8,0.1,0.1`, `kfold:5,0.05`). */
+  readonly split: string;
+  readonly seed: number;
+  readonly fold: number;
+  /** `--set` overrides as `key=value` joined by spaces or commas; empty for shipped defaults. */
+  readonly overrides: string;
+  /** The resolved config with the names of the day; undefined when the bench did not record it. */
+  readonly config?: ModelConfig;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly fitSeconds: number;
+  readonly predictSeconds: number;
+  readonly epochs: number;
+  readonly bestEpoch?: number;
+  readonly nTrain: number;
+  readonly nTest: number;
+  readonly provenance: Provenance;
+}
+
+type Json = Record<string, unknown>;
+
+function readJson(file: string): Json {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
+}
+
+function num(run: Json, key: string, file: string): number {
+  const value = run[key];
+  if (typeof value !== 'number')
+    throw new Error(`${file}: run of ${String(run.model)}: "${key}" is not a number`);
+  return value;
+}
+
+/** The metrics a run recorded, under the runner's metric names. */
+function metricsOf(run: Json): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [from, to] of [
+    ['rmse', 'rmse'],
+    ['mae', 'mae'],
+    ['mse', 'mse'],
+    ['ndcg10', 'ndcg@10'],
+  ] as const)
+    if (typeof run[from] === 'number') out[to] = run[from] as number;
+  return out;
+}
+
+function common(run: Json, file: string): Omit<MeasuredRun, 'split' | 'fold' | 'provenance' | 'overrides'> {
+  return {
+    model: String(run.model),
+    dataset: String(run.dataset),
+    seed: num(run, 'seed', file),
+    ...(run.config !== undefined && Object.keys(run.config as Json).length > 0
+      ? { config: run.config as ModelConfig }
+      : {}),
+    metrics: metricsOf(run),
+    fitSeconds: typeof run.fitSeconds === 'number' ? run.fitSeconds : 0,
+    predictSeconds: typeof run.predictSeconds === 'number' ? run.predictSeconds : 0,
+    epochs: typeof run.epochs === 'number' ? run.epochs : 0,
+    ...(typeof run.bestEpoch === 'number' ? { bestEpoch: run.bestEpoch } : {}),
+    nTrain: num(run, 'nTrain', file),
+    nTest: num(run, 'nTest', file),
+  };
+}
+
+/** classic.json, aanmf.json, afm-gau.json: runs tagged with a session holding the command. */
+function sessionRuns(file: string): MeasuredRun[] {
+  const json = readJson(file);
+  const sessions = new Map((json.sessions as Json[]).map((s) => [String(s.id), s]));
+  return (json.runs as Json[]).map((run) => {
+    const session = sessions.get(String(run.session)) ?? {};
+    const protocol = String(run.protocol);
+    // classic.json's u1..u5 protocol names each fold's file in `split`; the others number folds from 1.
+    const split = protocol === 'u1..u5' ? String(run.split) : protocol;
+    const fold = typeof run.fold === 'number' ? run.fold - 1 : 0;
+    return {
+      ...common(run, file),
+      split,
+      fold,
+      overrides: typeof run.overrides === 'string' ? run.overrides : '',
+      provenance: {
+        source: file,
+        date: String(run.date ?? session.date ?? run.session),
+        command: String(session.command),
+        machine: `${String(session.cpu)}, ${String(session.cores)} cores, Node ${String(session.node)}`,
+      },
+    };
+  });
+}
+
+/** neural-baselines.json: no sessions; each run names its machine's engine. */
+function neuralBaselineRuns(file: string): MeasuredRun[] {
+  return (readJson(file).runs as Json[]).map((run) => ({
+    ...common(run, file),
+    split: String(run.split),
+    fold: 0,
+    overrides: String(run.overrides ?? ''),
+    provenance: {
+      source: file,
+      date: 'not recorded (BENCHMARKS.md, issue 3)',
+      command: `node dist/bench/neural-baselines.js --data-dir ../shared/data --models ${String(run.model)}`,
+      machine: `${String(run.backend)} backend, ${String(run.threads)} thread(s)`,
+    },
+  }));
+}
+
+/** rsattae.json: seconds, epochs and config in its own shape; the settings had their old names. */
+function rsattaeRuns(file: string): MeasuredRun[] {
+  const json = readJson(file);
+  return (json.runs as Json[]).map((run) => {
+    const seconds = run.seconds as Json;
+    return {
+      ...common(run, file),
+      fitSeconds: Number(seconds.fit),
+      predictSeconds: Number(seconds.predict),
+      split: String(run.split),
+      fold: 0,
+      overrides: String(run.overrides ?? ''),
+      provenance: {
+        source: file,
+        date: String(run.started),
+        command: String(json.command),
+        machine: String(run.machine),
+      },
+    };
+  });
+}
+
+/** review-models/clean/MODEL-seedN.json: one run per file. */
+function reviewRuns(dir: string): MeasuredRun[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((name) => {
+      const file = path.join(dir, name);
+      const run = readJson(file);
+      const stat = fs.statSync(file);
+      return {
+        ...common(run, file),
+        // The bench wrote the data set with its directory; the runner's id is relative to --data-dir.
+        dataset: String(run.dataset).replace(/^amazon:.*?\/data\//, 'amazon:'),
+        split: String(run.split),
+        fold: 0,
+        overrides: '',
+        provenance: {
+          source: file,
+          date: `file modified ${stat.mtime.toISOString()}`,
+          command: `node dist/bench/review-models.js --data-dir ../shared/data --protocol clean --seeds ${String(run.seed)} --models ${String(run.model)}`,
+          machine: 'not recorded (BENCHMARKS.md: the 2-core AMD EPYC box)',
+        },
+      };
+    });
+}
+
+/** Every measured run under `resultsDir` (bench/results). */
+export function readMeasuredRuns(resultsDir: string): MeasuredRun[] {
+  const at = (name: string): string => path.join(resultsDir, name);
+  return [
+    ...sessionRuns(at('classic.json')),
+    ...sessionRuns(at('aanmf.json')),
+    ...sessionRuns(at('afm-gau.json')),
+    ...neuralBaselineRuns(at('neural-baselines.json')),
+    ...rsattaeRuns(at('rsattae.json')),
+    ...reviewRuns(at(path.join('review-models', 'clean'))),
+  ];
+}
