@@ -2,6 +2,8 @@
 import { formatTick, type Ticks } from './nice-ticks.js';
 import { coordinate, element, text, textWidth } from './svg.js';
 
+const TITLE_FONT_SIZE = 16;
+
 export interface PlotArea {
   left: number;
   top: number;
@@ -15,9 +17,14 @@ export function linearScale(domainMin: number, domainMax: number, rangeStart: nu
     rangeStart + ((value - domainMin) / (domainMax - domainMin)) * (rangeEnd - rangeStart);
 }
 
+/** The canvas width a title needs: its own width and a margin on each side. */
+export function titleWidth(title: string): number {
+  return textWidth(title, TITLE_FONT_SIZE) * 1.1 + 32;
+}
+
 export function titleText(title: string, centreX: number): string {
   return text(centreX, 24, title, {
-    'font-size': 16,
+    'font-size': TITLE_FONT_SIZE,
     'font-weight': 'bold',
     'text-anchor': 'middle',
     fill: '#111111',

@@ -13,6 +13,7 @@ import {
   slantedLabelDepth,
   slantedLabelOverhang,
   titleText,
+  titleWidth,
   xAxisLine,
   xTickLabel,
   yAxis,
@@ -73,7 +74,8 @@ export function barChart(spec: BarChartSpec): string {
       )
     : 0;
   const left = MARGIN.left + overhang;
-  const width = left + plotWidth + legendSpace + MARGIN.right;
+  // A long title widens the canvas rather than run off its edges.
+  const width = Math.max(left + plotWidth + legendSpace + MARGIN.right, titleWidth(spec.title));
   const labelDepth = slanted ? slantedLabelDepth(groupLabels) : 0;
   const height = Math.max(HEIGHT, MARGIN.top + legendHeight(entries) + 16) + labelDepth;
   const area: PlotArea = {
@@ -114,7 +116,7 @@ export function barChart(spec: BarChartSpec): string {
   });
   const decorations = zoomed ? [axisBreak(area.left, bottom - 10), zoomNote(area)] : [];
   return svgDocument(width, height, spec.title, [
-    titleText(spec.title, area.left + area.width / 2),
+    titleText(spec.title, width / 2),
     yAxis(area, ticks, y, spec.yLabel),
     xAxisLine(area, undefined, 0),
     element('g', { class: 'bars' }, parts),

@@ -9,6 +9,7 @@ import {
   slantedLabelDepth,
   slantedLabelOverhang,
   titleText,
+  titleWidth,
   xAxisLine,
   xTickLabel,
   yAxis,
@@ -86,7 +87,8 @@ export function lineChart(spec: LineChartSpec): string {
     : 0;
   const left = MARGIN.left + overhang;
   const xAxis = overhang === 0 ? unshifted : buildXAxis(scale, xs, left, plotWidth);
-  const width = left + plotWidth + legendSpace + MARGIN.right;
+  // A long title widens the canvas rather than run off its edges.
+  const width = Math.max(left + plotWidth + legendSpace + MARGIN.right, titleWidth(spec.title));
   const labelDepth = slanted ? slantedLabelDepth(tickLabels) : 0;
   const height = Math.max(HEIGHT, MARGIN.top + legendHeight(legendEntries) + 16) + labelDepth;
   const area: PlotArea = {
@@ -114,7 +116,7 @@ export function lineChart(spec: LineChartSpec): string {
   );
   const lines = spec.series.map((series, i) => drawSeries(series, legendEntries[i], xAxis.position, y));
   return svgDocument(width, height, spec.title, [
-    titleText(spec.title, area.left + area.width / 2),
+    titleText(spec.title, width / 2),
     yAxis(area, yTicks, y, spec.yLabel),
     xAxisLine(area, spec.xLabel, bottom + 42 + labelDepth),
     element('g', { class: 'x-ticks' }, xTickMarks),

@@ -49,9 +49,12 @@ export function text(
   return element('text', { x, y, ...attributes }, escapeXml(content));
 }
 
-/** Approximate width of a label in a sans-serif font: there is no font to measure, so 0.6 em per character. */
+/**
+ * Approximate width of a label in a sans-serif font: there is no font to measure, so 0.66 em per
+ * character (DejaVu Sans, the usual fallback, averages about that; 0.6 let legends overflow).
+ */
 export function textWidth(content: string, fontSize: number): number {
-  return content.length * fontSize * 0.6;
+  return content.length * fontSize * 0.66;
 }
 
 /** The root element: a viewBox so the figure scales, a <title> for screen readers, a white background. */
