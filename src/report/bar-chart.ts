@@ -63,7 +63,9 @@ export function barChart(spec: BarChartSpec): string {
     swatch: true,
   }));
   const legendSpace = legendWidth(entries) + 20;
-  const plotWidth = Math.max(WIDTH - MARGIN.left - MARGIN.right - legendSpace, MIN_PLOT_WIDTH);
+  // A title wider than the default canvas widens the plot with it, not just the margins.
+  const canvasWidth = Math.max(WIDTH, titleWidth(spec.title));
+  const plotWidth = Math.max(canvasWidth - MARGIN.left - MARGIN.right - legendSpace, MIN_PLOT_WIDTH);
   const groupWidth = plotWidth / spec.groups.length;
   const groupLabels = spec.groups.map((group) => group.label);
   const slanted = needsSlantedLabels(groupLabels, groupWidth);

@@ -72,7 +72,9 @@ export function lineChart(spec: LineChartSpec): string {
     dashed: series.dashed,
   }));
   const legendSpace = legendWidth(legendEntries) + 20;
-  const plotWidth = Math.max(WIDTH - MARGIN.left - MARGIN.right - legendSpace, MIN_PLOT_WIDTH);
+  // A title wider than the default canvas widens the plot with it, not just the margins.
+  const canvasWidth = Math.max(WIDTH, titleWidth(spec.title));
+  const plotWidth = Math.max(canvasWidth - MARGIN.left - MARGIN.right - legendSpace, MIN_PLOT_WIDTH);
   const points = spec.series.flatMap((series) => series.points);
   const xs = points.map((p) => p.x);
   const unshifted = buildXAxis(scale, xs, MARGIN.left, plotWidth);
