@@ -7,9 +7,8 @@
 import * as prettier from 'prettier';
 import { loadDataset } from '../src/data/registry.js';
 import { readExperimentFile } from '../src/experiment/load.js';
-import { planExperiment } from '../src/experiment/plan.js';
 import { markdownReport, writeReports, type ReportInput } from '../src/experiment/report.js';
-import { bestPointRuns } from '../src/experiment/runner.js';
+import { storedReport } from '../src/experiment/runner.js';
 import { RunStore } from '../src/experiment/store.js';
 import { summarize } from '../src/experiment/summary.js';
 import { benchmarkOutDir } from './benchmark-experiments.js';
@@ -27,21 +26,8 @@ export interface BenchmarkSection {
 export function benchmarkSection(file: string, dataDir: string): BenchmarkSection {
   const experiment = readExperimentFile(file);
   const dataset = loadDataset(experiment.dataset, { dataDir });
-  const context = { experiment, dataset, quick: false, file };
-  const plan = planExperiment(context);
   const outDir = benchmarkOutDir(experiment);
-  const store = new RunStore(outDir);
-  const stored = plan.runs.filter((r) => store.has(r.key)).map((r) => store.readFor(r));
-  const best = bestPointRuns(context, stored)
-    .filter((r) => store.has(r.key))
-    .map((r) => store.readFor(r));
-  const report: ReportInput = {
-    experiment,
-    records: [...stored, ...best],
-    quick: false,
-    quickNotes: plan.quickNotes,
-    missing: plan.runs.length - stored.length,
-  };
+  const report = storedReport({ experiment, dataset, quick: false, file }, new RunStore(outDir));
   // One heading level down: the report's `##` title sits under a BENCHMARKS.md `##` section.
   const body = markdownReport(report, summarize(experiment, report.records)).replace(/^(#+) /gm, '#$1 ');
   const text = [

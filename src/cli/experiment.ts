@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { readExperimentFile } from '../experiment/load.js';
 import { planExperiment } from '../experiment/plan.js';
 import { writeReports } from '../experiment/report.js';
-import { bestPointRuns, runExperiment } from '../experiment/runner.js';
+import { runExperiment, storedReport } from '../experiment/runner.js';
 import { RunStore } from '../experiment/store.js';
 import type { ExperimentSummary } from '../experiment/summary.js';
 import { InterruptedError, UsageError } from '../util/errors.js';
@@ -52,20 +52,10 @@ export async function runExperimentFile(
   const experiment = readExperimentFile(file);
   const dataset = await openDataset(experiment.dataset, options.dataDir, io.stderr);
   if (options.reportOnly) {
-    const plan = planExperiment({ experiment, dataset, quick: options.quick, file });
-    const store = new RunStore(options.outDir);
-    const stored = plan.runs.filter((r) => store.has(r.key)).map((r) => store.readFor(r));
-    // The sweep's best-point runs are not in the plan: they follow from the stored sweep runs.
-    const best = bestPointRuns({ experiment, dataset, quick: options.quick, file }, stored)
-      .filter((r) => store.has(r.key))
-      .map((r) => store.readFor(r));
-    const written = writeReports(options.outDir, {
-      experiment,
-      records: [...stored, ...best],
-      quick: options.quick,
-      quickNotes: plan.quickNotes,
-      missing: plan.runs.length - stored.length,
-    });
+    const written = writeReports(
+      options.outDir,
+      storedReport({ experiment, dataset, quick: options.quick, file }, new RunStore(options.outDir)),
+    );
     return {
       markdown: written.text,
       resultsFile: written.markdown,

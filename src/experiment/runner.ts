@@ -14,6 +14,7 @@ import { HeedError } from '../util/errors.js';
 import type { Experiment, Settings } from './format.js';
 import { planExperiment, sweepBestRuns, type Plan, type PlanContext, type PlannedRun } from './plan.js';
 import { experimentProgress, formatDuration, type ProgressSink } from './progress.js';
+import type { ReportInput } from './report.js';
 import { RunStore, type RunRecord } from './store.js';
 import { bestSweepPoint } from './summary.js';
 
@@ -192,4 +193,24 @@ export function bestPointRuns(context: PlanContext, records: readonly RunRecord[
   const change = context.quick ? sweep.quick : undefined;
   const settings: Settings = { ...sweep.settings, ...best, ...(change?.settings ?? {}) };
   return sweepBestRuns(context, best, settings, change?.expectedSeconds ?? sweep.expectedSeconds);
+}
+
+/**
+ * The report input of an experiment from its stored runs only, fitting nothing (`heed experiment
+ * report`, the generated BENCHMARKS.md sections): the plan's stored runs, the sweep's best point
+ * when stored, and how many planned runs are missing.
+ */
+export function storedReport(context: PlanContext, store: RunStore): ReportInput {
+  const plan = planExperiment(context);
+  const stored = plan.runs.filter((r) => store.has(r.key)).map((r) => store.readFor(r));
+  const best = bestPointRuns(context, stored)
+    .filter((r) => store.has(r.key))
+    .map((r) => store.readFor(r));
+  return {
+    experiment: context.experiment,
+    records: [...stored, ...best],
+    quick: context.quick,
+    quickNotes: plan.quickNotes,
+    missing: plan.runs.length - stored.length,
+  };
 }
