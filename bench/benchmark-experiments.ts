@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Experiment } from '../src/experiment/format.js';
 
 export const BENCHMARK_EXPERIMENT_FILES: readonly string[] = [
+  'bench/experiments/classic-ml100k.json',
   'bench/experiments/classic-ml1m.json',
   'experiments/sain/table2.json',
   'experiments/aanmf/table4-ml100k.json',

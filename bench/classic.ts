@@ -11,9 +11,10 @@
  * with Surprise's defaults (factors 100, 20 epochs, lr 0.005, reg 0.02) to time them against it.
  *
  * Results: bench/results/classic.json (or classic-surprise.json), merged with the runs already
- * there for other (model, data set, protocol) keys, and a table between the markers
- * `<!-- heed:classic:begin -->` / `<!-- heed:classic:end -->` (or `classic-surprise`) in
- * BENCHMARKS.md. Usage: `node dist/bench/classic.js --help`.
+ * there for other (model, data set, protocol) keys, with the summary above. BENCHMARKS.md's
+ * accuracy tables of these runs are the experiments bench/experiments/classic-ml100k.json and
+ * classic-ml1m.json (import the runs with `node dist/bench/import-measured-runs.js`, then
+ * `node dist/bench/update-benchmarks.js`). Usage: `node dist/bench/classic.js --help`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,7 +25,6 @@ import { loadDataset } from '../src/data/registry.js';
 import { makeSplits, parseSplitSpec } from '../src/data/split.js';
 import { evaluate, standardDeviation, type FoldResult } from '../src/eval/protocol.js';
 import { helpText, parseArgs, type CommandSpec } from '../src/cli/flags.js';
-import { formatMarkdownTable } from '../src/cli/table.js';
 import { MODELS } from '../src/models/index.js';
 import type { ModelConfig } from '../src/models/model.js';
 import { HeedError, UsageError } from '../src/util/errors.js';
@@ -59,7 +59,7 @@ const COMMAND: CommandSpec = {
   name: 'bench:classic',
   summary:
     'Benchmark the classic models on ml-100k (u1..u5) and ml-1m (ratio:0.9,0,0.1) over several seeds; ' +
-    'write bench/results/classic.json and the classic section of BENCHMARKS.md.',
+    "write bench/results/classic.json (BENCHMARKS.md's tables come from the classic-ml100k and classic-ml1m experiments).",
   flags: {
     models: {
       kind: 'string',
@@ -95,12 +95,6 @@ const COMMAND: CommandSpec = {
     },
     set: SET_FLAG,
     out: outFlag('bench/results/classic.json'),
-    markdown: {
-      kind: 'string',
-      value: 'FILE',
-      description: 'Markdown file to update',
-      defaultText: 'BENCHMARKS.md',
-    },
     quiet: { kind: 'switch', description: 'No per-run lines on stderr' },
   },
   examples: [
@@ -196,7 +190,6 @@ async function main(argv: readonly string[]): Promise<void> {
   );
   const overrideText = overridesText(overrides);
   const outFile = path.resolve(ROOT, args.string('out') ?? `bench/results/${kind}.json`);
-  const markdownFile = path.resolve(ROOT, args.string('markdown') ?? 'BENCHMARKS.md');
   const quiet = args.switch('quiet');
   const dataDir = args.string('data-dir');
 
@@ -219,7 +212,6 @@ async function main(argv: readonly string[]): Promise<void> {
     const sessions = [...previous.sessions.filter((s) => all.some((r) => r.session === s.id)), session];
     const results: ResultsFile = { benchmark: kind, sessions, runs: all, summary: summarise(all) };
     writeFileAtomic(outFile, JSON.stringify(results, null, 1) + '\n');
-    updateMarkdown(markdownFile, kind, results, display(outFile));
   };
 
   for (const datasetId of datasets) {
@@ -276,7 +268,7 @@ async function main(argv: readonly string[]): Promise<void> {
     }
   }
   if (runs.length === 0) throw new UsageError('nothing to run: check --models, --datasets and --splits');
-  process.stdout.write(`wrote ${display(outFile)} and the ${kind} section of ${display(markdownFile)}\n`);
+  process.stdout.write(`wrote ${display(outFile)}\n`);
 }
 
 /** The settings a model runs with: the fixed ones it has (Surprise's), then the user's `--set`. */
@@ -340,64 +332,6 @@ function readResults(file: string, kind: string): ResultsFile {
         'move it away or pass --out',
     );
   }
-}
-
-const TITLE: Record<string, string> = {
-  classic: 'Classic models (shipped defaults)',
-  'classic-surprise': "Classic models with Surprise's defaults (factors 100, 20 epochs, lr 0.005, reg 0.02)",
-};
-
-/** Rewrites the marked section of BENCHMARKS.md (creating the file or the section if missing). */
-function updateMarkdown(file: string, kind: string, results: ResultsFile, resultsPath: string): void {
-  const begin = `<!-- heed:${kind}:begin -->`;
-  const end = `<!-- heed:${kind}:end -->`;
-  const sessions = new Map(results.sessions.map((s) => [s.id, s]));
-  const rows = results.summary.map((s) => [
-    s.dataset,
-    s.protocol,
-    s.overrides === '' ? s.model : `${s.model} (${s.overrides})`,
-    s.runs,
-    s.runs > 1 ? `${s.rmse.toFixed(4)} ± ${s.rmseSd.toFixed(4)}` : s.rmse.toFixed(4),
-    s.runs > 1 ? `${s.mae.toFixed(4)} ± ${s.maeSd.toFixed(4)}` : s.mae.toFixed(4),
-    s.fitSeconds.toFixed(2),
-    Math.round(s.samplesPerSecond).toLocaleString('en-US'),
-    s.epochs.toFixed(0),
-  ]);
-  const machines = [...new Set(results.summary.map((s) => s.session))]
-    .map((id) => sessions.get(id))
-    .filter((s): s is Session => s !== undefined)
-    .map(
-      (s) =>
-        `- ${s.date}: ${s.cpu}, ${s.cores} cores, ${s.memoryGiB} GiB, ${s.platform}, Node ${s.node}; \`${s.command}\``,
-    );
-  const section = [
-    begin,
-    '',
-    `### ${TITLE[kind] ?? kind}`,
-    '',
-    'Generated by `bench/classic.ts`; do not edit by hand. RMSE and MAE are mean ± sample sd over the runs ' +
-      '(folds × seeds). "ratings/s" is ratings processed per second of training, i.e. per-epoch throughput ' +
-      `for SGD models. Full per-run results: \`${resultsPath}\`.`,
-    '',
-    formatMarkdownTable(
-      ['data set', 'protocol', 'model', 'runs', 'RMSE', 'MAE', 'fit s', 'ratings/s', 'epochs'],
-      rows.map((r) => r.map(String)),
-      4,
-      { right: ['runs', 'RMSE', 'MAE', 'fit s', 'ratings/s', 'epochs'] },
-    ).trimEnd(),
-    '',
-    'Measured on:',
-    '',
-    ...machines,
-    '',
-    end,
-  ].join('\n');
-  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const a = text.indexOf(begin);
-  const b = text.indexOf(end);
-  if (a >= 0 && b > a) text = text.slice(0, a) + section + text.slice(b + end.length);
-  else text = `${text.replace(/\n*$/, '\n')}\n${section}\n`;
-  writeFileAtomic(file, text);
 }
 
 /** A path relative to the repository when it is inside it, else absolute. */

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { predefinedFoldNames } from '../src/data/split.js';
 import type { ModelConfig } from '../src/models/model.js';
 import type { Provenance } from '../src/experiment/store.js';
 
@@ -31,6 +32,9 @@ export interface MeasuredRun {
 }
 
 type Json = Record<string, unknown>;
+
+/** GroupLens' five ml-100k folds, the protocol classic.json calls `u1..u5`. */
+const U1_TO_U5 = { prefix: 'u', first: 1, last: 5 } as const;
 
 function readJson(file: string): Json {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
@@ -78,16 +82,11 @@ function common(run: Json, file: string): Omit<MeasuredRun, 'split' | 'fold' | '
 function sessionRuns(file: string): MeasuredRun[] {
   const json = readJson(file);
   const sessions = new Map((json.sessions as Json[]).map((s) => [String(s.id), s]));
-  return (json.runs as Json[]).map((run) => {
+  return (json.runs as Json[]).flatMap((run) => {
     const session = sessions.get(String(run.session)) ?? {};
     const protocol = String(run.protocol);
-    // classic.json's u1..u5 protocol names each fold's file in `split`; the others number folds from 1.
-    const split = protocol === 'u1..u5' ? String(run.split) : protocol;
-    const fold = typeof run.fold === 'number' ? run.fold - 1 : 0;
-    return {
+    const measured = {
       ...common(run, file),
-      split,
-      fold,
       overrides: typeof run.overrides === 'string' ? run.overrides : '',
       provenance: {
         source: file,
@@ -96,6 +95,20 @@ function sessionRuns(file: string): MeasuredRun[] {
         machine: `${String(session.cpu)}, ${String(session.cores)} cores, Node ${String(session.node)}`,
       },
     };
+    if (protocol === 'u1..u5') {
+      // classic.json names each fold's file in `split` (u1 … u5): the run is both the one split
+      // uK and fold K of the u1..u5 protocol.
+      const name = String(run.split);
+      const fold = predefinedFoldNames(U1_TO_U5).indexOf(name);
+      if (fold < 0)
+        throw new Error(`${file}: run of ${measured.model}: split "${name}" is not one of u1..u5`);
+      return [
+        { ...measured, split: name, fold: 0 },
+        { ...measured, split: protocol, fold },
+      ];
+    }
+    // The other protocols number their folds from 1.
+    return [{ ...measured, split: protocol, fold: typeof run.fold === 'number' ? run.fold - 1 : 0 }];
   });
 }
 

@@ -45,8 +45,10 @@ export {
   makeSplits,
   minRatingsPerUser,
   parseSplitSpec,
+  predefinedFoldNames,
   predefinedSplit,
   ratioSplit,
+  splitFoldCount,
   type KFoldOptions,
   type SplitSpec,
 } from './data/split.js';

@@ -102,3 +102,29 @@ test('a stored run shared by two planned runs takes the role of the one asking f
   assert.equal(asFigure.metrics.mse, 1.03);
   fs.rmSync(dir, { recursive: true });
 });
+
+test("classic.json's u1..u5 runs are read both as split uK and as fold K of u1..u5", () => {
+  process.chdir(ROOT);
+  const classic = readMeasuredRuns('bench/results').filter(
+    (m) => m.provenance.source === path.join('bench/results', 'classic.json') && m.dataset === 'ml-100k',
+  );
+  const asFolds = classic.filter((m) => m.split === 'u1..u5');
+  assert.ok(asFolds.length > 0, 'no u1..u5 runs read from classic.json');
+  for (const fold of asFolds) {
+    const single = classic.filter(
+      (m) =>
+        m.split === `u${fold.fold + 1}` &&
+        m.fold === 0 &&
+        m.model === fold.model &&
+        m.seed === fold.seed &&
+        m.overrides === fold.overrides,
+    );
+    assert.equal(
+      single.length,
+      1,
+      `${fold.model} seed ${fold.seed} fold ${fold.fold + 1}: no single-split twin`,
+    );
+    assert.deepEqual(single[0].metrics, fold.metrics);
+  }
+  assert.equal(classic.length, 2 * asFolds.length, 'a classic ml-100k run outside u1..u5');
+});

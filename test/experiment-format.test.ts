@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generateSynthetic } from '../src/data/loaders/synthetic.js';
+import { kFoldSplits } from '../src/data/split.js';
 import { parseExperiment } from '../src/experiment/format.js';
 import { planExperiment, sweepPoints } from '../src/experiment/plan.js';
 import { UsageError } from '../src/util/errors.js';
@@ -144,4 +145,24 @@ test('sweep points: the whole grid, or a seeded sample of distinct points', () =
   assert.deepEqual(sweepPoints(sweep), drawn);
   assert.equal(new Set(drawn.map((p) => JSON.stringify(p))).size, 3);
   assert.equal(sweepPoints({ ...sweep, kind: 'grid' }).length, 6);
+});
+
+test('a range of predefined splits (u1..u3) plans one run per fold; a missing split is named', () => {
+  const synthetic = generateSynthetic({ users: 30, items: 40, ratingsPerUser: 10 });
+  const [u1, u2, u3] = kFoldSplits(synthetic, 3, 5);
+  const dataset = { ...synthetic, predefinedSplits: { u1, u2, u3 } };
+  const plan = (split: string) =>
+    planExperiment({
+      experiment: parseExperiment(variant(['split'], split), FILE),
+      dataset,
+      quick: false,
+      file: FILE,
+    });
+  const table = plan('u1..u3').runs.filter((r) => r.role.kind === 'table');
+  assert.equal(table.length, 2 * 2 * 3);
+  assert.deepEqual([...new Set(table.map((r) => r.identity.fold))], [0, 1, 2]);
+  assert.throws(
+    () => plan('u1..u4'),
+    /my\.json: \$\.split: data set "synthetic:.*" has no split "u4" \(its splits: u1, u2, u3;/,
+  );
 });

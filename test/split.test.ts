@@ -8,8 +8,10 @@ import {
   makeSplits,
   minRatingsPerUser,
   parseSplitSpec,
+  predefinedFoldNames,
   predefinedSplit,
   ratioSplit,
+  splitFoldCount,
 } from '../src/data/split.js';
 import { UsageError } from '../src/util/errors.js';
 
@@ -176,4 +178,56 @@ test('predefined splits: found by name; an unknown name lists the available ones
     /has no predefined splits/,
   );
   assert.throws(() => predefinedSplit(data, 'toString'), /no split named "toString"/);
+});
+
+test('a range of predefined splits (u1..u5) parses, formats back and counts its folds', () => {
+  const spec = parseSplitSpec('u1..u5');
+  assert.deepEqual(spec, { kind: 'predefinedFolds', prefix: 'u', first: 1, last: 5 });
+  assert.equal(formatSplitSpec(spec), 'u1..u5');
+  assert.deepEqual(parseSplitSpec(formatSplitSpec(spec)), spec);
+  assert.equal(splitFoldCount(spec), 5);
+  assert.deepEqual(predefinedFoldNames({ prefix: 'u', first: 1, last: 5 }), ['u1', 'u2', 'u3', 'u4', 'u5']);
+  assert.equal(formatSplitSpec(parseSplitSpec(' fold8..fold10 ')), 'fold8..fold10');
+  assert.equal(splitFoldCount(parseSplitSpec('kfold:4')), 4);
+  assert.equal(splitFoldCount(parseSplitSpec('u1')), 1);
+  for (const [text, message] of [
+    ['u1..v5', /same name before the numbers/],
+    ['u..u5', /same name before the numbers/],
+    ['1..5', /same name before the numbers/],
+    ['u1..u2..u3', /same name before the numbers/],
+    ['u1..', /same name before the numbers/],
+    ['u01..u05', /without leading zeros/],
+    ['u5..u1', /--split "u5..u1": the first split's number must be below the last's/],
+    ['u3..u3', /for one split, write its name: u3/],
+  ] as const) {
+    assert.throws(
+      () => parseSplitSpec(text),
+      (e: unknown) => e instanceof UsageError && message.test(e.message),
+    );
+  }
+});
+
+test('makeSplits on u1..u3 gives the predefined splits in order; a missing one is named with the list', () => {
+  const fold = (name: string, test: number): Split => ({
+    name,
+    train: Int32Array.of(...[0, 1, 2, 3, 4, 5].filter((k) => k !== test)),
+    validation: new Int32Array(0),
+    test: Int32Array.of(test),
+  });
+  // Listed out of order in the dataset: the folds follow the range's numbers, not the listing.
+  const data = staircase(3, { u3: fold('u3', 2), u1: fold('u1', 0), u2: fold('u2', 1), ua: fold('ua', 5) });
+  const splits = makeSplits(data, parseSplitSpec('u1..u3'), 7);
+  assert.deepEqual(
+    splits.map((s) => s.name),
+    ['u1', 'u2', 'u3'],
+  );
+  assert.deepEqual(splits, [data.predefinedSplits.u1, data.predefinedSplits.u2, data.predefinedSplits.u3]);
+  assert.throws(
+    () => makeSplits(data, parseSplitSpec('u1..u5'), 1),
+    /--split "u1..u5": dataset "staircase" has no split named "u4" \(its predefined splits are u3, u1, u2, ua\)/,
+  );
+  assert.throws(
+    () => makeSplits(data, parseSplitSpec('u1..u2'), 1, Int32Array.of(0, 1)),
+    /predefined splits \("u1..u2"\) cannot be combined with a rating filter/,
+  );
 });

@@ -124,7 +124,10 @@ export async function setUpRun(
   const scale = scaleText === undefined ? undefined : parseScale(scaleText);
   const dataset = await openDataset(args.requireString('dataset'), args.string('data-dir'), io.stderr, scale);
   const spec = spec0 ?? defaultSplitSpec(dataset);
-  if (minRatings !== undefined && (spec.kind === 'predefined' || spec.kind === 'files')) {
+  if (
+    minRatings !== undefined &&
+    (spec.kind === 'predefined' || spec.kind === 'predefinedFolds' || spec.kind === 'files')
+  ) {
     throw new UsageError(
       `--min-ratings cannot filter the split "${formatSplitSpec(spec)}" (use a ratio or kfold --split)`,
     );

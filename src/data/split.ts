@@ -2,6 +2,8 @@
  * Train/validation/test splits of a `Dataset`: the protocols the papers evaluate with.
  *
  * - predefined: splits that ship with the data (ml-100k `u1`..`u5`, `ua`, `ub`; SAIN's 8:1:1 files);
+ * - predefined folds: a numbered range of predefined splits used as the folds of one protocol
+ *   (`u1..u5`, GroupLens' five-fold cross-validation of ml-100k);
  * - ratio: a seeded random partition of the ratings, e.g. 8:1:1 (`ratio:0.8,0.1,0.1`);
  * - k-fold: a seeded partition into k test folds, each rating in exactly one of them (`kfold:5`);
  * - files: the user's own parts, one CSV file each (`files:TRAIN,TEST`; `split-files.ts`);
@@ -19,6 +21,13 @@ import { filesSplit, type SplitFiles } from './split-files.js';
 /** A split protocol as parsed from `--split`. */
 export type SplitSpec =
   | { readonly kind: 'predefined'; readonly name: string }
+  | {
+      /** The predefined splits PREFIX+FIRST … PREFIX+LAST, in that order, one fold each. */
+      readonly kind: 'predefinedFolds';
+      readonly prefix: string;
+      readonly first: number;
+      readonly last: number;
+    }
   | {
       readonly kind: 'ratio';
       readonly train: number;
@@ -44,6 +53,8 @@ const SUM_TOLERANCE = 1e-6;
  * - `ratio` or `ratio:TRAIN,VALIDATION,TEST` (fractions summing to 1; validation may be 0);
  * - `kfold:K` or `kfold:K,V` (K ≥ 2 folds; V = fraction of each fold's train carved out as validation);
  * - `files:TRAIN,TEST` or `files:TRAIN,VALIDATION,TEST` (CSV rating files, read when the split is made);
+ * - `NAME1..NAME2` with names differing only in a final number (`u1..u5`): those predefined splits
+ *   as folds, checked against the dataset when the splits are made;
  * - anything else is the name of a predefined split (`u1`, `ua`, `train`), checked against the
  *   dataset when the split is made.
  */
@@ -97,12 +108,57 @@ export function parseSplitSpec(text: string, flag = '--split'): SplitSpec {
     const [train, validation, test] = files.length === 2 ? [files[0], undefined, files[1]] : files;
     return { kind: 'files', train, ...(validation !== undefined ? { validation } : {}), test };
   }
+  if (value.includes('..')) return parsePredefinedFolds(flag, value);
   if (value.includes(':') || value.includes(',')) {
     throw new UsageError(
-      `${flag} "${value}": unknown split kind; use a predefined split name (u1), ratio:TRAIN,VALIDATION,TEST, kfold:K or files:TRAIN,TEST`,
+      `${flag} "${value}": unknown split kind; use a predefined split name (u1), a range of them (u1..u5), ratio:TRAIN,VALIDATION,TEST, kfold:K or files:TRAIN,TEST`,
     );
   }
   return { kind: 'predefined', name: value };
+}
+
+/** `u1..u5`: both ends are one name followed by a number, the first number below the last. */
+function parsePredefinedFolds(flag: string, value: string): SplitSpec {
+  const ends = value.split('..');
+  const from = ends.length === 2 ? /^(.*?)(\d+)$/.exec(ends[0]) : null;
+  const to = ends.length === 2 ? /^(.*?)(\d+)$/.exec(ends[1]) : null;
+  if (from === null || to === null || from[1] !== to[1] || from[1] === '') {
+    throw new UsageError(
+      `${flag} "${value}": a range of predefined splits is NAME1..NAME2 with the same name before the numbers (e.g. u1..u5)`,
+    );
+  }
+  const first = Number(from[2]);
+  const last = Number(to[2]);
+  if (String(first) !== from[2] || String(last) !== to[2]) {
+    throw new UsageError(`${flag} "${value}": write the fold numbers without leading zeros (e.g. u1..u5)`);
+  }
+  if (first >= last) {
+    throw new UsageError(
+      `${flag} "${value}": the first split's number must be below the last's (for one split, write its name: ${ends[0]})`,
+    );
+  }
+  return { kind: 'predefinedFolds', prefix: from[1], first, last };
+}
+
+/** The names of the predefined splits a `predefinedFolds` spec uses, in fold order. */
+export function predefinedFoldNames(spec: {
+  readonly prefix: string;
+  readonly first: number;
+  readonly last: number;
+}): string[] {
+  return Array.from({ length: spec.last - spec.first + 1 }, (_, i) => `${spec.prefix}${spec.first + i}`);
+}
+
+/** How many folds (splits) a spec makes. */
+export function splitFoldCount(spec: SplitSpec): number {
+  switch (spec.kind) {
+    case 'kfold':
+      return spec.k;
+    case 'predefinedFolds':
+      return spec.last - spec.first + 1;
+    default:
+      return 1;
+  }
 }
 
 /** The canonical text of a spec, as `parseSplitSpec` reads it back (used in results and tables). */
@@ -110,6 +166,8 @@ export function formatSplitSpec(spec: SplitSpec): string {
   switch (spec.kind) {
     case 'predefined':
       return spec.name;
+    case 'predefinedFolds':
+      return `${spec.prefix}${spec.first}..${spec.prefix}${spec.last}`;
     case 'ratio':
       return `ratio:${spec.train},${spec.validation},${spec.test}`;
     case 'kfold':
@@ -136,6 +194,13 @@ export function makeSplits(dataset: Dataset, spec: SplitSpec, seed: number, indi
         throw new UsageError(`a predefined split ("${spec.name}") cannot be combined with a rating filter`);
       }
       return [predefinedSplit(dataset, spec.name)];
+    case 'predefinedFolds':
+      if (indices !== undefined) {
+        throw new UsageError(
+          `predefined splits ("${formatSplitSpec(spec)}") cannot be combined with a rating filter`,
+        );
+      }
+      return predefinedFoldNames(spec).map((name) => predefinedSplit(dataset, name, formatSplitSpec(spec)));
     case 'ratio':
       return [ratioSplit(dataset, spec, seed, indices)];
     case 'kfold':
@@ -150,8 +215,11 @@ export function makeSplits(dataset: Dataset, spec: SplitSpec, seed: number, indi
   }
 }
 
-/** A split that ships with the data; the error lists the names the dataset has. */
-export function predefinedSplit(dataset: Dataset, name: string): Split {
+/**
+ * A split that ships with the data; the error lists the names the dataset has. `asked` is the
+ * `--split` value when the name came from a range such as `u1..u5`.
+ */
+export function predefinedSplit(dataset: Dataset, name: string, asked = name): Split {
   const split = Object.hasOwn(dataset.predefinedSplits, name) ? dataset.predefinedSplits[name] : undefined;
   if (split === undefined) {
     const names = Object.keys(dataset.predefinedSplits);
@@ -160,7 +228,7 @@ export function predefinedSplit(dataset: Dataset, name: string): Split {
         ? `its predefined splits are ${names.join(', ')}`
         : 'it has no predefined splits; use ratio:0.8,0.1,0.1 or kfold:5';
     throw new UsageError(
-      `--split "${name}": dataset "${dataset.id}" has no split named "${name}" (${available})`,
+      `--split "${asked}": dataset "${dataset.id}" has no split named "${name}" (${available})`,
     );
   }
   return split;

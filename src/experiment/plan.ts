@@ -5,7 +5,7 @@
  * cut settings, skipped models, the figures' `quickValues`.
  */
 import type { Dataset } from '../data/dataset.js';
-import { formatSplitSpec, parseSplitSpec } from '../data/split.js';
+import { formatSplitSpec, parseSplitSpec, predefinedFoldNames, splitFoldCount } from '../data/split.js';
 import { modelConfig } from '../eval/protocol.js';
 import { getModelSpec } from '../models/index.js';
 import type { ConfigValue, ModelConfig } from '../models/model.js';
@@ -58,16 +58,23 @@ export class Planner {
     const e = context.experiment;
     this.seeds = context.quick && e.quick?.seeds !== undefined ? e.quick.seeds : e.seeds;
     const spec = parseSplitSpec(e.split);
-    if (spec.kind === 'predefined' && !(spec.name in context.dataset.predefinedSplits)) {
+    const asked =
+      spec.kind === 'predefined'
+        ? [spec.name]
+        : spec.kind === 'predefinedFolds'
+          ? predefinedFoldNames(spec)
+          : [];
+    const missing = asked.find((name) => !(name in context.dataset.predefinedSplits));
+    if (missing !== undefined) {
       const names = Object.keys(context.dataset.predefinedSplits);
       throw new UsageError(
-        `${context.file}: $.split: data set "${context.dataset.id}" has no split "${spec.name}" ` +
+        `${context.file}: $.split: data set "${context.dataset.id}" has no split "${missing}" ` +
           `(${names.length > 0 ? `its splits: ${names.join(', ')}` : 'it ships none'}; or ratio:…, kfold:…)`,
       );
     }
     this.splitText = formatSplitSpec(spec);
-    const folds = spec.kind === 'kfold' ? spec.k : 1;
-    // A quick run may keep only the first folds of a k-fold split.
+    const folds = splitFoldCount(spec);
+    // A quick run may keep only the first folds.
     this.folds = context.quick && e.quick?.folds !== undefined ? Math.min(folds, e.quick.folds) : folds;
     this.fingerprint = ratingsFingerprint(context.dataset);
   }
