@@ -298,6 +298,9 @@ test('fm: cold users and items are predicted from features, never NaN; bad setti
   assert.throws(() => model.predict(Int32Array.of(30), Int32Array.of(0)), /user index 30/);
   assert.throws(() => fm({ solver: 'adam' }), /"solver"/);
   assert.throws(() => fm({ burnIn: 300 }), /"burnIn"/);
+  // MCMC has no early stopping: a patience would only hold back validation ratings for nothing.
+  assert.throws(() => fm({ patience: 2 }), /"patience" \(2\) applies to the sgd and als solvers/);
+  assert.doesNotThrow(() => fm({ patience: 2, solver: 'sgd' }));
   assert.throws(() => fm({ factors: 2.5 }), /"factors"/);
   assert.throws(() => fm({ multiWeight: 'half' }), /"multiWeight"/);
 });

@@ -324,6 +324,13 @@ function checkSettings(c: ModelConfig): void {
       `fm setting "burnIn" (${num(c, 'burnIn')}) must be below "iterations" (${num(c, 'iterations')}) for the mcmc solver`,
     );
   }
+  // MCMC never stops early, so a patience would only make evaluate hold back validation ratings
+  // (src/eval/carve-validation.ts) that no sweep reads.
+  if (str(c, 'solver') === 'mcmc' && num(c, 'patience') > 0) {
+    throw new UsageError(
+      `fm setting "patience" (${num(c, 'patience')}) applies to the sgd and als solvers; the mcmc solver keeps every sweep (set patience=0 or solver=sgd|als)`,
+    );
+  }
 }
 
 export const fmSpec: ModelSpec = {
