@@ -17,6 +17,39 @@ export function linearScale(domainMin: number, domainMax: number, rangeStart: nu
     rangeStart + ((value - domainMin) / (domainMax - domainMin)) * (rangeEnd - rangeStart);
 }
 
+/**
+ * The default canvas of the line and bar charts. It grows rather than squeeze the plot below
+ * MIN_PLOT_WIDTH for a long legend, or run a long title off its edges.
+ */
+const CANVAS_WIDTH = 720;
+const CANVAS_HEIGHT = 420;
+const MIN_PLOT_WIDTH = 360;
+
+export interface Margin {
+  readonly left: number;
+  readonly right: number;
+  readonly top: number;
+  readonly bottom: number;
+}
+
+/** The plot's width: the canvas less its margins and the legend; a wide title widens the plot too. */
+export function plotWidthFor(title: string, legendSpace: number, margin: Margin): number {
+  const canvas = Math.max(CANVAS_WIDTH, titleWidth(title));
+  return Math.max(canvas - margin.left - margin.right - legendSpace, MIN_PLOT_WIDTH);
+}
+
+/** The canvas around a plot starting at `left`: wide enough for the title, tall enough for the legend. */
+export function canvasSize(
+  title: string,
+  frame: { left: number; plotWidth: number; legendSpace: number; legendHeight: number; labelDepth: number },
+  margin: Margin,
+): { width: number; height: number } {
+  return {
+    width: Math.max(frame.left + frame.plotWidth + frame.legendSpace + margin.right, titleWidth(title)),
+    height: Math.max(CANVAS_HEIGHT, margin.top + frame.legendHeight + 16) + frame.labelDepth,
+  };
+}
+
 /** The canvas width a title needs: its own width and a margin on each side. */
 export function titleWidth(title: string): number {
   return textWidth(title, TITLE_FONT_SIZE) * 1.1 + 32;

@@ -13,7 +13,8 @@ import {
   slantedLabelDepth,
   slantedLabelOverhang,
   titleText,
-  titleWidth,
+  canvasSize,
+  plotWidthFor,
   xAxisLine,
   xTickLabel,
   yAxis,
@@ -44,10 +45,6 @@ export interface BarChartSpec {
   yFromZero?: boolean;
 }
 
-const WIDTH = 720;
-const HEIGHT = 420;
-/** The canvas grows beyond WIDTH × HEIGHT rather than squeeze the plot below this width for a long legend. */
-const MIN_PLOT_WIDTH = 360;
 const MARGIN = { left: 72, right: 16, top: 56, bottom: 40 };
 /** Fraction of the data's span added below the lowest value, so the shortest bar still shows. */
 const ZOOM_PADDING = 0.25;
@@ -63,9 +60,7 @@ export function barChart(spec: BarChartSpec): string {
     swatch: true,
   }));
   const legendSpace = legendWidth(entries) + 20;
-  // A title wider than the default canvas widens the plot with it, not just the margins.
-  const canvasWidth = Math.max(WIDTH, titleWidth(spec.title));
-  const plotWidth = Math.max(canvasWidth - MARGIN.left - MARGIN.right - legendSpace, MIN_PLOT_WIDTH);
+  const plotWidth = plotWidthFor(spec.title, legendSpace, MARGIN);
   const groupWidth = plotWidth / spec.groups.length;
   const groupLabels = spec.groups.map((group) => group.label);
   const slanted = needsSlantedLabels(groupLabels, groupWidth);
@@ -76,10 +71,12 @@ export function barChart(spec: BarChartSpec): string {
       )
     : 0;
   const left = MARGIN.left + overhang;
-  // A long title widens the canvas rather than run off its edges.
-  const width = Math.max(left + plotWidth + legendSpace + MARGIN.right, titleWidth(spec.title));
   const labelDepth = slanted ? slantedLabelDepth(groupLabels) : 0;
-  const height = Math.max(HEIGHT, MARGIN.top + legendHeight(entries) + 16) + labelDepth;
+  const { width, height } = canvasSize(
+    spec.title,
+    { left, plotWidth, legendSpace, legendHeight: legendHeight(entries), labelDepth },
+    MARGIN,
+  );
   const area: PlotArea = {
     left,
     top: MARGIN.top,

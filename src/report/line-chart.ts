@@ -9,7 +9,8 @@ import {
   slantedLabelDepth,
   slantedLabelOverhang,
   titleText,
-  titleWidth,
+  canvasSize,
+  plotWidthFor,
   xAxisLine,
   xTickLabel,
   yAxis,
@@ -50,10 +51,6 @@ export interface LineChartSpec {
   xScale?: XScale;
 }
 
-const WIDTH = 720;
-const HEIGHT = 420;
-/** The canvas grows beyond WIDTH × HEIGHT rather than squeeze the plot below this width for a long legend. */
-const MIN_PLOT_WIDTH = 360;
 const MARGIN = { left: 72, right: 16, top: 44, bottom: 64 };
 /** Inner padding so that points at the ends of the x range do not sit on the axis. */
 const X_PADDING = 16;
@@ -72,9 +69,7 @@ export function lineChart(spec: LineChartSpec): string {
     dashed: series.dashed,
   }));
   const legendSpace = legendWidth(legendEntries) + 20;
-  // A title wider than the default canvas widens the plot with it, not just the margins.
-  const canvasWidth = Math.max(WIDTH, titleWidth(spec.title));
-  const plotWidth = Math.max(canvasWidth - MARGIN.left - MARGIN.right - legendSpace, MIN_PLOT_WIDTH);
+  const plotWidth = plotWidthFor(spec.title, legendSpace, MARGIN);
   const points = spec.series.flatMap((series) => series.points);
   const xs = points.map((p) => p.x);
   const unshifted = buildXAxis(scale, xs, MARGIN.left, plotWidth);
@@ -89,10 +84,12 @@ export function lineChart(spec: LineChartSpec): string {
     : 0;
   const left = MARGIN.left + overhang;
   const xAxis = overhang === 0 ? unshifted : buildXAxis(scale, xs, left, plotWidth);
-  // A long title widens the canvas rather than run off its edges.
-  const width = Math.max(left + plotWidth + legendSpace + MARGIN.right, titleWidth(spec.title));
   const labelDepth = slanted ? slantedLabelDepth(tickLabels) : 0;
-  const height = Math.max(HEIGHT, MARGIN.top + legendHeight(legendEntries) + 16) + labelDepth;
+  const { width, height } = canvasSize(
+    spec.title,
+    { left, plotWidth, legendSpace, legendHeight: legendHeight(legendEntries), labelDepth },
+    MARGIN,
+  );
   const area: PlotArea = {
     left,
     top: MARGIN.top,
