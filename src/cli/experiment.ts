@@ -12,6 +12,7 @@ import { RunStore } from '../experiment/store.js';
 import type { ExperimentSummary } from '../experiment/summary.js';
 import { InterruptedError, UsageError } from '../util/errors.js';
 import { printJson, type CliIo, type Command } from './command.js';
+import { startHelperJobs } from './experiment-jobs.js';
 import { openDataset } from './common.js';
 import type { FlagSpec, ParsedArgs } from './flags.js';
 
@@ -28,6 +29,13 @@ export const EXPERIMENT_FLAGS: Readonly<Record<string, FlagSpec>> = {
     description: 'Where the data set files are (see heed datasets)',
   },
   quick: { kind: 'switch', description: "Apply the file's quick changes (fewer seeds, cut settings)" },
+  jobs: {
+    kind: 'integer',
+    value: 'N',
+    description:
+      'Fit N runs at once in N processes (one core each; finished runs are shared through the output directory)',
+    defaultText: '1',
+  },
   json: { kind: 'switch', description: 'Print the summary as one JSON object instead of Markdown' },
   quiet: { kind: 'switch', description: 'No progress lines on stderr' },
 };
@@ -46,7 +54,14 @@ export interface ExperimentFileOutcome {
  */
 export async function runExperimentFile(
   file: string,
-  options: { outDir: string; dataDir?: string; quick: boolean; reportOnly: boolean; quiet: boolean },
+  options: {
+    outDir: string;
+    dataDir?: string;
+    quick: boolean;
+    reportOnly: boolean;
+    quiet: boolean;
+    jobs?: number;
+  },
   io: CliIo,
 ): Promise<ExperimentFileOutcome> {
   const experiment = readExperimentFile(file);
@@ -63,15 +78,38 @@ export async function runExperimentFile(
       interrupted: false,
     };
   }
-  const outcome = await runExperiment({
-    experiment,
-    file,
-    dataset,
-    outDir: options.outDir,
-    quick: options.quick,
-    ...(options.quiet ? {} : { progress: io.stderr }),
-    ...(io.signal ? { signal: io.signal } : {}),
-  });
+  const jobs = options.jobs ?? 1;
+  const helpers =
+    jobs > 1
+      ? startHelperJobs(
+          jobs - 1,
+          {
+            file,
+            outDir: options.outDir,
+            ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+            quick: options.quick,
+          },
+          io,
+        )
+      : undefined;
+  let outcome: Awaited<ReturnType<typeof runExperiment>>;
+  try {
+    outcome = await runExperiment({
+      experiment,
+      file,
+      dataset,
+      outDir: options.outDir,
+      quick: options.quick,
+      jobs,
+      ...(options.quiet ? {} : { progress: io.stderr }),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+  } catch (error) {
+    helpers?.stop();
+    await helpers?.wait();
+    throw error;
+  }
+  await helpers?.wait();
   const planned = new Set(outcome.plan.runs.map((r) => r.key));
   const written = writeReports(options.outDir, {
     experiment,
@@ -80,10 +118,13 @@ export async function runExperimentFile(
     quickNotes: outcome.plan.quickNotes,
     missing: [...planned].filter((k) => !outcome.records.some((r) => r.key === k)).length,
   });
-  io.stderr.write(
-    `${experiment.name}: ${outcome.fitted} runs fitted, ${outcome.reused} reused from ${options.outDir}; ` +
-      `report in ${written.markdown}\n`,
-  );
+  if (!options.quiet)
+    io.stderr.write(
+      `${experiment.name}: ${outcome.fitted} runs fitted` +
+        (outcome.fittedElsewhere > 0 ? `, ${outcome.fittedElsewhere} by the other jobs` : '') +
+        `, ${outcome.reused} reused from ${options.outDir}; ` +
+        `report in ${written.markdown}\n`,
+    );
   if (outcome.interrupted)
     io.stderr.write(
       `${experiment.name}: interrupted: ${outcome.records.length} finished runs are kept in ` +
@@ -95,6 +136,13 @@ export async function runExperimentFile(
     summary: written.summary,
     interrupted: outcome.interrupted,
   };
+}
+
+/** `--jobs`: 1 unless given; a positive number of processes. */
+export function jobsFlag(args: ParsedArgs): number {
+  const jobs = args.integer('jobs') ?? 1;
+  if (jobs < 1 || jobs > 64) throw new UsageError(`flag --jobs must be between 1 and 64, got ${jobs}`);
+  return jobs;
 }
 
 /** Seconds the runs of an experiment file not yet stored under `outDir` are expected to take. */
@@ -115,7 +163,7 @@ export async function pendingSeconds(
  */
 export function resumeCommand(
   words: readonly string[],
-  options: { outDir: string; dataDir: string | undefined; quick: boolean },
+  options: { outDir: string; dataDir: string | undefined; quick: boolean; jobs?: number },
 ): string {
   const all = [
     'heed',
@@ -124,6 +172,7 @@ export function resumeCommand(
     path.resolve(options.outDir),
     ...(options.dataDir !== undefined ? ['--data-dir', path.resolve(options.dataDir)] : []),
     ...(options.quick ? ['--quick'] : []),
+    ...(options.jobs !== undefined && options.jobs > 1 ? ['--jobs', String(options.jobs)] : []),
   ];
   return all.map(shellWord).join(' ');
 }
@@ -152,13 +201,25 @@ async function runOrReport(args: ParsedArgs, io: CliIo, reportOnly: boolean): Pr
   const dataDir = args.string('data-dir');
   const outcome = await runExperimentFile(
     file,
-    { outDir, ...(dataDir !== undefined ? { dataDir } : {}), quick, reportOnly, quiet: args.switch('quiet') },
+    {
+      outDir,
+      ...(dataDir !== undefined ? { dataDir } : {}),
+      quick,
+      reportOnly,
+      quiet: args.switch('quiet'),
+      jobs: jobsFlag(args),
+    },
     io,
   );
   // Like heed evaluate: stdout carries only a finished result; the partial report is in outDir.
   if (outcome.interrupted)
     throw new InterruptedError(
-      `interrupted: to resume, run ${resumeCommand(['experiment', 'run', path.resolve(file)], { outDir, dataDir, quick })}`,
+      `interrupted: to resume, run ${resumeCommand(['experiment', 'run', path.resolve(file)], {
+        outDir,
+        dataDir,
+        quick,
+        jobs: jobsFlag(args),
+      })}`,
     );
   if (args.switch('json')) printJson(io, outcome.summary);
   else io.stdout.write(outcome.markdown);
@@ -175,6 +236,7 @@ export const experimentRunCommand: Command = {
     examples: [
       'heed experiment run experiments/sain/table2.json --data-dir ../shared/data',
       'heed experiment run my-experiment.json --out results/mine --quick',
+      'heed experiment run experiments/aanmf/table4-ml100k.json --data-dir ../shared/data --jobs 2',
     ],
   },
   run: (args, io) => runOrReport(args, io, false),

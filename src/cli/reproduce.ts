@@ -15,7 +15,13 @@ import { paperExperimentFiles, PAPERS } from '../experiment/papers.js';
 import { InterruptedError, UsageError } from '../util/errors.js';
 import { printJson, type Command } from './command.js';
 import { formatDuration } from '../experiment/progress.js';
-import { EXPERIMENT_FLAGS, pendingSeconds, resumeCommand, runExperimentFile } from './experiment.js';
+import {
+  EXPERIMENT_FLAGS,
+  jobsFlag,
+  pendingSeconds,
+  resumeCommand,
+  runExperimentFile,
+} from './experiment.js';
 
 export const reproduceCommand: Command = {
   spec: {
@@ -35,7 +41,7 @@ export const reproduceCommand: Command = {
     },
     examples: [
       'heed reproduce sain --data-dir ../shared/data --quick',
-      'heed reproduce aanmf --data-dir ../shared/data',
+      'heed reproduce aanmf --data-dir ../shared/data --jobs 2',
     ],
   },
   async run(args, io) {
@@ -45,6 +51,7 @@ export const reproduceCommand: Command = {
     const quick = args.switch('quick');
     const outRoot = args.string('out') ?? path.join('heed-results', `${paper}${quick ? '-quick' : ''}`);
     const dataDir = args.string('data-dir');
+    const jobs = jobsFlag(args);
     io.stderr.write(
       `heed reproduce ${paper}: ${files.length} experiment file(s); results in ${path.resolve(outRoot)}\n` +
         (quick
@@ -62,7 +69,8 @@ export const reproduceCommand: Command = {
       });
     }
     io.stderr.write(
-      `expected time: about ${formatDuration(expected)} on a 2-core machine like the one BENCHMARKS.md was measured on\n`,
+      `expected time: about ${formatDuration(expected / jobs)} on a 2-core machine like the one BENCHMARKS.md was measured on` +
+        `${jobs > 1 ? ` (${jobs} jobs at once)` : ' (--jobs 2 fits two runs at once)'}\n`,
     );
     const summaries: Record<string, ExperimentSummary> = {};
     const named: NamedSummary[] = [];
@@ -76,6 +84,7 @@ export const reproduceCommand: Command = {
           quick,
           reportOnly: false,
           quiet: args.switch('quiet'),
+          jobs,
         },
         io,
       );
@@ -83,7 +92,7 @@ export const reproduceCommand: Command = {
       // the comparison across experiments is not made.
       if (outcome.interrupted)
         throw new InterruptedError(
-          `interrupted in ${name}: to resume, run ${resumeCommand(['reproduce', paper], { outDir: outRoot, dataDir, quick })}`,
+          `interrupted in ${name}: to resume, run ${resumeCommand(['reproduce', paper], { outDir: outRoot, dataDir, quick, jobs })}`,
         );
       summaries[name] = outcome.summary;
       named.push({ name, metrics: readExperimentFile(file).metrics, rows: outcome.summary.rows });

@@ -2,7 +2,9 @@
  * Progress of an experiment on stderr: the expected time up front, then on a terminal one line
  * redrawn in place (run n of N, model, seed, fold, epoch, ETA), otherwise one plain line as each
  * run starts and ends. The ETA is the expected seconds of the runs left, scaled by how long the
- * finished runs took against their own expectation (the machine may be slower or busier).
+ * finished runs took against their own expectation (the machine may be slower or busier), and
+ * divided among the processes sharing the work (`--jobs`); runs another process finished count as
+ * done and are listed with its scores.
  */
 import type { ProgressEvent } from '../models/model.js';
 import type { PlannedRun } from './plan.js';
@@ -17,6 +19,8 @@ export interface ExperimentProgress {
   start(run: PlannedRun): void;
   epoch(event: ProgressEvent): void;
   done(run: PlannedRun, record: RunRecord): void;
+  /** A run that another process sharing the output directory fitted. */
+  elsewhere(run: PlannedRun, record: RunRecord): void;
   finish(): void;
 }
 
@@ -51,12 +55,19 @@ export function formatDuration(seconds: number): string {
 
 const PACE_AFTER_SECONDS = 60;
 
+function scoresText(record: RunRecord): string {
+  return Object.entries(record.metrics)
+    .map(([k, v]) => `${k} ${v === null ? '-' : v.toFixed(4)}`)
+    .join(' ');
+}
+
 export function experimentProgress(
   sink: ProgressSink,
   pending: readonly PlannedRun[],
   quiet = false,
+  jobs = 1,
 ): ExperimentProgress {
-  const silent = { start: () => {}, epoch: () => {}, done: () => {}, finish: () => {} };
+  const silent = { start: () => {}, epoch: () => {}, done: () => {}, elsewhere: () => {}, finish: () => {} };
   if (quiet) return silent;
   const tty = sink.isTTY === true;
   const total = pending.length;
@@ -71,7 +82,7 @@ export function experimentProgress(
     // Trust the measured pace only once it rests on a minute of expected work, not one tiny fit.
     const pace = doneExpected >= PACE_AFTER_SECONDS ? doneActual / doneExpected : 1;
     const elapsed = (performance.now() - runStart) / 1000;
-    return formatDuration(Math.max(0, leftExpected * pace - elapsed));
+    return formatDuration(Math.max(0, (leftExpected * pace) / jobs - elapsed));
   };
   const line = (text: string): void => {
     if (tty) {
@@ -94,10 +105,18 @@ export function experimentProgress(
       leftExpected -= run.expectedSeconds;
       doneExpected += run.expectedSeconds;
       doneActual += (performance.now() - runStart) / 1000;
-      const scores = Object.entries(record.metrics)
-        .map(([k, v]) => `${k} ${v === null ? '-' : v.toFixed(4)}`)
-        .join(' ');
-      line(`${current}: ${scores} in ${formatDuration(record.fitSeconds + record.predictSeconds)}`);
+      line(
+        `${current}: ${scoresText(record)} in ${formatDuration(record.fitSeconds + record.predictSeconds)}`,
+      );
+      if (tty) {
+        sink.write('\n');
+        open = false;
+      }
+    },
+    elsewhere(run, record) {
+      index++;
+      leftExpected -= run.expectedSeconds;
+      line(`[${index}/${total}] ${describeRun(run)}: ${scoresText(record)} (fitted by another process)`);
       if (tty) {
         sink.write('\n');
         open = false;

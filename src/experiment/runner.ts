@@ -4,16 +4,27 @@
  * it finishes. After the sweep's validation runs it picks the best point and scores it on test.
  * Killed midway, a second call redoes only the runs that had not finished. Stopped by the signal
  * (Ctrl-C), it stores no run stopped early and starts no other.
+ *
+ * Several processes may run one experiment on one output directory at once (`--jobs N` starts
+ * them): each claims a run before fitting it (`claims.ts`), skips the runs others hold and, at the
+ * end, waits for those to be stored, taking over any whose process died.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dataset, Split } from '../data/dataset.js';
 import { makeSplits, parseSplitSpec } from '../data/split.js';
 import { metricByName, type Metric } from '../eval/metric.js';
 import { evaluate } from '../eval/protocol.js';
 import type { ProgressEvent } from '../models/model.js';
 import { HeedError } from '../util/errors.js';
+import { RunClaims } from './claims.js';
 import type { Experiment, Settings } from './format.js';
 import { planExperiment, sweepBestRuns, type Plan, type PlanContext, type PlannedRun } from './plan.js';
-import { experimentProgress, formatDuration, type ProgressSink } from './progress.js';
+import {
+  experimentProgress,
+  formatDuration,
+  type ExperimentProgress,
+  type ProgressSink,
+} from './progress.js';
 import type { ReportInput } from './report.js';
 import { RunStore, type RunRecord } from './store.js';
 import { bestSweepPoint } from './summary.js';
@@ -29,14 +40,19 @@ export interface RunExperimentOptions {
   /** Progress and the time estimate (stderr); nothing when absent. */
   readonly progress?: ProgressSink;
   readonly signal?: AbortSignal;
+  /** Processes working on this output directory at once, this one included (for the ETA). */
+  readonly jobs?: number;
 }
 
 export interface ExperimentOutcome {
   readonly plan: Plan;
   /** Every finished run of the plan (and of the sweep's best point), stored or fitted now. */
   readonly records: readonly RunRecord[];
-  /** Runs fitted by this call; the rest came from the store. */
+  /** Runs fitted by this call. */
   readonly fitted: number;
+  /** Runs that other processes sharing the output directory fitted while this call ran. */
+  readonly fittedElsewhere: number;
+  /** Runs already stored when this call came to them. */
   readonly reused: number;
   /** Stopped by the signal before every run finished. */
   readonly interrupted: boolean;
@@ -56,7 +72,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<Expe
   const sink = options.progress;
   if (sink !== undefined) {
     for (const note of plan.quickNotes) sink.write(`${options.experiment.name}: ${note}\n`);
-    const expected = pending.reduce((s, r) => s + r.expectedSeconds, 0);
+    const expected = pending.reduce((s, r) => s + r.expectedSeconds, 0) / Math.max(1, options.jobs ?? 1);
     sink.write(
       `${options.experiment.name}: ${plan.runs.length} runs, ${plan.runs.length - pending.length} already done; ` +
         `expected time for the other ${pending.length}: about ${formatDuration(expected)}` +
@@ -69,15 +85,20 @@ export async function runExperiment(options: RunExperimentOptions): Promise<Expe
     plan,
     records: executor.records,
     fitted: executor.fitted,
-    reused: executor.records.length - executor.fitted,
+    fittedElsewhere: executor.fittedElsewhere,
+    reused: executor.records.length - executor.fitted - executor.fittedElsewhere,
     interrupted: executor.interrupted,
   };
 }
+
+/** How often a process waiting for runs that other processes hold looks for their records. */
+const OTHERS_POLL_MS = 2000;
 
 /** Fits or reuses runs, keeping the records in plan order. */
 class Executor {
   readonly records: RunRecord[] = [];
   fitted = 0;
+  fittedElsewhere = 0;
   interrupted = false;
   private readonly splits = new Map<number, Split[]>();
   private readonly metrics: readonly Metric[];
@@ -95,30 +116,74 @@ class Executor {
       this.options.progress ?? { write: () => {} },
       pending,
       !this.options.progress,
+      this.options.jobs ?? 1,
     );
+    const claims = new RunClaims(this.store.dir);
+    // Runs another process was fitting when this one came to them.
+    let heldElsewhere: PlannedRun[] = [];
     try {
-      for (const run of runs) {
-        if (this.store.has(run.key)) {
-          this.records.push(this.store.readFor(run));
-          continue;
-        }
-        // Once interrupted, no run is started (not even for one epoch), but the stored runs after
-        // it are still collected, so the partial report counts only the runs really missing.
+      for (const run of pending) {
+        // Once interrupted, no run is started (not even for one epoch); the stored ones are still
+        // collected below, so the partial report counts only the runs really missing.
         if (this.options.signal?.aborted === true) this.interrupted = true;
-        if (this.interrupted) continue;
-        progress.start(run);
-        const record = await this.fit(run, (e) => progress.epoch(e));
-        if (record === undefined) {
-          this.interrupted = true;
-          continue;
+        if (this.interrupted) break;
+        if (this.store.has(run.key)) this.storedElsewhere(run, progress);
+        else if (claims.tryClaim(run.key)) await this.fitClaimed(run, claims, progress);
+        else heldElsewhere.push(run);
+      }
+      while (heldElsewhere.length > 0 && !this.interrupted) {
+        if (!(await this.pause())) break;
+        const stillHeld: PlannedRun[] = [];
+        for (const run of heldElsewhere) {
+          if (this.options.signal?.aborted === true) this.interrupted = true;
+          if (this.interrupted) break;
+          if (this.store.has(run.key)) this.storedElsewhere(run, progress);
+          else if (claims.tryClaim(run.key)) await this.fitClaimed(run, claims, progress);
+          else stillHeld.push(run);
         }
-        this.store.write(record);
-        this.records.push(record);
-        this.fitted++;
-        progress.done(run, record);
+        heldElsewhere = stillHeld;
       }
     } finally {
+      claims.releaseAll();
       progress.finish();
+    }
+    for (const run of runs) if (this.store.has(run.key)) this.records.push(this.store.readFor(run));
+  }
+
+  /** Fits a run this process has claimed, unless another process stored it meanwhile. */
+  private async fitClaimed(run: PlannedRun, claims: RunClaims, progress: ExperimentProgress): Promise<void> {
+    try {
+      if (this.store.has(run.key)) {
+        this.storedElsewhere(run, progress);
+        return;
+      }
+      progress.start(run);
+      const record = await this.fit(run, (e) => progress.epoch(e));
+      if (record === undefined) {
+        this.interrupted = true;
+        return;
+      }
+      this.store.write(record);
+      this.fitted++;
+      progress.done(run, record);
+    } finally {
+      claims.release(run.key);
+    }
+  }
+
+  private storedElsewhere(run: PlannedRun, progress: ExperimentProgress): void {
+    this.fittedElsewhere++;
+    progress.elsewhere(run, this.store.readFor(run));
+  }
+
+  /** Waits a little for other processes' runs; false when the signal stopped the wait. */
+  private async pause(): Promise<boolean> {
+    try {
+      await sleep(OTHERS_POLL_MS, undefined, this.options.signal ? { signal: this.options.signal } : {});
+      return true;
+    } catch {
+      this.interrupted = true;
+      return false;
     }
   }
 
