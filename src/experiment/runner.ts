@@ -119,35 +119,40 @@ class Executor {
       this.options.jobs ?? 1,
     );
     const claims = new RunClaims(this.store.dir);
-    // Runs another process was fitting when this one came to them.
-    let heldElsewhere: PlannedRun[] = [];
+    // One pass over the plan, then passes over the runs other processes held, until none is left.
+    let left: readonly PlannedRun[] = pending;
     try {
-      for (const run of pending) {
-        // Once interrupted, no run is started (not even for one epoch); the stored ones are still
-        // collected below, so the partial report counts only the runs really missing.
-        if (this.options.signal?.aborted === true) this.interrupted = true;
-        if (this.interrupted) break;
-        if (this.store.has(run.key)) this.storedElsewhere(run, progress);
-        else if (claims.tryClaim(run.key)) await this.fitClaimed(run, claims, progress);
-        else heldElsewhere.push(run);
-      }
-      while (heldElsewhere.length > 0 && !this.interrupted) {
-        if (!(await this.pause())) break;
-        const stillHeld: PlannedRun[] = [];
-        for (const run of heldElsewhere) {
-          if (this.options.signal?.aborted === true) this.interrupted = true;
-          if (this.interrupted) break;
-          if (this.store.has(run.key)) this.storedElsewhere(run, progress);
-          else if (claims.tryClaim(run.key)) await this.fitClaimed(run, claims, progress);
-          else stillHeld.push(run);
-        }
-        heldElsewhere = stillHeld;
+      for (let pass = 0; left.length > 0 && !this.interrupted; pass++) {
+        if (pass > 0 && !(await this.pause())) break;
+        left = await this.pass(left, claims, progress);
       }
     } finally {
       claims.releaseAll();
       progress.finish();
     }
     for (const run of runs) if (this.store.has(run.key)) this.records.push(this.store.readFor(run));
+  }
+
+  /**
+   * Fits each run no other process holds, notes those another process stored meanwhile, and
+   * returns the ones still held elsewhere.
+   */
+  private async pass(
+    runs: readonly PlannedRun[],
+    claims: RunClaims,
+    progress: ExperimentProgress,
+  ): Promise<PlannedRun[]> {
+    const heldElsewhere: PlannedRun[] = [];
+    for (const run of runs) {
+      // Once interrupted, no run is started (not even for one epoch); the stored ones are still
+      // collected by runAll, so the partial report counts only the runs really missing.
+      if (this.options.signal?.aborted === true) this.interrupted = true;
+      if (this.interrupted) break;
+      if (this.store.has(run.key)) this.storedElsewhere(run, progress);
+      else if (claims.tryClaim(run.key)) await this.fitClaimed(run, claims, progress);
+      else heldElsewhere.push(run);
+    }
+    return heldElsewhere;
   }
 
   /** Fits a run this process has claimed, unless another process stored it meanwhile. */
