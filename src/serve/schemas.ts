@@ -158,6 +158,10 @@ export const SCHEMAS = {
     type: 'object',
     description: 'An OpenAPI 3.1 document',
     required: ['openapi', 'info', 'paths'],
-    properties: { openapi: { type: 'string', pattern: '^3\\.1\\.' } },
+    properties: {
+      openapi: { type: 'string', pattern: '^3\\.1\\.' },
+      info: { type: 'object' },
+      paths: { type: 'object' },
+    },
   },
 } satisfies Record<string, JsonSchema>;
