@@ -19,7 +19,10 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
+  /** Replies counted (after the warm-up). */
   readonly requests: number;
+  /** Every reply, warm-up included (to divide the server's CPU time by). */
+  readonly allReplies: number;
   readonly seconds: number;
   readonly perSecond: number;
   readonly p50Ms: number;
@@ -61,6 +64,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   let countedUntil = countFrom;
   let stopped = false;
   let open = options.connections;
+  let allReplies = 0;
   return new Promise((resolve, reject) => {
     const finish = (): void => {
       if (--open > 0) return;
@@ -70,6 +74,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       const seconds = (countedUntil - countFrom) / 1000;
       resolve({
         requests: latencies.length,
+        allReplies,
         seconds,
         perSecond: latencies.length / seconds,
         p50Ms: at(0.5),
@@ -100,6 +105,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         }
         if (reply === undefined) return;
         buffer = buffer.subarray(reply.length);
+        allReplies++;
         const now = performance.now();
         if (sentAt >= countFrom && now <= stopAt) {
           latencies.push(now - sentAt);

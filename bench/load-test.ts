@@ -1,8 +1,9 @@
 /**
  * Load test of `heed serve` on loopback: requests/s and p50/p99 latency of `GET /predict` (one
  * pair, also from a single connection), `POST /predict` (100 pairs), `GET /recommend` (k=10) and `GET /explain`, for each saved
- * model given, with 1 and 2 workers; then what the request log costs (biasedmf-style single
- * predictions with the log off, to a file, and to stderr read through a pipe).
+ * model given, with 1 and 2 workers; then what the request log costs (single predictions of the
+ * first model with the log off, to a file, and to stderr read through a pipe: requests/s, and the
+ * server's CPU time per request, which other jobs on the machine sway much less).
  *
  * Every run is bounded: a warm-up of 1 s, then `--seconds` of counted requests (at most
  * 2,000,000), from `--connections` keep-alive connections, each waiting for its reply before
@@ -12,7 +13,8 @@
  * average and the busiest processes are written down before and after.
  *
  *   npx tsc -p . && node dist/bench/load-test.js --model-dir DIR [--model-dir DIR ...] \
- *     [--workers 1,2] [--seconds 3] [--connections 10] [--rounds 3] [--out bench/results/load-test.json]
+ *     [--workers 1,2] [--seconds 3] [--connections 10] [--rounds 3] [--sections table,log]
+ *     [--out bench/results/load-test.json]
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -32,8 +34,10 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench/results/load-test.json' },
+    sections: { type: 'string', default: 'table,log' },
   },
 });
+const sections = new Set(values.sections.split(','));
 
 const modelDirs = values['model-dir'];
 const workerCounts = values.workers.split(',').map(Number);
@@ -127,7 +131,9 @@ interface Row {
 const before = { loadAverages: loadAverages(), busiest: busiest() };
 console.error(`machine: ${machineSummary()}; load ${before.loadAverages.join(' ')}`);
 const rows = new Map<string, Row>();
-const configs = modelDirs.flatMap((dir) => workerCounts.map((workers) => ({ dir, workers })));
+const configs = sections.has('table')
+  ? modelDirs.flatMap((dir) => workerCounts.map((workers) => ({ dir, workers })))
+  : [];
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? configs : [...configs].reverse();
   for (const { dir, workers } of order) {
@@ -173,11 +179,11 @@ const logVariants: Array<{ name: string; flags: string[] }> = [
   { name: `--log FILE`, flags: ['--log', logFile] },
   { name: 'log to stderr (a pipe)', flags: [] },
 ];
-const logRuns = new Map<string, LoadResult[]>();
+const logRuns = new Map<string, Array<LoadResult & { cpuMicrosPerRequest: number }>>();
 const firstDir = modelDirs[0];
 const firstManifest = JSON.parse(fs.readFileSync(path.join(firstDir, 'model.json'), 'utf8')) as Manifest;
 const single = scenarios(firstManifest, false)[0];
-for (let round = 0; round < rounds; round++) {
+for (let round = 0; round < rounds && sections.has('log'); round++) {
   const order = round % 2 === 0 ? logVariants : [...logVariants].reverse();
   for (const variant of order) {
     const server = await startServerProcess([
@@ -190,10 +196,18 @@ for (let round = 0; round < rounds; round++) {
       ...variant.flags,
     ]);
     try {
-      const result = await load(server.port, single.request);
+      // Server CPU time per request: what the log adds to each request, and much less swayed
+      // than requests/s by other jobs competing for the cores.
+      const cpuBefore = server.cpuSeconds();
+      const loaded = await load(server.port, single.request);
+      const result = {
+        ...loaded,
+        cpuMicrosPerRequest: ((server.cpuSeconds() - cpuBefore) * 1e6) / loaded.allReplies,
+      };
       logRuns.set(variant.name, [...(logRuns.get(variant.name) ?? []), result]);
       console.error(
-        `round ${round + 1}: log ${variant.name}: ${Math.round(result.perSecond)} req/s, p99 ${result.p99Ms.toFixed(3)} ms`,
+        `round ${round + 1}: log ${variant.name}: ${Math.round(result.perSecond)} req/s, p99 ${result.p99Ms.toFixed(3)} ms, ` +
+          `${result.cpuMicrosPerRequest.toFixed(1)} µs server CPU per request`,
       );
     } finally {
       await server.stop();
@@ -219,11 +233,12 @@ const lines = [
   '',
   `Request log cost, ${firstManifest.model}, 1 worker, ${single.name}:`,
   '',
-  `| log | requests/s | p50 ms | p99 ms |`,
-  `| --- | ---------: | -----: | -----: |`,
+  `| log | requests/s | p50 ms | p99 ms | server CPU µs per request |`,
+  `| --- | ---------: | -----: | -----: | ------------------------: |`,
   ...[...logRuns.entries()].map(([name, runs]) => {
     const s = summary(runs);
-    return `| ${name} | ${Math.round(s.perSecond)} | ${fmt(s.p50Ms, 3)} | ${fmt(s.p99Ms, 3)} |`;
+    const cpu = median(runs.map((r) => r.cpuMicrosPerRequest));
+    return `| ${name} | ${Math.round(s.perSecond)} | ${fmt(s.p50Ms, 3)} | ${fmt(s.p99Ms, 3)} | ${fmt(cpu, 1)} |`;
   }),
 ];
 console.log(lines.join('\n'));

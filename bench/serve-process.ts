@@ -5,12 +5,15 @@
  * with a reader on the other end of a pipe.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 
 export interface ServerProcess {
   readonly port: number;
   readonly child: ChildProcess;
   /** Bytes the server wrote to stderr (its request log, when it goes there). */
   readonly stderrBytes: () => number;
+  /** CPU seconds (user + system) the server process has used so far (Linux; not its children). */
+  readonly cpuSeconds: () => number;
   readonly stop: () => Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function startServerProcess(args: readonly string[]): Promise<Serve
     port,
     child,
     stderrBytes: () => stderrBytes,
+    cpuSeconds: () => processCpuSeconds(child.pid ?? -1),
     stop: async () => {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -45,4 +49,12 @@ export async function startServerProcess(args: readonly string[]): Promise<Serve
       clearTimeout(timer);
     },
   };
+}
+
+/** utime + stime from /proc/PID/stat, in seconds (clock ticks of 1/100 s, Linux's USER_HZ). */
+function processCpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
