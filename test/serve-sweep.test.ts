@@ -1,7 +1,7 @@
 /**
  * A sweep of malformed and hostile requests, sent as raw bytes so nothing is tidied up on the way:
  * bad JSON, wrong types, unknown ids, oversized bodies, stalled bodies and headers, long headers,
- * bad methods, broken framing, invalid UTF-8. Every one must be answered with a 4xx and a JSON
+ * bad methods, broken framing, invalid UTF-8 in the body and in the query. Every one must be answered with a 4xx and a JSON
  * `{"error": ...}` body, and the server must go on serving after each.
  */
 import assert from 'node:assert/strict';
@@ -217,6 +217,24 @@ test('every malformed request gets a 4xx with a JSON error, and the server keeps
       ),
       status: 400,
       error: /not valid UTF-8 \(byte 21\)/,
+    },
+    {
+      what: 'a query parameter that is not percent-encoded UTF-8',
+      parts: request('GET', `/predict?user=%FF&item=${item}`),
+      status: 400,
+      error: /query parameter "user" is not valid percent-encoded UTF-8: user=%FF/,
+    },
+    {
+      what: 'a raw non-ASCII byte in the URL',
+      parts: [
+        Buffer.concat([
+          Buffer.from('GET /predict?user='),
+          Buffer.from([0xff]),
+          Buffer.from('&item=1 HTTP/1.1\r\nHost: x\r\n\r\n'),
+        ]),
+      ],
+      status: 400,
+      error: /malformed HTTP request/,
     },
     {
       what: 'an oversized body, declared',

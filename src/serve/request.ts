@@ -97,6 +97,27 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * 400 when a query parameter is not percent-encoded UTF-8 (`?user=%FF`): URLSearchParams would
+ * decode the bad bytes to U+FFFD and look up a different id, a silent wrong answer.
+ */
+export function checkQueryEncoding(url: URL): void {
+  for (const part of url.search.slice(1).split('&')) {
+    try {
+      decodeURIComponent(part.replaceAll('+', ' '));
+    } catch {
+      const name = part.split('=')[0];
+      let shown = name;
+      try {
+        shown = decodeURIComponent(name);
+      } catch {
+        // The name itself is what is broken: show it as sent.
+      }
+      throw new HttpError(400, `query parameter "${shown}" is not valid percent-encoded UTF-8: ${part}`);
+    }
+  }
+}
+
 /** A required, non-empty query parameter. */
 export function requireParam(query: URLSearchParams, name: string): string {
   const values = query.getAll(name);

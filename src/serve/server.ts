@@ -17,7 +17,7 @@ import { answerClientError, type ClientErrorLimits } from './client-errors.js';
 import type { Reply, ServiceContext } from './endpoint.js';
 import { route } from './handlers.js';
 import type { RatedItems } from './rated-items.js';
-import { HttpError, MAX_BODY_BYTES } from './request.js';
+import { checkQueryEncoding, HttpError, MAX_BODY_BYTES } from './request.js';
 
 export interface ServerOptions {
   /** The items each user rated in training, so /recommend can leave them out (`rated-items.ts`). */
@@ -109,6 +109,7 @@ async function answer(request: http.IncomingMessage, context: ServiceContext): P
     } catch {
       throw new HttpError(400, `malformed request URL: ${request.url ?? ''}`);
     }
+    checkQueryEncoding(url);
     const endpoint = route(request.method ?? 'GET', url.pathname);
     return await endpoint.handle(request, url, context);
   } catch (error) {
