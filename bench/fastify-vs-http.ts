@@ -2,9 +2,12 @@
  * Fastify or node:http for `heed serve`? The same handlers and artifact behind both
  * (bench/fastify-server.ts and `heed serve --quiet`), the same loopback load
  * (bench/load-generator.ts), run in turn `--rounds` times, reversed every other round; prints
- * each run, the medians and the ratio Fastify / node:http of requests per second.
+ * each run, the medians and the ratio Fastify / node:http of requests per second. `--baseline
+ * MAIN_JS` adds a third server, `heed serve --quiet` of another build (e.g. the main branch's
+ * dist/src/cli/main.js), to compare this build's server with it under the same conditions.
  *
  *   npx tsc -p . && node dist/bench/fastify-vs-http.js --model-dir DIR [--seconds 3] [--rounds 4] [--connections 10]
+ *     [--baseline OTHER/dist/src/cli/main.js]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '4' },
     connections: { type: 'string', default: '10' },
+    baseline: { type: 'string' },
   },
 });
 const dir = values['model-dir'];
@@ -43,6 +47,9 @@ const servers = [
     ],
   },
   { name: 'fastify', args: [path.join(here, 'fastify-server.js'), dir] },
+  ...(values.baseline === undefined
+    ? []
+    : [{ name: 'baseline', args: [values.baseline, 'serve', '--model-dir', dir, '--port', '0', '--quiet'] }]),
 ];
 const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
   users: string[];
@@ -106,4 +113,10 @@ for (const request of requests) {
   console.log(
     `${request.name}: node:http ${Math.round(http)} req/s (p99 ${p99('node:http')} ms), fastify ${Math.round(fastify)} req/s (p99 ${p99('fastify')} ms), fastify / node:http = ${(fastify / http).toFixed(3)}`,
   );
+  if (values.baseline !== undefined) {
+    const baseline = median(of('baseline').map((r) => r.perSecond));
+    console.log(
+      `${request.name}: baseline ${Math.round(baseline)} req/s (p99 ${p99('baseline')} ms), node:http / baseline = ${(http / baseline).toFixed(3)}`,
+    );
+  }
 }

@@ -51,7 +51,7 @@ export async function runOneServer(
     ...(rated === undefined ? {} : { rated }),
     headersTimeoutMs: settings.headersTimeoutMs,
     requestTimeoutMs: settings.requestTimeoutMs,
-    log: log?.line ?? (() => {}),
+    log: log?.line ?? false,
   });
   try {
     await new Promise<void>((resolve, reject) => {

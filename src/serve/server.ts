@@ -24,8 +24,11 @@ export interface ServerOptions {
   readonly rated?: RatedItems;
   /** Request body limit in bytes (default 1 MiB). */
   readonly maxBodyBytes?: number;
-  /** Where the one-line request log goes (default: stderr; `batchedLog` makes it cheap). */
-  readonly log?: (line: string) => void;
+  /**
+   * Where the one-line request log goes (default: stderr, a write per line; `batchedLog` makes it
+   * cheap); `false`: no log, and no per-request work for it.
+   */
+  readonly log?: ((line: string) => void) | false;
   /** Time for a client to send the request headers (default 10 s); 408 after it. */
   readonly headersTimeoutMs?: number;
   /** Time for a client to send the whole request, body included (default 30 s); 408 after it. */
@@ -60,6 +63,7 @@ export function createServer(artifact: LoadedArtifact, options: ServerOptions = 
   }
   const write = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const log = (line: string): void => {
+    if (write === false) return;
     try {
       write(line);
     } catch {
@@ -75,11 +79,13 @@ export function createServer(artifact: LoadedArtifact, options: ServerOptions = 
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
     },
     (request, response) => {
-      const start = performance.now();
-      response.on('finish', () => {
-        const ms = (performance.now() - start).toFixed(1);
-        log(`heed serve: ${request.method ?? '?'} ${request.url ?? '?'} ${response.statusCode} ${ms} ms`);
-      });
+      if (write !== false) {
+        const start = performance.now();
+        response.on('finish', () => {
+          const ms = (performance.now() - start).toFixed(1);
+          log(`heed serve: ${request.method ?? '?'} ${request.url ?? '?'} ${response.statusCode} ${ms} ms`);
+        });
+      }
       void answer(request, context).then((reply) => {
         try {
           send(response, reply);
