@@ -102,6 +102,8 @@ export function isObject(v: unknown): v is Record<string, unknown> {
  * decode the bad bytes to U+FFFD and look up a different id, a silent wrong answer.
  */
 export function checkQueryEncoding(url: URL): void {
+  // Only a percent sign can start a malformed escape; most queries have none.
+  if (!url.search.includes('%')) return;
   for (const part of url.search.slice(1).split('&')) {
     try {
       decodeURIComponent(part.replaceAll('+', ' '));
