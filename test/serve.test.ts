@@ -535,7 +535,7 @@ test('malformed requests: the right status, a JSON error naming the problem, and
     await assertStillServing();
   }
   const allow = await call('/predict', { method: 'PUT' });
-  assert.equal(allow.headers.get('allow'), 'GET, POST');
+  assert.equal(allow.headers.get('allow'), 'GET, HEAD, POST');
   // One log line per request, with its status.
   assert.ok(
     logLines.some((l) => /DELETE \/health 405/.test(l)),

@@ -1,26 +1,23 @@
 /**
  * `heed serve`: the HTTP service and explanation explorer over a saved model (`src/serve/`). It
- * prints the URL it listens on to stdout, logs one line per request to stderr, and shuts down
- * gracefully on Ctrl-C or SIGTERM: it stops accepting connections and lets requests in flight
- * finish (connections still open after a few seconds are closed).
+ * prints the URL it listens on to stdout, logs one line per request (stderr, a file, or nowhere),
+ * and shuts down gracefully on Ctrl-C or SIGTERM: it stops accepting connections and lets
+ * requests in flight finish (connections still open after a few seconds are closed). With
+ * `--workers N` (N > 1) it forks N worker processes that share the port (`serve-workers.ts`).
  */
-import type { AddressInfo } from 'node:net';
-import { openArtifact } from '../models/artifact.js';
-import { rebuildRatedItemsFrom, type RatedItems } from '../serve/rated-items.js';
-import { createServer } from '../serve/server.js';
-import { HeedError, UsageError } from '../util/errors.js';
-import { MODEL_DIR_FLAG, openDataset } from './common.js';
 import type { Command } from './command.js';
-
-/** How long shutdown waits for open connections before closing them. */
-const SHUTDOWN_GRACE_MS = 3000;
+import { runOneServer, type ServeSettings } from './serve-one.js';
+import { runWorkers } from './serve-workers.js';
+import { UsageError } from '../util/errors.js';
+import { MODEL_DIR_FLAG } from './common.js';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../serve/server.js';
 
 export const serveCommand: Command = {
   spec: {
     name: 'serve',
     summary:
-      'Serve a saved model over HTTP: JSON endpoints /predict, /explain, /recommend, /health and an ' +
-      'explanation explorer page at /. See docs/SERVE.md.',
+      'Serve a saved model over HTTP: JSON endpoints /predict, /explain, /recommend, /health, ' +
+      '/openapi.json and an explanation explorer page at /. See docs/SERVE.md.',
     flags: {
       'model-dir': MODEL_DIR_FLAG,
       port: {
@@ -41,11 +38,36 @@ export const serveCommand: Command = {
         value: 'DIR',
         description: 'Where the data set files are, for --exclude-rated (see heed datasets for the default)',
       },
-      quiet: { kind: 'switch', description: 'No request log on stderr' },
+      workers: {
+        kind: 'integer',
+        value: 'N',
+        description:
+          'Processes serving the port (node:cluster); a worker that dies is replaced (see docs/SERVE.md)',
+        defaultText: '1',
+      },
+      'headers-timeout': {
+        kind: 'integer',
+        value: 'SECONDS',
+        description: 'A client must send its request headers within this time, or get 408',
+        defaultText: String(DEFAULT_HEADERS_TIMEOUT_MS / 1000),
+      },
+      'request-timeout': {
+        kind: 'integer',
+        value: 'SECONDS',
+        description: 'A client must send its whole request, body included, within this time, or get 408',
+        defaultText: String(DEFAULT_REQUEST_TIMEOUT_MS / 1000),
+      },
+      log: {
+        kind: 'string',
+        value: 'FILE',
+        description: 'Append the request log to FILE instead of stderr',
+      },
+      quiet: { kind: 'switch', description: 'No request log' },
     },
     examples: [
       'heed serve --model-dir models/afm-gau',
       'heed serve --model-dir models/afm-gau --port 0 --exclude-rated --data-dir /data',
+      'heed serve --model-dir models/biasedmf --workers 2 --log serve.log',
     ],
   },
   async run(args, io) {
@@ -59,55 +81,34 @@ export const serveCommand: Command = {
     if (dataDir !== undefined && !excludeRated) {
       throw new UsageError('--data-dir is used only with --exclude-rated');
     }
-    const dir = args.requireString('model-dir');
-    const artifact = await openArtifact(dir);
-    let rated: RatedItems | undefined;
-    if (excludeRated) {
-      // openDataset prints the loader's warnings, as train and evaluate do.
-      const dataset = await openDataset(artifact.manifest.dataset, dataDir, io.stderr);
-      rated = rebuildRatedItemsFrom(artifact, dataset);
-      io.stderr.write(`heed serve: rated items ${rated.source}\n`);
+    const workers = args.integer('workers') ?? 1;
+    if (!(workers >= 1 && workers <= 256)) {
+      throw new UsageError(`--workers must be between 1 and 256, got ${workers}`);
     }
+    const headersTimeout = args.integer('headers-timeout') ?? DEFAULT_HEADERS_TIMEOUT_MS / 1000;
+    const requestTimeout = args.integer('request-timeout') ?? DEFAULT_REQUEST_TIMEOUT_MS / 1000;
+    if (!(headersTimeout >= 1))
+      throw new UsageError(`--headers-timeout must be at least 1, got ${headersTimeout}`);
+    if (!(requestTimeout >= headersTimeout)) {
+      throw new UsageError(
+        `--request-timeout (${requestTimeout}) must be at least --headers-timeout (${headersTimeout}): the whole request includes its headers`,
+      );
+    }
+    const logFile = args.string('log');
     const quiet = args.switch('quiet');
-    const server = createServer(artifact, {
-      ...(rated === undefined ? {} : { rated }),
-      log: (line) => {
-        if (!quiet) io.stderr.write(line + '\n');
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) => {
-        const why =
-          error.code === 'EADDRINUSE'
-            ? `port ${port} on ${host} is already in use (--port; 0 picks a free one)`
-            : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
-              ? `cannot listen on host "${host}" (--host)`
-              : error.message;
-        reject(new HeedError(`heed serve: ${why}`));
-      });
-      server.listen(port, host, () => resolve());
-    });
-    const address = server.address() as AddressInfo;
-    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    io.stdout.write(
-      `heed serve: ${artifact.manifest.model} listening on http://${shownHost}:${address.port}/\n`,
-    );
-
-    await new Promise<void>((resolve) => {
-      let stopping = false;
-      const stop = (why: string): void => {
-        if (stopping) return;
-        stopping = true;
-        process.removeListener('SIGTERM', onTerm);
-        io.stderr.write(`heed serve: ${why}, shutting down\n`);
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-      };
-      const onTerm = (): void => stop('SIGTERM');
-      process.once('SIGTERM', onTerm);
-      if (io.signal?.aborted) stop('interrupted');
-      io.signal?.addEventListener('abort', () => stop('interrupted'), { once: true });
-    });
+    if (quiet && logFile !== undefined) throw new UsageError('--quiet and --log exclude each other');
+    if (logFile !== undefined && logFile.trim() === '') throw new UsageError('--log must name a file');
+    const settings: ServeSettings = {
+      modelDir: args.requireString('model-dir'),
+      port,
+      host,
+      excludeRated,
+      ...(dataDir === undefined ? {} : { dataDir }),
+      headersTimeoutMs: headersTimeout * 1000,
+      requestTimeoutMs: requestTimeout * 1000,
+      log: quiet ? { to: 'none' } : logFile === undefined ? { to: 'stderr' } : { to: 'file', file: logFile },
+    };
+    if (workers === 1) await runOneServer(settings, io);
+    else await runWorkers(settings, workers, io);
   },
 };

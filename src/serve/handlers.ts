@@ -9,13 +9,16 @@
  *   POST /predict     {"pairs": [{"user", "item"}, ...]}   up to MAX_PAIRS pairs
  *   GET  /explain     ?user=&item=[&top=]     prediction + attention groups
  *   GET  /recommend   ?user=[&k=10]           top-k items by predicted rating
+ *   GET  /openapi.json                        the OpenAPI 3.1 document of all of the above
+ *
+ * `HEAD` is answered wherever `GET` is.
  */
-import type { IncomingMessage } from 'node:http';
 import { predictRaw, type LoadedArtifact } from '../models/artifact.js';
+import type { Endpoint, JsonSchema, QueryParameter, Reply, RouteTable, ServiceContext } from './endpoint.js';
 import { canExplain, explainingModels, explainRaw, NoExplanationError } from './explanations.js';
 import { explorerPage } from './explorer-page.js';
 import { MAX_PAIRS, predictPairs, type RawPair } from './predict-batch.js';
-import type { RatedItems } from './rated-items.js';
+import { openApiDocument } from './openapi.js';
 import { RATED_UNKNOWN_NOTE, recommendForUser } from './recommend.js';
 import {
   describe,
@@ -27,26 +30,7 @@ import {
   requireParam,
   stringField,
 } from './request.js';
-
-/** What every handler can see. */
-export interface ServiceContext {
-  readonly artifact: LoadedArtifact;
-  /** The items each user rated in training, when known (see `rated-items.ts`). */
-  readonly rated?: RatedItems;
-  /** `performance.now()` when the service started, for /health. */
-  readonly startedAt: number;
-  /** Request body limit in bytes. */
-  readonly maxBodyBytes: number;
-}
-
-export interface Reply {
-  readonly status: number;
-  readonly body: unknown;
-  /** `html`: `body` is the page's text. */
-  readonly type?: 'json' | 'html';
-}
-
-type Handler = (request: IncomingMessage, url: URL, context: ServiceContext) => Promise<Reply> | Reply;
+import { ref } from './schemas.js';
 
 /** Most items /recommend returns. */
 export const MAX_K = 1000;
@@ -54,71 +38,154 @@ export const MAX_K = 1000;
 const MAX_TOP = 100_000;
 
 const ok = (body: unknown): Reply => ({ status: 200, body });
+const json = (description: string, schema: JsonSchema) => ({ description, schema });
 
-const ROUTES: Readonly<Record<string, Readonly<Partial<Record<string, Handler>>>>> = {
-  '/': { GET: () => ({ status: 200, body: explorerPage(), type: 'html' }) },
-  '/health': { GET: (_request, _url, context) => ok(health(context)) },
-  '/predict': {
-    GET: (_request, url, { artifact }) => {
-      const p = predictRaw(
-        artifact,
-        requireParam(url.searchParams, 'user'),
-        requireParam(url.searchParams, 'item'),
-      );
-      return ok({ model: artifact.manifest.model, dataset: artifact.manifest.dataset, ...p });
+const userParam: QueryParameter = {
+  name: 'user',
+  description: 'Raw user id, as in the data files (an unknown one is a cold-start answer)',
+  required: true,
+  schema: { type: 'string', minLength: 1 },
+};
+const itemParam: QueryParameter = { ...userParam, name: 'item', description: 'Raw item id' };
+
+/**
+ * Every endpoint the server answers, and so every path of `/openapi.json`. Add an endpoint here:
+ * one entry, with its handler and its description (`Endpoint`).
+ */
+export const ROUTES: RouteTable = {
+  '/': {
+    GET: {
+      summary: 'The explanation explorer, one self-contained HTML page',
+      responses: { 200: { description: 'The page', type: 'html', schema: { type: 'string' } } },
+      handle: () => ({ status: 200, body: explorerPage(), type: 'html' }),
     },
-    POST: async (request, _url, { artifact, maxBodyBytes }) => {
-      const pairs = parsePairs(parseJson(await readBody(request, maxBodyBytes)));
-      return ok({
-        model: artifact.manifest.model,
-        dataset: artifact.manifest.dataset,
-        predictions: predictPairs(artifact, pairs),
-      });
+  },
+  '/health': {
+    GET: {
+      summary: 'Model, data set, counts, uptime',
+      responses: { 200: json('The service is up', ref('Health')) },
+      handle: (_request, _url, context) => ok(health(context)),
+    },
+  },
+  '/openapi.json': {
+    GET: {
+      summary: 'This document',
+      responses: { 200: json('OpenAPI 3.1', ref('OpenApi')) },
+      handle: (_request, _url, { artifact }) => ok(apiDocument(artifact)),
+    },
+  },
+  '/predict': {
+    GET: {
+      summary: 'Predict the rating of one user-item pair',
+      query: [userParam, itemParam],
+      responses: { 200: json('The prediction', ref('Prediction')) },
+      handle: (_request, url, { artifact }) => {
+        const p = predictRaw(
+          artifact,
+          requireParam(url.searchParams, 'user'),
+          requireParam(url.searchParams, 'item'),
+        );
+        return ok({ model: artifact.manifest.model, dataset: artifact.manifest.dataset, ...p });
+      },
+    },
+    POST: {
+      summary: `Predict up to ${MAX_PAIRS} pairs in one model call`,
+      body: { description: 'The pairs, by raw ids', schema: ref('PairsRequest') },
+      responses: { 200: json('One prediction per pair, in order', ref('Predictions')) },
+      handle: async (request, _url, { artifact, maxBodyBytes }) => {
+        const pairs = parsePairs(parseJson(await readBody(request, maxBodyBytes)));
+        return ok({
+          model: artifact.manifest.model,
+          dataset: artifact.manifest.dataset,
+          predictions: predictPairs(artifact, pairs),
+        });
+      },
     },
   },
   '/explain': {
-    GET: (_request, url, { artifact }) => {
-      const query = url.searchParams;
-      const user = requireParam(query, 'user');
-      const item = requireParam(query, 'item');
-      const top = integerParam(query, 'top', { min: 1, max: MAX_TOP });
-      try {
-        return ok(explainRaw(artifact, user, item, top));
-      } catch (error) {
-        if (error instanceof NoExplanationError) throw new HttpError(400, error.message);
-        throw error;
-      }
+    GET: {
+      summary: 'A prediction and the attention behind it',
+      description: 'A model that does not explain answers 400.',
+      query: [
+        userParam,
+        itemParam,
+        {
+          name: 'top',
+          description: 'Keep the N largest weights of each group (default: all)',
+          required: false,
+          schema: { type: 'integer', minimum: 1, maximum: MAX_TOP },
+        },
+      ],
+      responses: { 200: json('The prediction and its explanation', ref('Explanation')) },
+      handle: (_request, url, { artifact }) => {
+        const query = url.searchParams;
+        const user = requireParam(query, 'user');
+        const item = requireParam(query, 'item');
+        const top = integerParam(query, 'top', { min: 1, max: MAX_TOP });
+        try {
+          return ok(explainRaw(artifact, user, item, top));
+        } catch (error) {
+          if (error instanceof NoExplanationError) throw new HttpError(400, error.message);
+          throw error;
+        }
+      },
     },
   },
   '/recommend': {
-    GET: (_request, url, { artifact, rated }) => {
-      const query = url.searchParams;
-      const user = requireParam(query, 'user');
-      const k = integerParam(query, 'k', { min: 1, max: MAX_K }, 10) ?? 10;
-      const u = artifact.users.index.get(user);
-      if (u === undefined) {
-        throw new HttpError(404, `user "${user}" is not in the model's data set (query parameter "user")`);
-      }
-      return ok(recommendForUser(artifact, u, k, rated));
+    GET: {
+      summary: "A user's top-k items by predicted rating",
+      description: 'An unknown user is 404. Items rated in training are left out with --exclude-rated.',
+      query: [
+        { ...userParam, description: "Raw user id of the model's data set" },
+        {
+          name: 'k',
+          description: 'How many items',
+          required: false,
+          schema: { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 },
+        },
+      ],
+      responses: { 200: json('The top-k items, best first', ref('Recommendations')) },
+      handle: (_request, url, { artifact, rated }) => {
+        const query = url.searchParams;
+        const user = requireParam(query, 'user');
+        const k = integerParam(query, 'k', { min: 1, max: MAX_K }, 10) ?? 10;
+        const u = artifact.users.index.get(user);
+        if (u === undefined) {
+          throw new HttpError(404, `user "${user}" is not in the model's data set (query parameter "user")`);
+        }
+        return ok(recommendForUser(artifact, u, k, rated));
+      },
     },
   },
 };
 
-/** The handler for a request, or 404 (unknown path) / 405 (known path, other method). */
-export function route(method: string, pathname: string): Handler {
+/** Built once per model: it does not change while the server runs. */
+const documents = new WeakMap<LoadedArtifact, Record<string, unknown>>();
+function apiDocument(artifact: LoadedArtifact): Record<string, unknown> {
+  let document = documents.get(artifact);
+  if (document === undefined) {
+    document = openApiDocument(ROUTES, `Heed: ${artifact.manifest.model} on ${artifact.manifest.dataset}`);
+    documents.set(artifact, document);
+  }
+  return document;
+}
+
+/**
+ * The endpoint for a request, or 404 (unknown path) / 405 (known path, other method). `HEAD` is
+ * answered by the `GET` endpoint (the server then sends no body).
+ */
+export function route(method: string, pathname: string): Endpoint {
   const methods = Object.hasOwn(ROUTES, pathname) ? ROUTES[pathname] : undefined;
   if (methods === undefined) {
-    throw new HttpError(
-      404,
-      `no such endpoint: ${pathname} (try /, /health, /predict, /explain, /recommend)`,
-    );
+    throw new HttpError(404, `no such endpoint: ${pathname} (try ${Object.keys(ROUTES).join(', ')})`);
   }
-  const handler = methods[method];
-  if (handler === undefined) {
-    const allowed = Object.keys(methods).join(', ');
-    throw new HttpError(405, `${pathname} does not accept ${method}; use ${allowed}`, { Allow: allowed });
-  }
-  return handler;
+  const endpoint = Object.hasOwn(methods, method) ? methods[method] : undefined;
+  if (endpoint !== undefined) return endpoint;
+  if (method === 'HEAD' && methods.GET !== undefined) return methods.GET;
+  const allowed = Object.keys(methods)
+    .flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]))
+    .join(', ');
+  throw new HttpError(405, `${pathname} does not accept ${method}; use ${allowed}`, { Allow: allowed });
 }
 
 function health({ artifact, rated, startedAt }: ServiceContext): Record<string, unknown> {
@@ -139,6 +206,7 @@ function health({ artifact, rated, startedAt }: ServiceContext): Record<string, 
     ...(rated === undefined ? { note: RATED_UNKNOWN_NOTE } : { ratedSource: rated.source }),
     ...(example === undefined ? {} : { example }),
     uptimeSeconds: Math.round((performance.now() - startedAt) / 10) / 100,
+    pid: process.pid,
   };
 }
 

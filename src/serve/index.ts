@@ -5,7 +5,16 @@
  *     const server = createServer(await openArtifact('models/afm-gau'));
  *     server.listen(8080, '127.0.0.1');
  */
-export { createServer, type ServerOptions } from './server.js';
+export {
+  createServer,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type ServerOptions,
+} from './server.js';
+export { ROUTES } from './handlers.js';
+export type { Endpoint, Handler, Reply, RouteTable, ServiceContext } from './endpoint.js';
+export { API_VERSION, openApiDocument } from './openapi.js';
+export { batchedLog, type RequestLog } from './request-log.js';
 export {
   canExplain,
   explainGroup,

@@ -4,6 +4,7 @@
  * message names the parameter or field, and which the server turns into `{"error": ...}` with
  * its status; nothing a client sends can crash the server.
  */
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 
 /** Largest request body accepted (413 beyond it). */
@@ -24,7 +25,9 @@ export class HttpError extends Error {
 
 /**
  * The request body as text; 413 as soon as it passes `limit` bytes (by Content-Length when the
- * client declares it, else while reading), so an oversize body is never held in memory.
+ * client declares it, else while reading), so an oversize body is never held in memory; 400 when
+ * it is not UTF-8 (JSON must be, RFC 8259 §8.1: decoding it anyway would turn the bad bytes into
+ * U+FFFD and silently change the ids in it).
  */
 export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   const tooLarge = (): HttpError =>
@@ -50,7 +53,11 @@ export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Prom
       chunks.push(chunk);
     });
     request.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks).toString('utf8'));
+      if (failed) return;
+      const body = Buffer.concat(chunks);
+      if (!isUtf8(body)) {
+        reject(new HttpError(400, `request body is not valid UTF-8 (byte ${firstInvalidUtf8(body)})`));
+      } else resolve(body.toString('utf8'));
     });
     request.on('error', (error) => {
       if (!failed) {
@@ -59,6 +66,20 @@ export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Prom
       }
     });
   });
+}
+
+/** Offset of the first byte where `bytes` stops being UTF-8 (for the error message). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  // One character at a time: from each position, the shortest valid run (1 to 4 bytes) is one
+  // character; a position where none is valid is the culprit.
+  let at = 0;
+  while (at < bytes.length) {
+    let next = at + 1;
+    while (next <= Math.min(at + 4, bytes.length) && !isUtf8(bytes.subarray(at, next))) next++;
+    if (next > Math.min(at + 4, bytes.length)) return at;
+    at = next;
+  }
+  return at;
 }
 
 /** The body parsed as JSON; 400 naming the problem when it is not. */
@@ -74,6 +95,29 @@ export function parseJson(text: string): unknown {
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * 400 when a query parameter is not percent-encoded UTF-8 (`?user=%FF`): URLSearchParams would
+ * decode the bad bytes to U+FFFD and look up a different id, a silent wrong answer.
+ */
+export function checkQueryEncoding(url: URL): void {
+  // Only a percent sign can start a malformed escape; most queries have none.
+  if (!url.search.includes('%')) return;
+  for (const part of url.search.slice(1).split('&')) {
+    try {
+      decodeURIComponent(part.replaceAll('+', ' '));
+    } catch {
+      const name = part.split('=')[0];
+      let shown = name;
+      try {
+        shown = decodeURIComponent(name);
+      } catch {
+        // The name itself is what is broken: show it as sent.
+      }
+      throw new HttpError(400, `query parameter "${shown}" is not valid percent-encoded UTF-8: ${part}`);
+    }
+  }
 }
 
 /** A required, non-empty query parameter. */
