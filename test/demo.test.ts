@@ -5,7 +5,7 @@
  * file that is not an earlier report).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -132,4 +132,29 @@ test('demo refuses, before training, to overwrite a file that is not its report,
   const noDir = heed(['demo', '--quiet', '--out', 'missing/report.html'], dir);
   assert.equal(noDir.code, 2);
   assert.match(noDir.stderr, /directory .*missing does not exist/);
+});
+
+test('Ctrl-C while the attention model trains: exit 130, nothing on stdout, no report written', async () => {
+  const dir = path.join(tmp, 'interrupted');
+  fs.mkdirSync(dir);
+  const child = spawn(process.execPath, [MAIN, 'demo'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (!sent && /afm-gau: epoch 1\//.test(stderr)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  assert.ok(sent, `no afm-gau epoch line; stderr: ${stderr}`);
+  assert.equal(code, 130, stderr);
+  assert.equal(stdout, '');
+  assert.match(stderr, /interrupted while training afm-gau: no table printed, no report written/);
+  assert.deepEqual(fs.readdirSync(dir), []);
 });

@@ -6,7 +6,7 @@
  */
 import type { PlantedTruth } from '../data/loaders/synthetic.js';
 import type { EvaluationResult } from '../eval/protocol.js';
-import type { Explanation } from '../models/model.js';
+import type { AttentionWeight, Explanation } from '../models/model.js';
 import { explanationPicture } from '../report/explanation-picture.js';
 import { htmlReport } from '../report/html-report.js';
 import type { DemoExplanation } from './demo-explanation.js';
@@ -87,6 +87,28 @@ export function demoReportHtml(run: DemoRun): string {
         preformatted: explanationText(e),
       },
       {
+        heading: `${e.user}'s attention over every feature`,
+        paragraphs: [
+          `AFM-GAU's attention depends on the user only (Eq. 2); the explanation above is this distribution ` +
+            `over the ${e.userAttention.length} item features of the data set, restricted to the film's own ` +
+            "features (the paper's Fig. 1 draws it for two users).",
+        ],
+        figure: {
+          svg: explanationPicture(
+            { ...asExplanation, groups: [{ name: 'all item features', weights: largest(e.userAttention) }] },
+            {
+              title: `${e.model}: ${e.user}'s ${ALL_FEATURES_SHOWN} largest weights over all ${e.userAttention.length} item features`,
+              highlight: e.plantedFeature,
+              highlightName: `planted: ${e.plantedFeature}`,
+            },
+          ),
+          caption:
+            `${e.plantedFeature} has rank ${e.plantedAmongAllFeatures.rank} of ${e.plantedAmongAllFeatures.count}, ` +
+            `${(100 * e.plantedAmongAllFeatures.weight).toFixed(1)}% against ` +
+            `${(100 * e.plantedAmongAllFeatures.uniform).toFixed(1)}% if uniform.`,
+        },
+      },
+      {
         heading: 'Did the attention find the planted tastes?',
         paragraphs: summaryText(e.summary).split('\n'),
       },
@@ -118,6 +140,13 @@ export function demoReportHtml(run: DemoRun): string {
       },
     ],
   });
+}
+
+/** Bars of the all-features picture: more would crowd the slanted labels of the stand-in bar chart. */
+const ALL_FEATURES_SHOWN = 8;
+
+function largest(weights: readonly AttentionWeight[]): AttentionWeight[] {
+  return [...weights].sort((a, b) => b.weight - a.weight).slice(0, ALL_FEATURES_SHOWN);
 }
 
 function signed(x: number): string {

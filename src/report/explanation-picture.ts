@@ -1,6 +1,7 @@
 /**
  * The picture of one explanation: the attention weights of its first group as bars, one per
- * feature, the highlighted feature (the demo's planted one) in its own colour. A stand-in behind one
+ * feature from the largest to the smallest (as `heed explain` lists them), the highlighted feature
+ * (the demo's planted one) in its own colour. A stand-in behind one
  * call until the papers' own explanation figures (`renderExplanationSvg`, branch `pictures`) land.
  */
 import type { Explanation } from '../models/model.js';
@@ -25,9 +26,11 @@ export function explanationPicture(explanation: Explanation, options: Explanatio
     title: options.title,
     yLabel: 'attention weight',
     yFromZero: true,
-    groups: group.weights.map((w) => ({
-      label: w.feature,
-      bars: [{ name: w.feature === options.highlight ? highlightName : 'other features', value: w.weight }],
-    })),
+    groups: [...group.weights]
+      .sort((a, b) => b.weight - a.weight)
+      .map((w) => ({
+        label: w.feature,
+        bars: [{ name: w.feature === options.highlight ? highlightName : 'other features', value: w.weight }],
+      })),
   });
 }
