@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/io.js';
 import { isHeedReport } from '../report/html-report.js';
 
 export const DEFAULT_REPORT_FILE = 'heed-demo-report.html';
@@ -41,16 +42,9 @@ export function reportTarget(out: string | undefined, cwd: string): string {
   return file;
 }
 
-/** Writes `html` to `file` (checked again by `reportTarget`) through a temporary file and a rename. */
+/** Writes `html` to `file`, checked again by `reportTarget`, atomically (`writeFileAtomic`). */
 export function writeReport(file: string, html: string): void {
-  reportTarget(file, path.dirname(file));
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(temporary, html);
-    fs.renameSync(temporary, file);
-  } finally {
-    fs.rmSync(temporary, { force: true });
-  }
+  writeFileAtomic(reportTarget(file, path.dirname(file)), html);
 }
 
 function readHead(file: string): string {
