@@ -119,7 +119,12 @@ export const demoCommand: Command = {
         );
       }
       results.push(result);
-      if (attention) attentionModel = kept.model() as AfmGau;
+      if (attention) {
+        const trained = kept.model();
+        if (!(trained instanceof AfmGau))
+          throw new HeedError(`heed demo: ${modelId} is not the AFM-GAU model`);
+        attentionModel = trained;
+      }
     }
     if (attentionModel === undefined)
       throw new HeedError(`heed demo: model ${DEMO_ATTENTION_MODEL} is not registered`);
