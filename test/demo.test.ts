@@ -77,7 +77,8 @@ test('demo --json: five models, AFM-GAU beats the classic ones, its attention ra
   const names = elements.map((x) => x.name);
   for (const name of ['html', 'head', 'title', 'style', 'body', 'table', 'figure', 'svg', 'rect'])
     assert.ok(names.includes(name), `<${name}> in the report`);
-  assert.equal(elements.filter((x) => x.name === 'svg').length, 1);
+  // The explained prediction, and the user's attention over all features.
+  assert.equal(elements.filter((x) => x.name === 'svg').length, 2);
   assert.ok(!/\s(src|href)=/.test(html), 'no external resource');
   assert.ok(!html.includes('<script'), 'no script');
   assert.ok(html.includes(`planted: ${e.plantedFeature}`), 'the picture names the planted feature');
