@@ -42,7 +42,15 @@ import { loadState } from '../neural-state.js';
 import { UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { bool, num, str } from '../config.js';
-import type { Explanation, FitOptions, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
+import type {
+  AttentionWeight,
+  Explanation,
+  FitOptions,
+  ModelConfig,
+  ModelSpec,
+  ModelState,
+  RatingModel,
+} from '../model.js';
 import { featureSlots, namedSlotWeights, type FeatureSlots } from './feature-slots.js';
 import { slotGatedAttention } from './gau.js';
 import { startBiasesAtBaseline } from './baseline-biases.js';
@@ -147,6 +155,28 @@ export class AfmGau implements RatingModel {
       ...namedSlotWeights(net.slots, item, weights, 1),
     ];
     return { model: this.id, user, item, prediction, groups: [{ name: 'item features', weights: named }] };
+  }
+
+  /**
+   * The user's attention distribution over every item feature, α_i = softmax(W_a u_i) of Eq. 2
+   * with all n + 1 rows ("item id" first), as the paper's Fig. 1 shows it. An item's explanation
+   * is this distribution restricted to the item's own features and renormalised.
+   */
+  userAttention(user: number): AttentionWeight[] {
+    const net = this.fitted();
+    checkExplainIndex(this.id, user, net.users, 'user');
+    const k = this.k;
+    const u = net.user.value.subarray(user * k, (user + 1) * k);
+    const logits = Array.from({ length: net.wa.rows }, (_, l) => {
+      let dot = 0;
+      for (let d = 0; d < k; d++) dot += u[d] * net.wa.value[l * k + d];
+      return dot;
+    });
+    const max = Math.max(...logits);
+    const exps = logits.map((logit) => Math.exp(logit - max));
+    const total = exps.reduce((sum, e) => sum + e, 0);
+    const names = ['item id', ...net.slots.names];
+    return names.map((feature, l) => ({ feature, weight: exps[l] / total }));
   }
 
   state(): ModelState {
