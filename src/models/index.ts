@@ -20,6 +20,7 @@ import { transnetSpec } from './transnet/transnet.js';
 import { safmrSpec } from './safmr/safmr.js';
 import { narreSpec } from './narre/narre.js';
 import { tafaSpec } from './tafa/tafa.js';
+import { acmfSpec } from './acmf/acmf.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS: readonly ModelSpec[] = [
@@ -43,6 +44,7 @@ export const MODELS: readonly ModelSpec[] = [
   safmrSpec,
   narreSpec,
   tafaSpec,
+  acmfSpec,
 ];
 
 export function getModelSpec(id: string): ModelSpec {
