@@ -21,6 +21,7 @@ import { safmrSpec } from './safmr/safmr.js';
 import { narreSpec } from './narre/narre.js';
 import { tafaSpec } from './tafa/tafa.js';
 import { acmfSpec } from './acmf/acmf.js';
+import { aesrSpec } from './aesr/aesr.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS: readonly ModelSpec[] = [
@@ -45,6 +46,7 @@ export const MODELS: readonly ModelSpec[] = [
   narreSpec,
   tafaSpec,
   acmfSpec,
+  aesrSpec,
 ];
 
 export function getModelSpec(id: string): ModelSpec {

@@ -69,7 +69,7 @@ export class Acmf implements RatingModel {
       'itemFeatures',
     );
     const attributes = categoricalAttributes(table);
-    const directed = topNeighbours(attributes, num(this.config, 'neighbours'));
+    const directed = topNeighbours(attributes, num(this.config, 'neighbours'), rng);
     const graph = symmetricNeighbourhoods(directed, items);
 
     const initStd = num(this.config, 'initStd');

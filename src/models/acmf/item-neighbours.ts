@@ -5,15 +5,16 @@
  */
 import type { CategoricalAttributes } from '../categorical-attributes.js';
 import type { Neighbourhoods } from '../neighbour-graph.js';
+import type { Rng } from '../../util/rng.js';
 import { coupledValueSimilarity, objectSimilarity } from './coupled-similarity.js';
 
 /**
  * The `k` items most similar to each item (itself excluded). Items with the same attribute row
  * are equally similar to everyone, so similarities are computed once per distinct row; among
- * equally similar items the lower index comes first, so the lists depend on nothing but the data.
+ * equally similar items `rng` draws.
  * Neighbours of similarity 0 are left out (they would add nothing to the regulariser).
  */
-export function topNeighbours(attrs: CategoricalAttributes, k: number): Neighbourhoods {
+export function topNeighbours(attrs: CategoricalAttributes, k: number, rng: Rng): Neighbourhoods {
   const n = attrs.items;
   const m = attrs.names.length;
   const all = Int32Array.from({ length: n }, (_, e) => e);
@@ -62,10 +63,13 @@ export function topNeighbours(attrs: CategoricalAttributes, k: number): Neighbou
     for (const b of order[a]) {
       const s = similarity[a * rows + b];
       if (taken >= k || !(s > 0)) break;
-      for (const f of members[b]) {
-        if (taken >= k) break;
-        if (f === e) continue;
-        items.push(f);
+      // Equally similar items: a seeded random draw among them, so that no item collects the
+      // in-links of a whole tie group (the paper breaks no ties; any rule is a choice).
+      const group = members[b].filter((f) => f !== e);
+      for (let t = 0; t < group.length && taken < k; t++) {
+        const pick = t + rng.int(group.length - t);
+        [group[t], group[pick]] = [group[pick], group[t]];
+        items.push(group[t]);
         weights.push(s);
         taken++;
       }
