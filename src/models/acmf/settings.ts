@@ -11,7 +11,7 @@ export const ACMF_SETTINGS: SettingsSchema = {
   neighbours: integer(10, 'K, the most coupled-similar items each item is pulled towards (N⁺(i))', {
     min: 0,
   }),
-  coupling: real(0.1, 'α, weight of the item coupling regulariser ½ Σ_i Σ_{f∈N⁺(i)} S_if ‖V_i − V_f‖²', {
+  coupling: real(0.5, 'α, weight of the item coupling regulariser ½ Σ_i Σ_{f∈N⁺(i)} S_if ‖V_i − V_f‖²', {
     min: 0,
   }),
   itemFeatures: text('all', 'Item fields whose values are the coupled attributes: all, or a comma list'),

@@ -32,7 +32,7 @@ export const AESR_SETTINGS: SettingsSchema = {
       maxExclusive: true,
     },
   ),
-  epochs: integer(60, 'Passes over the users', { min: 0 }),
+  epochs: integer(100, 'Passes over the users', { min: 0 }),
   patience: integer(
     5,
     'Stop after this many epochs without a better validation RMSE and keep the best (0: never)',
@@ -41,7 +41,7 @@ export const AESR_SETTINGS: SettingsSchema = {
     },
   ),
   batchSize: integer(32, 'Users per Adam step', { min: 1 }),
-  learningRate: real(0.001, 'Adam learning rate', { min: 0, minExclusive: true }),
+  learningRate: real(0.003, 'Adam learning rate', { min: 0, minExclusive: true }),
   l2: real(0.001, 'λ, L2 on W and V (Adam weight decay on the rows a step touches)', { min: 0 }),
   initStd: real(0.01, 'Standard deviation of the normal initial W and V', { min: 0 }),
   seed: integer(1, 'Seed of the walks, the embeddings, the initial weights and the user order'),
