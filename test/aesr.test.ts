@@ -52,7 +52,8 @@ test('the joint loss gradient equals finite differences (with and without input 
     const w = weights(5);
     const g = zeroGradient(items, H);
     batchGradient(w, rows, batch, friends, friendCodes, 0.5, g, inputScale);
-    const loss = (): number => batchGradient(w, rows, batch, friends, friendCodes, 0.5, zeroGradient(items, H), inputScale);
+    const loss = (): number =>
+      batchGradient(w, rows, batch, friends, friendCodes, 0.5, zeroGradient(items, H), inputScale);
     let checked = 0;
     for (const name of ['encoder', 'encoderBias', 'decoder', 'decoderBias'] as const) {
       const table = w[name];
@@ -82,7 +83,8 @@ test('the social graph links users who share at least minShared attribute values
     values: Int32Array.from([0, 0, 0, 0, 0, 1, 1, 0, 1, 2, 1, 2, 0, 0, 0].slice(0, 15)),
     items: 5,
   };
-  const neighboursOf = (g: Graph, u: number): number[] => [...g.neighbours.subarray(g.offsets[u], g.offsets[u + 1])].sort();
+  const neighboursOf = (g: Graph, u: number): number[] =>
+    [...g.neighbours.subarray(g.offsets[u], g.offsets[u + 1])].sort();
   const two = sharedAttributeGraph(attrs, 2);
   // users: 0 (0,0,0), 1 (0,0,1), 2 (1,0,1), 3 (2,1,2), 4 (0,0,0)
   assert.deepEqual(neighboursOf(two, 0), [1, 4]);
@@ -112,7 +114,10 @@ test('random walks follow links; DeepWalk makes friends within a clique', () => 
   for (let t = 0; t < walks.length; t++) {
     if (t % 6 === 0) continue;
     const [a, b] = [walks[t - 1], walks[t]];
-    assert.ok([...graph.neighbours.subarray(graph.offsets[a], graph.offsets[a + 1])].includes(b), `${a} → ${b}`);
+    assert.ok(
+      [...graph.neighbours.subarray(graph.offsets[a], graph.offsets[a + 1])].includes(b),
+      `${a} → ${b}`,
+    );
   }
   const embedding = deepWalk(
     graph,
