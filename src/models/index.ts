@@ -20,6 +20,8 @@ import { transnetSpec } from './transnet/transnet.js';
 import { safmrSpec } from './safmr/safmr.js';
 import { narreSpec } from './narre/narre.js';
 import { tafaSpec } from './tafa/tafa.js';
+import { acmfSpec } from './acmf/acmf.js';
+import { aesrSpec } from './aesr/aesr.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS: readonly ModelSpec[] = [
@@ -43,6 +45,8 @@ export const MODELS: readonly ModelSpec[] = [
   safmrSpec,
   narreSpec,
   tafaSpec,
+  acmfSpec,
+  aesrSpec,
 ];
 
 export function getModelSpec(id: string): ModelSpec {

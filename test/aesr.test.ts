@@ -1,0 +1,160 @@
+/**
+ * AESR (src/models/aesr): the joint loss's gradient against finite differences, the shared-
+ * attribute user graph, DeepWalk's walks and embeddings, the top-k semantic friends and the
+ * users' rating rows.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { userRows } from '../src/models/aesr/aesr.js';
+import { sharedAttributeGraph, type Graph } from '../src/models/aesr/attribute-graph.js';
+import {
+  batchGradient,
+  zeroGradient,
+  type AutoencoderWeights,
+  type UserRows,
+} from '../src/models/aesr/autoencoder.js';
+import { deepWalk, randomWalks } from '../src/models/aesr/deepwalk.js';
+import { topSemanticFriends } from '../src/models/aesr/semantic-friends.js';
+import type { CategoricalAttributes } from '../src/models/categorical-attributes.js';
+import { symmetricNeighbourhoods, type Neighbourhoods } from '../src/models/neighbour-graph.js';
+import { Rng } from '../src/util/rng.js';
+import { ratingsDataset } from '../test-helpers/datasets.js';
+
+const H = 4;
+const items = 5;
+const rows: UserRows = {
+  offsets: Int32Array.of(0, 3, 5, 7),
+  items: Int32Array.of(0, 2, 4, 1, 2, 3, 4),
+  ratings: Float32Array.of(5, 3, 1, 4, 2, 5, 3),
+};
+const friends: Neighbourhoods = symmetricNeighbourhoods(
+  { offsets: Int32Array.of(0, 1, 2, 2), items: Int32Array.of(1, 2), weights: Float64Array.of(0.7, 0.4) },
+  3,
+);
+
+function weights(seed: number): AutoencoderWeights {
+  const rng = new Rng(seed);
+  return {
+    hidden: H,
+    encoder: Float32Array.from({ length: items * H }, () => rng.normal()),
+    encoderBias: Float32Array.from({ length: H }, () => rng.normal() * 0.5),
+    decoder: Float32Array.from({ length: items * H }, () => rng.normal()),
+    decoderBias: Float32Array.from({ length: items }, () => 3),
+  };
+}
+
+test('the joint loss gradient equals finite differences (with and without input dropout)', () => {
+  const rng = new Rng(2);
+  const friendCodes = Float64Array.from({ length: 3 * H }, () => rng.next());
+  const batch = Int32Array.of(0, 1, 2);
+  const dropout = Float32Array.of(2, 0, 2, 2, 2, 0, 2);
+  for (const inputScale of [undefined, dropout]) {
+    const w = weights(5);
+    const g = zeroGradient(items, H);
+    batchGradient(w, rows, batch, friends, friendCodes, 0.5, g, inputScale);
+    const loss = (): number =>
+      batchGradient(w, rows, batch, friends, friendCodes, 0.5, zeroGradient(items, H), inputScale);
+    let checked = 0;
+    for (const name of ['encoder', 'encoderBias', 'decoder', 'decoderBias'] as const) {
+      const table = w[name];
+      for (let x = 0; x < table.length; x++) {
+        const old = table[x];
+        const h = 1e-3;
+        table[x] = old + h;
+        const up = loss();
+        table[x] = old - h;
+        const down = loss();
+        table[x] = old;
+        const numeric = (up - down) / (2 * h);
+        const tol = 1e-3 * Math.max(1, Math.abs(numeric));
+        assert.ok(Math.abs(numeric - g[name][x]) <= tol, `${name}[${x}]: ${g[name][x]} vs ${numeric}`);
+        if (numeric !== 0) checked++;
+      }
+    }
+    assert.ok(checked >= 20, `only ${checked} non-zero coordinates checked`);
+    assert.deepEqual([...g.touched].sort(), [0, 1, 2, 3, 4]);
+  }
+});
+
+test('the social graph links users who share at least minShared attribute values', () => {
+  const attrs: CategoricalAttributes = {
+    names: ['age', 'gender', 'occupation'],
+    valueCounts: Int32Array.of(3, 2, 3),
+    values: Int32Array.from([0, 0, 0, 0, 0, 1, 1, 0, 1, 2, 1, 2, 0, 0, 0].slice(0, 15)),
+    items: 5,
+  };
+  const neighboursOf = (g: Graph, u: number): number[] =>
+    [...g.neighbours.subarray(g.offsets[u], g.offsets[u + 1])].sort();
+  const two = sharedAttributeGraph(attrs, 2);
+  // users: 0 (0,0,0), 1 (0,0,1), 2 (1,0,1), 3 (2,1,2), 4 (0,0,0)
+  assert.deepEqual(neighboursOf(two, 0), [1, 4]);
+  assert.deepEqual(neighboursOf(two, 1), [0, 2, 4]);
+  assert.deepEqual(neighboursOf(two, 3), []);
+  const all = sharedAttributeGraph(attrs, 3);
+  assert.deepEqual(neighboursOf(all, 0), [4]);
+  assert.deepEqual(neighboursOf(all, 1), []);
+});
+
+/** Two 5-cliques, users 0-4 and 5-9, with no link between them. */
+function twoCliques(): Graph {
+  const offsets = new Int32Array(11);
+  const neighbours: number[] = [];
+  for (let u = 0; u < 10; u++) {
+    const base = u < 5 ? 0 : 5;
+    for (let v = base; v < base + 5; v++) if (v !== u) neighbours.push(v);
+    offsets[u + 1] = neighbours.length;
+  }
+  return { offsets, neighbours: Int32Array.from(neighbours) };
+}
+
+test('random walks follow links; DeepWalk makes friends within a clique', () => {
+  const graph = twoCliques();
+  const walks = randomWalks(graph, { walksPerNode: 3, walkLength: 6 }, new Rng(1));
+  assert.equal(walks.length, 10 * 3 * 6);
+  for (let t = 0; t < walks.length; t++) {
+    if (t % 6 === 0) continue;
+    const [a, b] = [walks[t - 1], walks[t]];
+    assert.ok(
+      [...graph.neighbours.subarray(graph.offsets[a], graph.offsets[a + 1])].includes(b),
+      `${a} → ${b}`,
+    );
+  }
+  const embedding = deepWalk(
+    graph,
+    { dimensions: 8, walksPerNode: 20, walkLength: 10, window: 3, negatives: 5, learningRate: 0.05 },
+    new Rng(1),
+  );
+  const top = topSemanticFriends(embedding, 10, 8, 3);
+  for (let u = 0; u < 10; u++) {
+    const list = [...top.items.subarray(top.offsets[u], top.offsets[u + 1])];
+    assert.equal(list.length, 3);
+    for (const v of list) assert.equal(v < 5, u < 5, `user ${u}'s friend ${v} is in the other clique`);
+  }
+});
+
+test('semantic friends: the k highest positive cosines, weighted by them, never oneself', () => {
+  // Users 0..3 in 2-d: 1 is nearest 0, then 2; 3 points away from everyone.
+  const embedding = Float64Array.of(1, 0, 2, 0.2, 1, 1, -1, 0.1);
+  const top = topSemanticFriends(embedding, 4, 2, 2);
+  const cos = (a: number, b: number): number => {
+    const [x, y] = [embedding.subarray(a * 2, a * 2 + 2), embedding.subarray(b * 2, b * 2 + 2)];
+    return (x[0] * y[0] + x[1] * y[1]) / (Math.hypot(x[0], x[1]) * Math.hypot(y[0], y[1]));
+  };
+  assert.deepEqual([...top.items.subarray(top.offsets[0], top.offsets[1])], [1, 2]);
+  assert.equal(top.weights[top.offsets[0]], cos(0, 1));
+  // User 3's cosines are all negative: no friends rather than enemies.
+  assert.deepEqual([...top.items.subarray(top.offsets[3], top.offsets[4])], []);
+});
+
+test('user rows: each user’s training ratings in CSR form', () => {
+  const dataset = ratingsDataset([
+    ['a', 'x', 5],
+    ['b', 'y', 3],
+    ['a', 'z', 1],
+    ['c', 'x', 4],
+  ]);
+  const r = userRows({ dataset, indices: Int32Array.of(0, 1, 2) }, 3);
+  assert.deepEqual([...r.offsets], [0, 2, 3, 3]);
+  assert.deepEqual([...r.items], [0, 2, 1]);
+  assert.deepEqual([...r.ratings], [5, 1, 3]);
+});
