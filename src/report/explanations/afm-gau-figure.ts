@@ -57,9 +57,12 @@ export function afmGauUserPanels(
       valueAxis: "mean share of the attention a movie's features get, by feature field",
     }),
   ];
-  const fields = [...new Set(summary.values.map((v) => fieldOf(v.feature)))].filter(
-    (f) => f !== ITEM_ID_FEATURE,
-  );
+  // Fields in the order of `valueOrder` (the data set's field order), values likewise.
+  const fieldRank = (field: string): number =>
+    Math.min(...summary.values.filter((v) => fieldOf(v.feature) === field).map((v) => order(v.feature)));
+  const fields = [...new Set(summary.values.map((v) => fieldOf(v.feature)))]
+    .filter((f) => f !== ITEM_ID_FEATURE)
+    .sort((a, b) => fieldRank(a) - fieldRank(b));
   for (const field of fields) {
     const values = summary.values
       .filter((v) => fieldOf(v.feature) === field)
