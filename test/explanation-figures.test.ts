@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { aanmfPairPanels, aanmfUserPanels } from '../src/report/explanations/aanmf-figure.js';
 import { afmGauPairPanels, afmGauUserPanels } from '../src/report/explanations/afm-gau-figure.js';
 import { fieldOf } from '../src/report/explanations/attention-over-items.js';
+import { nameItemFeature, withItemName } from '../src/report/explanations/feature-names.js';
 import { genericPanels } from '../src/report/explanations/generic-figure.js';
 import { heatmapPanel } from '../src/report/explanations/heatmap.js';
 import { stackPanels, wrapWords, type Panel } from '../src/report/explanations/panel.js';
@@ -186,8 +187,16 @@ test('SAIN with several layers keeps the layers apart', () => {
   assert.ok(texts.some((t) => t.startsWith('Layer 2, head 1:')));
 });
 
-test("AFM-GAU's pair picture names the movie's own feature by its title", () => {
-  const panels = afmGauPairPanels(
+test("the item's own feature is named by its title, alone or in a pair, and only that item's", () => {
+  assert.equal(nameItemFeature('item id', '242', 'Kolya (1996)'), 'item: Kolya (1996)');
+  assert.equal(nameItemFeature('item=242', '242', 'Kolya (1996)'), 'item: Kolya (1996)');
+  assert.equal(
+    nameItemFeature('user=196 × item=242', '242', 'Kolya (1996)'),
+    'user=196 × item: Kolya (1996)',
+  );
+  assert.equal(nameItemFeature('item=2420', '242', 'Kolya (1996)'), 'item=2420');
+  assert.equal(nameItemFeature('genre=Comedy', '242', 'Kolya (1996)'), 'genre=Comedy');
+  const groups = withItemName(
     [
       group('item features', [
         ['item id', 0.2],
@@ -195,9 +204,10 @@ test("AFM-GAU's pair picture names the movie's own feature by its title", () => 
         ['year=1990+', 0.3],
       ]),
     ],
+    '242',
     'Kolya (1996)',
   );
-  const { elements, texts } = draw(panels);
+  const { elements, texts } = draw(afmGauPairPanels(groups));
   assert.ok(texts.includes('item: Kolya (1996)'));
   assert.ok(!texts.includes('item id'));
   assert.deepEqual(

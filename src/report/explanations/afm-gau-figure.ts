@@ -1,7 +1,6 @@
 /**
  * AFM-GAU's pictures (Chen et al., SIGIR 2018). For one prediction: the user's attention over the
- * movie's features, as the Gated Attention Units give it (Eq. 2), one bar per feature with the
- * movie's own id shown as its title. For a user (Fig. 1): how the attention splits between the
+ * movie's features, as the Gated Attention Units give it (Eq. 2), one bar per feature. For a user (Fig. 1): how the attention splits between the
  * feature fields, averaged over every movie; then, as Fig. 4 colours the 18 genres, the mean weight
  * of each value of each field (a row of cells, or the 15 largest as bars when a field has too many
  * values to read in one row, such as actors).
@@ -9,26 +8,22 @@
 import type { ExplainedGroup } from '../../serve/explanations.js';
 import type { UserFeatureAttention } from './attention-over-items.js';
 import { fieldOf } from './attention-over-items.js';
+import { ITEM_ID_FEATURE } from './feature-names.js';
 import { heatmapPanel } from './heatmap.js';
 import type { Panel } from './panel.js';
 import { weightBarsPanel } from './weight-bars.js';
 
-/** AFM-GAU names the movie's own embedding this (see afm-gau.ts). */
-export const ITEM_ID_FEATURE = 'item id';
 /** Fields with more values than this are drawn as their largest values' bars, not as a row of cells. */
 const MAX_CELLS = 24;
 const TOP_VALUES = 15;
 
-/** The pair picture: `itemName` replaces the bare "item id" feature. */
-export function afmGauPairPanels(groups: readonly ExplainedGroup[], itemName: string): Panel[] {
+/** The pair picture (the movie's own feature already named by its title, see feature-names.ts). */
+export function afmGauPairPanels(groups: readonly ExplainedGroup[]): Panel[] {
   return groups.map((group) =>
     weightBarsPanel({
       heading: `Attention over the ${group.name} (GAU, Eq. 2; AFM-GAU Fig. 1)`,
       kind: group.kind,
-      bars: group.weights.map((w) => ({
-        label: w.feature === ITEM_ID_FEATURE ? `item: ${itemName}` : w.feature,
-        value: w.weight,
-      })),
+      bars: group.weights.map((w) => ({ label: w.feature, value: w.weight })),
       valueAxis: "attention weight (the weights of the movie's features sum to 100%)",
     }),
   );

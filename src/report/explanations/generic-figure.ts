@@ -6,12 +6,12 @@ import type { ExplainedGroup } from '../../serve/explanations.js';
 import type { Panel } from './panel.js';
 import { weightBarsPanel } from './weight-bars.js';
 
-/** Bars shown per group. */
+/** Bars shown per group unless the caller says otherwise. */
 const TOP_WEIGHTS = 20;
 
-export function genericPanels(groups: readonly ExplainedGroup[]): Panel[] {
+export function genericPanels(groups: readonly ExplainedGroup[], top = TOP_WEIGHTS): Panel[] {
   return groups.map((group) => {
-    const shown = group.weights.slice(0, TOP_WEIGHTS);
+    const shown = group.weights.slice(0, top);
     const count = group.total > shown.length ? `, top ${shown.length} of ${group.total}` : '';
     return weightBarsPanel({
       heading: `${group.name.charAt(0).toUpperCase()}${group.name.slice(1)}${count}`,

@@ -13,8 +13,9 @@ import { canExplain, explainRaw, NoExplanationError, type ExplainReply } from '.
 import { UsageError } from '../../util/errors.js';
 import { escapeXml } from '../svg.js';
 import { aanmfPairPanels, aanmfUserPanels } from './aanmf-figure.js';
-import { afmGauPairPanels, afmGauUserPanels, ITEM_ID_FEATURE } from './afm-gau-figure.js';
+import { afmGauPairPanels, afmGauUserPanels } from './afm-gau-figure.js';
 import { attentionByGenre, userFeatureAttention } from './attention-over-items.js';
+import { withItemName } from './feature-names.js';
 import { genericPanels } from './generic-figure.js';
 import { notePanel, percent, stackPanels, type Panel } from './panel.js';
 import { reviewPanels } from './reviews-figure.js';
@@ -34,6 +35,9 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   fm: 'FM',
   'attentional-fm': 'AFM',
 };
+
+/** Weights shown per attention group of a review model, whose picture is mostly its reviews. */
+const REVIEW_MODEL_WEIGHTS = 10;
 
 /** Models with a picture of a user's attention over every item (no --item). */
 export const USER_LEVEL_MODELS: readonly string[] = ['afm-gau', 'aanmf', 'aanmf-p'];
@@ -107,40 +111,42 @@ function pairPicture(artifact: LoadedArtifact, user: string, item: string): Expl
   const panels: Panel[] =
     explanation === null
       ? [notePanel([reply.note ?? 'no explanation'])]
-      : pairPanels(artifact, reply, itemName);
+      : pairPanels(artifact, reply, item, itemName);
   if (explanation !== null && reply.note !== undefined) panels.push(notePanel([reply.note]));
   return {
     title,
     subtitles,
     svg: stackPanels(title, subtitles, panels),
-    sections: pairSections(reply, itemName),
+    sections: pairSections(reply, item, itemName),
   };
 }
 
-function pairPanels(artifact: LoadedArtifact, reply: ExplainReply, itemName: string): Panel[] {
+function pairPanels(artifact: LoadedArtifact, reply: ExplainReply, item: string, itemName: string): Panel[] {
   const explanation = reply.explanation;
   if (explanation === null) return [];
-  const groups = explanation.groups;
+  const groups = withItemName(explanation.groups, item, itemName);
   const id = artifact.manifest.model;
   const itemNamer = (raw: string): string => artifact.labels.item(raw);
   if (id === 'sain') return sainPanels(groups);
-  if (id === 'afm-gau') return afmGauPairPanels(groups, itemName);
+  if (id === 'afm-gau') return afmGauPairPanels(groups);
   if (id === 'aanmf' || id === 'aanmf-p') return aanmfPairPanels(groups, itemName);
   if (id === 'rsattae' || id === 'rsattae-vanilla')
     return rsattaePanels(groups, rsattaeAlphaOf(artifact.manifest.meta));
   const reviews = explanation.reviews ?? [];
-  return [...genericPanels(groups), ...reviewPanels(reviews, itemNamer)];
+  if (reviews.length === 0) return genericPanels(groups);
+  // The reviews, with their text, are the explanation; the attention groups follow, cut short.
+  return [...reviewPanels(reviews, itemNamer), ...genericPanels(groups, REVIEW_MODEL_WEIGHTS)];
 }
 
-function pairSections(reply: ExplainReply, itemName: string): ExplanationSection[] {
+function pairSections(reply: ExplainReply, item: string, itemName: string): ExplanationSection[] {
   const explanation = reply.explanation;
   if (explanation === null) return [{ heading: 'No explanation', lines: [reply.note ?? ''] }];
   return [
-    ...explanation.groups.map((g) => ({
+    ...withItemName(explanation.groups, item, itemName).map((g) => ({
       heading: g.name,
       lines: g.weights.map(
         (w) =>
-          `${w.feature === ITEM_ID_FEATURE ? `item: ${itemName}` : w.feature}: ${
+          `${w.feature}: ${
             g.kind === 'attention' ? percent(w.weight) : `${w.weight >= 0 ? '+' : ''}${w.weight.toFixed(4)}`
           }`,
       ),
