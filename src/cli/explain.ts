@@ -31,7 +31,8 @@ export const explainCommand: Command = {
     name: 'explain',
     summary:
       'Explain one prediction of a saved model: the rating and the attention weights behind it, per group. ' +
-      'Takes raw user and item ids, as in the data files; works for the attention models (see heed models).',
+      'Takes raw user and item ids, as in the data files; works for the attention models (see heed models). ' +
+      "--out draws it as the model's paper does (SVG, HTML or PNG), with titles and feature labels.",
     flags: {
       'model-dir': MODEL_DIR_FLAG,
       user: PAIR_FLAGS.user,
