@@ -116,9 +116,28 @@ export {
   type RawPrediction,
   type SaveOptions,
 } from './models/artifact.js';
+export {
+  ArtifactLabels,
+  LABELS_FILE,
+  labelsOfDataset,
+  type FieldLabels,
+  type SavedField,
+  type SavedLabels,
+} from './models/labels.js';
 
 // The HTTP service and explanations by raw id (heed serve, heed explain)
 export * from './serve/index.js';
+
+// Explanations as pictures (heed explain --out; docs/EXPLANATIONS.md)
+export {
+  explanationPicture,
+  renderExplanationHtml,
+  renderExplanationSvg,
+  USER_LEVEL_MODELS,
+  type ExplanationPicture,
+  type ExplanationSection,
+} from './report/explanations/render.js';
+export { renderExplanationPng, svgToPng } from './report/explanations/png.js';
 
 // XGBoost, RSAttAE's rating stage (libxgboost is loaded on first use, not here)
 export * from './xgboost/index.js';

@@ -3,8 +3,14 @@
  * item ids. Text output lists each attention group with its weights sorted, as bars and shares
  * (signed values for models whose explanation is additive contributions, such as fm); `--json`
  * prints the same as `GET /explain` of `heed serve`. The logic is `src/serve/explanations.ts`.
+ * `--out FILE.svg|FILE.html|FILE.png` draws the explanation as the model's paper does instead
+ * (`src/report/explanations/render.ts`); without `--item` it draws the user-level picture of the
+ * models that have one.
  */
-import { openArtifact } from '../models/artifact.js';
+import * as path from 'node:path';
+import { openArtifact, type LoadedArtifact } from '../models/artifact.js';
+import { svgToPng } from '../report/explanations/png.js';
+import { renderExplanationHtml, renderExplanationSvg } from '../report/explanations/render.js';
 import {
   explainRaw,
   type ExplainedReviews,
@@ -12,6 +18,7 @@ import {
   type ExplainReply,
 } from '../serve/explanations.js';
 import { UsageError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/io.js';
 import { MODEL_DIR_FLAG, PAIR_FLAGS } from './common.js';
 import { printJson, type Command } from './command.js';
 import { howAnswered } from './predict.js';
@@ -24,10 +31,23 @@ export const explainCommand: Command = {
     name: 'explain',
     summary:
       'Explain one prediction of a saved model: the rating and the attention weights behind it, per group. ' +
-      'Takes raw user and item ids, as in the data files; works for the attention models (see heed models).',
+      'Takes raw user and item ids, as in the data files; works for the attention models (see heed models). ' +
+      "--out draws it as the model's paper does (SVG, HTML or PNG), with titles and feature labels.",
     flags: {
       'model-dir': MODEL_DIR_FLAG,
-      ...PAIR_FLAGS,
+      user: PAIR_FLAGS.user,
+      item: {
+        ...PAIR_FLAGS.item,
+        required: false,
+        description:
+          'Raw item id, as in the data files (required, except with --out for the user-level picture of afm-gau and aanmf)',
+      },
+      out: {
+        kind: 'string',
+        value: 'FILE',
+        description:
+          "Draw the explanation as the paper's figure: FILE.svg, FILE.png, or FILE.html (a self-contained page with the picture and the text)",
+      },
       top: {
         kind: 'integer',
         value: 'N',
@@ -39,13 +59,35 @@ export const explainCommand: Command = {
     examples: [
       'heed explain --model-dir models/afm-gau --user 196 --item 242',
       'heed explain --model-dir models/sain --user 196 --item 242 --top 5 --json',
+      'heed explain --model-dir models/sain --user 196 --item 242 --out kolya.svg',
+      'heed explain --model-dir models/afm-gau --user 196 --out user-196.html',
     ],
   },
   async run(args, io) {
     const top = args.integer('top');
     if (top !== undefined && top < 1) throw new UsageError(`--top must be at least 1, got ${top}`);
+    const out = args.string('out');
+    if (out !== undefined) {
+      if (top !== undefined || args.switch('json'))
+        throw new UsageError(
+          '--top and --json shape the text output; with --out the picture is written instead',
+        );
+      const format = pictureFormat(out);
+      const artifact = await openArtifact(args.requireString('model-dir'));
+      writeFileAtomic(
+        out,
+        await drawPicture(artifact, format, args.requireString('user'), args.string('item')),
+      );
+      io.stdout.write(`wrote ${out}\n`);
+      return;
+    }
+    const item = args.string('item');
+    if (item === undefined)
+      throw new UsageError(
+        'explain needs --item ID (only a picture, --out FILE, can show a user without an item)',
+      );
     const artifact = await openArtifact(args.requireString('model-dir'));
-    const reply = explainRaw(artifact, args.requireString('user'), args.requireString('item'), top);
+    const reply = explainRaw(artifact, args.requireString('user'), item, top);
     if (args.switch('json')) {
       printJson(io, reply);
       return;
@@ -53,6 +95,28 @@ export const explainCommand: Command = {
     io.stdout.write(formatExplanation(reply));
   },
 };
+
+type PictureFormat = 'svg' | 'html' | 'png';
+
+/** The picture format `--out` asks for, by its extension. */
+function pictureFormat(file: string): PictureFormat {
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.svg') return 'svg';
+  if (extension === '.html' || extension === '.htm') return 'html';
+  if (extension === '.png') return 'png';
+  throw new UsageError(`--out must name a .svg, .html or .png file, got "${file}"`);
+}
+
+async function drawPicture(
+  artifact: LoadedArtifact,
+  format: PictureFormat,
+  user: string,
+  item?: string,
+): Promise<string | Uint8Array> {
+  if (format === 'html') return renderExplanationHtml(artifact, user, item);
+  const svg = renderExplanationSvg(artifact, user, item);
+  return format === 'svg' ? svg : svgToPng(svg);
+}
 
 /** The text `heed explain` prints. */
 export function formatExplanation(reply: ExplainReply): string {
