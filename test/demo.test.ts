@@ -81,7 +81,12 @@ test('demo --json: five models, AFM-GAU beats the classic ones, its attention ra
   assert.equal(elements.filter((x) => x.name === 'svg').length, 2);
   assert.ok(!/\s(src|href)=/.test(html), 'no external resource');
   assert.ok(!html.includes('<script'), 'no script');
-  assert.ok(html.includes(`planted: ${e.plantedFeature}`), 'the picture names the planted feature');
+  assert.ok(html.includes(`planted taste: ${e.plantedFeature}`), 'the picture names the planted feature');
+  assert.equal(
+    elements.filter((x) => x.name === 'rect' && x.attributes.class === 'bar highlighted').length,
+    2,
+    'the planted bar drawn in its own colour in both pictures',
+  );
   assert.ok(html.includes(`npx heed explain --model-dir models/afm-demo --user ${e.user} --item ${e.item}`));
   assert.deepEqual(fs.readdirSync(path.dirname(out)), ['report.html'], 'no temporary file left');
 });

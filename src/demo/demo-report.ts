@@ -1,13 +1,12 @@
 /**
  * The demo's HTML report, composed: what the demo did, the comparison table, the explanation of one
  * prediction as a picture and as text, the summary over all users, and what to run next. The
- * markup is `report/html-report.ts`; the picture is one call, `explanationPicture`, to be replaced
- * by the papers' own explanation figures when they land.
+ * markup is `report/html-report.ts`; the pictures are `attention-picture.ts`.
  */
 import type { PlantedTruth } from '../data/loaders/synthetic.js';
 import type { EvaluationResult } from '../eval/protocol.js';
-import type { AttentionWeight, Explanation } from '../models/model.js';
-import { explanationPicture } from '../report/explanation-picture.js';
+import type { Explanation } from '../models/model.js';
+import { attentionPicture } from './attention-picture.js';
 import { htmlReport } from '../report/html-report.js';
 import type { DemoExplanation } from './demo-explanation.js';
 import { explanationHeadline, explanationText, summaryText } from './explanation-text.js';
@@ -77,10 +76,11 @@ export function demoReportHtml(run: DemoRun): string {
             `a ${e.taste} fan whose ratings depend on ${e.plantedFeature}.`,
         ],
         figure: {
-          svg: explanationPicture(asExplanation, {
+          svg: attentionPicture(asExplanation, {
             title: `${e.model}: ${e.user}'s attention over the features of "${e.itemTitle}"`,
+            subtitles: [`planted taste: ${e.plantedFeature} (green)`],
+            heading: "Attention over the film's features (GAU, Eq. 2)",
             highlight: e.plantedFeature,
-            highlightName: `planted: ${e.plantedFeature}`,
           }),
           caption: explanationHeadline(e),
         },
@@ -94,12 +94,13 @@ export function demoReportHtml(run: DemoRun): string {
             "features (the paper's Fig. 1 draws it for two users).",
         ],
         figure: {
-          svg: explanationPicture(
-            { ...asExplanation, groups: [{ name: 'all item features', weights: largest(e.userAttention) }] },
+          svg: attentionPicture(
+            { ...asExplanation, groups: [{ name: 'all item features', weights: e.userAttention }] },
             {
-              title: `${e.model}: ${e.user}'s ${ALL_FEATURES_SHOWN} largest weights over all ${e.userAttention.length} item features`,
+              title: `${e.model}: ${e.user}'s attention over all ${e.userAttention.length} item features`,
+              subtitles: [`planted taste: ${e.plantedFeature} (green)`],
+              heading: 'Attention over every feature of the data set (AFM-GAU Fig. 1)',
               highlight: e.plantedFeature,
-              highlightName: `planted: ${e.plantedFeature}`,
             },
           ),
           caption:
@@ -143,11 +144,6 @@ export function demoReportHtml(run: DemoRun): string {
 }
 
 /** Bars of the all-features picture: more would crowd the slanted labels of the stand-in bar chart. */
-const ALL_FEATURES_SHOWN = 8;
-
-function largest(weights: readonly AttentionWeight[]): AttentionWeight[] {
-  return [...weights].sort((a, b) => b.weight - a.weight).slice(0, ALL_FEATURES_SHOWN);
-}
 
 function signed(x: number): string {
   return x >= 0 ? `+${x}` : `−${-x}`;

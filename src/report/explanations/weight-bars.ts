@@ -19,6 +19,8 @@ export interface WeightBarsSpec {
   readonly bars: readonly WeightBar[];
   /** A line under the bars saying what the values are. */
   readonly valueAxis: string;
+  /** The label of a bar drawn in its own colour (the demo's planted feature). */
+  readonly highlight?: string;
 }
 
 const BAR_AREA = 280;
@@ -26,6 +28,7 @@ const ROW = 20;
 const LABEL_CHARS = 48;
 const POSITIVE = '#0072B2';
 const NEGATIVE = '#D55E00';
+const HIGHLIGHTED = '#009E73';
 
 export function weightBarsPanel(spec: WeightBarsSpec): Panel {
   checkText(spec.heading, 'weight bars heading');
@@ -71,8 +74,8 @@ export function weightBarsPanel(spec: WeightBarsSpec): Panel {
               y: y + 3,
               width: length,
               height: ROW - 6,
-              fill: bar.value < 0 ? NEGATIVE : POSITIVE,
-              class: 'bar',
+              fill: bar.label === spec.highlight ? HIGHLIGHTED : bar.value < 0 ? NEGATIVE : POSITIVE,
+              class: bar.label === spec.highlight ? 'bar highlighted' : 'bar',
               'data-value': String(bar.value),
             },
             tooltip(`${labels[k]}: ${valueText(bar.value)}`),
