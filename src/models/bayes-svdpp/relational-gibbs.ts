@@ -63,7 +63,7 @@ export interface RelationalHooks {
 }
 
 /** One side (users or items): its block by columns and its per-entity sums. */
-class Side {
+export class Side {
   readonly count: number;
   /** Entity of every training row. */
   readonly ofRow: Int32Array;
@@ -131,7 +131,7 @@ function conditional(she: number, shh: number, alpha: number, mu: number, lambda
 }
 
 /** The sampler's state: parameters, residuals and the two sides. */
-class RelationalState {
+export class RelationalState {
   readonly params: FmParams;
   readonly e: Float64Array;
   readonly rowCount: number;
