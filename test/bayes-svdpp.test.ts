@@ -40,7 +40,14 @@ function randomData(seed: number, users = 12, warmUsers = 10, items = 9) {
     scale: { min: 1, max: 5 },
     userFeatures: {
       count: users,
-      fields: [featureField('age', 'categorical', ['young', 'old'], Array.from({ length: users }, (_, u) => [u % 2]))],
+      fields: [
+        featureField(
+          'age',
+          'categorical',
+          ['young', 'old'],
+          Array.from({ length: users }, (_, u) => [u % 2]),
+        ),
+      ],
     },
     itemFeatures: {
       count: items,
@@ -76,7 +83,15 @@ for (const implicitWeight of ['mean', 'sqrt'] as ImplicitWeight[]) {
       implicit: 'both',
       implicitWeight,
     });
-    const settings = { factors: 3, iterations: 8, burnIn: 2, samples: 3, initStd: 0.1, seed: 7, clipSamples: true };
+    const settings = {
+      factors: 3,
+      iterations: 8,
+      burnIn: 2,
+      samples: 3,
+      initStd: 0.1,
+      seed: 7,
+      clipSamples: true,
+    };
     const expanded = await fitFmMcmc(fmTrainingData(layout, r, dataset.scale), settings);
 
     const kept: FmParams[] = [];
@@ -95,14 +110,19 @@ for (const implicitWeight of ['mean', 'sqrt'] as ImplicitWeight[]) {
     const near = (a: ArrayLike<number>, b: ArrayLike<number>, what: string): void => {
       assert.equal(a.length, b.length, what);
       for (let k = 0; k < a.length; k++)
-        assert.ok(Math.abs(a[k] - b[k]) <= 1e-5 * Math.max(1, Math.abs(b[k])), `${what}[${k}]: ${a[k]} vs ${b[k]}`);
+        assert.ok(
+          Math.abs(a[k] - b[k]) <= 1e-5 * Math.max(1, Math.abs(b[k])),
+          `${what}[${k}]: ${a[k]} vs ${b[k]}`,
+        );
     };
     near(relational.w0, expanded.samples.w0, 'w0');
     near(relational.w, expanded.samples.w, 'w');
     near(relational.v, expanded.samples.v, 'v');
     // The chain moves (a chain stuck at its start would agree too): first and last kept draws differ.
     const perDraw = layout.columnCount * settings.factors;
-    assert.ok(kept[0].v.some((x, k) => Math.abs(x - relational.v[(relational.count - 1) * perDraw + k]) > 1e-3));
+    assert.ok(
+      kept[0].v.some((x, k) => Math.abs(x - relational.v[(relational.count - 1) * perDraw + k]) > 1e-3),
+    );
 
     const users = Int32Array.from({ length: 12 * 9 }, (_, k) => Math.floor(k / 9));
     const items = Int32Array.from({ length: 12 * 9 }, (_, k) => k % 9);
@@ -124,10 +144,29 @@ test('bayes-svdpp: one factor draw equals the Gaussian conditional worked out by
   ]);
   const all = Int32Array.of(0, 1, 2);
   const r = ratingsOf(dataset, all);
-  const layout = buildSvdppLayout(dataset, r, { features: 'ids', multiWeight: 'mean', implicit: 'both', implicitWeight: 'mean' });
+  const layout = buildSvdppLayout(dataset, r, {
+    features: 'ids',
+    multiWeight: 'mean',
+    implicit: 'both',
+    implicitWeight: 'mean',
+  });
   // Columns: user=u0, user=u1, rated=i0, rated=i1 | item=i0, item=i1, ratedBy=u0, ratedBy=u1.
-  assert.deepEqual(layout.columnNames, ['user=u0', 'user=u1', 'rated=i0', 'rated=i1', 'item=i0', 'item=i1', 'ratedBy=u0', 'ratedBy=u1']);
-  const state = new RelationalState({ layout, user: r.user, item: r.item, target: r.rating, scale: dataset.scale }, 1, 0.1, new Rng(1));
+  assert.deepEqual(layout.columnNames, [
+    'user=u0',
+    'user=u1',
+    'rated=i0',
+    'rated=i1',
+    'item=i0',
+    'item=i1',
+    'ratedBy=u0',
+    'ratedBy=u1',
+  ]);
+  const state = new RelationalState(
+    { layout, user: r.user, item: r.item, target: r.rating, scale: dataset.scale },
+    1,
+    0.1,
+    new Rng(1),
+  );
   state.params.v.set([0.1, -0.2, 0.3, 0.4, 0.5, -0.6, 0.7, 0.2]);
   state.recomputeResiduals();
   // q(u0) = 0.1 + 0.3/2 + 0.4/2 = 0.45, q(u1) = -0.2 + 0.3 = 0.1, q(i0) = 0.5 + 0.7/2 + 0.2/2 = 0.95,
@@ -180,7 +219,10 @@ test('bayes-svdpp: changing test ratings changes no prediction (implicit blocks 
   assert.deepEqual(b.predict(users, items), a.predict(users, items));
 
   // And the check can fail: a training rating changed does change predictions.
-  const leaked: Dataset = { ...changed, ratings: { ...changed.ratings, rating: Float32Array.from(changed.ratings.rating) } };
+  const leaked: Dataset = {
+    ...changed,
+    ratings: { ...changed.ratings, rating: Float32Array.from(changed.ratings.rating) },
+  };
   leaked.ratings.rating[train[0]] = leaked.ratings.rating[train[0]] === 1 ? 5 : 1;
   const c = await fitted(leaked);
   assert.notDeepEqual(c.predict(users, items), a.predict(users, items));
@@ -214,6 +256,9 @@ test('bayes-svdpp: save → restore predicts and explains the same; bad states a
 });
 
 test('bayes-svdpp: settings are checked by name', () => {
-  assert.throws(() => new BayesSvdpp(resolveConfig(bayesSvdppSpec, { burnIn: 300 })), /"burnIn" \(300\) must be below "iterations"/);
+  assert.throws(
+    () => new BayesSvdpp(resolveConfig(bayesSvdppSpec, { burnIn: 300 })),
+    /"burnIn" \(300\) must be below "iterations"/,
+  );
   assert.throws(() => new BayesSvdpp(resolveConfig(bayesSvdppSpec, { implicit: 'all' })), /implicit/);
 });

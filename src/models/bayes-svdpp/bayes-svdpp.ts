@@ -127,7 +127,8 @@ export class BayesSvdpp implements RatingModel {
       bias += samples.w0[s];
       userPart += samples.userA[u];
       itemPart += samples.itemA[i];
-      for (let f = 0; f < factors; f++) interaction += samples.userQ[u * factors + f] * samples.itemQ[i * factors + f];
+      for (let f = 0; f < factors; f++)
+        interaction += samples.userQ[u * factors + f] * samples.itemQ[i * factors + f];
     }
     const mean = (x: number): number => x / Math.max(1, count);
     return {
@@ -151,7 +152,13 @@ export class BayesSvdpp implements RatingModel {
 
   state(): ModelState {
     const { samples, users, items, scale } = this.model();
-    const meta: JsonValue = { samples: samples.count, factors: samples.factors, users, items, scale: { ...scale } };
+    const meta: JsonValue = {
+      samples: samples.count,
+      factors: samples.factors,
+      users,
+      items,
+      scale: { ...scale },
+    };
     return {
       id: ID,
       config: { ...this.config },
@@ -190,7 +197,8 @@ export class BayesSvdpp implements RatingModel {
     }
     const f32 = (name: string): Float32Array => {
       const x = state.arrays[name];
-      if (!(x instanceof Float32Array)) throw new HeedError(`${ID}: saved state lacks Float32Array "${name}"`);
+      if (!(x instanceof Float32Array))
+        throw new HeedError(`${ID}: saved state lacks Float32Array "${name}"`);
       return x;
     };
     const w0 = state.arrays.w0;

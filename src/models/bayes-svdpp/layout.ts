@@ -87,8 +87,20 @@ export function buildSvdppLayout(
 
   const ratedBy = neighbours(train.user, train.item, nUsers);
   const raters = neighbours(train.item, train.user, nItems);
-  const users = extend(base.users, newIndex, withItems ? ratedBy : undefined, ratedStart, options.implicitWeight);
-  const items = extend(base.items, newIndex, withUsers ? raters : undefined, raterStart, options.implicitWeight);
+  const users = extend(
+    base.users,
+    newIndex,
+    withItems ? ratedBy : undefined,
+    ratedStart,
+    options.implicitWeight,
+  );
+  const items = extend(
+    base.items,
+    newIndex,
+    withUsers ? raters : undefined,
+    raterStart,
+    options.implicitWeight,
+  );
   return {
     columnCount: names.length,
     columnNames: names,

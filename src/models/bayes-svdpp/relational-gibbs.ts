@@ -57,7 +57,11 @@ export interface RelationalMcmcSettings {
 
 export interface RelationalHooks {
   /** Pairs scored after each sweep past burn-in (running mean of the draws), for progress only. */
-  readonly validation?: { readonly user: Int32Array; readonly item: Int32Array; readonly target: Float64Array };
+  readonly validation?: {
+    readonly user: Int32Array;
+    readonly item: Int32Array;
+    readonly target: Float64Array;
+  };
   readonly onProgress?: (event: ProgressEvent) => void;
   readonly signal?: AbortSignal;
 }
@@ -77,12 +81,11 @@ export class Side {
   readonly colValue: Float64Array;
   /** q_f(s) of every factor, factor-major; kept current while the side is swept. */
   q: Float64Array;
-  readonly E: Float64Array;
-  readonly Q: Float64Array;
-  readonly QQ: Float64Array;
-  readonly QE: Float64Array;
-  readonly a: Float64Array;
-  readonly b: Float64Array;
+  /**
+   * The per-entity sums of the header, eight per entity so that one update touches one cache line:
+   * [E, Q, QQ, QE, a, b, n, q_f] at ACC * s + slot (q_f is the swept factor's, copied in and out).
+   */
+  readonly acc: Float64Array;
 
   constructor(block: EntityBlock, ofRow: Int32Array, start: number, end: number, factors: number) {
     this.count = block.offsets.length - 1;
@@ -106,12 +109,7 @@ export class Side {
       }
     }
     this.q = new Float64Array(factors * this.count);
-    this.E = new Float64Array(this.count);
-    this.Q = new Float64Array(this.count);
-    this.QQ = new Float64Array(this.count);
-    this.QE = new Float64Array(this.count);
-    this.a = new Float64Array(this.count);
-    this.b = new Float64Array(this.count);
+    this.acc = new Float64Array(ACC * this.count);
   }
 
   /** Training rows that touch column j (Σ over its entities of their row counts). */
@@ -122,6 +120,9 @@ export class Side {
     return total;
   }
 }
+
+/** Doubles per entity in `Side.acc`. */
+const ACC = 8;
 
 /** The draw of one coordinate from its Gaussian conditional (see the header). */
 function conditional(she: number, shh: number, alpha: number, mu: number, lambda: number, z: number): number {
@@ -148,7 +149,11 @@ export class RelationalState {
     const { layout } = source;
     this.source = source;
     const columns = layout.columnCount;
-    this.data = { columnGroup: layout.columnGroup, columnCount: columns, groupCount: layout.groupNames.length };
+    this.data = {
+      columnGroup: layout.columnGroup,
+      columnCount: columns,
+      groupCount: layout.groupNames.length,
+    };
     this.rowCount = source.target.length;
     this.e = new Float64Array(this.rowCount);
     this.users = new Side(layout.users, source.user, 0, layout.itemStart, factors);
@@ -176,7 +181,8 @@ export class RelationalState {
     };
     // libFM's initialisation, in the order of fm-mcmc.ts: v ~ N(0, initStd²) on active columns.
     for (let f = 0; f < factors; f++) {
-      for (let j = 0; j < columns; j++) if (this.active[j]) this.params.v[f * columns + j] = initStd * rng.normal();
+      for (let j = 0; j < columns; j++)
+        if (this.active[j]) this.params.v[f * columns + j] = initStd * rng.normal();
     }
   }
 
@@ -223,10 +229,10 @@ export class RelationalState {
   /** Every active w_j of the side; `next` is the index of its first normal. Returns the next index. */
   sweepLinear(side: Side, hyper: FmHyper, next: number): number {
     const { e, active, params } = this;
-    const { ofRow, n, E, a, colOffsets, colEntity, colValue } = side;
-    E.fill(0);
-    a.fill(0);
-    for (let r = 0; r < this.rowCount; r++) E[ofRow[r]] += e[r];
+    const { ofRow, n, acc, colOffsets, colEntity, colValue } = side;
+    acc.fill(0);
+    // Slots: E at 0, a at 4.
+    for (let r = 0; r < this.rowCount; r++) acc[ACC * ofRow[r]] += e[r];
     for (let j = side.start; j < side.end; j++) {
       if (!active[j]) continue;
       const from = colOffsets[j - side.start];
@@ -238,7 +244,7 @@ export class RelationalState {
         const s = colEntity[p];
         const x = colValue[p];
         shh += x * x * n[s];
-        she += x * (E[s] - old * x * n[s]);
+        she += x * (acc[ACC * s] - old * x * n[s]);
       }
       const g = this.data.columnGroup[j];
       const drawn = conditional(she, shh, hyper.alpha, hyper.wMu[g], hyper.wLambda[g], this.normals[next++]);
@@ -248,37 +254,37 @@ export class RelationalState {
       for (let p = from; p < to; p++) {
         const s = colEntity[p];
         const c = delta * colValue[p];
-        E[s] += c * n[s];
-        a[s] += c;
+        acc[ACC * s] += c * n[s];
+        acc[ACC * s + 4] += c;
       }
     }
-    for (let r = 0; r < this.rowCount; r++) e[r] += a[ofRow[r]];
+    for (let r = 0; r < this.rowCount; r++) e[r] += acc[ACC * ofRow[r] + 4];
     return next;
   }
 
   /** Every active v_{j,f} of the side for factor f, the other side's q fixed. */
   sweepFactor(side: Side, other: Side, f: number, hyper: FmHyper, next: number): number {
     const { e, active, params } = this;
-    const { ofRow, n, E, Q, QQ, QE, a, b, colOffsets, colEntity, colValue } = side;
+    const { ofRow, n, acc, colOffsets, colEntity, colValue } = side;
     const k = params.factors;
-    const qs = side.q;
-    const qBase = f * side.count;
+    const count = side.count;
+    const qBase = f * count;
     const qo = other.q;
     const oBase = f * other.count;
     const otherOfRow = other.ofRow;
-    E.fill(0);
-    Q.fill(0);
-    QQ.fill(0);
-    QE.fill(0);
-    a.fill(0);
-    b.fill(0);
+    acc.fill(0);
+    for (let s = 0; s < count; s++) {
+      acc[ACC * s + 6] = n[s];
+      acc[ACC * s + 7] = side.q[qBase + s];
+    }
     for (let r = 0; r < this.rowCount; r++) {
-      const s = ofRow[r];
+      const at = ACC * ofRow[r];
       const t = qo[oBase + otherOfRow[r]];
-      E[s] += e[r];
-      Q[s] += t;
-      QQ[s] += t * t;
-      QE[s] += t * e[r];
+      const er = e[r];
+      acc[at] += er;
+      acc[at + 1] += t;
+      acc[at + 2] += t * t;
+      acc[at + 3] += t * er;
     }
     const vBase = f * params.columns;
     for (let j = side.start; j < side.end; j++) {
@@ -289,33 +295,41 @@ export class RelationalState {
       let sheRaw = 0;
       let shh = 0;
       for (let p = from; p < to; p++) {
-        const s = colEntity[p];
+        const at = ACC * colEntity[p];
         const x = colValue[p];
-        const d = qs[qBase + s] - old * x;
-        shh += x * x * (n[s] * d * d + 2 * d * Q[s] + QQ[s]);
-        sheRaw += x * (d * E[s] + QE[s]);
+        const d = acc[at + 7] - old * x;
+        shh += x * x * (acc[at + 6] * d * d + 2 * d * acc[at + 1] + acc[at + 2]);
+        sheRaw += x * (d * acc[at] + acc[at + 3]);
       }
       const gf = this.data.columnGroup[j] * k + f;
       const she = sheRaw - old * shh;
-      const drawn = conditional(she, shh, hyper.alpha, hyper.vMu[gf], hyper.vLambda[gf], this.normals[next++]);
+      const drawn = conditional(
+        she,
+        shh,
+        hyper.alpha,
+        hyper.vMu[gf],
+        hyper.vLambda[gf],
+        this.normals[next++],
+      );
       if (!Number.isFinite(drawn)) continue;
       params.v[vBase + j] = drawn;
       const delta = drawn - old;
       for (let p = from; p < to; p++) {
-        const s = colEntity[p];
+        const at = ACC * colEntity[p];
         const x = colValue[p];
-        const d = qs[qBase + s] - old * x;
+        const d = acc[at + 7] - old * x;
         const c = delta * x;
-        E[s] += c * (n[s] * d + Q[s]);
-        QE[s] += c * (d * Q[s] + QQ[s]);
-        a[s] += c * d;
-        b[s] += c;
-        qs[qBase + s] += c;
+        acc[at] += c * (acc[at + 6] * d + acc[at + 1]);
+        acc[at + 3] += c * (d * acc[at + 1] + acc[at + 2]);
+        acc[at + 4] += c * d;
+        acc[at + 5] += c;
+        acc[at + 7] += c;
       }
     }
+    for (let s = 0; s < count; s++) side.q[qBase + s] = acc[ACC * s + 7];
     for (let r = 0; r < this.rowCount; r++) {
-      const s = ofRow[r];
-      e[r] += a[s] + b[s] * qo[oBase + otherOfRow[r]];
+      const at = ACC * ofRow[r];
+      e[r] += acc[at + 4] + acc[at + 5] * qo[oBase + otherOfRow[r]];
     }
     return next;
   }
@@ -369,7 +383,14 @@ export async function fitRelationalMcmc(
       }
       if (validation && validationSum) {
         averaged++;
-        validationRmse = scoreRunningMean(data, state.params, validation, validationSum, averaged, settings.clipSamples);
+        validationRmse = scoreRunningMean(
+          data,
+          state.params,
+          validation,
+          validationSum,
+          averaged,
+          settings.clipSamples,
+        );
       }
     }
     hooks.onProgress?.({

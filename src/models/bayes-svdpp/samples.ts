@@ -59,8 +59,12 @@ export interface SvdppSamples {
 /** Collects draws as the sampler hands them over. */
 export class SampleCollector {
   private readonly w0: number[] = [];
-  private readonly parts: Array<{ userA: Float32Array; userQ: Float32Array; itemA: Float32Array; itemQ: Float32Array }> =
-    [];
+  private readonly parts: Array<{
+    userA: Float32Array;
+    userQ: Float32Array;
+    itemA: Float32Array;
+    itemQ: Float32Array;
+  }> = [];
 
   constructor(
     private readonly users: EntityBlock,
