@@ -66,6 +66,9 @@ export interface RelationalHooks {
   readonly signal?: AbortSignal;
 }
 
+/** Doubles per entity in `Side.acc`. */
+const ACC = 8;
+
 /** One side (users or items): its block by columns and its per-entity sums. */
 export class Side {
   readonly count: number;
@@ -120,9 +123,6 @@ export class Side {
     return total;
   }
 }
-
-/** Doubles per entity in `Side.acc`. */
-const ACC = 8;
 
 /** The draw of one coordinate from its Gaussian conditional (see the header). */
 function conditional(she: number, shh: number, alpha: number, mu: number, lambda: number, z: number): number {
