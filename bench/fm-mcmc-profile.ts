@@ -1,19 +1,19 @@
 /**
- * Times the FM MCMC sampler on one split and fingerprints what it computed, so that a speed change
- * to the sampler can be checked to leave its results bit-identical.
+ * Times an MCMC sampler (`fm`, or `bayes-svdpp` with --model) on one split and fingerprints what it
+ * computed, so that a speed change to the sampler can be checked to leave its results bit-identical.
  *
- *   node dist/bench/fm-mcmc-profile.js --data-dir ../shared/data [--dataset ml-100k] [--split u1]
- *        [--seed 1] [--set iterations=30 --set burnIn=10 ...]
+ *   node dist/bench/fm-mcmc-profile.js --data-dir ../shared/data [--model fm] [--dataset ml-100k]
+ *        [--split u1] [--seed 1] [--set iterations=30 --set burnIn=10 ...]
  *
  * Prints fit seconds (wall and process CPU), sweeps per second, the test RMSE to full precision
- * and an FNV-1a hash of the kept draws (w0, w, V) and of the test predictions: equal hashes mean
+ * and an FNV-1a hash of the kept draws (fm: w0, w, V; otherwise every saved array) and of the test predictions: equal hashes mean
  * equal bits.
  */
 import { fileURLToPath } from 'node:url';
 import { gatherRatings } from '../src/data/dataset.js';
 import { loadDataset } from '../src/data/registry.js';
 import { makeSplits, parseSplitSpec } from '../src/data/split.js';
-import { fmSpec } from '../src/models/classic/fm.js';
+import { getModelSpec } from '../src/models/index.js';
 import type { ModelConfig } from '../src/models/model.js';
 import { UsageError } from '../src/util/errors.js';
 
@@ -35,6 +35,7 @@ function parseValue(text: string): number | string | boolean {
 
 async function main(argv: string[]): Promise<void> {
   let dataDir: string | undefined;
+  let modelId = 'fm';
   let datasetId = 'ml-100k';
   let splitText = 'u1';
   let seed = 1;
@@ -45,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
     if (value === undefined) throw new UsageError(`${flag} needs a value`);
     k++;
     if (flag === '--data-dir') dataDir = value;
+    else if (flag === '--model') modelId = value;
     else if (flag === '--dataset') datasetId = value;
     else if (flag === '--split') splitText = value;
     else if (flag === '--seed') seed = Number(value);
@@ -56,8 +58,9 @@ async function main(argv: string[]): Promise<void> {
   }
   const dataset = loadDataset(datasetId, dataDir === undefined ? {} : { dataDir });
   const split = makeSplits(dataset, parseSplitSpec(splitText), seed)[0];
-  const config: ModelConfig = { ...fmSpec.defaults, seed, ...overrides };
-  const model = fmSpec.create(config);
+  const spec = getModelSpec(modelId);
+  const config: ModelConfig = { ...spec.defaults, seed, ...overrides };
+  const model = spec.create(config);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const report = await model.fit({ dataset, indices: split.train });
@@ -68,8 +71,10 @@ async function main(argv: string[]): Promise<void> {
   let se = 0;
   for (let k = 0; k < predicted.length; k++) se += (predicted[k] - test.rating[k]) ** 2;
   const arrays = model.state().arrays;
-  const draws = ['w0', 'w', 'v'].map((name) => arrays[name]).filter((a) => a !== undefined);
+  const names = modelId === 'fm' ? ['w0', 'w', 'v'] : Object.keys(arrays).sort();
+  const draws = names.map((name) => arrays[name]).filter((a) => a !== undefined);
   const out = {
+    model: modelId,
     dataset: datasetId,
     split: splitText,
     seed,

@@ -7,6 +7,7 @@ import { baselineSpec } from './classic/baseline-only.js';
 import { biasedMfSpec } from './classic/biased-mf.js';
 import { svdppSpec } from './classic/svdpp.js';
 import { fmSpec } from './classic/fm.js';
+import { bayesSvdppSpec } from './bayes-svdpp/bayes-svdpp.js';
 import { ncfSpec } from './baselines/ncf.js';
 import { nfmSpec } from './baselines/nfm.js';
 import { xdeepfmSpec } from './baselines/xdeepfm.js';
@@ -30,6 +31,7 @@ export const MODELS: readonly ModelSpec[] = [
   biasedMfSpec,
   svdppSpec,
   fmSpec,
+  bayesSvdppSpec,
   ncfSpec,
   nfmSpec,
   xdeepfmSpec,

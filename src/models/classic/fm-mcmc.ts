@@ -189,8 +189,17 @@ function gammaRate(rng: Rng, shape: number, rate: number): number {
   return rng.gamma(shape) / rate;
 }
 
+/** What the hyperparameter draws read of a sampler's state (`bayes-svdpp` shares them). */
+export interface GibbsPriorState {
+  readonly data: Pick<FmTrainingData, 'columnGroup' | 'columnCount' | 'groupCount'>;
+  readonly active: Uint8Array;
+  readonly groupSize: Float64Array;
+  readonly rowCount: number;
+  squaredError(): number;
+}
+
 /** Noise precision α given the residuals. */
-function sampleAlpha(state: FmCoordinateState, hyper: FmHyper, rng: Rng): void {
+export function sampleAlpha(state: GibbsPriorState, hyper: FmHyper, rng: Rng): void {
   const next = gammaRate(rng, (ALPHA_0 + state.rowCount) / 2, (GAMMA_0 + state.squaredError()) / 2);
   if (Number.isFinite(next) && next > 0) hyper.alpha = next;
 }
@@ -199,8 +208,8 @@ function sampleAlpha(state: FmCoordinateState, hyper: FmHyper, rng: Rng): void {
  * λ then μ of each group for one family of parameters (w, or v's factor f), from the active
  * columns' current values: the Normal-Gamma conditional of Freudenthaler et al. (2011).
  */
-function sampleGroupPrior(
-  state: FmCoordinateState,
+export function sampleGroupPrior(
+  state: GibbsPriorState,
   values: Float64Array,
   base: number,
   mu: Float64Array,
