@@ -20,6 +20,8 @@ import { transnetSpec } from './transnet/transnet.js';
 import { safmrSpec } from './safmr/safmr.js';
 import { narreSpec } from './narre/narre.js';
 import { tafaSpec } from './tafa/tafa.js';
+import { svdFeatureSpec } from './svdfeature/svdfeature.js';
+import { cdlSpec } from './cdl/cdl.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS: readonly ModelSpec[] = [
@@ -43,6 +45,8 @@ export const MODELS: readonly ModelSpec[] = [
   safmrSpec,
   narreSpec,
   tafaSpec,
+  svdFeatureSpec,
+  cdlSpec,
 ];
 
 export function getModelSpec(id: string): ModelSpec {
