@@ -15,7 +15,7 @@ export const SVDFEATURE_SETTINGS: SettingsSchema = {
   }),
   userFeatures: text('none', 'User feature fields added to the user id: all, none or a comma list'),
   itemFeatures: text('all', 'Item feature fields added to the item id: all, none or a comma list'),
-  epochs: integer(40, 'Passes over the training ratings (num_round)', { min: 0 }),
+  epochs: integer(60, 'Passes over the training ratings (num_round)', { min: 0 }),
   learningRate: real(0.005, 'SGD step size of every parameter (learning_rate)', { min: 0, paper: TOOLKIT }),
   l2: real(0.01, 'Weight decay of the factors per touched feature and rating (wd_user = wd_item)', {
     min: 0,
@@ -33,7 +33,7 @@ export const SVDFEATURE_SETTINGS: SettingsSchema = {
     min: 0,
     paper: TOOLKIT,
   }),
-  patience: integer(0, 'Epochs without a better validation RMSE before stopping, keeping the best epoch (0: off)', {
+  patience: integer(3, 'Epochs without a better validation RMSE before stopping, keeping the best epoch (0: off)', {
     min: 0,
   }),
   seed: integer(1, 'Seed of the initial factors and of the rating order'),
