@@ -4,7 +4,13 @@ import type { RatingSubset } from '../src/data/dataset.js';
 import { generateSynthetic } from '../src/data/loaders/synthetic.js';
 import { Cdl, cdlSpec } from '../src/models/cdl/cdl.js';
 import { choleskySolve, groupRatings, solveRows } from '../src/models/cdl/pmf-updates.js';
-import { accumulateGradient, forward, initSdae, newActivations, type SdaeWeights } from '../src/models/cdl/sdae.js';
+import {
+  accumulateGradient,
+  forward,
+  initSdae,
+  newActivations,
+  type SdaeWeights,
+} from '../src/models/cdl/sdae.js';
 import { resolveConfig } from '../src/models/config.js';
 import { UsageError } from '../src/util/errors.js';
 import { Rng } from '../src/util/rng.js';
@@ -79,7 +85,14 @@ test('cdl: an item without ratings gets v_j = θ_j, a user without ratings u_i =
   solveRows(V, U, groupRatings(Int32Array.of(0), Int32Array.of(0), Float32Array.of(4), 3, 2), k, 2, theta);
   V.subarray(2).forEach((v, p) => assert.ok(Math.abs(v - theta[2 + p]) < 1e-12, `${v} != ${theta[2 + p]}`));
   const users = new Float64Array(4).fill(9);
-  solveRows(users, V, groupRatings(Int32Array.of(0), Int32Array.of(0), Float32Array.of(4), 3, 2), k, 2, undefined);
+  solveRows(
+    users,
+    V,
+    groupRatings(Int32Array.of(0), Int32Array.of(0), Float32Array.of(4), 3, 2),
+    k,
+    2,
+    undefined,
+  );
   assert.deepEqual(Array.from(users.subarray(2)), [0, 0]);
 });
 
@@ -113,7 +126,10 @@ test('cdl: the SDAE gradient matches central differences of its loss', () => {
       const minus = value();
       x[p] = keep;
       const numeric = (plus - minus) / (2 * h);
-      assert.ok(Math.abs(numeric - grads[l][p]) < 1e-6, `tensor ${l} entry ${p}: ${grads[l][p]} != ${numeric}`);
+      assert.ok(
+        Math.abs(numeric - grads[l][p]) < 1e-6,
+        `tensor ${l} entry ${p}: ${grads[l][p]} != ${numeric}`,
+      );
     }
   });
 });
@@ -136,5 +152,8 @@ test('cdl: fitting lowers the training error; no item content is refused, naming
   await five.fit(train);
   assert.ok(mse(five) < mse(one), `${mse(five)} !< ${mse(one)}`);
   const none = new Cdl(resolveConfig(cdlSpec, { ...settings, itemFeatures: 'none' }));
-  await assert.rejects(none.fit(train), (e: Error) => e instanceof UsageError && /itemFeatures/.test(e.message));
+  await assert.rejects(
+    none.fit(train),
+    (e: Error) => e instanceof UsageError && /itemFeatures/.test(e.message),
+  );
 });

@@ -9,7 +9,13 @@ import { SvdFeature, svdFeatureSpec } from '../src/models/svdfeature/svdfeature.
 import { UsageError } from '../src/util/errors.js';
 import { Rng } from '../src/util/rng.js';
 
-const rows = (offsets: number[], r: number[], values: number[], count: number, tableRows: number): FeatureRows => ({
+const rows = (
+  offsets: number[],
+  r: number[],
+  values: number[],
+  count: number,
+  tableRows: number,
+): FeatureRows => ({
   count,
   tableRows,
   offsets: Int32Array.from(offsets),
@@ -42,7 +48,12 @@ const copy = (p: SvdFeatureParams): SvdFeatureParams => ({
   itemBias: p.itemBias.slice(),
 });
 
-const tables = (p: SvdFeatureParams): Float32Array[] => [p.userFactors, p.itemFactors, p.userBias, p.itemBias];
+const tables = (p: SvdFeatureParams): Float32Array[] => [
+  p.userFactors,
+  p.itemFactors,
+  p.userBias,
+  p.itemBias,
+];
 
 test('svdfeature: the prediction is JMLR 2012 Eq. 1 written out by hand', () => {
   const p = randomParams(1);
@@ -64,7 +75,8 @@ test('svdfeature: one SGD step moves every parameter by -η ∂(½e²)/∂θ (ce
   const before = randomParams(2);
   const after = copy(before);
   sgdStep(after, users, items, 1, 1, rating, { lr, l2: 0, biasL2: 0 }, newSums(3));
-  const loss = (p: SvdFeatureParams): number => 0.5 * (rating - predictPair(p, users, items, 1, 1, newSums(3))) ** 2;
+  const loss = (p: SvdFeatureParams): number =>
+    0.5 * (rating - predictPair(p, users, items, 1, 1, newSums(3))) ** 2;
   const h = 1e-2;
   tables(before).forEach((table, t) => {
     for (let x = 0; x < table.length; x++) {
@@ -95,7 +107,9 @@ test('svdfeature: weight decay shrinks each touched row by (1 − ηλ) after th
     assert.ok(Math.abs(decayed.userFactors[c] - plain.userFactors[c] * (1 - lr * 0.5)) < 1e-6);
     assert.equal(decayed.userFactors[k + c], start.userFactors[k + c]);
     for (const row of [1, 2, 3]) {
-      assert.ok(Math.abs(decayed.itemFactors[row * k + c] - plain.itemFactors[row * k + c] * (1 - lr * 0.5)) < 1e-6);
+      assert.ok(
+        Math.abs(decayed.itemFactors[row * k + c] - plain.itemFactors[row * k + c] * (1 - lr * 0.5)) < 1e-6,
+      );
     }
     assert.equal(decayed.itemFactors[c], start.itemFactors[c]);
   }
@@ -126,7 +140,10 @@ test('svdfeature: training lowers the training error, and the item features reac
   const data = generateSynthetic({ users: 40, items: 30, ratingsPerUser: 12, seed: 9 });
   const all = Int32Array.from(data.ratings.rating.keys());
   const coldItem = 29;
-  const train: RatingSubset = { dataset: data, indices: all.filter((x) => data.ratings.item[x] !== coldItem) };
+  const train: RatingSubset = {
+    dataset: data,
+    indices: all.filter((x) => data.ratings.item[x] !== coldItem),
+  };
   const mse = (model: SvdFeature): number => {
     const u = Int32Array.from(train.indices, (x) => data.ratings.user[x]);
     const i = Int32Array.from(train.indices, (x) => data.ratings.item[x]);
@@ -135,7 +152,8 @@ test('svdfeature: training lowers the training error, and the item features reac
     train.indices.forEach((x, t) => (s += (pred[t] - data.ratings.rating[x]) ** 2));
     return s / train.indices.length;
   };
-  const config = (epochs: number) => resolveConfig(svdFeatureSpec, { factors: 4, epochs, learningRate: 0.02 });
+  const config = (epochs: number) =>
+    resolveConfig(svdFeatureSpec, { factors: 4, epochs, learningRate: 0.02 });
   const short = new SvdFeature(config(1));
   await short.fit(train);
   const long = new SvdFeature(config(30));
@@ -143,7 +161,9 @@ test('svdfeature: training lowers the training error, and the item features reac
   assert.ok(mse(long) < mse(short), `${mse(long)} !< ${mse(short)}`);
   // The cold item's id row is zero, so its score differs from μ + b_u + p_uᵀ·0 only through its features.
   const fromFeatures = long.predict(Int32Array.of(0, 1), Int32Array.of(coldItem, coldItem));
-  const noFeatures = new SvdFeature(resolveConfig(svdFeatureSpec, { factors: 4, epochs: 30, learningRate: 0.02, itemFeatures: 'none' }));
+  const noFeatures = new SvdFeature(
+    resolveConfig(svdFeatureSpec, { factors: 4, epochs: 30, learningRate: 0.02, itemFeatures: 'none' }),
+  );
   await noFeatures.fit(train);
   const idOnly = noFeatures.predict(Int32Array.of(0, 1), Int32Array.of(coldItem, coldItem));
   assert.notDeepEqual(Array.from(fromFeatures), Array.from(idOnly));

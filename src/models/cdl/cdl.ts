@@ -24,7 +24,14 @@ import { oneHotLayout } from '../../data/features.js';
 import { UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { BestEpoch } from '../best-epoch.js';
-import { meanRating, progressEvent, stateArray64, stateMeta, subsetRmse, yieldToEventLoop } from '../classic/mf-common.js';
+import {
+  meanRating,
+  progressEvent,
+  stateArray64,
+  stateMeta,
+  subsetRmse,
+  yieldToEventLoop,
+} from '../classic/mf-common.js';
 import { num, str } from '../config.js';
 import { selectFeatureFields } from '../feature-selection.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
@@ -178,7 +185,8 @@ function contentMatrix(table: FeatureTable, select: string): { inputs: number; c
   }
   const content = new Float64Array(layout.count * layout.dimension);
   for (let j = 0; j < layout.count; j++) {
-    for (let t = layout.offsets[j]; t < layout.offsets[j + 1]; t++) content[j * layout.dimension + layout.indices[t]] = 1;
+    for (let t = layout.offsets[j]; t < layout.offsets[j + 1]; t++)
+      content[j * layout.dimension + layout.indices[t]] = 1;
   }
   return { inputs: layout.dimension, content };
 }

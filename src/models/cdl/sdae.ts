@@ -55,7 +55,13 @@ export function initSdae(rng: Rng, inputs: number, hidden: number, code: number)
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /** out = act(W in + b) for one example. */
-function dense(W: Float64Array, b: Float64Array, input: Float64Array, out: Float64Array, squash: boolean): void {
+function dense(
+  W: Float64Array,
+  b: Float64Array,
+  input: Float64Array,
+  out: Float64Array,
+  squash: boolean,
+): void {
   const nIn = input.length;
   for (let o = 0; o < out.length; o++) {
     let s = b[o];

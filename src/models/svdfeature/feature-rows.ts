@@ -50,7 +50,10 @@ export function featureRows(table: FeatureTable, select: string, setting: string
 }
 
 /** The arrays a saved state keeps for `rows`, under names starting with `prefix`. */
-export function featureRowsArrays(rows: FeatureRows, prefix: string): Record<string, Int32Array | Float32Array> {
+export function featureRowsArrays(
+  rows: FeatureRows,
+  prefix: string,
+): Record<string, Int32Array | Float32Array> {
   return {
     [`${prefix}Offsets`]: rows.offsets,
     [`${prefix}Rows`]: rows.rows,
@@ -67,14 +70,22 @@ export function restoreFeatureRows(
   const offsets = state.arrays[`${prefix}Offsets`];
   const rows = state.arrays[`${prefix}Rows`];
   const values = state.arrays[`${prefix}Values`];
-  const bad = (what: string): HeedError => new HeedError(`saved model "${state.id}": ${prefix} feature rows: ${what}`);
-  if (!(offsets instanceof Int32Array) || !(rows instanceof Int32Array) || !(values instanceof Float32Array)) {
+  const bad = (what: string): HeedError =>
+    new HeedError(`saved model "${state.id}": ${prefix} feature rows: ${what}`);
+  if (
+    !(offsets instanceof Int32Array) ||
+    !(rows instanceof Int32Array) ||
+    !(values instanceof Float32Array)
+  ) {
     throw bad('offsets, rows (int32) or values (float32) missing');
   }
-  if (offsets.length !== sizes.count + 1 || offsets[0] !== 0) throw bad(`offsets must have ${sizes.count + 1} entries from 0`);
+  if (offsets.length !== sizes.count + 1 || offsets[0] !== 0)
+    throw bad(`offsets must have ${sizes.count + 1} entries from 0`);
   const n = offsets[sizes.count];
   if (rows.length !== n || values.length !== n) throw bad(`rows and values must have ${n} entries`);
-  for (let e = 0; e < sizes.count; e++) if (offsets[e + 1] < offsets[e]) throw bad('offsets must not decrease');
-  for (const r of rows) if (r < 0 || r >= sizes.tableRows) throw bad(`row ${r} outside 0..${sizes.tableRows - 1}`);
+  for (let e = 0; e < sizes.count; e++)
+    if (offsets[e + 1] < offsets[e]) throw bad('offsets must not decrease');
+  for (const r of rows)
+    if (r < 0 || r >= sizes.tableRows) throw bad(`row ${r} outside 0..${sizes.tableRows - 1}`);
   return { count: sizes.count, tableRows: sizes.tableRows, offsets, rows, values };
 }

@@ -33,8 +33,12 @@ export const SVDFEATURE_SETTINGS: SettingsSchema = {
     min: 0,
     paper: TOOLKIT,
   }),
-  patience: integer(3, 'Epochs without a better validation RMSE before stopping, keeping the best epoch (0: off)', {
-    min: 0,
-  }),
+  patience: integer(
+    3,
+    'Epochs without a better validation RMSE before stopping, keeping the best epoch (0: off)',
+    {
+      min: 0,
+    },
+  ),
   seed: integer(1, 'Seed of the initial factors and of the rating order'),
 };

@@ -23,7 +23,15 @@ import { BestEpoch } from '../best-epoch.js';
 import { num, str } from '../config.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
 import { checkConfig, defaultsOf } from '../settings-schema.js';
-import { checkConverging, meanRating, progressEvent, stateArray, stateMeta, subsetRmse, yieldToEventLoop } from '../classic/mf-common.js';
+import {
+  checkConverging,
+  meanRating,
+  progressEvent,
+  stateArray,
+  stateMeta,
+  subsetRmse,
+  yieldToEventLoop,
+} from '../classic/mf-common.js';
 import { featureRows, featureRowsArrays, restoreFeatureRows, type FeatureRows } from './feature-rows.js';
 import { SVDFEATURE_SETTINGS } from './settings.js';
 import { newSums, predictPair, sgdStep, type SvdFeatureParams } from './sgd-step.js';
@@ -109,7 +117,9 @@ export class SvdFeature implements RatingModel {
       const i = items[t];
       // Indices beyond the fitted tables (a data set grown since) get μ.
       out[t] =
-        u < f.users.count && i < f.items.count ? predictPair(f.params, f.users, f.items, u, i, sums) : f.params.mean;
+        u < f.users.count && i < f.items.count
+          ? predictPair(f.params, f.users, f.items, u, i, sums)
+          : f.params.mean;
     }
     return out;
   }
@@ -198,7 +208,8 @@ function copyParams(p: SvdFeatureParams): SvdFeatureParams {
 
 export const svdFeatureSpec: ModelSpec = {
   id: 'svdfeature',
-  summary: 'SVDFeature: user and item factors as sums of their features’ factors, with biases; SGD as the toolkit',
+  summary:
+    'SVDFeature: user and item factors as sums of their features’ factors, with biases; SGD as the toolkit',
   reference:
     'Chen, Zhang, Zheng, Ding, Zheng & Yu. SVDFeature: a toolkit for feature-based collaborative filtering. JMLR 13, 2012',
   settings: SVDFEATURE_SETTINGS,
