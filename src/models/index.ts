@@ -23,6 +23,8 @@ import { narreSpec } from './narre/narre.js';
 import { tafaSpec } from './tafa/tafa.js';
 import { acmfSpec } from './acmf/acmf.js';
 import { aesrSpec } from './aesr/aesr.js';
+import { svdFeatureSpec } from './svdfeature/svdfeature.js';
+import { cdlSpec } from './cdl/cdl.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS: readonly ModelSpec[] = [
@@ -49,6 +51,8 @@ export const MODELS: readonly ModelSpec[] = [
   tafaSpec,
   acmfSpec,
   aesrSpec,
+  svdFeatureSpec,
+  cdlSpec,
 ];
 
 export function getModelSpec(id: string): ModelSpec {
