@@ -2,14 +2,17 @@
  * `heed serve`: the HTTP service and explanation explorer over a saved model (`src/serve/`). It
  * prints the URL it listens on to stdout, logs one line per request to stderr, and shuts down
  * gracefully on Ctrl-C or SIGTERM: it stops accepting connections and lets requests in flight
- * finish (connections still open after a few seconds are closed).
+ * finish (connections still open after a few seconds are closed). Given `--model-dir` more than
+ * once, it serves every model (the explorer compares them); requests choose one with `?model=`.
  */
 import type { AddressInfo } from 'node:net';
+import type { Dataset } from '../data/dataset.js';
 import { openArtifact } from '../models/artifact.js';
-import { rebuildRatedItemsFrom, type RatedItems } from '../serve/rated-items.js';
+import { rebuildRatedItemsFrom } from '../serve/rated-items.js';
+import { modelNames, type ServedModel } from '../serve/served-models.js';
 import { createServer } from '../serve/server.js';
 import { HeedError, UsageError } from '../util/errors.js';
-import { MODEL_DIR_FLAG, openDataset } from './common.js';
+import { openDataset } from './common.js';
 import type { Command } from './command.js';
 
 /** How long shutdown waits for open connections before closing them. */
@@ -22,7 +25,14 @@ export const serveCommand: Command = {
       'Serve a saved model over HTTP: JSON endpoints /predict, /explain, /recommend, /health and an ' +
       'explanation explorer page at /. See docs/SERVE.md.',
     flags: {
-      'model-dir': MODEL_DIR_FLAG,
+      'model-dir': {
+        kind: 'repeatable',
+        value: 'DIR',
+        required: true,
+        description:
+          'A directory written by heed train; give it again to serve several models (the first answers ' +
+          'by default, ?model=NAME chooses another: NAME is the directory name)',
+      },
       port: {
         kind: 'integer',
         value: 'N',
@@ -34,7 +44,7 @@ export const serveCommand: Command = {
         kind: 'switch',
         description:
           'Rebuild the training ratings from the data set (split and seed in model.json) so /recommend ' +
-          'leaves out what each user rated',
+          'leaves out what each user rated (for every served model)',
       },
       'data-dir': {
         kind: 'string',
@@ -46,6 +56,7 @@ export const serveCommand: Command = {
     examples: [
       'heed serve --model-dir models/afm-gau',
       'heed serve --model-dir models/afm-gau --port 0 --exclude-rated --data-dir /data',
+      'heed serve --model-dir models/afm-gau --model-dir models/sain   # compare them in the explorer',
     ],
   },
   async run(args, io) {
@@ -59,18 +70,27 @@ export const serveCommand: Command = {
     if (dataDir !== undefined && !excludeRated) {
       throw new UsageError('--data-dir is used only with --exclude-rated');
     }
-    const dir = args.requireString('model-dir');
-    const artifact = await openArtifact(dir);
-    let rated: RatedItems | undefined;
-    if (excludeRated) {
+    const dirs = args.list('model-dir');
+    const names = modelNames(dirs);
+    const models: ServedModel[] = [];
+    // Each data set is loaded once, however many of the models were trained on it.
+    const datasets = new Map<string, Dataset>();
+    for (const [k, dir] of dirs.entries()) {
+      const artifact = await openArtifact(dir);
+      if (!excludeRated) {
+        models.push({ name: names[k], artifact });
+        continue;
+      }
+      const id = artifact.manifest.dataset;
       // openDataset prints the loader's warnings, as train and evaluate do.
-      const dataset = await openDataset(artifact.manifest.dataset, dataDir, io.stderr);
-      rated = rebuildRatedItemsFrom(artifact, dataset);
+      const dataset = datasets.get(id) ?? (await openDataset(id, dataDir, io.stderr));
+      datasets.set(id, dataset);
+      const rated = rebuildRatedItemsFrom(artifact, dataset);
       io.stderr.write(`heed serve: rated items ${rated.source}\n`);
+      models.push({ name: names[k], artifact, rated });
     }
     const quiet = args.switch('quiet');
-    const server = createServer(artifact, {
-      ...(rated === undefined ? {} : { rated }),
+    const server = createServer(models, {
       log: (line) => {
         if (!quiet) io.stderr.write(line + '\n');
       },
@@ -90,7 +110,7 @@ export const serveCommand: Command = {
     const address = server.address() as AddressInfo;
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     io.stdout.write(
-      `heed serve: ${artifact.manifest.model} listening on http://${shownHost}:${address.port}/\n`,
+      `heed serve: ${models.map((m) => m.artifact.manifest.model).join(', ')} listening on http://${shownHost}:${address.port}/\n`,
     );
 
     await new Promise<void>((resolve) => {

@@ -9,13 +9,26 @@
  *   POST /predict     {"pairs": [{"user", "item"}, ...]}   up to MAX_PAIRS pairs
  *   GET  /explain     ?user=&item=[&top=]     prediction + attention groups
  *   GET  /recommend   ?user=[&k=10]           top-k items by predicted rating
+ *   GET  /explain.svg ?user=&item=[&top=10]   the explanation as a picture (SVG)
+ *   GET  /users       ?q=[&limit=20]          users found by id or description
+ *   GET  /stats                               data set statistics
+ *   GET  /models                              the served models
+ *
+ * Every endpoint but /models takes an optional `model` parameter naming one of the served models
+ * (`served-models.ts`); without it the first answers.
  */
 import type { IncomingMessage } from 'node:http';
 import { predictRaw, type LoadedArtifact } from '../models/artifact.js';
-import { canExplain, explainingModels, explainRaw, NoExplanationError } from './explanations.js';
+import {
+  canExplain,
+  explainingModels,
+  explainRaw,
+  NoExplanationError,
+  type ExplainReply,
+} from './explanations.js';
+import { explanationPicture } from './explanation-picture.js';
 import { explorerPage } from './explorer-page.js';
 import { MAX_PAIRS, predictPairs, type RawPair } from './predict-batch.js';
-import type { RatedItems } from './rated-items.js';
 import { RATED_UNKNOWN_NOTE, recommendForUser } from './recommend.js';
 import {
   describe,
@@ -27,12 +40,14 @@ import {
   requireParam,
   stringField,
 } from './request.js';
+import { chooseModel, listModels, type ServedModel } from './served-models.js';
+import { statisticsOf } from './statistics.js';
+import { findUsers } from './user-search.js';
 
 /** What every handler can see. */
 export interface ServiceContext {
-  readonly artifact: LoadedArtifact;
-  /** The items each user rated in training, when known (see `rated-items.ts`). */
-  readonly rated?: RatedItems;
+  /** The served models, the default first; requests choose one with `?model=` (`served-models.ts`). */
+  readonly models: readonly ServedModel[];
   /** `performance.now()` when the service started, for /health. */
   readonly startedAt: number;
   /** Request body limit in bytes. */
@@ -42,8 +57,8 @@ export interface ServiceContext {
 export interface Reply {
   readonly status: number;
   readonly body: unknown;
-  /** `html`: `body` is the page's text. */
-  readonly type?: 'json' | 'html';
+  /** `html`, `svg`: `body` is the document's text. */
+  readonly type?: 'json' | 'html' | 'svg';
 }
 
 type Handler = (request: IncomingMessage, url: URL, context: ServiceContext) => Promise<Reply> | Reply;
@@ -52,14 +67,19 @@ type Handler = (request: IncomingMessage, url: URL, context: ServiceContext) => 
 export const MAX_K = 1000;
 /** Most weights per group /explain may ask for with `top` (more is the same as all). */
 const MAX_TOP = 100_000;
+/** Weights per group in an explanation picture unless `top` says otherwise. */
+const PICTURE_TOP = 10;
 
 const ok = (body: unknown): Reply => ({ status: 200, body });
+const served = (url: URL, context: ServiceContext): ServedModel =>
+  chooseModel(context.models, url.searchParams);
 
 const ROUTES: Readonly<Record<string, Readonly<Partial<Record<string, Handler>>>>> = {
   '/': { GET: () => ({ status: 200, body: explorerPage(), type: 'html' }) },
-  '/health': { GET: (_request, _url, context) => ok(health(context)) },
+  '/health': { GET: (_request, url, context) => ok(health(served(url, context), context.startedAt)) },
   '/predict': {
-    GET: (_request, url, { artifact }) => {
+    GET: (_request, url, context) => {
+      const { artifact } = served(url, context);
       const p = predictRaw(
         artifact,
         requireParam(url.searchParams, 'user'),
@@ -67,8 +87,9 @@ const ROUTES: Readonly<Record<string, Readonly<Partial<Record<string, Handler>>>
       );
       return ok({ model: artifact.manifest.model, dataset: artifact.manifest.dataset, ...p });
     },
-    POST: async (request, _url, { artifact, maxBodyBytes }) => {
-      const pairs = parsePairs(parseJson(await readBody(request, maxBodyBytes)));
+    POST: async (request, url, context) => {
+      const { artifact } = served(url, context);
+      const pairs = parsePairs(parseJson(await readBody(request, context.maxBodyBytes)));
       return ok({
         model: artifact.manifest.model,
         dataset: artifact.manifest.dataset,
@@ -76,22 +97,16 @@ const ROUTES: Readonly<Record<string, Readonly<Partial<Record<string, Handler>>>
       });
     },
   },
-  '/explain': {
-    GET: (_request, url, { artifact }) => {
-      const query = url.searchParams;
-      const user = requireParam(query, 'user');
-      const item = requireParam(query, 'item');
-      const top = integerParam(query, 'top', { min: 1, max: MAX_TOP });
-      try {
-        return ok(explainRaw(artifact, user, item, top));
-      } catch (error) {
-        if (error instanceof NoExplanationError) throw new HttpError(400, error.message);
-        throw error;
-      }
+  '/explain': { GET: (_request, url, context) => ok(explainQuery(served(url, context).artifact, url)) },
+  '/explain.svg': {
+    GET: (_request, url, context) => {
+      const reply = explainQuery(served(url, context).artifact, url, PICTURE_TOP);
+      return { status: 200, body: explanationPicture(reply), type: 'svg' };
     },
   },
   '/recommend': {
-    GET: (_request, url, { artifact, rated }) => {
+    GET: (_request, url, context) => {
+      const { artifact, rated } = served(url, context);
       const query = url.searchParams;
       const user = requireParam(query, 'user');
       const k = integerParam(query, 'k', { min: 1, max: MAX_K }, 10) ?? 10;
@@ -102,16 +117,18 @@ const ROUTES: Readonly<Record<string, Readonly<Partial<Record<string, Handler>>>
       return ok(recommendForUser(artifact, u, k, rated));
     },
   },
+  '/users': {
+    GET: (_request, url, context) => ok(findUsers(served(url, context).artifact, url.searchParams)),
+  },
+  '/stats': { GET: (_request, url, context) => ok(statisticsOf(served(url, context).artifact)) },
+  '/models': { GET: (_request, _url, { models }) => ok(listModels(models)) },
 };
 
 /** The handler for a request, or 404 (unknown path) / 405 (known path, other method). */
 export function route(method: string, pathname: string): Handler {
   const methods = Object.hasOwn(ROUTES, pathname) ? ROUTES[pathname] : undefined;
   if (methods === undefined) {
-    throw new HttpError(
-      404,
-      `no such endpoint: ${pathname} (try /, /health, /predict, /explain, /recommend)`,
-    );
+    throw new HttpError(404, `no such endpoint: ${pathname} (try ${Object.keys(ROUTES).join(', ')})`);
   }
   const handler = methods[method];
   if (handler === undefined) {
@@ -121,7 +138,21 @@ export function route(method: string, pathname: string): Handler {
   return handler;
 }
 
-function health({ artifact, rated, startedAt }: ServiceContext): Record<string, unknown> {
+/** The `/explain` reply for the query's user, item and `top`; 400 for a model that cannot explain. */
+function explainQuery(artifact: LoadedArtifact, url: URL, defaultTop?: number): ExplainReply {
+  const query = url.searchParams;
+  const user = requireParam(query, 'user');
+  const item = requireParam(query, 'item');
+  const top = integerParam(query, 'top', { min: 1, max: MAX_TOP }, defaultTop);
+  try {
+    return explainRaw(artifact, user, item, top);
+  } catch (error) {
+    if (error instanceof NoExplanationError) throw new HttpError(400, error.message);
+    throw error;
+  }
+}
+
+function health({ artifact, rated }: ServedModel, startedAt: number): Record<string, unknown> {
   const { manifest, predictor } = artifact;
   const example = examplePair(artifact);
   return {
