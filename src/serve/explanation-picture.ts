@@ -32,10 +32,11 @@ export function explanationPicture(reply: ExplainReply): string {
   y += 8;
   const explanation = reply.explanation;
   if (explanation === null || explanation.groups.length === 0) {
-    y += 20;
-    body.push(
-      text(MARGIN, y, fit(reply.note ?? 'nothing to explain', WIDTH - 2 * MARGIN), { 'font-size': FONT }),
-    );
+    y += 6;
+    for (const line of wrap(reply.note ?? 'nothing to explain', WIDTH - 2 * MARGIN)) {
+      y += 16;
+      body.push(text(MARGIN, y, line, { 'font-size': FONT }));
+    }
   } else {
     for (const group of explanation.groups) y = drawGroup(body, group, y);
   }
@@ -80,6 +81,23 @@ function drawGroup(body: string[], group: ExplainedGroup, top: number): number {
     body.push(text(WIDTH - MARGIN, y, value, { 'font-size': FONT, 'text-anchor': 'end' }));
   }
   return y;
+}
+
+/** `note` as lines of whole words that fit `width` pixels (a word longer than a line gets its own). */
+function wrap(note: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of note.split(/\s+/)) {
+    const longer = line === '' ? word : `${line} ${word}`;
+    if (line !== '' && textWidth(longer, FONT) > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = longer;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
 }
 
 /** `label` cut with an ellipsis to fit `width` pixels at the picture's font size. */
