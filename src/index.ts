@@ -116,6 +116,14 @@ export {
   type RawPrediction,
   type SaveOptions,
 } from './models/artifact.js';
+export {
+  ArtifactLabels,
+  LABELS_FILE,
+  labelsOfDataset,
+  type FieldLabels,
+  type SavedField,
+  type SavedLabels,
+} from './models/labels.js';
 
 // The HTTP service and explanations by raw id (heed serve, heed explain)
 export * from './serve/index.js';

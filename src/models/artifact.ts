@@ -4,7 +4,9 @@
  *   model.json  format name and version, model id, config, the model's JSON meta, dataset id, the
  *               raw user and item ids (dense index i ↔ ids[i]), the rating scale, the global
  *               training mean and shrinkage of the cold-start fallback, and a manifest of arrays;
- *   params.bin  the arrays, little-endian, each at an 8-byte-aligned offset.
+ *   params.bin  the arrays, little-endian, each at an 8-byte-aligned offset;
+ *   labels.json the data set's display names: item titles, feature labels (see `labels.ts`);
+ *               optional, so models saved before it existed still load (their ids are shown).
  *
  * Manifest entry: { group, name, dtype, length, offset, byteLength, sha256 }. Group `model` holds
  * the model's own `ModelState.arrays`; group `training` holds the per-user and per-item counts and
@@ -24,6 +26,7 @@ import { statisticsProblem, type RatingStatistics } from '../data/rating-statist
 import { DataError, HeedError } from '../util/errors.js';
 import { isDirectory, writeDirAtomicSync, writeFileAtomic } from '../util/io.js';
 import { getModelSpec } from './index.js';
+import { ArtifactLabels, LABELS_FILE, labelsOfDataset, readLabels } from './labels.js';
 import type { JsonValue, ModelConfig, ModelSpec, ModelState, RatingModel } from './model.js';
 import { Predictor, type PairPrediction, type TrainingStats } from './predictor.js';
 import { migrateConfig } from './renamed-settings.js';
@@ -88,6 +91,8 @@ export interface LoadedArtifact {
   readonly predictor: Predictor;
   readonly users: IdMap;
   readonly items: IdMap;
+  /** Display names by raw id: `labels.item('242')` is "Kolya (1996)" (see `labels.ts`). */
+  readonly labels: ArtifactLabels;
 }
 
 /** A prediction for raw ids; `coldStart` says which of them had no training ratings. */
@@ -162,6 +167,8 @@ export function saveArtifact(dir: string, options: SaveOptions): ArtifactManifes
   writeDirAtomicSync(dir, (tmp) => {
     writeFileAtomic(path.join(tmp, PARAMS_FILE), params);
     writeFileAtomic(path.join(tmp, MODEL_FILE), JSON.stringify(manifest, null, 1) + '\n');
+    // Compact: it holds every entity's feature codes, which nobody reads by eye.
+    writeFileAtomic(path.join(tmp, LABELS_FILE), JSON.stringify(labelsOfDataset(dataset)) + '\n');
   });
   return manifest;
 }
@@ -249,13 +256,16 @@ export function loadArtifact(dir: string, options: LoadOptions = {}): LoadedArti
     meta: manifest.meta,
     arrays: model,
   });
+  const users = idMap(manifest.users);
+  const items = idMap(manifest.items);
   return {
     dir,
     manifest,
     model: restored,
     predictor: new Predictor(restored, stats, manifest.scale),
-    users: idMap(manifest.users),
-    items: idMap(manifest.items),
+    users,
+    items,
+    labels: new ArtifactLabels(readLabels(path.join(dir, LABELS_FILE), users, items), users, items),
   };
 }
 
