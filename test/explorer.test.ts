@@ -27,6 +27,7 @@ import { explainRaw } from '../src/serve/explanations.js';
 import { modelNames } from '../src/serve/served-models.js';
 import { createServer } from '../src/serve/server.js';
 import { NO_STATISTICS_NOTE } from '../src/serve/statistics.js';
+import { recommendForUser } from '../src/serve/recommend.js';
 import { searchUsers } from '../src/serve/user-search.js';
 import { parseXml } from '../test-helpers/xml.js';
 
@@ -269,15 +270,17 @@ test('GET /users: the id, then ids starting with the query, then descriptions; l
   assert.equal(users[0].ratings, afm.predictor.stats.userCount[afm.users.index.get('u1') ?? -1]);
   assert.equal((await call('/users?q=nobody')).body.total, 0);
 
-  const described = searchUsers(
-    afm,
-    'teacher',
-    10,
-    dataset.users.ids.map((id) => (id === 'u7' ? '35, F, teacher' : 'student')),
+  // By description: the saved labels' "age 25-34, taste director fan" and the like.
+  const u7 = afm.labels.userDescription('u7');
+  assert.match(u7, /^age \S+, taste /);
+  const phrase = u7.slice(u7.indexOf('taste'));
+  const expected = dataset.users.ids.filter((id) => afm.labels.userDescription(id).includes(phrase));
+  const described = searchUsers(afm, phrase.toUpperCase(), 100);
+  assert.deepEqual(
+    described.users.map((u) => u.id),
+    expected,
   );
-  assert.deepEqual(described.users, [
-    { id: 'u7', description: '35, F, teacher', ratings: afm.predictor.stats.userCount[6] },
-  ]);
+  assert.equal(described.users.find((u) => u.id === 'u7')?.description, u7);
 
   for (const [query, pattern] of [
     ['limit=0', /"limit" must be between 1 and 100/],
@@ -289,6 +292,18 @@ test('GET /users: the id, then ids starting with the query, then descriptions; l
     assert.equal(status, 400, query);
     assert.match(String(body.error), pattern);
   }
+});
+
+test('GET /recommend gives each item its saved title', async () => {
+  const user = dataset.users.ids[4];
+  const { body } = await call(`/recommend?user=${user}&k=5&model=mf`);
+  const items = body.items as Array<{ item: string; title: string; rating: number }>;
+  assert.equal(items.length, 5);
+  for (const r of items) {
+    assert.equal(r.title, dataset.itemTitles?.[dataset.items.index.get(r.item) ?? -1]);
+    assert.match(r.title, /^Film \d+ \(\d{4}\)$/);
+  }
+  assert.deepEqual(items, recommendForUser(mf, 4, 5).items);
 });
 
 test('GET /explain.svg draws the /explain reply: a well-formed SVG with every bar and its share', async () => {
@@ -305,6 +320,9 @@ test('GET /explain.svg draws the /explain reply: a well-formed SVG with every ba
   const group = reply.explanation?.groups[0];
   assert.ok(group !== undefined);
   assert.match(svg, new RegExp(`predicted rating ${reply.rating.toFixed(3)}`));
+  const title = dataset.itemTitles?.[7] ?? '';
+  assert.ok(svg.includes(`>afm-gau: ${title}</text>`), `the item's title ${title}`);
+  assert.ok(svg.includes(`>${afm.labels.user(user)}</text>`), 'the user and their description');
   assert.match(svg, new RegExp(`${group.name} \\(top 3 of ${group.total}\\)`));
   for (const w of group.weights) {
     assert.ok(svg.includes(`>${w.feature}</text>`), w.feature);
@@ -317,7 +335,8 @@ test('GET /explain.svg draws the /explain reply: a well-formed SVG with every ba
 
   const cold = await (await fetch(`${base}/explain.svg?user=nobody&item=${item}`)).text();
   parseXml(cold);
-  const lines = [...cold.matchAll(/<text[^>]*font-size="12">([^<]*)<\/text>/g)].map((m) => m[1]);
+  // The 12px lines after the user's: the note.
+  const lines = [...cold.matchAll(/<text[^>]*font-size="12">([^<]*)<\/text>/g)].map((m) => m[1]).slice(1);
   const note = explainRaw(afm, 'nobody', item).note;
   assert.match(note ?? '', /user "nobody" not in the model's data set/);
   assert.ok(lines.length > 1, 'a long note is wrapped');

@@ -9,6 +9,7 @@
  * the group's largest magnitude and drawn in another colour when negative, as `heed explain` does.
  */
 import { element, escapeXml, svgDocument, text, textWidth } from '../report/svg.js';
+import type { LoadedArtifact } from '../models/artifact.js';
 import type { ExplainReply, ExplainedGroup } from './explanations.js';
 
 const WIDTH = 540;
@@ -21,13 +22,21 @@ const POSITIVE = '#2a5db0';
 const NEGATIVE = '#c0563b';
 const TRACK = '#eef0f3';
 
-/** An SVG document showing `reply` (see the file comment). */
-export function explanationPicture(reply: ExplainReply): string {
-  const title = `${reply.model}: user ${reply.user}, item ${reply.item}`;
+/**
+ * An SVG document showing `reply`, an `/explain` reply of `artifact`, whose saved labels name the
+ * item and the user (see the file comment).
+ */
+export function explanationPicture(artifact: LoadedArtifact, reply: ExplainReply): string {
+  const item = artifact.labels.item(reply.item);
+  const title = `${reply.model}: ${item}`;
   const body: string[] = [];
   let y = MARGIN + 14;
-  body.push(text(MARGIN, y, title, { 'font-size': 15, 'font-weight': 'bold' }));
-  y += 22;
+  body.push(text(MARGIN, y, fit(title, WIDTH - 2 * MARGIN, 15), { 'font-size': 15, 'font-weight': 'bold' }));
+  y += 20;
+  body.push(
+    text(MARGIN, y, fit(artifact.labels.user(reply.user), WIDTH - 2 * MARGIN), { 'font-size': FONT }),
+  );
+  y += 20;
   body.push(text(MARGIN, y, `predicted rating ${reply.rating.toFixed(3)}`, { 'font-size': 13 }));
   y += 8;
   const explanation = reply.explanation;
@@ -47,7 +56,7 @@ export function explanationPicture(reply: ExplainReply): string {
     body.push(text(MARGIN, y, reviews.name + shown, { 'font-size': 13, 'font-weight': 'bold' }));
     for (const review of reviews.reviews) {
       y += ROW;
-      const line = `${review.weight.toFixed(3)}  user ${review.user} on ${review.item} (${review.rating}): ${review.text}`;
+      const line = `${review.weight.toFixed(3)}  user ${review.user} on ${artifact.labels.item(review.item)} (${review.rating}): ${review.text}`;
       body.push(text(MARGIN, y, fit(line, WIDTH - 2 * MARGIN), { 'font-size': FONT }));
     }
   }
@@ -100,9 +109,9 @@ function wrap(note: string, width: number): string[] {
   return lines;
 }
 
-/** `label` cut with an ellipsis to fit `width` pixels at the picture's font size. */
-function fit(label: string, width: number): string {
-  if (textWidth(label, FONT) <= width) return label;
-  const keep = Math.max(1, Math.floor(width / (FONT * 0.66)) - 1);
+/** `label` cut with an ellipsis to fit `width` pixels at `fontSize`. */
+function fit(label: string, width: number, fontSize = FONT): string {
+  if (textWidth(label, fontSize) <= width) return label;
+  const keep = Math.max(1, Math.floor(width / (fontSize * 0.66)) - 1);
   return label.slice(0, keep) + '…';
 }

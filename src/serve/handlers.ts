@@ -100,8 +100,9 @@ const ROUTES: Readonly<Record<string, Readonly<Partial<Record<string, Handler>>>
   '/explain': { GET: (_request, url, context) => ok(explainQuery(served(url, context).artifact, url)) },
   '/explain.svg': {
     GET: (_request, url, context) => {
-      const reply = explainQuery(served(url, context).artifact, url, PICTURE_TOP);
-      return { status: 200, body: explanationPicture(reply), type: 'svg' };
+      const { artifact } = served(url, context);
+      const reply = explainQuery(artifact, url, PICTURE_TOP);
+      return { status: 200, body: explanationPicture(artifact, reply), type: 'svg' };
     },
   },
   '/recommend': {

@@ -1,8 +1,9 @@
 /**
  * `GET /users?q=&limit=`: find a user of a served model by id or by description, for the explorer's
  * user picker. Matches come in this order: the id itself, ids that start with `q`, then users whose
- * description (e.g. "24, M, technician, 85711") contains `q`, case-insensitively; within each kind,
- * the data set's order. An empty `q` lists the first users with training ratings.
+ * description (saved labels, e.g. "age 45-49, gender M, occupation writer") contains `q`,
+ * case-insensitively; within each kind, the data set's order. An empty `q` lists the first users
+ * with training ratings.
  */
 import type { LoadedArtifact } from '../models/artifact.js';
 import { HttpError, integerParam } from './request.js';
@@ -39,14 +40,11 @@ export function findUsers(artifact: LoadedArtifact, query: URLSearchParams): Use
   return searchUsers(artifact, text, limit);
 }
 
-/** `descriptions[u]` describes user index u, where the data set has descriptions. */
-export function searchUsers(
-  artifact: LoadedArtifact,
-  query: string,
-  limit: number,
-  descriptions?: readonly string[],
-): UserSearchReply {
+/** The first `limit` users matching `query` (see the file comment), and how many match. */
+export function searchUsers(artifact: LoadedArtifact, query: string, limit: number): UserSearchReply {
   const ids = artifact.manifest.users;
+  // '' where the data set does not describe its users.
+  const description = (u: number): string => artifact.labels.userDescription(ids[u]);
   const counts = artifact.predictor.stats.userCount;
   const q = query.trim().toLowerCase();
   let matches: number[];
@@ -61,17 +59,16 @@ export function searchUsers(
       const id = ids[u].toLowerCase();
       if (id === q) exact.push(u);
       else if (id.startsWith(q)) prefix.push(u);
-      else if (descriptions?.[u]?.toLowerCase().includes(q) === true) described.push(u);
+      else if (description(u).toLowerCase().includes(q)) described.push(u);
     }
     matches = [...exact, ...prefix, ...described];
   }
   return {
     query,
     total: matches.length,
-    users: matches.slice(0, limit).map((u) => ({
-      id: ids[u],
-      ...(descriptions?.[u] === undefined ? {} : { description: descriptions[u] }),
-      ratings: counts[u],
-    })),
+    users: matches.slice(0, limit).map((u) => {
+      const text = description(u);
+      return { id: ids[u], ...(text === '' ? {} : { description: text }), ratings: counts[u] };
+    }),
   };
 }
