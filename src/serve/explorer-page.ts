@@ -63,7 +63,7 @@ const SCRIPT = `
   function showError(target, error) {
     target.replaceChildren(el('p', 'error', String(error.message || error)));
   }
-  const state = { models: [], user: '' };
+  const state = { models: [], user: '', description: '' };
   const chosenModels = () => [$('model-a').value, $('model-b').value].filter((name, k, all) => name !== '' && all.indexOf(name) === k);
   const modelInfo = (name) => state.models.find((m) => m.name === name);
 
@@ -106,7 +106,8 @@ const SCRIPT = `
       for (const u of reply.users) {
         const li = el('li', u.id === state.user ? 'chosen' : '', u.id + (u.description ? ' · ' + u.description : '') + ' · ' + u.ratings + ' ratings');
         li.dataset.user = u.id;
-        li.addEventListener('click', () => pickUser(u.id));
+        li.dataset.description = u.description || '';
+        li.addEventListener('click', () => pickUser(u.id, u.description));
         ul.append(li);
       }
       const count = reply.total === 0 ? 'no user matches' : reply.total > reply.users.length ? reply.users.length + ' of ' + reply.total + ' users' : reply.total + (reply.total === 1 ? ' user' : ' users');
@@ -114,8 +115,14 @@ const SCRIPT = `
     } catch (error) { if (number === searchNumber) showError(list, error); }
   }
 
-  function pickUser(id) {
+  async function pickUser(id, description) {
     state.user = id;
+    state.description = description || '';
+    if (description === undefined) {
+      // Not picked from the list: the exact id comes first in a search for it.
+      const found = await getJson('/users?' + query({ q: id, limit: '1', model: $('model-a').value })).catch(() => ({ users: [] }));
+      if (found.users[0] && found.users[0].id === id) state.description = found.users[0].description || '';
+    }
     for (const li of $('users').querySelectorAll('li')) li.classList.toggle('chosen', li.dataset.user === id);
     showUser();
   }
@@ -134,7 +141,10 @@ const SCRIPT = `
   async function recommendations(name, column) {
     const model = modelInfo(name);
     const user = state.user;
-    column.replaceChildren(el('h2', '', name + ': top ' + $('k').value + ' for user ' + user), el('p', 'muted', 'loading...'));
+    const heading = el('div');
+    heading.append(el('h2', '', name + ': top ' + $('k').value + ' for user ' + user));
+    if (state.description) heading.append(el('p', 'muted user-description', state.description));
+    column.replaceChildren(heading, el('p', 'muted', 'loading...'));
     try {
       const reply = await getJson('/recommend?' + query({ user, k: $('k').value, model: name }));
       const table = el('table');
@@ -224,7 +234,7 @@ const SCRIPT = `
   $('user-search').addEventListener('keydown', (e) => {
     if (e.key !== 'Enter') return;
     clearTimeout(typing);
-    search().then(() => { const first = $('users').querySelector('li'); if (first) pickUser(first.dataset.user); });
+    search().then(() => { const first = $('users').querySelector('li'); if (first) pickUser(first.dataset.user, first.dataset.description); });
   });
   $('k').addEventListener('change', showUser);
   $('explain').addEventListener('click', explainItem);
