@@ -131,7 +131,7 @@ test('the explorer names the served models and shows the data set statistics', {
   await page.locator('#served', { hasText: 'afm-gau on synthetic' }).waitFor();
   assert.match(
     (await page.locator('#served').textContent()) ?? '',
-    /^afm-gau on synthetic\S* \(40 users, 60 items\)  vs  biasedmf on synthetic\S* \(40 users, 60 items\)$/,
+    /^afm-gau on synthetic\S* \(40 users, 60 items\) {2}vs {2}biasedmf on synthetic\S* \(40 users, 60 items\)$/,
   );
   const stats = (await json('/stats')) as {
     all: { users: number; items: number; ratings: number; sparsity: number; histogram: unknown[] };
