@@ -195,6 +195,14 @@ test('?model= chooses the model on every endpoint; without it the first answers;
   assert.equal((await call(`/recommend?user=${user}&model=mf`)).body.model, 'biasedmf');
   assert.equal((await call('/stats?model=mf')).body.model, 'biasedmf');
 
+  const batch = await fetch(`${base}/predict?model=mf`, {
+    method: 'POST',
+    body: JSON.stringify({ pairs: [{ user, item }] }),
+  });
+  const batchBody = (await batch.json()) as { model: string; predictions: Array<{ rating: number }> };
+  assert.equal(batchBody.model, 'biasedmf');
+  assert.equal(batchBody.predictions[0].rating, mfPrediction.body.rating);
+
   const unknown = await call(`/predict?user=${user}&item=${item}&model=nope`);
   assert.equal(unknown.status, 404);
   assert.match(String(unknown.body.error), /no served model is named "nope".*"afm", "mf"/);
