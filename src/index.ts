@@ -21,6 +21,7 @@ export type {
   Split,
 } from './data/dataset.js';
 export { gatherRatings, IdMapBuilder } from './data/dataset.js';
+export { ratingStatistics, type HistogramBin, type RatingStatistics } from './data/rating-statistics.js';
 export {
   listDatasets,
   loadDataset,
@@ -115,7 +116,16 @@ export {
   type LoadedArtifact,
   type RawPrediction,
   type SaveOptions,
+  type SavedStatistics,
 } from './models/artifact.js';
+export {
+  ArtifactLabels,
+  LABELS_FILE,
+  labelsOfDataset,
+  type FieldLabels,
+  type SavedField,
+  type SavedLabels,
+} from './models/labels.js';
 
 // The HTTP service and explanations by raw id (heed serve, heed explain)
 export * from './serve/index.js';

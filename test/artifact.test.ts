@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import type { Dataset, RatingSubset } from '../src/data/dataset.js';
 import { loadArtifact, predictRaw, saveArtifact, MODEL_FILE, PARAMS_FILE } from '../src/models/artifact.js';
 import { GlobalMean } from '../src/models/classic/global-mean.js';
+import { LABELS_FILE } from '../src/models/labels.js';
 import type { FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../src/models/model.js';
 import { FALLBACK_SHRINKAGE, trainingStats } from '../src/models/predictor.js';
 import { real } from '../src/models/settings-schema.js';
@@ -99,7 +100,7 @@ function savedCopy(name: string, model: RatingModel, data: Dataset, train: Ratin
 test('artifact round trip: same predictions, ids, scale, config and fallback statistics', async () => {
   const { data, model, train } = await fitted();
   const dir = savedCopy('roundtrip', model, data, train);
-  assert.deepEqual(fs.readdirSync(dir).sort(), [MODEL_FILE, PARAMS_FILE]);
+  assert.deepEqual(fs.readdirSync(dir).sort(), [LABELS_FILE, MODEL_FILE, PARAMS_FILE]);
   const loaded = loadArtifact(dir, { getSpec });
   assert.equal(loaded.manifest.model, 'vector');
   assert.equal(loaded.manifest.dataset, 'tiny');
@@ -268,6 +269,6 @@ test('saving never leaves a half-written directory and never overwrites unrelate
   const dir = savedCopy('replace', model, data, train);
   fs.writeFileSync(path.join(dir, 'stale.txt'), 'old');
   savedCopy('replace', model, data, train);
-  assert.deepEqual(fs.readdirSync(dir).sort(), [MODEL_FILE, PARAMS_FILE]);
+  assert.deepEqual(fs.readdirSync(dir).sort(), [LABELS_FILE, MODEL_FILE, PARAMS_FILE]);
   assert.ok(loadArtifact(dir, { getSpec }).model instanceof VectorModel);
 });

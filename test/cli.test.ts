@@ -179,7 +179,7 @@ test('train --out saves a model that predict answers from, with explicit cold st
   const summary = JSON.parse(train.stdout) as { out: string; nTrain: number; rmse: number };
   assert.equal(summary.out, out);
   assert.equal(summary.nTrain, 960);
-  assert.deepEqual(fs.readdirSync(out).sort(), ['model.json', 'params.bin']);
+  assert.deepEqual(fs.readdirSync(out).sort(), ['labels.json', 'model.json', 'params.bin']);
 
   const manifest = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')) as {
     users: string[];

@@ -4,7 +4,9 @@
  *   model.json  format name and version, model id, config, the model's JSON meta, dataset id, the
  *               raw user and item ids (dense index i ↔ ids[i]), the rating scale, the global
  *               training mean and shrinkage of the cold-start fallback, and a manifest of arrays;
- *   params.bin  the arrays, little-endian, each at an 8-byte-aligned offset.
+ *   params.bin  the arrays, little-endian, each at an 8-byte-aligned offset;
+ *   labels.json the data set's display names: item titles, feature labels (see `labels.ts`);
+ *               optional, so models saved before it existed still load (their ids are shown).
  *
  * Manifest entry: { group, name, dtype, length, offset, byteLength, sha256 }. Group `model` holds
  * the model's own `ModelState.arrays`; group `training` holds the per-user and per-item counts and
@@ -20,9 +22,11 @@ import * as fs from 'node:fs';
 import { endianness } from 'node:os';
 import * as path from 'node:path';
 import type { Dataset, IdMap } from '../data/dataset.js';
+import { statisticsProblem, type RatingStatistics } from '../data/rating-statistics.js';
 import { DataError, HeedError } from '../util/errors.js';
 import { isDirectory, writeDirAtomicSync, writeFileAtomic } from '../util/io.js';
 import { getModelSpec } from './index.js';
+import { ArtifactLabels, LABELS_FILE, labelsOfDataset, readLabels } from './labels.js';
 import type { JsonValue, ModelConfig, ModelSpec, ModelState, RatingModel } from './model.js';
 import { Predictor, type PairPrediction, type TrainingStats } from './predictor.js';
 import { migrateConfig } from './renamed-settings.js';
@@ -59,7 +63,14 @@ export interface ArtifactManifest {
   readonly training: { readonly globalMean: number; readonly ratings: number; readonly shrinkage: number };
   /** How the model was trained (split, seed, date), for people reading the file. */
   readonly provenance: { readonly [key: string]: JsonValue };
+  /** The data set's and the training ratings' statistics; absent in models saved before they were stored. */
+  readonly statistics?: SavedStatistics;
   readonly arrays: ArrayEntry[];
+}
+
+export interface SavedStatistics {
+  readonly dataset: RatingStatistics;
+  readonly training: RatingStatistics;
 }
 
 export interface SaveOptions {
@@ -68,6 +79,8 @@ export interface SaveOptions {
   readonly dataset: Dataset;
   readonly stats: TrainingStats;
   readonly provenance?: { readonly [key: string]: JsonValue };
+  /** Shown by the explorer (`GET /stats`); see `src/data/rating-statistics.ts`. */
+  readonly statistics?: SavedStatistics;
 }
 
 /** A loaded model, ready to answer raw-id queries. */
@@ -78,6 +91,8 @@ export interface LoadedArtifact {
   readonly predictor: Predictor;
   readonly users: IdMap;
   readonly items: IdMap;
+  /** Display names by raw id: `labels.item('242')` is "Kolya (1996)" (see `labels.ts`). */
+  readonly labels: ArtifactLabels;
 }
 
 /** A prediction for raw ids; `coldStart` says which of them had no training ratings. */
@@ -146,11 +161,14 @@ export function saveArtifact(dir: string, options: SaveOptions): ArtifactManifes
     scale: { min: dataset.scale.min, max: dataset.scale.max },
     training: { globalMean: stats.globalMean, ratings: stats.ratings, shrinkage: stats.shrinkage },
     provenance: { savedAt: new Date().toISOString(), ...(options.provenance ?? {}) },
+    ...(options.statistics === undefined ? {} : { statistics: options.statistics }),
     arrays: entries,
   };
   writeDirAtomicSync(dir, (tmp) => {
     writeFileAtomic(path.join(tmp, PARAMS_FILE), params);
     writeFileAtomic(path.join(tmp, MODEL_FILE), JSON.stringify(manifest, null, 1) + '\n');
+    // Compact: it holds every entity's feature codes, which nobody reads by eye.
+    writeFileAtomic(path.join(tmp, LABELS_FILE), JSON.stringify(labelsOfDataset(dataset)) + '\n');
   });
   return manifest;
 }
@@ -238,13 +256,16 @@ export function loadArtifact(dir: string, options: LoadOptions = {}): LoadedArti
     meta: manifest.meta,
     arrays: model,
   });
+  const users = idMap(manifest.users);
+  const items = idMap(manifest.items);
   return {
     dir,
     manifest,
     model: restored,
     predictor: new Predictor(restored, stats, manifest.scale),
-    users: idMap(manifest.users),
-    items: idMap(manifest.items),
+    users,
+    items,
+    labels: new ArtifactLabels(readLabels(path.join(dir, LABELS_FILE), users, items), users, items),
   };
 }
 
@@ -357,6 +378,14 @@ function readManifest(file: string): ArtifactManifest {
       bad(`${field}.sha256`, 'expected a sha256 hex digest');
   });
   if (!isObject(json.provenance)) bad('provenance', 'expected an object');
+  if (json.statistics !== undefined) {
+    const statistics = json.statistics;
+    if (!isObject(statistics)) bad('statistics', 'expected { "dataset", "training" }');
+    for (const part of ['dataset', 'training'] as const) {
+      const problem = statisticsProblem((statistics as Record<string, unknown>)[part]);
+      if (problem !== undefined) bad(`statistics.${part}`, problem);
+    }
+  }
   return json as unknown as ArtifactManifest;
 }
 

@@ -21,15 +21,19 @@
  *   holds "unknown", `i_Adventure` holds "Action", …, `i_Other` holds "Western". Heed names the
  *   genres by what the flags hold. Several labels carry a trailing space (`'i_Drama '`).
  *
+ * - `raw_data/ml-100k/item.csv` (optional, beside `dataset/`): u.item as a quoted UTF-8 CSV, read
+ *   only for the movie titles (`iid,title,…`). Without it the items have no titles.
+ *
  * The user and item columns repeated in the rating files are checked against users.csv and
  * items.csv, so files from different preprocessing runs cannot be mixed silently.
  */
 import * as path from 'node:path';
 import { DataError } from '../../util/errors.js';
-import { firstExisting, isDirectory, readBytes } from '../../util/io.js';
+import { firstExisting, isDirectory, readBytes, readText } from '../../util/io.js';
 import type { Dataset, Split } from '../dataset.js';
 import { categoricalField, codedField, featureTable, multiField } from '../features.js';
 import { checkScale, denseIntegerIds, refuseDuplicates, type Locate } from './common.js';
+import { forEachCsvRecord } from './csv-parse.js';
 import { parseDelimitedNumbers } from './delimited.js';
 import { ML100K_GENRES, ML100K_OCCUPATIONS } from './movielens-100k.js';
 
@@ -193,7 +197,32 @@ export function loadSain(dir: string, options: SainOptions = {}): Dataset {
       categoricalField('director', asText(director)),
     ]),
     predefinedSplits: { sain: split },
+    ...titlesOf(dir, base, items.map.index, nItems),
   };
+}
+
+/**
+ * The movie titles of SAIN's `raw_data/ml-100k/item.csv` (found from the SAIN checkout or from its
+ * ml-100k-r directory), aligned with the dense items; none when the file is absent.
+ */
+function titlesOf(
+  dir: string,
+  base: string,
+  index: Map<string, number>,
+  nItems: number,
+): { itemTitles?: string[] } {
+  const file = firstExisting([
+    path.join(dir, 'raw_data', 'ml-100k', 'item.csv'),
+    path.join(base, '..', '..', 'raw_data', 'ml-100k', 'item.csv'),
+  ]);
+  if (file === undefined) return {};
+  const titles = new Array<string>(nItems).fill('');
+  forEachCsvRecord(readText(file), file, (fields, line) => {
+    if (fields.length < 2) throw new DataError(file, line, undefined, 'expected iid,title,… (u.item as CSV)');
+    const i = index.get(fields[0].trim());
+    if (i !== undefined) titles[i] = fields[1].trim();
+  });
+  return { itemTitles: titles };
 }
 
 function range(from: number, to: number): Int32Array {
