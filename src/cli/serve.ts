@@ -18,9 +18,9 @@ export const serveCommand: Command = {
   spec: {
     name: 'serve',
     summary:
-      'Serve saved models over HTTP: JSON endpoints /predict, /explain, /recommend, /users, /stats, ' +
+      'Serve a saved model over HTTP: JSON endpoints /predict, /explain, /recommend, /users, /stats, ' +
       '/models, /health, /openapi.json, explanation pictures at /explain.svg and an explanation ' +
-      'explorer page at /. See docs/SERVE.md.',
+      'explorer page at /; --model-dir again serves several. See docs/SERVE.md.',
     flags: {
       'model-dir': {
         kind: 'repeatable',
