@@ -8,16 +8,23 @@
  */
 import Fastify from 'fastify';
 import { openArtifact } from '../src/models/artifact.js';
-import type { ServiceContext } from '../src/serve/endpoint.js';
+import type { ReplyType, ServiceContext } from '../src/serve/endpoint.js';
 import { ROUTES } from '../src/serve/handlers.js';
 import { HttpError, MAX_BODY_BYTES } from '../src/serve/request.js';
+import { modelNames } from '../src/serve/served-models.js';
 
 const dir = process.argv[2];
 if (dir === undefined) throw new Error('usage: fastify-server.js MODEL_DIR');
 const context: ServiceContext = {
-  artifact: await openArtifact(dir),
+  models: [{ name: modelNames([dir])[0], artifact: await openArtifact(dir) }],
   startedAt: performance.now(),
   maxBodyBytes: MAX_BODY_BYTES,
+};
+
+const CONTENT_TYPES: Record<ReplyType, string> = {
+  json: 'application/json; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  svg: 'image/svg+xml; charset=utf-8',
 };
 
 const app = Fastify({ logger: false });
@@ -33,19 +40,19 @@ for (const [path, methods] of Object.entries(ROUTES)) {
         const url = new URL(request.raw.url ?? '/', 'http://localhost');
         let status: number;
         let body: unknown;
-        let html = false;
+        let type: ReplyType = 'json';
         try {
           const answer = await endpoint.handle(request.raw, url, context);
           ({ status, body } = answer);
-          html = answer.type === 'html';
+          type = answer.type ?? 'json';
         } catch (error) {
           status = error instanceof HttpError ? error.status : 500;
           body = { error: error instanceof Error ? error.message : String(error) };
         }
-        const text = html ? String(body) : JSON.stringify(body, null, 1) + '\n';
+        const text = type === 'json' ? JSON.stringify(body, null, 1) + '\n' : String(body);
         return reply
           .code(status)
-          .header('Content-Type', html ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8')
+          .header('Content-Type', CONTENT_TYPES[type])
           .header('Cache-Control', 'no-store')
           .header('X-Content-Type-Options', 'nosniff')
           .send(text);

@@ -21,6 +21,7 @@ export type {
   Split,
 } from './data/dataset.js';
 export { gatherRatings, IdMapBuilder } from './data/dataset.js';
+export { ratingStatistics, type HistogramBin, type RatingStatistics } from './data/rating-statistics.js';
 export {
   listDatasets,
   loadDataset,
@@ -115,6 +116,7 @@ export {
   type LoadedArtifact,
   type RawPrediction,
   type SaveOptions,
+  type SavedStatistics,
 } from './models/artifact.js';
 export {
   ArtifactLabels,

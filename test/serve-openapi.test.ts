@@ -2,7 +2,9 @@
  * `GET /openapi.json`: the document is valid OpenAPI 3.1 (checked by @seriousme/openapi-schema-validator,
  * which bundles the official 3.1 schema), lists every route of the route table with HEAD beside
  * every GET, and real replies of every endpoint, successes and errors, match the schemas it gives
- * for their status (checked with Ajv's JSON Schema 2020-12, OpenAPI 3.1's dialect).
+ * for their status (checked with Ajv's JSON Schema 2020-12, OpenAPI 3.1's dialect). The main server
+ * serves two models (`?model=` chooses); the plain one serves biasedmf alone, saved without
+ * statistics.
  */
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -14,6 +16,7 @@ import type { LoadedArtifact } from '../src/models/artifact.js';
 import { ROUTES } from '../src/serve/handlers.js';
 import { createServer } from '../src/serve/server.js';
 import { close, listen, temporaryDir, trainSmallModel } from '../test-helpers/served-model.js';
+import { parseXml } from '../test-helpers/xml.js';
 
 const tmp = temporaryDir();
 let artifact: LoadedArtifact;
@@ -35,8 +38,14 @@ interface OpenApi {
 
 before(async () => {
   artifact = await trainSmallModel(tmp);
-  biasedmf = await trainSmallModel(tmp, 'biasedmf', { factors: '4', epochs: '2' });
-  server = createServer(artifact, { log: () => {} });
+  biasedmf = await trainSmallModel(tmp, 'biasedmf', { factors: '4', epochs: '2' }, { statistics: false });
+  server = createServer(
+    [
+      { name: 'afm-gau', artifact },
+      { name: 'mf', artifact: biasedmf },
+    ],
+    { log: () => {} },
+  );
   base = await listen(server);
   plain = createServer(biasedmf, { log: () => {} });
   plainBase = await listen(plain);
@@ -73,7 +82,7 @@ test('the document lists every route of the route table, and HEAD wherever GET i
   assert.deepEqual([...listed].sort(), [...served].sort());
 });
 
-/** A real request; `at` picks the server (the AFM-GAU one, or the biasedmf one that cannot explain). */
+/** A real request; `at` picks the server (the two-model one, or the biasedmf one that cannot explain). */
 interface Sample {
   readonly method: string;
   readonly path: string;
@@ -89,10 +98,18 @@ test('real replies of every endpoint, successes and errors, match the document',
     { method: 'HEAD', path: '/' },
     { method: 'GET', path: '/health' },
     { method: 'GET', path: '/health', at: 'plain' },
+    { method: 'GET', path: '/health?model=mf' },
+    { method: 'GET', path: '/health?model=nobody' },
     { method: 'HEAD', path: '/health' },
+    { method: 'HEAD', path: '/health?model=nobody' },
+    { method: 'GET', path: '/models' },
+    { method: 'GET', path: '/models', at: 'plain' },
+    { method: 'HEAD', path: '/models' },
     { method: 'GET', path: '/openapi.json' },
     { method: 'HEAD', path: '/openapi.json' },
     { method: 'GET', path: `/predict?user=${user}&item=${item}` },
+    { method: 'GET', path: `/predict?user=${user}&item=${item}&model=mf` },
+    { method: 'GET', path: `/predict?user=${user}&item=${item}&model=nobody` },
     { method: 'GET', path: `/predict?user=nobody&item=${item}` },
     { method: 'GET', path: `/predict?user=${user}` },
     { method: 'HEAD', path: `/predict?user=${user}&item=${item}` },
@@ -107,6 +124,8 @@ test('real replies of every endpoint, successes and errors, match the document',
         ],
       }),
     },
+    { method: 'POST', path: '/predict?model=mf', body: JSON.stringify({ pairs: [{ user, item }] }) },
+    { method: 'POST', path: '/predict?model=nobody', body: JSON.stringify({ pairs: [{ user, item }] }) },
     { method: 'POST', path: '/predict', body: '{"pairs": [{"user": 1}]}' },
     { method: 'POST', path: '/predict', body: '{"pairs": [' },
     { method: 'GET', path: `/explain?user=${user}&item=${item}&top=2` },
@@ -115,12 +134,35 @@ test('real replies of every endpoint, successes and errors, match the document',
     { method: 'GET', path: `/explain?user=${user}&item=${item}&top=0` },
     { method: 'HEAD', path: `/explain?user=${user}&item=${item}` },
     { method: 'HEAD', path: `/explain?user=${user}` },
+    { method: 'GET', path: `/explain?user=${user}&item=${item}&model=mf` },
+    { method: 'GET', path: `/explain.svg?user=${user}&item=${item}&top=3` },
+    { method: 'GET', path: `/explain.svg?user=nobody&item=${item}&model=afm-gau` },
+    { method: 'GET', path: `/explain.svg?user=${user}&item=${item}&model=mf` },
+    { method: 'GET', path: `/explain.svg?user=${user}&item=${item}`, at: 'plain' },
+    { method: 'GET', path: `/explain.svg?item=${item}` },
+    { method: 'HEAD', path: `/explain.svg?user=${user}&item=${item}` },
+    { method: 'HEAD', path: `/explain.svg?user=${user}&item=${item}&top=x` },
     { method: 'GET', path: `/recommend?user=${user}&k=3` },
     { method: 'GET', path: `/recommend?user=${user}`, at: 'plain' },
     { method: 'GET', path: '/recommend?user=nobody' },
     { method: 'GET', path: `/recommend?user=${user}&k=x` },
     { method: 'HEAD', path: `/recommend?user=${user}` },
     { method: 'HEAD', path: '/recommend?user=nobody' },
+    { method: 'GET', path: `/recommend?user=${user}&k=2&model=mf` },
+    { method: 'GET', path: `/recommend?user=${user}&model=nobody` },
+    { method: 'GET', path: '/users' },
+    { method: 'GET', path: `/users?q=${user}&limit=2&model=mf` },
+    { method: 'GET', path: '/users?q=nobody', at: 'plain' },
+    { method: 'GET', path: '/users?limit=0' },
+    { method: 'GET', path: `/users?q=${'x'.repeat(201)}` },
+    { method: 'HEAD', path: '/users?q=1' },
+    { method: 'HEAD', path: '/users?q=a&q=b' },
+    { method: 'GET', path: '/stats' },
+    { method: 'GET', path: '/stats', at: 'plain' },
+    { method: 'GET', path: '/stats?model=mf' },
+    { method: 'GET', path: '/stats?model=nobody' },
+    { method: 'HEAD', path: '/stats' },
+    { method: 'HEAD', path: '/stats?model=nobody' },
     // Errors outside any operation: answered with the Error schema all the same.
     { method: 'GET', path: '/nope' },
     { method: 'DELETE', path: '/health' },
@@ -169,6 +211,8 @@ test('real replies of every endpoint, successes and errors, match the document',
     if (type === 'application/json') {
       const validate = compile(content.schema);
       assert.ok(validate(JSON.parse(text)), `${what}: ${JSON.stringify(validate.errors)}\n${text}`);
+    } else if (type === 'image/svg+xml') {
+      assert.equal(parseXml(text)[0].name, 'svg', `${what}: an SVG document`);
     } else {
       assert.match(text, /^<!doctype html>/);
     }

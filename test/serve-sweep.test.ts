@@ -139,6 +139,36 @@ test('every malformed request gets a 4xx with a JSON error, and the server keeps
       error: /not in the model's data set/,
     },
     {
+      what: 'an unknown model name',
+      parts: request('GET', `/recommend?user=${user}&model=nobody`),
+      status: 404,
+      error: /no served model is named "nobody" \(query parameter "model"; served: "afm-gau"\)/,
+    },
+    {
+      what: 'the model named twice',
+      parts: request('GET', '/stats?model=a&model=b'),
+      status: 400,
+      error: /query parameter "model" is given 2 times/,
+    },
+    {
+      what: 'an explanation picture without its item (the error is JSON, not SVG)',
+      parts: request('GET', `/explain.svg?user=${user}`),
+      status: 400,
+      error: /query parameter "item" is required/,
+    },
+    {
+      what: 'a user search too long',
+      parts: request('GET', `/users?q=${'q'.repeat(300)}`),
+      status: 400,
+      error: /query parameter "q" is longer than 200 characters/,
+    },
+    {
+      what: 'a user search limit out of range',
+      parts: request('GET', '/users?limit=100000'),
+      status: 400,
+      error: /query parameter "limit" must be between 1 and 100/,
+    },
+    {
       what: 'unknown path',
       parts: request('GET', '/../../etc/passwd'),
       status: 404,

@@ -1,6 +1,7 @@
 /**
- * `heed serve --workers N` (node:cluster): the workers share one port, a worker that dies is
- * replaced while the other goes on serving, SIGTERM stops them all cleanly; the request log goes
+ * `heed serve --workers N` (node:cluster): the workers share one port, each serves every
+ * `--model-dir`, a worker that dies is replaced while the other goes on serving, SIGTERM stops
+ * them all cleanly; the request log goes
  * to `--log FILE` in batches (`request-log.ts`); and the new flags refuse bad values by name.
  */
 import assert from 'node:assert/strict';
@@ -20,23 +21,27 @@ import { temporaryDir, trainSmallModel } from '../test-helpers/served-model.js';
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
 const tmp = temporaryDir();
 let artifact: LoadedArtifact;
+let second: LoadedArtifact;
 
 before(async () => {
   artifact = await trainSmallModel(tmp);
+  second = await trainSmallModel(tmp, 'biasedmf', { factors: '4', epochs: '2' });
 });
 
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /**
- * The pid of the worker that answers /health on a fresh connection, or undefined when nobody
- * does within 2 s (a connection handed to a worker just as it was killed is lost with it).
+ * The pid of the worker that answers /health (for the served model named `model`, if given) on a
+ * fresh connection, and the kind of model that answered; undefined when nobody does within 2 s (a
+ * connection handed to a worker just as it was killed is lost with it).
  */
-function healthPid(url: string): Promise<number | undefined> {
+function healthOf(url: string, model?: string): Promise<{ pid: number; model: string } | undefined> {
+  const target = url + 'health' + (model === undefined ? '' : `?model=${model}`);
   return new Promise((resolve) => {
-    const request = http.get(url + 'health', { agent: false, timeout: 2000 }, (response) => {
+    const request = http.get(target, { agent: false, timeout: 2000 }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => resolve((JSON.parse(text) as { pid: number }).pid));
+      response.on('end', () => resolve(JSON.parse(text) as { pid: number; model: string }));
     });
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(undefined));
@@ -51,11 +56,24 @@ async function waitFor(what: string, done: () => boolean | Promise<boolean>, ms 
   }
 }
 
-test('two workers share the port; a killed worker is replaced; SIGTERM stops all (exit 0)', async () => {
+test('two workers share the port, each with both models; a killed worker is replaced; SIGTERM stops all (exit 0)', async () => {
   const logFile = path.join(tmp, 'requests.log');
   const child = spawn(
     process.execPath,
-    [MAIN, 'serve', '--model-dir', artifact.dir, '--port', '0', '--workers', '2', '--log', logFile],
+    [
+      MAIN,
+      'serve',
+      '--model-dir',
+      artifact.dir,
+      '--model-dir',
+      second.dir,
+      '--port',
+      '0',
+      '--workers',
+      '2',
+      '--log',
+      logFile,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
@@ -67,24 +85,34 @@ test('two workers share the port; a killed worker is replaced; SIGTERM stops all
     await waitFor('the URL', () => /http:\/\/\S+/.test(stdout) || child.exitCode !== null);
     assert.match(
       stdout,
-      /^heed serve: afm-gau listening on http:\/\/127\.0\.0\.1:\d+\/ \(2 workers\)\n$/,
+      /^heed serve: afm-gau, biasedmf listening on http:\/\/127\.0\.0\.1:\d+\/ \(2 workers\)\n$/,
       stderr,
     );
     const url = /http:\/\/\S+/.exec(stdout)?.[0] ?? '';
     // The primary hands each connection to a free worker in turn; one still warming up may
-    // miss a few, so ask until both have answered.
+    // miss a few, so ask until both have answered, for each served model.
     const pids = new Set<number>();
     await waitFor('both workers to answer', async () => {
-      const pid = await healthPid(url);
+      const pid = (await healthOf(url))?.pid;
       if (pid !== undefined) pids.add(pid);
       return pids.size === 2;
     });
+    const secondPids = new Set<number>();
+    await waitFor('both workers to answer for the second model', async () => {
+      const health = await healthOf(url, 'biasedmf');
+      if (health !== undefined) {
+        assert.equal(health.model, 'biasedmf');
+        secondPids.add(health.pid);
+      }
+      return secondPids.size === 2;
+    });
+    assert.deepEqual([...secondPids].sort(), [...pids].sort(), 'the same two workers serve both models');
     assert.ok(!pids.has(child.pid ?? -1), 'the primary does not serve');
 
     const [victim, survivor] = [...pids];
     process.kill(victim, 'SIGKILL');
     await waitFor('a replacement worker', async () => {
-      const pid = await healthPid(url);
+      const pid = (await healthOf(url, 'biasedmf'))?.pid;
       return pid !== undefined && pid !== victim && pid !== survivor;
     });
     assert.match(stderr, new RegExp(`worker ${victim} stopped \\(SIGKILL\\); starting another`));
@@ -95,7 +123,8 @@ test('two workers share the port; a killed worker is replaced; SIGTERM stops all
     // Every worker flushed its batched log lines into the one file.
     const lines = fs.readFileSync(logFile, 'utf8').trim().split('\n');
     assert.ok(lines.length >= 3, lines.join('\n'));
-    for (const line of lines) assert.match(line, /^heed serve: GET \/health 200 \d+\.\d ms$/);
+    for (const line of lines)
+      assert.match(line, /^heed serve: GET \/health(\?model=biasedmf)? 200 \d+\.\d ms$/);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }

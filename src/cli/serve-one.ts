@@ -1,14 +1,16 @@
 /**
- * One `heed serve` process: opens the model, listens, announces its URL, serves until Ctrl-C or
+ * One `heed serve` process: opens the models, listens, announces its URL, serves until Ctrl-C or
  * SIGTERM (or the primary's word, in a worker), then closes gracefully: no new connections,
  * requests in flight finish, connections still open after a few seconds are closed, and the
  * request log is flushed.
  */
 import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { Dataset } from '../data/dataset.js';
 import { openArtifact } from '../models/artifact.js';
-import { rebuildRatedItemsFrom, type RatedItems } from '../serve/rated-items.js';
+import { rebuildRatedItemsFrom } from '../serve/rated-items.js';
 import { batchedLog, type RequestLog } from '../serve/request-log.js';
+import { modelNames, type ServedModel } from '../serve/served-models.js';
 import { createServer } from '../serve/server.js';
 import { HeedError } from '../util/errors.js';
 import type { CliIo } from './command.js';
@@ -16,7 +18,8 @@ import { openDataset } from './common.js';
 
 /** Everything `heed serve`'s flags say, in a form a worker process can be sent (JSON). */
 export interface ServeSettings {
-  readonly modelDir: string;
+  /** Every `--model-dir`, in order: the first answers requests that name no model. */
+  readonly modelDirs: readonly string[];
   readonly port: number;
   readonly host: string;
   readonly excludeRated: boolean;
@@ -30,6 +33,7 @@ export interface ServeSettings {
 /** How long shutdown waits for open connections before closing them. */
 const SHUTDOWN_GRACE_MS = 3000;
 
+/** `model` says what is served: each served model's kind, in order (e.g. `afm-gau, biasedmf`). */
 export type Announce = (model: string, url: string) => void;
 
 export async function runOneServer(
@@ -38,17 +42,9 @@ export async function runOneServer(
   announce: Announce = (model, url) => io.stdout.write(`heed serve: ${model} listening on ${url}\n`),
 ): Promise<void> {
   const { port, host } = settings;
-  const artifact = await openArtifact(settings.modelDir);
-  let rated: RatedItems | undefined;
-  if (settings.excludeRated) {
-    // openDataset prints the loader's warnings, as train and evaluate do.
-    const dataset = await openDataset(artifact.manifest.dataset, settings.dataDir, io.stderr);
-    rated = rebuildRatedItemsFrom(artifact, dataset);
-    io.stderr.write(`heed serve: rated items ${rated.source}\n`);
-  }
+  const models = await openModels(settings, io);
   const { log, close: closeLog } = openLog(settings.log, io);
-  const server = createServer(artifact, {
-    ...(rated === undefined ? {} : { rated }),
+  const server = createServer(models, {
     headersTimeoutMs: settings.headersTimeoutMs,
     requestTimeoutMs: settings.requestTimeoutMs,
     log: log?.line ?? false,
@@ -68,7 +64,7 @@ export async function runOneServer(
     });
     const address = server.address() as AddressInfo;
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    announce(artifact.manifest.model, `http://${shownHost}:${address.port}/`);
+    announce(models.map((m) => m.artifact.manifest.model).join(', '), `http://${shownHost}:${address.port}/`);
 
     await new Promise<void>((resolve) => {
       let stopping = false;
@@ -89,6 +85,29 @@ export async function runOneServer(
   } finally {
     closeLog();
   }
+}
+
+/** Every `--model-dir`'s model, named (`served-models.ts`), with its rated items under `--exclude-rated`. */
+async function openModels(settings: ServeSettings, io: CliIo): Promise<ServedModel[]> {
+  const names = modelNames(settings.modelDirs);
+  const models: ServedModel[] = [];
+  // Each data set is loaded once, however many of the models were trained on it.
+  const datasets = new Map<string, Dataset>();
+  for (const [k, dir] of settings.modelDirs.entries()) {
+    const artifact = await openArtifact(dir);
+    if (!settings.excludeRated) {
+      models.push({ name: names[k], artifact });
+      continue;
+    }
+    const id = artifact.manifest.dataset;
+    // openDataset prints the loader's warnings, as train and evaluate do.
+    const dataset = datasets.get(id) ?? (await openDataset(id, settings.dataDir, io.stderr));
+    datasets.set(id, dataset);
+    const rated = rebuildRatedItemsFrom(artifact, dataset);
+    io.stderr.write(`heed serve: rated items ${rated.source}\n`);
+    models.push({ name: names[k], artifact, rated });
+  }
+  return models;
 }
 
 /** The request log `settings.log` asks for; `close` flushes it (and closes its file). */

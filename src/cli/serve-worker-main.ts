@@ -1,5 +1,5 @@
 /**
- * A worker of `heed serve --workers N` (`serve-workers.ts` forks this file): serves the model as a
+ * A worker of `heed serve --workers N` (`serve-workers.ts` forks this file): serves the models as a
  * single `heed serve` does, tells the primary when it listens (or why it could not start), and
  * stops when the primary says so or goes away. Ctrl-C reaches every process of the terminal's
  * group; a worker leaves it to the primary, which stops the workers in order.

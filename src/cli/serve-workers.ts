@@ -1,11 +1,11 @@
 /**
  * `heed serve --workers N`: the primary process of a `node:cluster`. It forks N workers (each runs
- * `serve-worker-main.ts`: loads the model and serves, exactly as a single `heed serve` does), and
+ * `serve-worker-main.ts`: loads every model and serves, exactly as a single `heed serve` does), and
  * the workers share the port: the primary accepts connections and hands them out in turn, so a
  * connection stays with one worker and its requests are answered by that worker alone.
  *
  * A worker that dies after it started serving (a crash, an out-of-memory kill) is replaced by a
- * new one, which loads the model again; the requests that worker had in flight are lost (their
+ * new one, which loads the models again; the requests that worker had in flight are lost (their
  * connections are reset), the other workers go on serving meanwhile. A worker that fails to start
  * (a bad model directory, a busy port) stops everything with its message. Ctrl-C or SIGTERM tells
  * every worker to shut down gracefully, and the primary exits when all have.

@@ -4,22 +4,32 @@
  * and shuts down gracefully on Ctrl-C or SIGTERM: it stops accepting connections and lets
  * requests in flight finish (connections still open after a few seconds are closed). With
  * `--workers N` (N > 1) it forks N worker processes that share the port (`serve-workers.ts`).
+ * Given `--model-dir` more than once, it serves every model (the explorer compares them);
+ * requests choose one with `?model=`.
  */
 import type { Command } from './command.js';
 import { runOneServer, type ServeSettings } from './serve-one.js';
 import { runWorkers } from './serve-workers.js';
 import { UsageError } from '../util/errors.js';
-import { MODEL_DIR_FLAG } from './common.js';
+import { modelNames } from '../serve/served-models.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../serve/server.js';
 
 export const serveCommand: Command = {
   spec: {
     name: 'serve',
     summary:
-      'Serve a saved model over HTTP: JSON endpoints /predict, /explain, /recommend, /health, ' +
-      '/openapi.json and an explanation explorer page at /. See docs/SERVE.md.',
+      'Serve a saved model over HTTP: JSON endpoints /predict, /explain, /recommend, /users, /stats, ' +
+      '/models, /health, /openapi.json, explanation pictures at /explain.svg and an explanation ' +
+      'explorer page at /; --model-dir again serves several. See docs/SERVE.md.',
     flags: {
-      'model-dir': MODEL_DIR_FLAG,
+      'model-dir': {
+        kind: 'repeatable',
+        value: 'DIR',
+        required: true,
+        description:
+          'A directory written by heed train; give it again to serve several models (the first answers ' +
+          'by default, ?model=NAME chooses another: NAME is the directory name)',
+      },
       port: {
         kind: 'integer',
         value: 'N',
@@ -31,7 +41,7 @@ export const serveCommand: Command = {
         kind: 'switch',
         description:
           'Rebuild the training ratings from the data set (split and seed in model.json) so /recommend ' +
-          'leaves out what each user rated',
+          'leaves out what each user rated (for every served model)',
       },
       'data-dir': {
         kind: 'string',
@@ -67,6 +77,7 @@ export const serveCommand: Command = {
     examples: [
       'heed serve --model-dir models/afm-gau',
       'heed serve --model-dir models/afm-gau --port 0 --exclude-rated --data-dir /data',
+      'heed serve --model-dir models/afm-gau --model-dir models/sain   # compare them in the explorer',
       'heed serve --model-dir models/biasedmf --workers 2 --log serve.log',
     ],
   },
@@ -98,8 +109,11 @@ export const serveCommand: Command = {
     const quiet = args.switch('quiet');
     if (quiet && logFile !== undefined) throw new UsageError('--quiet and --log exclude each other');
     if (logFile !== undefined && logFile.trim() === '') throw new UsageError('--log must name a file');
+    const modelDirs = args.list('model-dir');
+    // Names are checked here, so two directories with one name fail before any model loads.
+    modelNames(modelDirs);
     const settings: ServeSettings = {
-      modelDir: args.requireString('model-dir'),
+      modelDirs,
       port,
       host,
       excludeRated,

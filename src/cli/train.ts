@@ -7,6 +7,7 @@
  * 130) unless `--keep-interrupted` asks for the model stopped early.
  */
 import type { Split } from '../data/dataset.js';
+import { ratingStatistics } from '../data/rating-statistics.js';
 import { carveValidation } from '../eval/carve-validation.js';
 import { modelConfig, runFold, type FoldResult } from '../eval/protocol.js';
 import { saveArtifact } from '../models/artifact.js';
@@ -111,6 +112,7 @@ export const trainCommand: Command = {
       model,
       dataset,
       stats: trainingStats({ dataset, indices: split.train }),
+      statistics: { dataset: ratingStatistics(dataset), training: ratingStatistics(dataset, split.train) },
       provenance: {
         split: label,
         seed,

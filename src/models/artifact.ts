@@ -22,6 +22,7 @@ import * as fs from 'node:fs';
 import { endianness } from 'node:os';
 import * as path from 'node:path';
 import type { Dataset, IdMap } from '../data/dataset.js';
+import { statisticsProblem, type RatingStatistics } from '../data/rating-statistics.js';
 import { DataError, HeedError } from '../util/errors.js';
 import { isDirectory, writeDirAtomicSync, writeFileAtomic } from '../util/io.js';
 import { getModelSpec } from './index.js';
@@ -62,7 +63,14 @@ export interface ArtifactManifest {
   readonly training: { readonly globalMean: number; readonly ratings: number; readonly shrinkage: number };
   /** How the model was trained (split, seed, date), for people reading the file. */
   readonly provenance: { readonly [key: string]: JsonValue };
+  /** The data set's and the training ratings' statistics; absent in models saved before they were stored. */
+  readonly statistics?: SavedStatistics;
   readonly arrays: ArrayEntry[];
+}
+
+export interface SavedStatistics {
+  readonly dataset: RatingStatistics;
+  readonly training: RatingStatistics;
 }
 
 export interface SaveOptions {
@@ -71,6 +79,8 @@ export interface SaveOptions {
   readonly dataset: Dataset;
   readonly stats: TrainingStats;
   readonly provenance?: { readonly [key: string]: JsonValue };
+  /** Shown by the explorer (`GET /stats`); see `src/data/rating-statistics.ts`. */
+  readonly statistics?: SavedStatistics;
 }
 
 /** A loaded model, ready to answer raw-id queries. */
@@ -151,6 +161,7 @@ export function saveArtifact(dir: string, options: SaveOptions): ArtifactManifes
     scale: { min: dataset.scale.min, max: dataset.scale.max },
     training: { globalMean: stats.globalMean, ratings: stats.ratings, shrinkage: stats.shrinkage },
     provenance: { savedAt: new Date().toISOString(), ...(options.provenance ?? {}) },
+    ...(options.statistics === undefined ? {} : { statistics: options.statistics }),
     arrays: entries,
   };
   writeDirAtomicSync(dir, (tmp) => {
@@ -367,6 +378,14 @@ function readManifest(file: string): ArtifactManifest {
       bad(`${field}.sha256`, 'expected a sha256 hex digest');
   });
   if (!isObject(json.provenance)) bad('provenance', 'expected an object');
+  if (json.statistics !== undefined) {
+    const statistics = json.statistics;
+    if (!isObject(statistics)) bad('statistics', 'expected { "dataset", "training" }');
+    for (const part of ['dataset', 'training'] as const) {
+      const problem = statisticsProblem((statistics as Record<string, unknown>)[part]);
+      if (problem !== undefined) bad(`statistics.${part}`, problem);
+    }
+  }
   return json as unknown as ArtifactManifest;
 }
 

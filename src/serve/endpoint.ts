@@ -5,14 +5,12 @@
  * service's context; they know nothing of the HTTP server around them.
  */
 import type { IncomingMessage } from 'node:http';
-import type { LoadedArtifact } from '../models/artifact.js';
-import type { RatedItems } from './rated-items.js';
+import type { ServedModel } from './served-models.js';
 
 /** What every handler can see. */
 export interface ServiceContext {
-  readonly artifact: LoadedArtifact;
-  /** The items each user rated in training, when known (see `rated-items.ts`). */
-  readonly rated?: RatedItems;
+  /** The served models, the default first; requests choose one with `?model=` (`served-models.ts`). */
+  readonly models: readonly ServedModel[];
   /** `performance.now()` when the service started, for /health. */
   readonly startedAt: number;
   /** Request body limit in bytes. */
@@ -22,9 +20,12 @@ export interface ServiceContext {
 export interface Reply {
   readonly status: number;
   readonly body: unknown;
-  /** `html`: `body` is the page's text. */
-  readonly type?: 'json' | 'html';
+  /** `html`, `svg`: `body` is the document's text. */
+  readonly type?: ReplyType;
 }
+
+/** What a reply's body is: JSON (the default), an HTML page or an SVG picture. */
+export type ReplyType = 'json' | 'html' | 'svg';
 
 export type Handler = (request: IncomingMessage, url: URL, context: ServiceContext) => Promise<Reply> | Reply;
 
@@ -41,7 +42,7 @@ export interface QueryParameter {
 export interface ResponseDoc {
   readonly description: string;
   /** Absent: JSON described by `schema`. */
-  readonly type?: 'json' | 'html';
+  readonly type?: ReplyType;
   readonly schema: JsonSchema;
 }
 

@@ -1,21 +1,36 @@
 /**
  * The service's endpoints: which path and method does what, each answering a JSON value (or the
- * explorer page). Handlers throw `HttpError` for anything the client got wrong; the server
- * (`server.ts`) turns those, and any other exception, into JSON error replies.
+ * explorer page, or an explanation picture). Handlers throw `HttpError` for anything the client
+ * got wrong; the server (`server.ts`) turns those, and any other exception, into JSON error replies.
  *
  *   GET  /            the explanation explorer (HTML)
  *   GET  /health      model, data set, counts, uptime
  *   GET  /predict     ?user=&item=            one pair
  *   POST /predict     {"pairs": [{"user", "item"}, ...]}   up to MAX_PAIRS pairs
  *   GET  /explain     ?user=&item=[&top=]     prediction + attention groups
+ *   GET  /explain.svg ?user=&item=[&top=10]   the explanation as a picture (SVG)
  *   GET  /recommend   ?user=[&k=10]           top-k items by predicted rating
+ *   GET  /users       ?q=[&limit=20]          users found by id or description
+ *   GET  /stats                               data set statistics
+ *   GET  /models                              the served models
  *   GET  /openapi.json                        the OpenAPI 3.1 document of all of the above
+ *
+ * Every endpoint that answers for one model takes an optional `model` parameter naming one of the
+ * served models (`served-models.ts`); without it the first answers. `/`, `/models` and
+ * `/openapi.json` are the same whichever model is asked about, so they take none.
  *
  * `HEAD` is answered wherever `GET` is.
  */
 import { predictRaw, type LoadedArtifact } from '../models/artifact.js';
 import type { Endpoint, JsonSchema, QueryParameter, Reply, RouteTable, ServiceContext } from './endpoint.js';
-import { canExplain, explainingModels, explainRaw, NoExplanationError } from './explanations.js';
+import {
+  canExplain,
+  explainingModels,
+  explainRaw,
+  NoExplanationError,
+  type ExplainReply,
+} from './explanations.js';
+import { explanationPicture } from './explanation-picture.js';
 import { explorerPage } from './explorer-page.js';
 import { MAX_PAIRS, predictPairs, type RawPair } from './predict-batch.js';
 import { openApiDocument } from './openapi.js';
@@ -31,15 +46,31 @@ import {
   stringField,
 } from './request.js';
 import { ref } from './schemas.js';
+import { chooseModel, listModels, type ServedModel } from './served-models.js';
+import { statisticsOf } from './statistics.js';
+import { findUsers, MAX_QUERY_LENGTH, MAX_USERS_LISTED } from './user-search.js';
 
 /** Most items /recommend returns. */
 export const MAX_K = 1000;
 /** Most weights per group /explain may ask for with `top` (more is the same as all). */
 const MAX_TOP = 100_000;
+/** Weights per group in an explanation picture unless `top` says otherwise. */
+const PICTURE_TOP = 10;
 
 const ok = (body: unknown): Reply => ({ status: 200, body });
 const json = (description: string, schema: JsonSchema) => ({ description, schema });
+/** The model the request's `model` parameter names (`served-models.ts`). */
+const served = (url: URL, context: ServiceContext): ServedModel =>
+  chooseModel(context.models, url.searchParams);
 
+const modelParam: QueryParameter = {
+  name: 'model',
+  description:
+    'Which served model answers, by name (GET /models lists them; default: the first). ' +
+    'An unknown name is 404.',
+  required: false,
+  schema: { type: 'string' },
+};
 const userParam: QueryParameter = {
   name: 'user',
   description: 'Raw user id, as in the data files (an unknown one is a cold-start answer)',
@@ -47,6 +78,17 @@ const userParam: QueryParameter = {
   schema: { type: 'string', minLength: 1 },
 };
 const itemParam: QueryParameter = { ...userParam, name: 'item', description: 'Raw item id' };
+const topParam = (fallback: string, schemaDefault?: number): QueryParameter => ({
+  name: 'top',
+  description: `Keep the N largest weights of each group (default: ${fallback})`,
+  required: false,
+  schema: {
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_TOP,
+    ...(schemaDefault === undefined ? {} : { default: schemaDefault }),
+  },
+});
 
 /**
  * Every endpoint the server answers, and so every path of `/openapi.json`. Add an endpoint here:
@@ -63,23 +105,32 @@ export const ROUTES: RouteTable = {
   '/health': {
     GET: {
       summary: 'Model, data set, counts, uptime',
+      query: [modelParam],
       responses: { 200: json('The service is up', ref('Health')) },
-      handle: (_request, _url, context) => ok(health(context)),
+      handle: (_request, url, context) => ok(health(served(url, context), context.startedAt)),
+    },
+  },
+  '/models': {
+    GET: {
+      summary: 'The served models, the default (first) first',
+      responses: { 200: json('One entry per --model-dir', ref('Models')) },
+      handle: (_request, _url, { models }) => ok(listModels(models)),
     },
   },
   '/openapi.json': {
     GET: {
       summary: 'This document',
       responses: { 200: json('OpenAPI 3.1', ref('OpenApi')) },
-      handle: (_request, _url, { artifact }) => ok(apiDocument(artifact)),
+      handle: (_request, _url, { models }) => ok(apiDocument(models)),
     },
   },
   '/predict': {
     GET: {
       summary: 'Predict the rating of one user-item pair',
-      query: [userParam, itemParam],
+      query: [userParam, itemParam, modelParam],
       responses: { 200: json('The prediction', ref('Prediction')) },
-      handle: (_request, url, { artifact }) => {
+      handle: (_request, url, context) => {
+        const { artifact } = served(url, context);
         const p = predictRaw(
           artifact,
           requireParam(url.searchParams, 'user'),
@@ -90,10 +141,12 @@ export const ROUTES: RouteTable = {
     },
     POST: {
       summary: `Predict up to ${MAX_PAIRS} pairs in one model call`,
+      query: [modelParam],
       body: { description: 'The pairs, by raw ids', schema: ref('PairsRequest') },
       responses: { 200: json('One prediction per pair, in order', ref('Predictions')) },
-      handle: async (request, _url, { artifact, maxBodyBytes }) => {
-        const pairs = parsePairs(parseJson(await readBody(request, maxBodyBytes)));
+      handle: async (request, url, context) => {
+        const { artifact } = served(url, context);
+        const pairs = parsePairs(parseJson(await readBody(request, context.maxBodyBytes)));
         return ok({
           model: artifact.manifest.model,
           dataset: artifact.manifest.dataset,
@@ -106,28 +159,26 @@ export const ROUTES: RouteTable = {
     GET: {
       summary: 'A prediction and the attention behind it',
       description: 'A model that does not explain answers 400.',
-      query: [
-        userParam,
-        itemParam,
-        {
-          name: 'top',
-          description: 'Keep the N largest weights of each group (default: all)',
-          required: false,
-          schema: { type: 'integer', minimum: 1, maximum: MAX_TOP },
-        },
-      ],
+      query: [userParam, itemParam, topParam('all'), modelParam],
       responses: { 200: json('The prediction and its explanation', ref('Explanation')) },
-      handle: (_request, url, { artifact }) => {
-        const query = url.searchParams;
-        const user = requireParam(query, 'user');
-        const item = requireParam(query, 'item');
-        const top = integerParam(query, 'top', { min: 1, max: MAX_TOP });
-        try {
-          return ok(explainRaw(artifact, user, item, top));
-        } catch (error) {
-          if (error instanceof NoExplanationError) throw new HttpError(400, error.message);
-          throw error;
-        }
+      handle: (_request, url, context) => ok(explainQuery(served(url, context).artifact, url)),
+    },
+  },
+  '/explain.svg': {
+    GET: {
+      summary: 'The explanation of a prediction as a picture',
+      description:
+        'Draws exactly what /explain answers for the same query (bars per attention group, the ' +
+        'reviews given as evidence), naming the item and the user by their saved labels. A model ' +
+        'that does not explain answers 400; errors are JSON, as everywhere.',
+      query: [userParam, itemParam, topParam(String(PICTURE_TOP), PICTURE_TOP), modelParam],
+      responses: {
+        200: { description: 'An SVG document', type: 'svg', schema: { type: 'string' } },
+      },
+      handle: (_request, url, context) => {
+        const { artifact } = served(url, context);
+        const reply = explainQuery(artifact, url, PICTURE_TOP);
+        return { status: 200, body: explanationPicture(artifact, reply), type: 'svg' };
       },
     },
   },
@@ -143,9 +194,11 @@ export const ROUTES: RouteTable = {
           required: false,
           schema: { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 },
         },
+        modelParam,
       ],
       responses: { 200: json('The top-k items, best first', ref('Recommendations')) },
-      handle: (_request, url, { artifact, rated }) => {
+      handle: (_request, url, context) => {
+        const { artifact, rated } = served(url, context);
         const query = url.searchParams;
         const user = requireParam(query, 'user');
         const k = integerParam(query, 'k', { min: 1, max: MAX_K }, 10) ?? 10;
@@ -157,15 +210,52 @@ export const ROUTES: RouteTable = {
       },
     },
   },
+  '/users': {
+    GET: {
+      summary: 'Find users by id or by description',
+      description:
+        'Matches in this order: the id itself, ids that start with q, then users whose description ' +
+        '(saved labels) contains q, case-insensitively. An empty q lists the first users with ' +
+        'training ratings.',
+      query: [
+        {
+          name: 'q',
+          description: 'An id, the start of one, or words of a description (default: empty)',
+          required: false,
+          schema: { type: 'string', maxLength: MAX_QUERY_LENGTH },
+        },
+        {
+          name: 'limit',
+          description: 'Most users to list',
+          required: false,
+          schema: { type: 'integer', minimum: 1, maximum: MAX_USERS_LISTED, default: 20 },
+        },
+        modelParam,
+      ],
+      responses: { 200: json('The first `limit` matches and how many there are', ref('Users')) },
+      handle: (_request, url, context) => ok(findUsers(served(url, context).artifact, url.searchParams)),
+    },
+  },
+  '/stats': {
+    GET: {
+      summary: "Statistics of the model's data set and of its training ratings",
+      description:
+        'As heed train stored them in the saved model; a model saved before that has fewer (see note).',
+      query: [modelParam],
+      responses: { 200: json('Counts, sparsity and rating histograms', ref('Statistics')) },
+      handle: (_request, url, context) => ok(statisticsOf(served(url, context).artifact)),
+    },
+  },
 };
 
-/** Built once per model: it does not change while the server runs. */
-const documents = new WeakMap<LoadedArtifact, Record<string, unknown>>();
-function apiDocument(artifact: LoadedArtifact): Record<string, unknown> {
-  let document = documents.get(artifact);
+/** Built once per service: it does not change while the server runs. */
+const documents = new WeakMap<readonly ServedModel[], Record<string, unknown>>();
+function apiDocument(models: readonly ServedModel[]): Record<string, unknown> {
+  let document = documents.get(models);
   if (document === undefined) {
-    document = openApiDocument(ROUTES, `Heed: ${artifact.manifest.model} on ${artifact.manifest.dataset}`);
-    documents.set(artifact, document);
+    const what = models.map(({ artifact }) => `${artifact.manifest.model} on ${artifact.manifest.dataset}`);
+    document = openApiDocument(ROUTES, `Heed: ${what.join(', ')}`);
+    documents.set(models, document);
   }
   return document;
 }
@@ -188,7 +278,21 @@ export function route(method: string, pathname: string): Endpoint {
   throw new HttpError(405, `${pathname} does not accept ${method}; use ${allowed}`, { Allow: allowed });
 }
 
-function health({ artifact, rated, startedAt }: ServiceContext): Record<string, unknown> {
+/** The `/explain` reply for the query's user, item and `top`; 400 for a model that cannot explain. */
+function explainQuery(artifact: LoadedArtifact, url: URL, defaultTop?: number): ExplainReply {
+  const query = url.searchParams;
+  const user = requireParam(query, 'user');
+  const item = requireParam(query, 'item');
+  const top = integerParam(query, 'top', { min: 1, max: MAX_TOP }, defaultTop);
+  try {
+    return explainRaw(artifact, user, item, top);
+  } catch (error) {
+    if (error instanceof NoExplanationError) throw new HttpError(400, error.message);
+    throw error;
+  }
+}
+
+function health({ artifact, rated }: ServedModel, startedAt: number): Record<string, unknown> {
   const { manifest, predictor } = artifact;
   const example = examplePair(artifact);
   return {

@@ -12,7 +12,7 @@ export {
   type ServerOptions,
 } from './server.js';
 export { ROUTES } from './handlers.js';
-export type { Endpoint, Handler, Reply, RouteTable, ServiceContext } from './endpoint.js';
+export type { Endpoint, Handler, Reply, ReplyType, RouteTable, ServiceContext } from './endpoint.js';
 export { API_VERSION, openApiDocument } from './openapi.js';
 export { batchedLog, type RequestLog } from './request-log.js';
 export {
@@ -29,3 +29,7 @@ export { ratedItemsOf, rebuildRatedItems, rebuildRatedItemsFrom, type RatedItems
 export { recommendForUser, type Recommendation, type RecommendReply } from './recommend.js';
 export { MAX_PAIRS, predictPairs, type RawPair } from './predict-batch.js';
 export { MAX_BODY_BYTES } from './request.js';
+export { chooseModel, listModels, modelNames, type ServedModel } from './served-models.js';
+export { explanationPicture } from './explanation-picture.js';
+export { searchUsers, type FoundUser, type UserSearchReply } from './user-search.js';
+export { statisticsOf, type StatisticsReply } from './statistics.js';

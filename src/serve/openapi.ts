@@ -4,11 +4,11 @@
  * request body and replies, because each route entry carries its own description (`endpoint.ts`).
  * `HEAD` is listed wherever `GET` is, as the server answers it.
  */
-import type { Endpoint, ResponseDoc, RouteTable } from './endpoint.js';
+import type { Endpoint, ReplyType, ResponseDoc, RouteTable } from './endpoint.js';
 import { ref, SCHEMAS } from './schemas.js';
 
 /** The version of the HTTP API this document describes (not of the package): bump it when a reply changes shape. */
-export const API_VERSION = '1.1.0';
+export const API_VERSION = '1.2.0';
 
 /** Every operation can fail this way, whatever its own responses say. */
 const ANY_ERROR = {
@@ -35,7 +35,8 @@ export function openApiDocument(routes: RouteTable, title: string): Record<strin
       title,
       version: API_VERSION,
       description:
-        'Predictions, explanations and recommendations of one saved Heed model, by raw ids. ' +
+        'Predictions, explanations and recommendations of the saved Heed models this service ' +
+        'serves, by raw ids; `model=NAME` chooses one (GET /models lists them). ' +
         'Every error is JSON: {"error": "..."}.',
     },
     paths,
@@ -92,6 +93,12 @@ function parameters(endpoint: Endpoint): { parameters?: unknown[] } {
   };
 }
 
+const MEDIA_TYPES: Record<ReplyType, string> = {
+  json: 'application/json',
+  html: 'text/html',
+  svg: 'image/svg+xml',
+};
+
 function mediaType(doc: ResponseDoc): string {
-  return doc.type === 'html' ? 'text/html' : 'application/json';
+  return MEDIA_TYPES[doc.type ?? 'json'];
 }

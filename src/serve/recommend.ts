@@ -13,6 +13,8 @@ import type { RatedItems } from './rated-items.js';
 
 export interface Recommendation {
   readonly item: string;
+  /** The item's title, where the saved model has titles (`labels.json`). */
+  readonly title?: string;
   readonly rating: number;
 }
 
@@ -69,7 +71,11 @@ export function recommendForUser(
   const order = Array.from({ length: items.length }, (_, j) => j).sort(
     (a, b) => values[b] - values[a] || items[a] - items[b],
   );
-  const top = order.slice(0, k).map((j) => ({ item: manifest.items[items[j]], rating: values[j] }));
+  const top = order.slice(0, k).map((j) => {
+    const item = manifest.items[items[j]];
+    const title = artifact.labels.itemTitle(item);
+    return { item, ...(title === undefined ? {} : { title }), rating: values[j] };
+  });
   return {
     model: manifest.model,
     dataset: manifest.dataset,

@@ -69,6 +69,28 @@ const review = object(
   ['distance'],
 );
 
+const count = { type: 'integer', minimum: 0 };
+
+const histogramBin = object(
+  {
+    from: { type: 'number' },
+    to: { type: 'number' },
+    count,
+  },
+  [],
+  'Ratings equal to `from` when `from` = `to`, else in [from, to) (the last bin: [from, to])',
+);
+
+/** Counts, sparsity and histogram of a set of ratings (`src/data/rating-statistics.ts`). */
+const ratingStatistics = (histogram: JsonSchema): JsonSchema =>
+  object({
+    users: count,
+    items: count,
+    ratings: count,
+    sparsity: { type: 'number', minimum: 0, maximum: 1, description: '1 − ratings / (users × items)' },
+    histogram,
+  });
+
 const explainedReviews = object({
   name: { type: 'string' },
   total: { type: 'integer', minimum: 0 },
@@ -144,13 +166,70 @@ export const SCHEMAS = {
       user: rawId,
       coldStart: { enum: ['none', 'user'] },
       k: { type: 'integer', minimum: 1 },
-      items: { type: 'array', items: object({ item: rawId, rating }) },
+      items: {
+        type: 'array',
+        items: object(
+          {
+            item: rawId,
+            title: { type: 'string', description: "The item's title, where the saved model has titles" },
+            rating,
+          },
+          ['title'],
+        ),
+      },
       excludesRated: { type: 'boolean' },
       excluded: object({
         rated: { type: 'integer', minimum: 0 },
         coldItems: { type: 'integer', minimum: 0 },
       }),
       note: { type: 'string' },
+    },
+    ['note'],
+  ),
+  Models: object({
+    models: {
+      type: 'array',
+      minItems: 1,
+      items: object({
+        name: { type: 'string', description: 'What the `model` query parameter says to choose it' },
+        model: { type: 'string' },
+        dataset: { type: 'string' },
+        users: count,
+        items: count,
+        explains: { type: 'boolean' },
+        excludesRated: { type: 'boolean' },
+      }),
+    },
+  }),
+  Users: object({
+    query: { type: 'string' },
+    total: { ...count, description: 'How many users match in all' },
+    users: {
+      type: 'array',
+      items: object(
+        {
+          id: rawId,
+          description: { type: 'string', description: "The data set's description of the user" },
+          ratings: { ...count, description: 'Training ratings (0: cold start)' },
+        },
+        ['description'],
+      ),
+    },
+  }),
+  Statistics: object(
+    {
+      model: { type: 'string' },
+      dataset: { type: 'string' },
+      scale: object({ min: { type: 'number' }, max: { type: 'number' } }),
+      all: {
+        oneOf: [{ type: 'null' }, ratingStatistics({ type: 'array', items: histogramBin })],
+        description: 'The whole data set; null for a model saved without statistics',
+      },
+      training: ratingStatistics({
+        oneOf: [{ type: 'null' }, { type: 'array', items: histogramBin }],
+        description: 'Null for a model saved without statistics',
+      }),
+      note: { type: 'string', description: 'Why some statistics are unknown, when they are' },
     },
     ['note'],
   ),

@@ -1,7 +1,7 @@
 /**
- * The HTTP service over a loaded model (`node:http`, no framework; docs/SERVE.md says why):
- * `createServer(artifact)` gives a `http.Server` to `listen` on, for `heed serve` and for anyone
- * embedding Heed.
+ * The HTTP service over one or several loaded models (`node:http`, no framework; docs/SERVE.md
+ * says why): `createServer(artifact)` or `createServer(models)` gives a `http.Server` to `listen`
+ * on, for `heed serve` and for anyone embedding Heed.
  *
  * Robustness is the point of this file: every request ends in exactly one reply; client mistakes
  * are 4xx with `{"error": "..."}` naming the parameter or field (see `request.ts`), including the
@@ -14,13 +14,17 @@
 import * as http from 'node:http';
 import type { LoadedArtifact } from '../models/artifact.js';
 import { answerClientError, type ClientErrorLimits } from './client-errors.js';
-import type { Reply, ServiceContext } from './endpoint.js';
+import type { Reply, ReplyType, ServiceContext } from './endpoint.js';
 import { route } from './handlers.js';
 import type { RatedItems } from './rated-items.js';
 import { checkQueryEncoding, HttpError, MAX_BODY_BYTES } from './request.js';
+import { modelNames, type ServedModel } from './served-models.js';
 
 export interface ServerOptions {
-  /** The items each user rated in training, so /recommend can leave them out (`rated-items.ts`). */
+  /**
+   * The items each user rated in training, so /recommend can leave them out (`rated-items.ts`); for
+   * one artifact (with several models, each `ServedModel` has its own).
+   */
   readonly rated?: RatedItems;
   /** Request body limit in bytes (default 1 MiB). */
   readonly maxBodyBytes?: number;
@@ -38,16 +42,34 @@ export interface ServerOptions {
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-/** The explorer page may run its own inline script and talk to this server, and nothing else. */
+/** The explorer page may run its own inline script, talk to this server and show its pictures, and nothing else. */
 const PAGE_POLICY =
-  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'";
+/** A picture runs nothing and loads nothing. */
+const SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'";
 
 type FullReply = Reply & { headers?: Record<string, string> };
 
-export function createServer(artifact: LoadedArtifact, options: ServerOptions = {}): http.Server {
+/**
+ * One artifact, or several models (`served-models.ts`): requests choose one with `?model=NAME`,
+ * the first by default.
+ */
+export function createServer(
+  served: LoadedArtifact | readonly ServedModel[],
+  options: ServerOptions = {},
+): http.Server {
+  const models: readonly ServedModel[] = isModelList(served)
+    ? served
+    : [
+        {
+          name: modelNames([served.dir])[0],
+          artifact: served,
+          ...(options.rated === undefined ? {} : { rated: options.rated }),
+        },
+      ];
+  if (models.length === 0) throw new Error('createServer: no model to serve');
   const context: ServiceContext = {
-    artifact,
-    ...(options.rated === undefined ? {} : { rated: options.rated }),
+    models,
     startedAt: performance.now(),
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
   };
@@ -106,6 +128,10 @@ export function createServer(artifact: LoadedArtifact, options: ServerOptions = 
   return server;
 }
 
+function isModelList(served: LoadedArtifact | readonly ServedModel[]): served is readonly ServedModel[] {
+  return Array.isArray(served);
+}
+
 /** Runs the handler; turns every failure into a reply, so nothing escapes as an unhandled error. */
 async function answer(request: http.IncomingMessage, context: ServiceContext): Promise<FullReply> {
   try {
@@ -127,17 +153,24 @@ async function answer(request: http.IncomingMessage, context: ServiceContext): P
   }
 }
 
+const CONTENT_TYPES: Record<ReplyType, string> = {
+  json: 'application/json; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  svg: 'image/svg+xml; charset=utf-8',
+};
+
 function send(response: http.ServerResponse, reply: FullReply): void {
   // A client that timed out or went away while its handler ran has nothing left to answer on.
   if (response.headersSent || response.destroyed || response.socket?.destroyed !== false) return;
-  const html = reply.type === 'html';
-  const text = html ? String(reply.body) : JSON.stringify(reply.body, null, 1) + '\n';
+  const type = reply.type ?? 'json';
+  const text = type === 'json' ? JSON.stringify(reply.body, null, 1) + '\n' : String(reply.body);
   const headers: Record<string, string | number> = {
-    'Content-Type': html ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
+    'Content-Type': CONTENT_TYPES[type],
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
-    ...(html ? { 'Content-Security-Policy': PAGE_POLICY } : {}),
+    ...(type === 'html' ? { 'Content-Security-Policy': PAGE_POLICY } : {}),
+    ...(type === 'svg' ? { 'Content-Security-Policy': SVG_POLICY } : {}),
     ...(reply.headers ?? {}),
   };
   // A body the server stopped reading (413) leaves the connection in an unknown state: close it.
