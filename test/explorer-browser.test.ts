@@ -259,8 +259,8 @@ test(
       new RegExp(`afm-gau's explanation .* user ${user} and `),
     );
     const svg = await (await fetch(`${base}/explain.svg?user=${user}&item=${item}&model=afm-gau`)).text();
-    assert.ok(svg.includes(`>afm-gau: ${title}</text>`), 'the picture names the item by its title');
-    assert.match(svg, /item features/);
+    assert.ok(svg.includes(`predicted for ${title}`), 'the picture names the item by its title');
+    assert.match(svg, /Attention over the item features/);
     // The picture sits right under its row, and a second click closes it.
     assert.equal(
       await column

@@ -30,7 +30,7 @@ import {
   NoExplanationError,
   type ExplainReply,
 } from './explanations.js';
-import { explanationPicture } from './explanation-picture.js';
+import { renderExplanationSvg } from '../report/explanations/render.js';
 import { explorerPage } from './explorer-page.js';
 import { MAX_PAIRS, predictPairs, type RawPair } from './predict-batch.js';
 import { openApiDocument } from './openapi.js';
@@ -54,8 +54,6 @@ import { findUsers, MAX_QUERY_LENGTH, MAX_USERS_LISTED } from './user-search.js'
 export const MAX_K = 1000;
 /** Most weights per group /explain may ask for with `top` (more is the same as all). */
 const MAX_TOP = 100_000;
-/** Weights per group in an explanation picture unless `top` says otherwise. */
-const PICTURE_TOP = 10;
 
 const ok = (body: unknown): Reply => ({ status: 200, body });
 const json = (description: string, schema: JsonSchema) => ({ description, schema });
@@ -78,17 +76,12 @@ const userParam: QueryParameter = {
   schema: { type: 'string', minLength: 1 },
 };
 const itemParam: QueryParameter = { ...userParam, name: 'item', description: 'Raw item id' };
-const topParam = (fallback: string, schemaDefault?: number): QueryParameter => ({
+const topParam: QueryParameter = {
   name: 'top',
-  description: `Keep the N largest weights of each group (default: ${fallback})`,
+  description: 'Keep the N largest weights of each group (default: all)',
   required: false,
-  schema: {
-    type: 'integer',
-    minimum: 1,
-    maximum: MAX_TOP,
-    ...(schemaDefault === undefined ? {} : { default: schemaDefault }),
-  },
-});
+  schema: { type: 'integer', minimum: 1, maximum: MAX_TOP },
+};
 
 /**
  * Every endpoint the server answers, and so every path of `/openapi.json`. Add an endpoint here:
@@ -159,7 +152,7 @@ export const ROUTES: RouteTable = {
     GET: {
       summary: 'A prediction and the attention behind it',
       description: 'A model that does not explain answers 400.',
-      query: [userParam, itemParam, topParam('all'), modelParam],
+      query: [userParam, itemParam, topParam, modelParam],
       responses: { 200: json('The prediction and its explanation', ref('Explanation')) },
       handle: (_request, url, context) => ok(explainQuery(served(url, context).artifact, url)),
     },
@@ -168,17 +161,23 @@ export const ROUTES: RouteTable = {
     GET: {
       summary: 'The explanation of a prediction as a picture',
       description:
-        'Draws exactly what /explain answers for the same query (bars per attention group, the ' +
-        'reviews given as evidence), naming the item and the user by their saved labels. A model ' +
-        'that does not explain answers 400; errors are JSON, as everywhere.',
-      query: [userParam, itemParam, topParam(String(PICTURE_TOP), PICTURE_TOP), modelParam],
+        "The model's own figure (docs/EXPLANATIONS.md: SAIN's attention per head, AFM-GAU's attention " +
+        "over the item's features, the reviews given as evidence, ...), as `heed explain --out x.svg` " +
+        'draws it, naming the item and the user by their saved labels. A model that does not explain ' +
+        'answers 400; errors are JSON, as everywhere.',
+      query: [userParam, itemParam, modelParam],
       responses: {
         200: { description: 'An SVG document', type: 'svg', schema: { type: 'string' } },
       },
       handle: (_request, url, context) => {
         const { artifact } = served(url, context);
-        const reply = explainQuery(artifact, url, PICTURE_TOP);
-        return { status: 200, body: explanationPicture(artifact, reply), type: 'svg' };
+        const user = requireParam(url.searchParams, 'user');
+        const item = requireParam(url.searchParams, 'item');
+        return {
+          status: 200,
+          body: withExplanation(() => renderExplanationSvg(artifact, user, item)),
+          type: 'svg',
+        };
       },
     },
   },
@@ -279,13 +278,18 @@ export function route(method: string, pathname: string): Endpoint {
 }
 
 /** The `/explain` reply for the query's user, item and `top`; 400 for a model that cannot explain. */
-function explainQuery(artifact: LoadedArtifact, url: URL, defaultTop?: number): ExplainReply {
+function explainQuery(artifact: LoadedArtifact, url: URL): ExplainReply {
   const query = url.searchParams;
   const user = requireParam(query, 'user');
   const item = requireParam(query, 'item');
-  const top = integerParam(query, 'top', { min: 1, max: MAX_TOP }, defaultTop);
+  const top = integerParam(query, 'top', { min: 1, max: MAX_TOP });
+  return withExplanation(() => explainRaw(artifact, user, item, top));
+}
+
+/** A model without explanations is the client's mistake (400), not the server's. */
+function withExplanation<T>(explain: () => T): T {
   try {
-    return explainRaw(artifact, user, item, top);
+    return explain();
   } catch (error) {
     if (error instanceof NoExplanationError) throw new HttpError(400, error.message);
     throw error;

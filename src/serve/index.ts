@@ -30,6 +30,5 @@ export { recommendForUser, type Recommendation, type RecommendReply } from './re
 export { MAX_PAIRS, predictPairs, type RawPair } from './predict-batch.js';
 export { MAX_BODY_BYTES } from './request.js';
 export { chooseModel, listModels, modelNames, type ServedModel } from './served-models.js';
-export { explanationPicture } from './explanation-picture.js';
 export { searchUsers, type FoundUser, type UserSearchReply } from './user-search.js';
 export { statisticsOf, type StatisticsReply } from './statistics.js';
