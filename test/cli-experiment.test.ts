@@ -84,3 +84,29 @@ test('experiment and reproduce errors name the file, the path or the paper', () 
   assert.equal(none.code, 2);
   assert.match(none.stderr, /heed experiment run needs an experiment FILE/);
 });
+
+test('experiment run --only fits the named models only; a later run fits the rest', () => {
+  const file = path.join(tmp, 'only.json');
+  fs.writeFileSync(file, JSON.stringify({ ...EXPERIMENT, name: 'only-check' }));
+  const out = path.join(tmp, 'only-out');
+  const first = heed(['experiment', 'run', file, '--out', out, '--only', 'MF']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /only-check: 2 runs fitted, 0 reused/);
+  const stored = fs.readdirSync(path.join(out, 'runs'));
+  assert.equal(stored.length, 2);
+  for (const f of stored) {
+    const record = JSON.parse(fs.readFileSync(path.join(out, 'runs', f), 'utf8')) as {
+      identity: { model: string };
+    };
+    assert.equal(record.identity.model, 'biasedmf');
+  }
+  // The report covers the plan and says what is missing.
+  assert.match(first.stdout, /\| MF +\| `biasedmf` +\| [0-9.]+ ± [0-9.]+/);
+  const rest = heed(['experiment', 'run', file, '--out', out]);
+  assert.equal(rest.code, 0, rest.stderr);
+  assert.match(rest.stderr, /only-check: 2 runs fitted, 2 reused/);
+
+  const unknown = heed(['experiment', 'run', file, '--out', out, '--only', 'MF,Nope']);
+  assert.equal(unknown.code, 2, unknown.stderr);
+  assert.match(unknown.stderr, /--only: .* has no model labelled "Nope"; its labels: Mean, MF/);
+});

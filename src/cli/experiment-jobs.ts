@@ -21,7 +21,7 @@ export interface HelperJobs {
 
 export function startHelperJobs(
   count: number,
-  options: { file: string; outDir: string; dataDir?: string; quick: boolean },
+  options: { file: string; outDir: string; dataDir?: string; quick: boolean; only?: readonly string[] },
   io: CliIo,
 ): HelperJobs {
   const args = [
@@ -33,6 +33,7 @@ export function startHelperJobs(
     options.outDir,
     ...(options.dataDir !== undefined ? ['--data-dir', options.dataDir] : []),
     ...(options.quick ? ['--quick'] : []),
+    ...(options.only !== undefined ? ['--only', options.only.join(',')] : []),
     '--jobs',
     '1',
     '--quiet',

@@ -61,6 +61,8 @@ export async function runExperimentFile(
     reportOnly: boolean;
     quiet: boolean;
     jobs?: number;
+    /** Fit only these models' runs (labels); the report covers every stored run. */
+    only?: readonly string[];
   },
   io: CliIo,
 ): Promise<ExperimentFileOutcome> {
@@ -88,6 +90,7 @@ export async function runExperimentFile(
             outDir: options.outDir,
             ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
             quick: options.quick,
+            ...(options.only !== undefined ? { only: options.only } : {}),
           },
           io,
         )
@@ -101,6 +104,7 @@ export async function runExperimentFile(
       outDir: options.outDir,
       quick: options.quick,
       jobs,
+      ...(options.only !== undefined ? { only: options.only } : {}),
       ...(options.quiet ? {} : { progress: io.stderr }),
       ...(io.signal ? { signal: io.signal } : {}),
     });
@@ -138,6 +142,15 @@ export async function runExperimentFile(
   };
 }
 
+/** `--only LABEL[,LABEL...]` of `heed experiment run`, as `{ only }` when given. */
+function onlyFlag(args: ParsedArgs): { only?: readonly string[] } {
+  const text = args.string('only');
+  if (text === undefined) return {};
+  const labels = text.split(',').map((l) => l.trim());
+  if (labels.some((l) => l === '')) throw new UsageError(`flag --only: an empty label in "${text}"`);
+  return { only: labels };
+}
+
 /** `--jobs`: 1 unless given; a positive number of processes. */
 export function jobsFlag(args: ParsedArgs): number {
   const jobs = args.integer('jobs') ?? 1;
@@ -163,7 +176,13 @@ export async function pendingSeconds(
  */
 export function resumeCommand(
   words: readonly string[],
-  options: { outDir: string; dataDir: string | undefined; quick: boolean; jobs?: number },
+  options: {
+    outDir: string;
+    dataDir: string | undefined;
+    quick: boolean;
+    jobs?: number;
+    only?: readonly string[];
+  },
 ): string {
   const all = [
     'heed',
@@ -173,6 +192,7 @@ export function resumeCommand(
     ...(options.dataDir !== undefined ? ['--data-dir', path.resolve(options.dataDir)] : []),
     ...(options.quick ? ['--quick'] : []),
     ...(options.jobs !== undefined && options.jobs > 1 ? ['--jobs', String(options.jobs)] : []),
+    ...(options.only !== undefined ? ['--only', options.only.join(',')] : []),
   ];
   return all.map(shellWord).join(' ');
 }
@@ -208,6 +228,7 @@ async function runOrReport(args: ParsedArgs, io: CliIo, reportOnly: boolean): Pr
       reportOnly,
       quiet: args.switch('quiet'),
       jobs: jobsFlag(args),
+      ...(reportOnly ? {} : onlyFlag(args)),
     },
     io,
   );
@@ -219,6 +240,7 @@ async function runOrReport(args: ParsedArgs, io: CliIo, reportOnly: boolean): Pr
         dataDir,
         quick,
         jobs: jobsFlag(args),
+        ...(reportOnly ? {} : onlyFlag(args)),
       })}`,
     );
   if (args.switch('json')) printJson(io, outcome.summary);
@@ -232,9 +254,18 @@ export const experimentRunCommand: Command = {
       'Run an experiment file: every model x seed x fold, sweeps on validation, figure series. ' +
       'Finished runs are stored and reused, so an interrupted run resumes where it stopped.',
     positionals: [{ name: 'FILE', description: 'An experiment JSON file (docs/EXPERIMENTS.md)' }],
-    flags: EXPERIMENT_FLAGS,
+    flags: {
+      ...EXPERIMENT_FLAGS,
+      only: {
+        kind: 'string',
+        value: 'LABEL[,LABEL...]',
+        description:
+          "Fit only these models' runs (table rows, figure series, the sweep, by label); the report covers every stored run",
+      },
+    },
     examples: [
       'heed experiment run experiments/sain/table2.json --data-dir ../shared/data',
+      'heed experiment run experiments/afm-gau/table2.json --data-dir ../shared/data --only CDL',
       'heed experiment run my-experiment.json --out results/mine --quick',
       'heed experiment run experiments/aanmf/table4-ml100k.json --data-dir ../shared/data --jobs 2',
     ],

@@ -15,7 +15,7 @@ import { makeSplits, parseSplitSpec } from '../data/split.js';
 import { metricByName, type Metric } from '../eval/metric.js';
 import { evaluate } from '../eval/protocol.js';
 import type { ProgressEvent } from '../models/model.js';
-import { HeedError } from '../util/errors.js';
+import { HeedError, UsageError } from '../util/errors.js';
 import { RunClaims } from './claims.js';
 import type { Experiment, Settings } from './format.js';
 import { planExperiment, sweepBestRuns, type Plan, type PlanContext, type PlannedRun } from './plan.js';
@@ -42,6 +42,11 @@ export interface RunExperimentOptions {
   readonly signal?: AbortSignal;
   /** Processes working on this output directory at once, this one included (for the ETA). */
   readonly jobs?: number;
+  /**
+   * Fit only the runs of the models with these labels (table rows, figure series, the sweep);
+   * the report still covers every stored run of the plan.
+   */
+  readonly only?: readonly string[];
 }
 
 export interface ExperimentOutcome {
@@ -67,8 +72,9 @@ export async function runExperiment(options: RunExperimentOptions): Promise<Expe
   };
   const plan = planExperiment(context);
   const store = new RunStore(options.outDir);
-  const executor = new Executor(options, store);
-  const pending = plan.runs.filter((r) => !store.has(r.key));
+  const selected = runSelection(plan, options.only, options.file);
+  const executor = new Executor(options, store, selected);
+  const pending = plan.runs.filter((r) => !store.has(r.key) && selected(r));
   const sink = options.progress;
   if (sink !== undefined) {
     for (const note of plan.quickNotes) sink.write(`${options.experiment.name}: ${note}\n`);
@@ -91,6 +97,23 @@ export async function runExperiment(options: RunExperimentOptions): Promise<Expe
   };
 }
 
+/** `only`'s runs, after checking that every label names a model of the experiment. */
+function runSelection(
+  plan: Plan,
+  only: readonly string[] | undefined,
+  file: string,
+): (run: PlannedRun) => boolean {
+  if (only === undefined) return () => true;
+  const labels = new Set(plan.runs.map((r) => r.role.label));
+  for (const label of only)
+    if (!labels.has(label))
+      throw new UsageError(
+        `--only: ${file} has no model labelled "${label}"; its labels: ${[...labels].join(', ')}`,
+      );
+  const wanted = new Set(only);
+  return (run) => wanted.has(run.role.label);
+}
+
 /** How often a process waiting for runs that other processes hold looks for their records. */
 const OTHERS_POLL_MS = 2000;
 
@@ -106,12 +129,14 @@ class Executor {
   constructor(
     private readonly options: RunExperimentOptions,
     private readonly store: RunStore,
+    /** The runs to fit; the others are only collected when stored. */
+    private readonly selected: (run: PlannedRun) => boolean,
   ) {
     this.metrics = options.experiment.metrics.map((name) => metricByName(name));
   }
 
   async runAll(runs: readonly PlannedRun[]): Promise<void> {
-    const pending = runs.filter((r) => !this.store.has(r.key));
+    const pending = runs.filter((r) => !this.store.has(r.key) && this.selected(r));
     const progress = experimentProgress(
       this.options.progress ?? { write: () => {} },
       pending,
