@@ -91,6 +91,10 @@ test('experiment run --only fits the named models only; a later run fits the res
   const out = path.join(tmp, 'only-out');
   const first = heed(['experiment', 'run', file, '--out', out, '--only', 'MF']);
   assert.equal(first.code, 0, first.stderr);
+  assert.match(
+    first.stderr,
+    /only-check: 4 runs, 0 already done; expected time for the MF runs left, 2: about 2 s/,
+  );
   assert.match(first.stderr, /only-check: 2 runs fitted, 0 reused/);
   const stored = fs.readdirSync(path.join(out, 'runs'));
   assert.equal(stored.length, 2);

@@ -79,9 +79,11 @@ export async function runExperiment(options: RunExperimentOptions): Promise<Expe
   if (sink !== undefined) {
     for (const note of plan.quickNotes) sink.write(`${options.experiment.name}: ${note}\n`);
     const expected = pending.reduce((s, r) => s + r.expectedSeconds, 0) / Math.max(1, options.jobs ?? 1);
+    const done = plan.runs.filter((r) => store.has(r.key)).length;
+    const toFit = options.only === undefined ? 'the other' : `the ${options.only.join(', ')} runs left,`;
     sink.write(
-      `${options.experiment.name}: ${plan.runs.length} runs, ${plan.runs.length - pending.length} already done; ` +
-        `expected time for the other ${pending.length}: about ${formatDuration(expected)}` +
+      `${options.experiment.name}: ${plan.runs.length} runs, ${done} already done; ` +
+        `expected time for ${toFit} ${pending.length}: about ${formatDuration(expected)}` +
         `${options.experiment.sweep !== undefined ? ' (plus the sweep best point on test)' : ''}\n`,
     );
   }
