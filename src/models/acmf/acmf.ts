@@ -17,12 +17,11 @@
  * their pairs (`handlesColdStart` is false).
  */
 import type { RatingSubset } from '../../data/dataset.js';
-import { HeedError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { num, str } from '../config.js';
 import { selectFeatureFields } from '../feature-selection.js';
 import type { FitOptions, FitReport, ModelConfig, ModelSpec, ModelState, RatingModel } from '../model.js';
-import { factorTrainingData, stateArray64, stateMeta } from '../classic/mf-common.js';
+import { checkMetaMatchesConfig, factorTrainingData, stateArray64, stateMeta } from '../classic/mf-common.js';
 import { runSgdEpochs } from '../classic/sgd-epochs.js';
 import { checkConfig, defaultsOf } from '../settings-schema.js';
 import { categoricalAttributes } from '../categorical-attributes.js';
@@ -150,11 +149,7 @@ export class Acmf implements RatingModel {
   static restore(state: ModelState): Acmf {
     const model = new Acmf(state.config);
     const meta = stateMeta(state, ['mean', 'users', 'items', 'factors']);
-    if (meta.factors !== model.factors) {
-      throw new HeedError(
-        `saved model "${state.id}": meta factors ${meta.factors} differs from config factors ${model.factors}`,
-      );
-    }
+    checkMetaMatchesConfig(state, 'factors', meta.factors, model.factors);
     model.fitted = {
       factors: model.factors,
       mean: meta.mean,

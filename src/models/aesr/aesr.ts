@@ -21,7 +21,6 @@
 import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
 import { Adam, type RowGradient } from '../../engine/optimizer.js';
 import { TableParam } from '../../engine/params.js';
-import { HeedError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { num, str } from '../config.js';
 import { categoricalAttributes } from '../categorical-attributes.js';
@@ -29,6 +28,7 @@ import {
   checkConverging,
   meanRating,
   progressEvent,
+  checkMetaMatchesConfig,
   stateArray,
   stateMeta,
   subsetRmse,
@@ -249,11 +249,7 @@ export class Aesr implements RatingModel {
   static restore(state: ModelState): Aesr {
     const model = new Aesr(state.config);
     const meta = stateMeta(state, ['mean', 'users', 'items', 'hidden']);
-    if (meta.hidden !== model.hidden) {
-      throw new HeedError(
-        `saved model "${state.id}": meta hidden ${meta.hidden} differs from config hidden ${model.hidden}`,
-      );
-    }
+    checkMetaMatchesConfig(state, 'hidden', meta.hidden, model.hidden);
     model.fitted = {
       mean: meta.mean,
       users: meta.users,

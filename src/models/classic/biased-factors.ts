@@ -6,9 +6,8 @@
  * where x_u is p_u (BiasedMF) or p_u + |N(u)|^-1/2 Σ_{j∈N(u)} y_j (SVD++, Koren KDD 2008, Eq. 15;
  * svdpp.ts keeps the y_j and N(u) besides).
  */
-import { HeedError } from '../../util/errors.js';
 import type { ModelState } from '../model.js';
-import { stateArray, stateMeta, unpad } from './mf-common.js';
+import { checkMetaMatchesConfig, stateArray, stateMeta, unpad } from './mf-common.js';
 
 export interface BiasedFactors {
   /** μ, the mean training rating. */
@@ -82,11 +81,7 @@ export function biasedFactorsState(f: BiasedFactors): Pick<ModelState, 'meta' | 
  */
 export function restoreBiasedFactors(state: ModelState, factors: number): BiasedFactors {
   const meta = stateMeta(state, ['mean', 'users', 'items', 'factors']);
-  if (meta.factors !== factors) {
-    throw new HeedError(
-      `saved model "${state.id}": meta factors ${meta.factors} differs from config factors ${factors}`,
-    );
-  }
+  checkMetaMatchesConfig(state, 'factors', meta.factors, factors);
   return {
     mean: meta.mean,
     users: meta.users,

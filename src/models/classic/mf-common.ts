@@ -181,6 +181,23 @@ export function stateMeta<K extends string>(state: ModelState, keys: readonly K[
   return out;
 }
 
+/**
+ * A size the saved arrays were written with must be the one the config gives (the arrays are read
+ * with the config's row length); the error names the model and the field.
+ */
+export function checkMetaMatchesConfig(
+  state: ModelState,
+  key: string,
+  saved: number,
+  configured: number,
+): void {
+  if (saved !== configured) {
+    throw new HeedError(
+      `saved model "${state.id}": meta ${key} ${saved} differs from config ${key} ${configured}`,
+    );
+  }
+}
+
 /** A saved Float32Array of the expected length; the error names the model and array. */
 export function stateArray(state: ModelState, name: string, length: number): Float32Array {
   return checkedArray(state, name, length, Float32Array, 'float32');
