@@ -63,6 +63,33 @@ test('a valid experiment parses, with its defaults filled in', () => {
   assert.deepEqual(e.metrics, ['rmse', 'ndcg@5']);
 });
 
+test('the carve fraction, the catalogue NDCG and the ratings filter are checked, each naming its path', () => {
+  const e = parseExperiment(variant(['validationFraction'], 0.2), FILE);
+  assert.equal(e.validationFraction, 0.2);
+  assert.equal(parseExperiment(variant(['catalogueNdcg'], 5), FILE).catalogueNdcg, 5);
+  assert.equal(parseExperiment(variant(['minRatings'], 3), FILE).minRatings, 3);
+  rejects(variant(['validationFraction'], 1), /^my\.json: \$\.validationFraction: must be below 1/);
+  rejects(variant(['validationFraction'], -0.1), /\$\.validationFraction: must be a number ≥ 0/);
+  rejects(variant(['catalogueNdcg'], 0), /\$\.catalogueNdcg: must be a whole number ≥ 1/);
+  const paper = JSON.parse(variant(['catalogueNdcg'], 5)) as Record<string, unknown>;
+  rejects(JSON.stringify({ ...paper, reviewProtocol: 'paper' }), /\$\.catalogueNdcg: cannot be combined/);
+  const predefined = JSON.parse(variant(['minRatings'], 3)) as Record<string, unknown>;
+  rejects(JSON.stringify({ ...predefined, split: 'u1' }), /\$\.minRatings: cannot filter the split "u1"/);
+});
+
+test('settings left at their defaults leave run keys as they were', () => {
+  const dataset = generateSynthetic({ users: 20, items: 15, seed: 3 });
+  const keys = (text: string): string[] =>
+    planExperiment({ experiment: parseExperiment(text, FILE), dataset, quick: false, file: FILE }).runs.map(
+      (r) => r.key,
+    );
+  const plain = keys(JSON.stringify(VALID));
+  assert.deepEqual(keys(variant(['validationFraction'], 0.1)), plain);
+  assert.notDeepEqual(keys(variant(['validationFraction'], 0.2)), plain);
+  assert.notDeepEqual(keys(variant(['catalogueNdcg'], 5)), plain);
+  assert.notDeepEqual(keys(variant(['minRatings'], 2)), plain);
+});
+
 test('experiment errors name the file and the JSON path', () => {
   rejects('{ "version": 1, ', /^my\.json: not valid JSON/);
   rejects(variant(['version'], 2), /^my\.json: \$\.version: must be 1/);

@@ -3,11 +3,20 @@
  * `--json` prints exactly one JSON object on stdout (the `EvaluationResult`, plus `warnings`, the
  * data set's `Dataset.warnings`, when there are any); progress and warnings go to stderr.
  */
-import { parseMetrics } from '../eval/metric.js';
-import { evaluate, standardDeviation, type EvaluationResult, type FoldResult } from '../eval/protocol.js';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_METRICS, parseMetrics } from '../eval/metric.js';
+import { modelConfig, standardDeviation, type EvaluationResult, type FoldResult } from '../eval/protocol.js';
+import { evaluationOfRuns } from '../experiment/evaluation-of-runs.js';
+import { EXPERIMENT_VERSION, type Experiment } from '../experiment/format.js';
+import { runExperiment, type ExperimentOutcome } from '../experiment/runner.js';
+import { getModelSpec } from '../models/index.js';
+import type { ModelConfig } from '../models/model.js';
 import { printJson, type Command, type OutputStream } from './command.js';
 import { formatConfig, humanRate, RUN_FLAGS, setUpRun, splitLabel, validationFractionOf } from './common.js';
-import { progressPrinter } from './progress.js';
+import type { ParsedArgs } from './flags.js';
+import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { formatTable, type Cell } from './table.js';
 import { InterruptedError, UsageError } from '../util/errors.js';
 
@@ -17,9 +26,23 @@ export const evaluateCommand: Command = {
     summary:
       'Fit a model on a split and score it: RMSE, MAE, MSE, NDCG@10, fit and predict times. ' +
       'The model trains on the training part (watching the validation part) and is scored on the test part; ' +
-      'a k-fold split reports means over folds and each fold.',
+      'a k-fold split reports means over folds and each fold, --seeds the mean and sd over seeds. ' +
+      'Each fit is a run of the experiment runner (heed experiment), kept with --out.',
     flags: {
       ...RUN_FLAGS,
+      seeds: {
+        kind: 'string',
+        value: 'LIST',
+        description:
+          'Evaluate with each of these seeds (comma list, e.g. 1,2,3: a split and a fit each) and report the mean and sd over them; instead of --seed',
+      },
+      out: {
+        kind: 'string',
+        value: 'DIR',
+        description:
+          "Keep each finished run in DIR/runs (the experiment runner's store): the same command reuses them and, after an interruption, fits only what is missing",
+        defaultText: 'a temporary store, deleted at the end',
+      },
       metrics: {
         kind: 'string',
         value: 'LIST',
@@ -45,16 +68,20 @@ export const evaluateCommand: Command = {
       'heed evaluate --model globalmean --dataset synthetic --split kfold:5 --json',
       'heed evaluate --model biasedmf --dataset ml-100k --split u1 --metrics rmse,mae,ndcg@5',
       'heed evaluate --model biasedmf --dataset ml-1m --split ratio:0.9,0,0.1 --set factors=50 --seed 3',
+      'heed evaluate --model svdpp --dataset ml-100k --split ratio:0.8,0.1,0.1 --seeds 1,2,3 --out heed-results/svdpp-seeds',
     ],
   },
   async run(args, io) {
     const modelId = args.requireString('model');
     const validationFraction = validationFractionOf(args);
     const json = args.switch('json');
+    const quiet = args.switch('quiet');
     const reviewProtocol = args.string('review-protocol') ?? 'clean';
     const catalogueK = args.integer('catalogue-ndcg');
     const metricsText = args.string('metrics');
-    const metrics = metricsText === undefined ? undefined : parseMetrics(metricsText);
+    const metrics = metricsText === undefined ? DEFAULT_METRICS : parseMetrics(metricsText);
+    const seeds = seedsOf(args);
+    const keepIn = args.string('out');
     if (catalogueK !== undefined && catalogueK < 1)
       throw new UsageError(`--catalogue-ndcg must be at least 1, got ${catalogueK}`);
     if (reviewProtocol !== 'clean' && reviewProtocol !== 'paper')
@@ -62,42 +89,156 @@ export const evaluateCommand: Command = {
     if (catalogueK !== undefined && reviewProtocol === 'paper') throw new UsageError(CATALOGUE_UNDER_PAPER);
     // Flags are checked before the data set is loaded, which can take a while.
     const setup = await setUpRun(args, io);
-    const progress = progressPrinter(modelId, io.stderr, args.switch('quiet'));
-    let result: EvaluationResult;
+    // The model and its settings are checked here, so that their errors read as they always have.
+    modelConfig(getModelSpec(modelId), setup.overrides, seeds[0]);
+    const minRatings = args.integer('min-ratings');
+    const experiment: Experiment = {
+      version: EXPERIMENT_VERSION,
+      name: 'evaluate',
+      title: `heed evaluate --model ${modelId}`,
+      dataset: setup.dataset.id,
+      split: splitLabel(setup.spec),
+      seeds,
+      metrics: metrics.map((m) => m.name),
+      reviewProtocol,
+      validationFraction,
+      ...(catalogueK !== undefined ? { catalogueNdcg: catalogueK } : {}),
+      ...(minRatings !== undefined ? { minRatings } : {}),
+      models: [{ label: modelId, model: modelId, settings: setup.overrides, expectedSeconds: 0 }],
+      figures: [],
+    };
+    // Without --out the runs live in a temporary store for this command only.
+    const outDir = keepIn ?? fs.mkdtempSync(path.join(os.tmpdir(), 'heed-evaluate-'));
+    const printers = new Map<number, ProgressPrinter>();
+    const printerFor = (seed: number): ProgressPrinter => {
+      let printer = printers.get(seed);
+      if (printer === undefined) {
+        const label = seeds.length > 1 ? `${modelId} seed ${seed}` : modelId;
+        printer = progressPrinter(label, io.stderr, quiet);
+        printers.set(seed, printer);
+      }
+      return printer;
+    };
+    let stoppedEarly: EvaluationResult | undefined;
+    let outcome: ExperimentOutcome;
     try {
-      result = await evaluate({
-        modelId,
-        config: setup.overrides,
+      outcome = await runExperiment({
+        experiment,
+        file: 'heed evaluate',
         dataset: setup.dataset,
-        split: setup.splits,
-        splitLabel: splitLabel(setup.spec),
-        seed: setup.seed,
-        onProgress: progress.onProgress,
-        reviewProtocol,
-        validationFraction,
-        ...(catalogueK !== undefined ? { catalogueNdcgK: catalogueK } : {}),
-        ...(metrics !== undefined ? { metrics } : {}),
+        outDir,
+        onFitProgress: (run, event) => printerFor(run.identity.seed).onProgress(event),
+        onStoppedEarly: (_run, result) => (stoppedEarly = result),
         ...(io.signal ? { signal: io.signal } : {}),
       });
     } finally {
-      progress.finish();
+      for (const printer of printers.values()) printer.finish();
+      if (keepIn === undefined) fs.rmSync(outDir, { recursive: true, force: true });
     }
-    for (const note of result.notes ?? result.folds?.flatMap((f) => f.notes ?? []) ?? [])
-      io.stderr.write(`note: ${note}\n`);
-    if (io.signal?.aborted === true) {
-      // The scores are of models stopped early: shown on stderr for the curious, never as the
+    if (keepIn !== undefined && outcome.reused > 0)
+      io.stderr.write(`reused ${outcome.reused} of the runs stored in ${keepIn} (not fitted again)\n`);
+    const head = { model: modelId, dataset: setup.dataset.id, split: splitLabel(setup.spec) };
+    const finished = outcome.records.filter((r) => r.role.kind === 'table');
+    if (outcome.interrupted) {
+      // The scores are of a model stopped early: shown on stderr for the curious, never as the
       // command's result (stdout stays empty), and the exit code is 130.
-      printResult(io.stderr, { ...result, interrupted: true });
+      if (stoppedEarly !== undefined) printResult(io.stderr, { ...stoppedEarly, ...head, interrupted: true });
+      const kept =
+        keepIn !== undefined && finished.length > 0
+          ? `; the ${finished.length} finished run(s) are kept in ${keepIn}: the same command resumes`
+          : '';
       throw new InterruptedError(
-        'interrupted: the scores above are of models stopped early; no result printed',
+        `interrupted: ${stoppedEarly !== undefined ? 'the scores above are of models stopped early; ' : ''}no result printed${kept}`,
       );
     }
+    const results = seeds.map((seed) =>
+      evaluationOfRuns(
+        { ...head, seed },
+        finished.filter((r) => r.identity.seed === seed),
+        keepIn ?? 'heed evaluate',
+      ),
+    );
+    for (const r of results)
+      for (const note of r.notes ?? r.folds?.flatMap((f) => f.notes ?? []) ?? [])
+        io.stderr.write(`note: ${seeds.length > 1 ? `seed ${r.seed}: ` : ''}${note}\n`);
     // The loader's warnings were printed on stderr at load; --json repeats them in its one object.
     const warnings = setup.dataset.warnings ?? [];
-    if (json) printJson(io, warnings.length > 0 ? { ...result, warnings } : result);
-    else printResult(io.stdout, result);
+    const withWarnings = <T extends object>(value: T): T | (T & { warnings: readonly string[] }) =>
+      warnings.length > 0 ? { ...value, warnings } : value;
+    if (results.length === 1) {
+      if (json) printJson(io, withWarnings(results[0]));
+      else printResult(io.stdout, results[0]);
+    } else if (json) printJson(io, withWarnings(overSeeds(results)));
+    else printSeeds(io.stdout, results);
   },
 };
+
+/** `--seeds 1,2,3` (or `--seed N`, default 1): the seeds to evaluate, each a split and a fit. */
+function seedsOf(args: ParsedArgs): number[] {
+  const list = args.string('seeds');
+  const one = args.integer('seed');
+  if (list === undefined) return [one ?? 1];
+  if (one !== undefined) throw new UsageError('give either --seed N or --seeds LIST, not both');
+  const seeds = list.split(',').map((t) => t.trim());
+  const bad = seeds.find((t) => !/^\d+$/.test(t));
+  if (bad !== undefined || seeds.length === 0)
+    throw new UsageError(`--seeds must be a comma list of whole numbers ≥ 0 (e.g. 1,2,3), got "${list}"`);
+  const numbers = seeds.map(Number);
+  if (new Set(numbers).size !== numbers.length) throw new UsageError(`--seeds lists a seed twice: "${list}"`);
+  return numbers;
+}
+
+/** Several seeds' results: each metric's mean and sample standard deviation over the seeds. */
+export interface SeedsResult {
+  readonly model: string;
+  readonly dataset: string;
+  readonly split: string;
+  readonly seeds: readonly number[];
+  readonly metrics: Readonly<Record<string, number | null>>;
+  readonly sd: Readonly<Record<string, number | null>>;
+  readonly fitSeconds: number;
+  readonly runs: readonly EvaluationResult[];
+}
+
+function overSeeds(results: readonly EvaluationResult[]): SeedsResult {
+  const metrics: Record<string, number | null> = {};
+  const sd: Record<string, number | null> = {};
+  for (const name of Object.keys(results[0].metrics)) {
+    const values = results.map((r) => r.metrics[name]).filter((v): v is number => typeof v === 'number');
+    metrics[name] = values.length > 0 ? values.reduce((s, v) => s + v, 0) / values.length : null;
+    sd[name] = values.length > 1 ? standardDeviation(values) : null;
+  }
+  const first = results[0];
+  return {
+    model: first.model,
+    dataset: first.dataset,
+    split: first.split,
+    seeds: results.map((r) => r.seed),
+    metrics,
+    sd,
+    fitSeconds: results.reduce((s, r) => s + r.fitSeconds, 0) / results.length,
+    runs: results,
+  };
+}
+
+function printSeeds(stream: OutputStream, results: readonly EvaluationResult[]): void {
+  const summary = overSeeds(results);
+  const names = Object.keys(summary.metrics);
+  const rows: Cell[][] = results.map((r) => [
+    String(r.seed),
+    ...names.map((n) => r.metrics[n]),
+    r.fitSeconds,
+  ]);
+  rows.push(['mean', ...names.map((n) => summary.metrics[n]), summary.fitSeconds]);
+  rows.push(['sd', ...names.map((n) => summary.sd[n]), null]);
+  const out = [
+    `${summary.model} on ${summary.dataset}, split ${summary.split}, seeds ${summary.seeds.join(', ')}`,
+    `config: ${formatConfig(withoutSeed(results[0].config))}${'seed' in results[0].config ? ' (seed: each run its own)' : ''}`,
+    '',
+    formatTable(['seed', ...names.map(metricLabel), 'fit s'], rows, { columnDigits: { 'fit s': 2 } }),
+  ];
+  stream.write(out.join('\n') + '\n');
+}
 
 /**
  * Why --catalogue-ndcg is refused under the paper protocol (docs/METRICS.md): that protocol builds
@@ -169,6 +310,10 @@ function printResult(stream: OutputStream, r: EvaluationResult): void {
     );
   }
   stream.write(out.join('\n').replace(/\n*$/, '\n'));
+}
+
+function withoutSeed(config: ModelConfig): ModelConfig {
+  return Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'seed'));
 }
 
 /** `ndcg@5` → `NDCG@5`, as the tables print metric names. */

@@ -162,10 +162,29 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     // Aborted: the fold in progress stopped early and is scored; the remaining folds are not run.
     if (options.signal?.aborted === true) break;
   }
+  return combineFolds({ model: spec.id, dataset: options.dataset.id, split: label, seed, config }, folds);
+}
+
+/** What names an evaluation: the model, the data, the split's label, the seed and the config. */
+export interface EvaluationHead {
+  readonly model: string;
+  readonly dataset: string;
+  readonly split: string;
+  readonly seed: number;
+  readonly config: ModelConfig;
+}
+
+/**
+ * One evaluation's result from its folds' results: the fold itself for a single split; for
+ * several, the means over folds (cold-start counts summed), their standard deviations and each fold.
+ */
+export function combineFolds(head: EvaluationHead, folds: readonly FoldResult[]): EvaluationResult {
+  if (folds.length === 0)
+    throw new HeedError(`evaluate: no fold results for ${head.model} on ${head.dataset}`);
+  const { config, ...names } = head;
   // Spread twice: first to put the identifying fields first in the JSON, then to win over the fold's `split`.
-  const head = { model: spec.id, dataset: options.dataset.id, split: label, seed };
-  if (splits.length === 1) return { ...head, ...folds[0], ...head, config };
-  return { ...head, ...meanOf(folds), ...head, sd: sdOf(folds), config, folds };
+  if (folds.length === 1) return { ...names, ...folds[0], ...names, config };
+  return { ...names, ...meanOf(folds), ...names, sd: sdOf(folds), config, folds };
 }
 
 /** Fits `model` on a split's train (watching its validation) and scores its test ratings. */

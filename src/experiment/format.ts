@@ -98,6 +98,15 @@ export interface Experiment {
   /** The label of the model the paired tests compare every other model against. */
   readonly reference?: string;
   readonly reviewProtocol?: 'clean' | 'paper';
+  /**
+   * For models that early-stop on a split without a validation part: the fraction of the training
+   * ratings carved off as validation (`carve-validation.ts`; default 0.1, 0 = none).
+   */
+  readonly validationFraction?: number;
+  /** Also score NDCG@k over the whole catalogue (`catalogue-ndcg.ts`) with this k. */
+  readonly catalogueNdcg?: number;
+  /** Ratio and k-fold splits: keep only the users with at least this many ratings. */
+  readonly minRatings?: number;
   readonly models: readonly ModelEntry[];
   readonly sweep?: Sweep;
   readonly figures: readonly Figure[];
@@ -341,6 +350,9 @@ class Checker {
       'metrics',
       'reference',
       'reviewProtocol',
+      'validationFraction',
+      'catalogueNdcg',
+      'minRatings',
       'models',
       'sweep',
       'figures',
@@ -373,6 +385,22 @@ class Checker {
       this.fail('$.reference', `"${reference}" is not the label of any of $.models`);
     if (o.reviewProtocol !== undefined && o.reviewProtocol !== 'clean' && o.reviewProtocol !== 'paper')
       this.fail('$.reviewProtocol', `must be "clean" or "paper", got ${describe(o.reviewProtocol)}`);
+    let validationFraction: number | undefined;
+    if (o.validationFraction !== undefined) {
+      validationFraction = this.number(o.validationFraction, '$.validationFraction', 0);
+      if (validationFraction >= 1)
+        this.fail('$.validationFraction', `must be below 1, got ${validationFraction}`);
+    }
+    const catalogueNdcg =
+      o.catalogueNdcg === undefined ? undefined : this.integer(o.catalogueNdcg, '$.catalogueNdcg', 1);
+    if (catalogueNdcg !== undefined && o.reviewProtocol === 'paper')
+      this.fail(
+        '$.catalogueNdcg',
+        'cannot be combined with reviewProtocol "paper", which defines review documents only for rated test pairs',
+      );
+    const minRatings = o.minRatings === undefined ? undefined : this.integer(o.minRatings, '$.minRatings', 1);
+    if (minRatings !== undefined && !['ratio', 'kfold'].includes(parseSplitSpec(split).kind))
+      this.fail('$.minRatings', `cannot filter the split "${split}" (use a ratio or kfold split)`);
     let quick: Experiment['quick'];
     if (o.quick !== undefined) {
       const q = this.object(o.quick, '$.quick', ['seeds', 'folds', 'note']);
@@ -401,6 +429,9 @@ class Checker {
       metrics,
       ...(reference !== undefined ? { reference } : {}),
       ...(o.reviewProtocol !== undefined ? { reviewProtocol: o.reviewProtocol } : {}),
+      ...(validationFraction !== undefined ? { validationFraction } : {}),
+      ...(catalogueNdcg !== undefined ? { catalogueNdcg } : {}),
+      ...(minRatings !== undefined ? { minRatings } : {}),
       models,
       ...(o.sweep !== undefined ? { sweep: this.sweep(o.sweep, '$.sweep') } : {}),
       figures: figures.map((f, i) => this.figure(f, `$.figures[${i}]`)),

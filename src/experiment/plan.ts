@@ -6,6 +6,7 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import { formatSplitSpec, parseSplitSpec, predefinedFoldNames, splitFoldCount } from '../data/split.js';
+import { DEFAULT_VALIDATION_FRACTION } from '../eval/carve-validation.js';
 import { modelConfig } from '../eval/protocol.js';
 import { getModelSpec } from '../models/index.js';
 import type { ConfigValue, ModelConfig } from '../models/model.js';
@@ -104,6 +105,11 @@ export class Planner {
           reviewProtocol: e.reviewProtocol ?? 'clean',
           scoredOn,
           metrics: [...e.metrics].sort(),
+          ...(e.validationFraction !== undefined && e.validationFraction !== DEFAULT_VALIDATION_FRACTION
+            ? { validationFraction: e.validationFraction }
+            : {}),
+          ...(e.catalogueNdcg !== undefined ? { catalogueNdcg: e.catalogueNdcg } : {}),
+          ...(e.minRatings !== undefined ? { minRatings: e.minRatings } : {}),
         };
         out.push({ key: runKey(identity), identity, role, settings, expectedSeconds });
       }

@@ -26,6 +26,15 @@ export interface RunIdentity {
   readonly scoredOn: 'test' | 'validation';
   /** Metric names, sorted. */
   readonly metrics: readonly string[];
+  /**
+   * The validation carve's fraction when it is not the default 0.1 (absent otherwise, so the keys
+   * of runs stored before this field existed still match).
+   */
+  readonly validationFraction?: number;
+  /** The catalogue NDCG's k, when the experiment asks for it. */
+  readonly catalogueNdcg?: number;
+  /** The users-with-at-least-n-ratings filter of ratio and k-fold splits, when there is one. */
+  readonly minRatings?: number;
 }
 
 export function runKey(identity: RunIdentity): string {

@@ -11,9 +11,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dataset, Split } from '../data/dataset.js';
-import { makeSplits, parseSplitSpec } from '../data/split.js';
+import { makeSplits, minRatingsPerUser, parseSplitSpec, splitFoldCount } from '../data/split.js';
 import { metricByName, type Metric } from '../eval/metric.js';
-import { evaluate } from '../eval/protocol.js';
+import { evaluate, type EvaluationProgress, type EvaluationResult } from '../eval/protocol.js';
 import type { ProgressEvent } from '../models/model.js';
 import { HeedError, UsageError } from '../util/errors.js';
 import { RunClaims } from './claims.js';
@@ -47,6 +47,13 @@ export interface RunExperimentOptions {
    * the report still covers every stored run of the plan.
    */
   readonly only?: readonly string[];
+  /**
+   * Every progress event of every fit, its fold numbered within the split (`heed evaluate` prints
+   * them as it always has).
+   */
+  readonly onFitProgress?: (run: PlannedRun, event: EvaluationProgress) => void;
+  /** A fit the signal stopped: its scores, of a model stopped early, which are never stored. */
+  readonly onStoppedEarly?: (run: PlannedRun, result: EvaluationResult) => void;
 }
 
 export interface ExperimentOutcome {
@@ -225,8 +232,10 @@ class Executor {
     onEpoch: (event: ProgressEvent) => void,
   ): Promise<RunRecord | undefined> {
     const { identity } = run;
+    const { experiment, onFitProgress, signal } = this.options;
     const split = this.split(identity.seed, identity.fold);
     const scored: Split = identity.scoredOn === 'validation' ? this.validationAsTest(split) : split;
+    const folds = this.foldCount();
     const result = await evaluate({
       modelId: identity.model,
       config: run.settings,
@@ -236,12 +245,20 @@ class Executor {
       seed: identity.seed,
       metrics: this.metrics,
       reviewProtocol: identity.reviewProtocol,
+      ...(experiment.validationFraction !== undefined
+        ? { validationFraction: experiment.validationFraction }
+        : {}),
+      ...(experiment.catalogueNdcg !== undefined ? { catalogueNdcgK: experiment.catalogueNdcg } : {}),
       onProgress: (event) => {
         if (event.epoch !== undefined) onEpoch(event.epoch);
+        onFitProgress?.(run, { ...event, fold: identity.fold + 1, folds });
       },
-      ...(this.options.signal ? { signal: this.options.signal } : {}),
+      ...(signal ? { signal } : {}),
     });
-    if (this.options.signal?.aborted === true) return undefined;
+    if (signal?.aborted === true) {
+      this.options.onStoppedEarly?.(run, result);
+      return undefined;
+    }
     return {
       key: run.key,
       identity,
@@ -255,14 +272,34 @@ class Executor {
       nTrain: result.nTrain,
       nTest: result.nTest,
       ...(result.notes !== undefined ? { notes: result.notes } : {}),
+      detail: {
+        split: scored.name,
+        rmse: result.rmse,
+        mae: result.mae,
+        mse: result.mse,
+        ndcg10: result.ndcg10,
+        samplesPerSecond: result.samplesPerSecond,
+        ...(result.bestValidationRmse !== undefined ? { bestValidationRmse: result.bestValidationRmse } : {}),
+        nValidation: result.nValidation,
+        coldStart: result.coldStart,
+        ...(result.catalogueNdcg !== undefined ? { catalogueNdcg: result.catalogueNdcg } : {}),
+      },
       finishedAt: new Date().toISOString(),
     };
+  }
+
+  /** How many folds the experiment's split has (each a run of its own). */
+  private foldCount(): number {
+    return splitFoldCount(parseSplitSpec(this.options.experiment.split));
   }
 
   private split(seed: number, fold: number): Split {
     let splits = this.splits.get(seed);
     if (splits === undefined) {
-      splits = makeSplits(this.options.dataset, parseSplitSpec(this.options.experiment.split), seed);
+      const { dataset, experiment } = this.options;
+      const kept =
+        experiment.minRatings === undefined ? undefined : minRatingsPerUser(dataset, experiment.minRatings);
+      splits = makeSplits(dataset, parseSplitSpec(experiment.split), seed, kept);
       this.splits.set(seed, splits);
     }
     return splits[fold];

@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HeedError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/io.js';
+import type { ColdStartCounts } from '../models/predictor.js';
+import type { CatalogueNdcg } from '../eval/catalogue-ndcg.js';
 import type { RunRole } from './plan.js';
 import type { RunIdentity } from './run-key.js';
 import type { Settings } from './format.js';
@@ -21,6 +23,25 @@ export interface Provenance {
   readonly machine: string;
   /** What the source lacked, e.g. a metric it did not measure (stored as null). */
   readonly note?: string;
+}
+
+/**
+ * What `heed evaluate` reports of a fit beyond a run record's own fields (`FoldResult`). Runs
+ * stored before this existed, and imported runs, lack it.
+ */
+export interface RunDetail {
+  /** The split's name (`u1`, `fold 2 of 5`). */
+  readonly split: string;
+  /** Always measured, whatever the experiment's metrics. */
+  readonly rmse: number;
+  readonly mae: number;
+  readonly mse: number;
+  readonly ndcg10: number | null;
+  readonly samplesPerSecond: number;
+  readonly bestValidationRmse?: number;
+  readonly nValidation: number;
+  readonly coldStart: ColdStartCounts;
+  readonly catalogueNdcg?: CatalogueNdcg;
 }
 
 /** A finished run as stored. */
@@ -38,6 +59,7 @@ export interface RunRecord {
   readonly nTrain: number;
   readonly nTest: number;
   readonly notes?: readonly string[];
+  readonly detail?: RunDetail;
   /** ISO time the run finished (for an imported run: when it was imported). */
   readonly finishedAt: string;
   /** Present when the run was imported from an earlier measurement rather than fitted by the runner. */
