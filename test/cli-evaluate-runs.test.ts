@@ -4,32 +4,16 @@
  * so that the same command reuses them.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { loadDataset } from '../src/data/registry.js';
 import { evaluate } from '../src/eval/protocol.js';
+import { runHeed as heed } from '../test-helpers/cli.js';
 
-// dist/test/cli-evaluate-runs.test.js → dist/src/cli/main.js
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-cli-evaluate-runs-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function heed(args: readonly string[]): Result {
-  const env = { ...process.env };
-  delete env.HEED_DEBUG;
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const DATA = 'synthetic:users=60,items=40';
 const MF = ['--model', 'biasedmf', '--dataset', DATA, '--set', 'epochs=4', '--set', 'factors=8'];

@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runHeed, type HeedResult } from '../test-helpers/cli.js';
 
 // dist/test/cli-experiment.test.js → dist/src/cli/main.js
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-cli-experiment-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function heed(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
-  const env = { ...process.env };
-  delete env.HEED_DEBUG;
-  const r = spawnSync(process.execPath, [MAIN, ...args], {
-    encoding: 'utf8',
-    env,
-    cwd: tmp,
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** Runs heed in the temporary directory, where `heed-results/` lands by default. */
+const heed = (args: readonly string[]): HeedResult => runHeed(args, { cwd: tmp });
 
 const EXPERIMENT = {
   version: 1,

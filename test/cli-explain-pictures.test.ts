@@ -10,12 +10,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../src/cli/cli.js';
-import type { CliIo } from '../src/cli/command.js';
 import { openArtifact, predictRaw } from '../src/models/artifact.js';
 import { LABELS_FILE } from '../src/models/labels.js';
 import { renderExplanationSvg } from '../src/report/explanations/render.js';
 import { readSvg } from '../test-helpers/svg-text.js';
+import { runHeedHere as heed } from '../test-helpers/cli.js';
 
 const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
 const HAVE_DATA = fs.existsSync(path.join(SHARED, 'ml-100k'));
@@ -29,18 +28,6 @@ const SHORT: Readonly<Record<string, readonly string[]>> = {
   aanmf: ['epochs=1', 'batchSize=1024'],
 };
 const dirs: Record<string, string> = {};
-
-async function heed(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env: {},
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
 
 before(async () => {
   if (!HAVE_DATA) return;

@@ -9,8 +9,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { runCli } from '../src/cli/cli.js';
-import type { CliIo } from '../src/cli/command.js';
 import type { Dataset, Split } from '../src/data/dataset.js';
 import { generateSynthetic } from '../src/data/loaders/synthetic.js';
 import { makeSplits, parseSplitSpec } from '../src/data/split.js';
@@ -20,6 +18,7 @@ import { openArtifact, predictRaw, saveArtifact, type LoadedArtifact } from '../
 import { getModelSpec } from '../src/models/index.js';
 import { trainingStats } from '../src/models/predictor.js';
 import { explainGroup, type ExplainReply } from '../src/serve/explanations.js';
+import { runHeedHere as heed } from '../test-helpers/cli.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-cli-explain-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -45,18 +44,6 @@ before(async () => {
   await trainAndSave('biasedmf', { factors: '4', epochs: '3' });
   await trainAndSave('fm', { iterations: '6', burnIn: '2', samples: '3', factors: '2' });
 });
-
-async function heed(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env: {},
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
 
 /** A user and an item with training ratings. */
 function warmPair(): { user: string; item: string } {

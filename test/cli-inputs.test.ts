@@ -3,17 +3,15 @@
  * and Ctrl-C (exit 130, no artifact unless --keep-interrupted).
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { openArtifact } from '../src/models/artifact.js';
 import { rebuildRatedItems } from '../src/serve/rated-items.js';
+import { HEED_MAIN as MAIN, runHeed as heed } from '../test-helpers/cli.js';
 
-// dist/test/cli-inputs.test.js → dist/src/cli/main.js
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-cli-inputs-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -21,13 +19,6 @@ interface Result {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-function heed(args: readonly string[]): Result {
-  const env = { ...process.env };
-  delete env.HEED_DEBUG;
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function write(name: string, text: string): string {

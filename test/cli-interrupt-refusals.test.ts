@@ -12,15 +12,13 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli/cli.js';
-import type { CliIo } from '../src/cli/command.js';
 import { resumeCommand } from '../src/cli/experiment.js';
 import { runExperiment } from '../src/experiment/runner.js';
 import { readExperimentFile } from '../src/experiment/load.js';
 import { loadDataset } from '../src/data/registry.js';
 import { evaluate } from '../src/eval/protocol.js';
+import { HEED_MAIN as MAIN, runHeedHere as heedHere } from '../test-helpers/cli.js';
 
-// dist/test/cli-interrupt-refusals.test.js → dist/src/cli/main.js
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
 // dist/test/ → the workspace's shared/data, beside the repository.
 const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-interrupt-refusals-'));
@@ -30,20 +28,6 @@ interface Result {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-/** Runs heed in this process; `signal` stands in for Ctrl-C. */
-async function heedHere(args: readonly string[], signal?: AbortSignal): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-    ...(signal ? { signal } : {}),
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
 }
 
 /** Runs the heed executable and sends SIGINT once stderr matches `when`. */

@@ -1,35 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { helpText, parseArgs, type CommandSpec } from '../src/cli/flags.js';
 import { progressPrinter } from '../src/cli/progress.js';
 import { UsageError } from '../src/util/errors.js';
+import { runHeed, type HeedResult } from '../test-helpers/cli.js';
 
 // dist/test/cli.test.js → dist/src/cli/main.js
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
+const heed = (args: readonly string[], env: Record<string, string> = {}): HeedResult =>
+  runHeed(args, { env });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-cli-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function heed(args: readonly string[], env: Record<string, string> = {}): Result {
-  const base = { ...process.env };
-  delete base.HEED_DEBUG; // the tests check what users see by default
-  const r = spawnSync(process.execPath, [MAIN, ...args], {
-    encoding: 'utf8',
-    env: { ...base, ...env },
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** A small synthetic data set keeps these end-to-end runs fast. */
 const SMALL = 'synthetic:users=60,items=80,ratingsPerUser=20';

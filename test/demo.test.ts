@@ -5,27 +5,20 @@
  * file that is not an earlier report).
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { DemoJson } from '../src/cli/demo.js';
 import { DEFAULT_REPORT_FILE } from '../src/demo/report-file.js';
 import { parseXml } from '../test-helpers/xml.js';
+import { HEED_MAIN as MAIN, runHeed, type HeedResult } from '../test-helpers/cli.js';
 
 // dist/test/demo.test.js → dist/src/cli/main.js
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
+const heed = (args: readonly string[], cwd: string): HeedResult => runHeed(args, { cwd });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-demo-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function heed(args: readonly string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
-  const env = { ...process.env };
-  delete env.HEED_DEBUG;
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env, cwd, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** The report as XML: its markup is well formed once the HTML doctype is set aside. */
 function parseReport(html: string): ReturnType<typeof parseXml> {
