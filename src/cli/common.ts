@@ -111,9 +111,9 @@ export interface RunSetup {
 export async function setUpRun(
   args: ParsedArgs,
   io: CliIo,
-  options: { ignoreSplit?: boolean } = {},
+  options: { ignoreSplit?: boolean; seed?: number } = {},
 ): Promise<RunSetup> {
-  const seed = args.integer('seed') ?? 1;
+  const seed = options.seed ?? args.integer('seed') ?? 1;
   const overrides = args.keyValues('set');
   const splitText = options.ignoreSplit ? undefined : args.string('split');
   const spec0 = splitText === undefined ? undefined : parseSplitSpec(splitText);

@@ -88,7 +88,7 @@ export const evaluateCommand: Command = {
       throw new UsageError(`--review-protocol must be clean or paper, got "${reviewProtocol}"`);
     if (catalogueK !== undefined && reviewProtocol === 'paper') throw new UsageError(CATALOGUE_UNDER_PAPER);
     // Flags are checked before the data set is loaded, which can take a while.
-    const setup = await setUpRun(args, io);
+    const setup = await setUpRun(args, io, { seed: seeds[0] });
     // The model and its settings are checked here, so that their errors read as they always have.
     modelConfig(getModelSpec(modelId), setup.overrides, seeds[0]);
     const minRatings = args.integer('min-ratings');
@@ -127,6 +127,7 @@ export const evaluateCommand: Command = {
         file: 'heed evaluate',
         dataset: setup.dataset,
         outDir,
+        splits: new Map([[setup.seed, setup.splits]]),
         onFitProgress: (run, event) => printerFor(run.identity.seed).onProgress(event),
         onStoppedEarly: (_run, result) => (stoppedEarly = result),
         ...(io.signal ? { signal: io.signal } : {}),

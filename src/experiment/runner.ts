@@ -52,6 +52,11 @@ export interface RunExperimentOptions {
    * them as it always has).
    */
   readonly onFitProgress?: (run: PlannedRun, event: EvaluationProgress) => void;
+  /**
+   * Splits already made, by seed (`heed evaluate` has made its seed's while checking its flags),
+   * so that big data is not split twice; other seeds' splits are made here.
+   */
+  readonly splits?: ReadonlyMap<number, readonly Split[]>;
   /** A fit the signal stopped: its scores, of a model stopped early, which are never stored. */
   readonly onStoppedEarly?: (run: PlannedRun, result: EvaluationResult) => void;
 }
@@ -132,7 +137,7 @@ class Executor {
   fitted = 0;
   fittedElsewhere = 0;
   interrupted = false;
-  private readonly splits = new Map<number, Split[]>();
+  private readonly splits: Map<number, readonly Split[]>;
   private readonly metrics: readonly Metric[];
 
   constructor(
@@ -142,6 +147,7 @@ class Executor {
     private readonly selected: (run: PlannedRun) => boolean,
   ) {
     this.metrics = options.experiment.metrics.map((name) => metricByName(name));
+    this.splits = new Map(options.splits ?? []);
   }
 
   async runAll(runs: readonly PlannedRun[]): Promise<void> {
