@@ -7,7 +7,14 @@
 import { integer, real, text, type SettingsSchema } from '../settings-schema.js';
 
 export const AESR_SETTINGS: SettingsSchema = {
-  hidden: integer(200, 'Units of the code h_u = ReLU(W r_u + b)', { min: 1 }),
+  input: text(
+    'item',
+    "What the autoencoder reads: each item's ratings (item, as I-AutoRec) or each user's (user)",
+    {
+      choices: ['item', 'user'],
+    },
+  ),
+  hidden: integer(200, 'Units of the code h = ReLU(W r + b) of a row r', { min: 1 }),
   friends: integer(10, 'k, the top-k semantic friends T(u) of each user', { min: 0 }),
   social: real(1, 'β, weight of the friends term β/2 Σ_u Σ_{v∈T(u)} s_uv ‖h_u − h_v‖²', { min: 0 }),
   userFeatures: text(
