@@ -328,7 +328,7 @@ function rowGradient(table: TableParam, ids: Int32Array, full: Float32Array): Ro
 export const aesrSpec: ModelSpec = {
   id: 'aesr',
   summary:
-    'AESR: user autoencoder with a top-k semantic-friends term, friends by DeepWalk on a shared-attribute user graph (AANMF Table 4 baseline)',
+    'AESR: rating autoencoder (item rows by default) with a top-k semantic-friends term, friends by DeepWalk on a shared-attribute user graph (AANMF Table 4 baseline)',
   reference:
     'Nisha & Mohan. A social recommender system using deep architecture and network embedding. Applied Intelligence 49, 2019',
   settings: AESR_SETTINGS,
