@@ -177,28 +177,42 @@ test('item input: the friends’ term on the decoder rows equals finite differen
     decoderBias: new Float32Array(3),
   };
   const beta = 0.8;
-  const share = 0.25;
-  const g = zeroGradient(3, H);
-  const loss = decoderSocialGradient(w, friends, beta, share, g);
-  // E_s = β/2 Σ_u Σ_{v∈T(u)} s_uv ‖V_u − V_v‖² over the directed friends (0→1: 0.7, 1→2: 0.4), times share.
   const dist = (a: number, b: number): number =>
     Array.from({ length: H }, (_, j) => (w.decoder[a * H + j] - w.decoder[b * H + j]) ** 2).reduce(
       (x, y) => x + y,
     );
-  const expected = ((share * beta) / 2) * (0.7 * dist(0, 1) + 0.4 * dist(1, 2));
-  assert.ok(Math.abs(loss - expected) < 1e-9 * Math.max(1, expected), `${loss} vs ${expected}`);
-  for (let x = 0; x < w.decoder.length; x++) {
-    const old = w.decoder[x];
-    const h = 1e-3;
-    w.decoder[x] = old + h;
-    const up = decoderSocialGradient(w, friends, beta, share, zeroGradient(3, H));
-    w.decoder[x] = old - h;
-    const down = decoderSocialGradient(w, friends, beta, share, zeroGradient(3, H));
-    w.decoder[x] = old;
-    const numeric = (up - down) / (2 * h);
-    assert.ok(Math.abs(numeric - g.decoder[x]) <= 1e-3 * Math.max(1, Math.abs(numeric)), `V[${x}]`);
+  // E_s = β/2 Σ_u Σ_{v∈T(u)} s_uv ‖V_u − V_v‖² over the directed friends (0→1: 0.7, 1→2: 0.4).
+  const expected = (beta / 2) * (0.7 * dist(0, 1) + 0.4 * dist(1, 2));
+  const slices = [Int32Array.of(0), Int32Array.of(1, 2)];
+  const parts = slices.map((users) => decoderSocialGradient(w, friends, beta, users, zeroGradient(3, H)));
+  assert.ok(
+    Math.abs(parts[0] + parts[1] - expected) < 1e-9 * Math.max(1, expected),
+    `${parts} vs ${expected}`,
+  );
+  // Each slice's gradient is its own part's; the two together are E_s's.
+  const whole = zeroGradient(3, H);
+  for (const users of slices) {
+    const g = zeroGradient(3, H);
+    decoderSocialGradient(w, friends, beta, users, g);
+    decoderSocialGradient(w, friends, beta, users, whole);
+    for (let x = 0; x < w.decoder.length; x++) {
+      const old = w.decoder[x];
+      const h = 1e-3;
+      w.decoder[x] = old + h;
+      const up = decoderSocialGradient(w, friends, beta, users, zeroGradient(3, H));
+      w.decoder[x] = old - h;
+      const down = decoderSocialGradient(w, friends, beta, users, zeroGradient(3, H));
+      w.decoder[x] = old;
+      const numeric = (up - down) / (2 * h);
+      assert.ok(Math.abs(numeric - g.decoder[x]) <= 1e-3 * Math.max(1, Math.abs(numeric)), `V[${x}]`);
+    }
   }
-  assert.deepEqual([...g.touched].sort(), [0, 1, 2]);
+  // ∂E_s/∂V_0 = β·0.7·(V_0 − V_1).
+  for (let j = 0; j < H; j++) {
+    const exact = beta * 0.7 * (w.decoder[j] - w.decoder[H + j]);
+    assert.ok(Math.abs(whole.decoder[j] - exact) < 1e-5, `V_0[${j}]`);
+  }
+  assert.deepEqual([...whole.touched].sort(), [0, 1, 2]);
 });
 
 test('item input and user input each predict what they fitted, and survive save and restore', async () => {

@@ -131,6 +131,7 @@ export class Aesr implements RatingModel {
     const rated = Int32Array.from({ length: rows.offsets.length - 1 }, (_, r) => r).filter(
       (r) => rows.offsets[r + 1] > rows.offsets[r],
     );
+    const allUsers = Int32Array.from({ length: users }, (_, u) => u);
     const noFriends = {
       offsets: new Int32Array(rows.offsets.length),
       items: new Int32Array(0),
@@ -154,7 +155,10 @@ export class Aesr implements RatingModel {
         if (byUser) loss += batchGradient(w, rows, batch, friends, friendCodes, beta, gradient, inputScale);
         else {
           loss += batchGradient(w, rows, batch, noFriends, friendCodes, 0, gradient, inputScale);
-          loss += decoderSocialGradient(w, friends, beta, batch.length / order.length, gradient);
+          // This batch's slice of the users, in proportion to its share of the rows.
+          const from = Math.floor((start / order.length) * users);
+          const to = Math.floor((Math.min(order.length, start + batchSize) / order.length) * users);
+          loss += decoderSocialGradient(w, friends, beta, allUsers.subarray(from, to), gradient);
         }
         const ids = Int32Array.from(gradient.touched);
         adam.step(

@@ -185,31 +185,32 @@ export function batchGradient(
  * The friends' term when the autoencoder reads item rows (`input` = item, as I-AutoRec does): user u
  * is then an entry, not a row, and its vector is the decoder's row V_u, so the friends are pulled
  * together there: E_s = β/2 Σ_u Σ_{v∈T(u)} s_uv ‖V_u − V_v‖² (the user-row form with V_u for h_u).
- * Over the symmetric graph S that is β/4 Σ_u Σ_{p∈S(u)} w_up ‖V_u − V_p‖², whose gradient with
- * respect to V_u is β Σ_{p∈S(u)} w_up (V_u − V_p). A batch holding `share` of the rows adds `share`
- * of E_s and of its gradient (every user with friends, touched), so one epoch adds E_s once.
- * Returns the batch's part of E_s.
+ * Over the symmetric graph S it is the sum over users of e_u = β/4 Σ_{p∈S(u)} w_up ‖V_u − V_p‖².
+ * This adds the gradient of Σ_{u∈users} e_u, β/2 w_up (V_u − V_p) to V_u and its opposite to V_p,
+ * and returns that sum: the batches of an epoch each take a slice of the users, so an epoch adds
+ * E_s's gradient once, at the cost of one pass over the friendships.
  */
 export function decoderSocialGradient(
   w: AutoencoderWeights,
   friends: Neighbourhoods,
   beta: number,
-  share: number,
+  users: Int32Array,
   g: AutoencoderGradient,
 ): number {
   const H = w.hidden;
   const V = w.decoder;
   let loss = 0;
-  for (let u = 0; u + 1 < friends.offsets.length; u++) {
-    if (friends.offsets[u + 1] === friends.offsets[u]) continue;
-    g.touched.add(u);
+  for (const u of users) {
+    if (friends.offsets[u + 1] > friends.offsets[u]) g.touched.add(u);
     for (let p = friends.offsets[u]; p < friends.offsets[u + 1]; p++) {
       const v = friends.items[p];
-      const s = share * beta * friends.weights[p];
+      g.touched.add(v);
+      const s = beta * friends.weights[p];
       for (let j = 0; j < H; j++) {
         const diff = V[u * H + j] - V[v * H + j];
         loss += 0.25 * s * diff * diff;
-        g.decoder[u * H + j] += s * diff;
+        g.decoder[u * H + j] += 0.5 * s * diff;
+        g.decoder[v * H + j] -= 0.5 * s * diff;
       }
     }
   }

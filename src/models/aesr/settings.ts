@@ -17,7 +17,7 @@ export const AESR_SETTINGS: SettingsSchema = {
   hidden: integer(200, 'Units of the code h = ReLU(W r + b) of a row r', { min: 1 }),
   friends: integer(10, 'k, the top-k semantic friends T(u) of each user', { min: 0 }),
   social: real(
-    1,
+    10,
     'β, weight of the friends term β/2 Σ_u Σ_{v∈T(u)} s_uv ‖x_u − x_v‖², x_u the user’s code h_u (input=user) or decoder row V_u (input=item)',
     { min: 0 },
   ),
@@ -52,7 +52,7 @@ export const AESR_SETTINGS: SettingsSchema = {
     },
   ),
   batchSize: integer(32, 'Rows per Adam step', { min: 1 }),
-  learningRate: real(0.003, 'Adam learning rate', { min: 0, minExclusive: true }),
+  learningRate: real(0.001, 'Adam learning rate', { min: 0, minExclusive: true }),
   l2: real(0.001, 'λ, L2 on W and V (Adam weight decay on the rows a step touches)', { min: 0 }),
   initStd: real(0.01, 'Standard deviation of the normal initial W and V', { min: 0 }),
   seed: integer(1, 'Seed of the walks, the embeddings, the initial weights and the row order'),
