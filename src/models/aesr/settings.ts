@@ -17,7 +17,7 @@ export const AESR_SETTINGS: SettingsSchema = {
   hidden: integer(200, 'Units of the code h = ReLU(W r + b) of a row r', { min: 1 }),
   friends: integer(10, 'k, the top-k semantic friends T(u) of each user', { min: 0 }),
   social: real(
-    10,
+    3,
     'β, weight of the friends term β/2 Σ_u Σ_{v∈T(u)} s_uv ‖x_u − x_v‖², x_u the user’s code h_u (input=user) or decoder row V_u (input=item)',
     { min: 0 },
   ),
