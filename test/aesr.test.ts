@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { userRows } from '../src/models/aesr/aesr.js';
+import { Aesr, AESR_DEFAULTS, ratingRows } from '../src/models/aesr/aesr.js';
 import { sharedAttributeGraph, type Graph } from '../src/models/aesr/attribute-graph.js';
 import {
   batchGradient,
+  decoderSocialGradient,
   zeroGradient,
   type AutoencoderWeights,
-  type UserRows,
+  type RatingRows,
 } from '../src/models/aesr/autoencoder.js';
 import { deepWalk, randomWalks } from '../src/models/aesr/deepwalk.js';
 import { topSemanticFriends } from '../src/models/aesr/semantic-friends.js';
@@ -22,7 +23,7 @@ import { ratingsDataset } from '../test-helpers/datasets.js';
 
 const H = 4;
 const items = 5;
-const rows: UserRows = {
+const rows: RatingRows = {
   offsets: Int32Array.of(0, 3, 5, 7),
   items: Int32Array.of(0, 2, 4, 1, 2, 3, 4),
   ratings: Float32Array.of(5, 3, 1, 4, 2, 5, 3),
@@ -146,15 +147,91 @@ test('semantic friends: the k highest positive cosines, weighted by them, never 
   assert.deepEqual([...top.items.subarray(top.offsets[3], top.offsets[4])], []);
 });
 
-test('user rows: each user’s training ratings in CSR form', () => {
+test('rating rows: each user’s, or each item’s, training ratings in CSR form', () => {
   const dataset = ratingsDataset([
     ['a', 'x', 5],
     ['b', 'y', 3],
     ['a', 'z', 1],
     ['c', 'x', 4],
   ]);
-  const r = userRows({ dataset, indices: Int32Array.of(0, 1, 2) }, 3);
+  const train = { dataset, indices: Int32Array.of(0, 1, 2) };
+  const r = ratingRows(train, 'user');
   assert.deepEqual([...r.offsets], [0, 2, 3, 3]);
   assert.deepEqual([...r.items], [0, 2, 1]);
   assert.deepEqual([...r.ratings], [5, 1, 3]);
+  // Items x, y, z: x rated by a (5), y by b (3), z by a (1); c's rating is not in the subset.
+  const byItem = ratingRows(train, 'item');
+  assert.deepEqual([...byItem.offsets], [0, 1, 2, 3]);
+  assert.deepEqual([...byItem.items], [0, 1, 0]);
+  assert.deepEqual([...byItem.ratings], [5, 3, 1]);
+});
+
+test('item input: the friends’ term on the decoder rows equals finite differences of its loss', () => {
+  // Entries are users here: 3 users, friends as above; V is [users × H].
+  const rng = new Rng(4);
+  const w: AutoencoderWeights = {
+    hidden: H,
+    encoder: new Float32Array(3 * H),
+    encoderBias: new Float32Array(H),
+    decoder: Float32Array.from({ length: 3 * H }, () => rng.normal()),
+    decoderBias: new Float32Array(3),
+  };
+  const beta = 0.8;
+  const dist = (a: number, b: number): number =>
+    Array.from({ length: H }, (_, j) => (w.decoder[a * H + j] - w.decoder[b * H + j]) ** 2).reduce(
+      (x, y) => x + y,
+    );
+  // E_s = β/2 Σ_u Σ_{v∈T(u)} s_uv ‖V_u − V_v‖² over the directed friends (0→1: 0.7, 1→2: 0.4).
+  const expected = (beta / 2) * (0.7 * dist(0, 1) + 0.4 * dist(1, 2));
+  const slices = [Int32Array.of(0), Int32Array.of(1, 2)];
+  const parts = slices.map((users) => decoderSocialGradient(w, friends, beta, users, zeroGradient(3, H)));
+  assert.ok(
+    Math.abs(parts[0] + parts[1] - expected) < 1e-9 * Math.max(1, expected),
+    `${parts} vs ${expected}`,
+  );
+  // Each slice's gradient is its own part's; the two together are E_s's.
+  const whole = zeroGradient(3, H);
+  for (const users of slices) {
+    const g = zeroGradient(3, H);
+    decoderSocialGradient(w, friends, beta, users, g);
+    decoderSocialGradient(w, friends, beta, users, whole);
+    for (let x = 0; x < w.decoder.length; x++) {
+      const old = w.decoder[x];
+      const h = 1e-3;
+      w.decoder[x] = old + h;
+      const up = decoderSocialGradient(w, friends, beta, users, zeroGradient(3, H));
+      w.decoder[x] = old - h;
+      const down = decoderSocialGradient(w, friends, beta, users, zeroGradient(3, H));
+      w.decoder[x] = old;
+      const numeric = (up - down) / (2 * h);
+      assert.ok(Math.abs(numeric - g.decoder[x]) <= 1e-3 * Math.max(1, Math.abs(numeric)), `V[${x}]`);
+    }
+  }
+  // ∂E_s/∂V_0 = β·0.7·(V_0 − V_1).
+  for (let j = 0; j < H; j++) {
+    const exact = beta * 0.7 * (w.decoder[j] - w.decoder[H + j]);
+    assert.ok(Math.abs(whole.decoder[j] - exact) < 1e-5, `V_0[${j}]`);
+  }
+  assert.deepEqual([...whole.touched].sort(), [0, 1, 2]);
+});
+
+test('item input and user input each predict what they fitted, and survive save and restore', async () => {
+  const dataset = ratingsDataset(
+    Array.from({ length: 30 }, (_, t) => [`u${t % 6}`, `i${(t * 7) % 10}`, 1 + ((t * 3) % 5)] as const),
+  );
+  const train = { dataset, indices: Int32Array.from({ length: 30 }, (_, t) => t).filter((t) => t % 5 !== 0) };
+  const users = Int32Array.from({ length: 6 }, (_, u) => u);
+  const items = Int32Array.from({ length: 6 }, (_, u) => (u * 3) % 10);
+  for (const input of ['item', 'user']) {
+    const settings = { hidden: 4, epochs: 3, embeddingDim: 4, walksPerUser: 2, walkLength: 5, friends: 2 };
+    const model = new Aesr({ ...AESR_DEFAULTS, ...settings, input, patience: 0 });
+    const report = await model.fit(train);
+    assert.equal(report.epochs, 3);
+    const predicted = model.predict(users, items);
+    assert.ok(
+      predicted.every((p) => Number.isFinite(p) && p > 0),
+      `${input}: ${[...predicted].join(', ')}`,
+    );
+    assert.deepEqual(Aesr.restore(model.state()).predict(users, items), predicted);
+  }
 });

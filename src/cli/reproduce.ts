@@ -6,12 +6,13 @@
  */
 import * as path from 'node:path';
 import { readExperimentFile } from '../experiment/load.js';
+import { partitionByData, unavailableMarkdown } from '../experiment/unavailable.js';
 import { friedmanAcrossExperiments, type NamedSummary } from '../experiment/significance.js';
 import type { ExperimentSummary } from '../experiment/summary.js';
 import { criticalDifferenceDiagram } from '../report/critical-difference-diagram.js';
 import { writeFileAtomic } from '../util/io.js';
 import { formatMarkdownTable } from './table.js';
-import { paperExperimentFiles, PAPERS } from '../experiment/papers.js';
+import { PAPERS } from '../experiment/papers.js';
 import { InterruptedError, UsageError } from '../util/errors.js';
 import { printJson, type Command } from './command.js';
 import { formatDuration } from '../experiment/progress.js';
@@ -47,13 +48,17 @@ export const reproduceCommand: Command = {
   async run(args, io) {
     const paper = args.positionals[0];
     if (paper === undefined) throw new UsageError(`heed reproduce needs a PAPER: ${PAPERS.join(', ')}`);
-    const files = paperExperimentFiles(paper);
     const quick = args.switch('quick');
     const outRoot = args.string('out') ?? path.join('heed-results', `${paper}${quick ? '-quick' : ''}`);
     const dataDir = args.string('data-dir');
     const jobs = jobsFlag(args);
+    const { files, unavailable } = partitionByData(paper, dataDir, (file, name) =>
+      resumeCommand(['experiment', 'run', file], { outDir: path.join(outRoot, name), dataDir, quick, jobs }),
+    );
     io.stderr.write(
-      `heed reproduce ${paper}: ${files.length} experiment file(s); results in ${path.resolve(outRoot)}\n` +
+      `heed reproduce ${paper}: ${files.length} experiment file(s)` +
+        (unavailable.length > 0 ? ` (and ${unavailable.length} whose data is not here)` : '') +
+        `; results in ${path.resolve(outRoot)}\n` +
         (quick
           ? 'quick run: one seed and cut settings (listed under each table); the numbers are not the full reproduction\n'
           : ''),
@@ -72,6 +77,11 @@ export const reproduceCommand: Command = {
       `expected time: about ${formatDuration(expected / jobs)} on a 2-core machine like the one BENCHMARKS.md was measured on` +
         `${jobs > 1 ? ` (${jobs} jobs at once)` : ' (--jobs 2 fits two runs at once)'}\n`,
     );
+    // Rows that cannot be fitted here come first: the user learns it before hours of fitting.
+    for (const { experiment, report } of unavailable) {
+      io.stderr.write(`${experiment.name}: data not available here (${experiment.dataset})\n`);
+      if (!args.switch('json')) io.stdout.write(`${unavailableMarkdown(report, experiment)}\n`);
+    }
     const summaries: Record<string, ExperimentSummary> = {};
     const named: NamedSummary[] = [];
     for (const file of files) {
@@ -98,7 +108,7 @@ export const reproduceCommand: Command = {
       named.push({ name, metrics: readExperimentFile(file).metrics, rows: outcome.summary.rows });
       if (!args.switch('json')) io.stdout.write(`${outcome.markdown}\n`);
     }
-    const across = files.length > 1 ? friedmanAcrossExperiments(named) : undefined;
+    const across = named.length > 1 ? friedmanAcrossExperiments(named) : undefined;
     if (across !== undefined) {
       const text = acrossExperimentsText(paper, across);
       writeFileAtomic(
@@ -115,7 +125,11 @@ export const reproduceCommand: Command = {
       if (!args.switch('json')) io.stdout.write(`${text}\n`);
     }
     if (args.switch('json'))
-      printJson(io, across === undefined ? summaries : { ...summaries, acrossExperiments: across });
+      printJson(io, {
+        ...summaries,
+        ...(across !== undefined ? { acrossExperiments: across } : {}),
+        ...(unavailable.length > 0 ? { dataNotAvailable: unavailable.map((u) => u.report) } : {}),
+      });
   },
 };
 

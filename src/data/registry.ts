@@ -10,7 +10,7 @@
  * | `ml-1m` | `<dataDir>/ml-1m/` | `loaders/movielens-1m.ts` |
  * | `sain-ml100k` | `<dataDir>/sain/` | `loaders/sain.ts` |
  * | `amazon:FILE` | FILE (or `<dataDir>/FILE`) | `loaders/amazon.ts` |
- * | `csv:DIR` | DIR | `loaders/csv.ts` |
+ * | `csv:DIR` | DIR (or `<dataDir>/DIR`) | `loaders/csv.ts` |
  * | `synthetic[:k=v,…]` | generated | `loaders/synthetic.ts` |
  */
 import * as fs from 'node:fs';
@@ -76,7 +76,7 @@ const DATASETS: readonly DatasetInfo[] = [
   {
     id: 'csv:DIR',
     description: 'Your own data: ratings.csv [+ users.csv, items.csv, reviews.csv] (docs/DATA.md)',
-    location: 'DIR',
+    location: 'DIR, or DIR under the data directory',
   },
   {
     id: 'synthetic',
@@ -124,14 +124,16 @@ function loadById(id: string, options: LoadOptions): Dataset {
     return loadAmazon(file, { id });
   }
   if (id.startsWith('csv:')) {
-    const dir = id.slice('csv:'.length);
-    if (dir === '') throw new UsageError('dataset "csv:" needs a directory: csv:DIR');
-    if (!isDirectory(dir)) {
+    const given = id.slice('csv:'.length);
+    if (given === '') throw new UsageError('dataset "csv:" needs a directory: csv:DIR');
+    const candidates = lookupPaths(given, dataDir);
+    const dir = candidates.find(isDirectory);
+    if (dir === undefined) {
       throw new DataError(
-        path.resolve(dir),
+        candidates[0],
         undefined,
         undefined,
-        'directory not found (expected ratings.csv in it; see docs/DATA.md)',
+        `directory not found (expected ratings.csv in it; also looked in ${candidates.slice(1).join(', ') || 'nowhere else'}; see docs/DATA.md)`,
       );
     }
     return loadCsvDirectory(dir, { id, ...(options.scale !== undefined ? { scale: options.scale } : {}) });
@@ -156,9 +158,35 @@ function requireDir(dataDir: string, folder: string, what: string): string {
   );
 }
 
+/** Where a FILE or DIR of `amazon:`/`csv:` is looked for: as given, then under the data directory. */
+function lookupPaths(given: string, dataDir: string): string[] {
+  return path.isAbsolute(given) ? [given] : [path.resolve(given), path.join(dataDir, given)];
+}
+
+/**
+ * Where data set `id`'s files were looked for, when they are not there; undefined when they are
+ * (or the data set is generated). It only looks: a file that is there but malformed is the
+ * loader's error. `heed reproduce` asks this of the data sets Heed does not ship.
+ */
+export function missingDatasetFiles(id: string, options: LoadOptions = {}): string | undefined {
+  const dataDir = resolveDataDir(options.dataDir);
+  const folder = { 'ml-100k': 'ml-100k', 'ml-1m': 'ml-1m', 'sain-ml100k': 'sain' }[id];
+  if (folder !== undefined) {
+    const dir = path.join(dataDir, folder);
+    return isDirectory(dir) ? undefined : dir;
+  }
+  const [scheme, given] = [id.slice(0, id.indexOf(':') + 1), id.slice(id.indexOf(':') + 1)];
+  if (given === '' || (scheme !== 'amazon:' && scheme !== 'csv:')) return undefined;
+  const candidates = lookupPaths(given, dataDir);
+  // The first that exists is the one the loader reads (`loadById`).
+  const found = candidates.find((p) => isDirectory(p) || (scheme === 'amazon:' && isFile(p)));
+  const present = found !== undefined && (scheme === 'amazon:' || isFile(path.join(found, 'ratings.csv')));
+  return present ? undefined : candidates.join(' and ');
+}
+
 function resolveAmazonFile(given: string, dataDir: string): string {
   if (given === '') throw new UsageError('dataset "amazon:" needs a file: amazon:FILE');
-  const candidates = path.isAbsolute(given) ? [given] : [path.resolve(given), path.join(dataDir, given)];
+  const candidates = lookupPaths(given, dataDir);
   for (const candidate of candidates) {
     if (isFile(candidate)) return candidate;
     if (isDirectory(candidate)) {

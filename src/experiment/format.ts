@@ -91,6 +91,12 @@ export interface Experiment {
   /** The paper table this reproduces (`Yun et al., SIGIR 2019, Table 2, MovieLens column`). */
   readonly source?: string;
   readonly dataset: string;
+  /**
+   * For a data set Heed does not ship: what the user must provide (the files, their layout, where
+   * they come from). When its files are absent, `heed reproduce` prints the paper's rows as "data
+   * not available here" with this text and the command that runs them, instead of failing.
+   */
+  readonly userData?: string;
   /** A split spec: `u1`, `sain`, `ratio:0.8,0.1,0.1`, `kfold:5`. */
   readonly split: string;
   readonly seeds: readonly number[];
@@ -345,6 +351,7 @@ class Checker {
       'title',
       'source',
       'dataset',
+      'userData',
       'split',
       'seeds',
       'metrics',
@@ -418,12 +425,14 @@ class Checker {
     }
     const figures = o.figures === undefined ? [] : this.array(o.figures, '$.figures', false);
     const source = this.optionalString(o.source, '$.source');
+    const userData = this.optionalString(o.userData, '$.userData');
     return {
       version: EXPERIMENT_VERSION,
       name,
       title: this.string(o.title, '$.title'),
       ...(source !== undefined ? { source } : {}),
       dataset: this.string(o.dataset, '$.dataset'),
+      ...(userData !== undefined ? { userData } : {}),
       split,
       seeds,
       metrics,

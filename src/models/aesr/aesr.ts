@@ -10,13 +10,17 @@
  * 1. build the user graph (`attribute-graph.ts`: MovieLens has no social network, so users who
  *    share `minShared` attribute values are linked), embed it with DeepWalk (`deepwalk.ts`) and
  *    take each user's top-k semantic friends by cosine similarity (`semantic-friends.ts`);
- * 2. train the autoencoder of `autoencoder.ts` on the users' training rows with its joint loss,
- *    Adam over batches of users in a fresh random order each epoch, the friends' codes recomputed
- *    at the start of every epoch; with validation ratings and `patience` > 0 it keeps the epoch of
- *    the lowest validation RMSE.
+ * 2. train the autoencoder of `autoencoder.ts` with its joint loss, Adam over batches of rows in a
+ *    fresh random order each epoch; with validation ratings and `patience` > 0 it keeps the epoch
+ *    of the lowest validation RMSE. `input` says what a row is, a choice the paper's abstract does
+ *    not settle (AutoRec, Sedhain et al. 2015, has both): `user` encodes a user's ratings and pulls
+ *    the codes of friends together (friends' codes recomputed at the start of every epoch); `item`
+ *    encodes an item's ratings by all users and pulls friends' decoder rows V_u together
+ *    (`decoderSocialGradient`). Item rows score far better on validation (README.md).
  *
- * A prediction decodes item i from the code of user u's training ratings. Users or items without
- * training ratings are left to the predictor's fallback (`handlesColdStart` is false).
+ * A prediction decodes the entry (item i, or user u) from the code of the row (user u's, or item
+ * i's, training ratings). Users or items without training ratings are left to the predictor's
+ * fallback (`handlesColdStart` is false).
  */
 import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
 import { Adam, type RowGradient } from '../../engine/optimizer.js';
@@ -42,11 +46,12 @@ import { sharedAttributeGraph } from './attribute-graph.js';
 import {
   batchGradient,
   clearGradient,
+  decoderSocialGradient,
   decodeLinear,
   encodeAll,
   zeroGradient,
   type AutoencoderWeights,
-  type UserRows,
+  type RatingRows,
 } from './autoencoder.js';
 import { deepWalk } from './deepwalk.js';
 import { topSemanticFriends } from './semantic-friends.js';
@@ -54,7 +59,13 @@ import { AESR_SETTINGS } from './settings.js';
 
 export const AESR_DEFAULTS: ModelConfig = defaultsOf(AESR_SETTINGS);
 
-/** What a fitted AESR predicts with: every user's code, the decoder, μ for unknown pairs. */
+/** Which side of the rating matrix the autoencoder reads a row of. */
+type Input = 'user' | 'item';
+
+/**
+ * What a fitted AESR predicts with: every row's code (users' or items'), the decoder's rows and
+ * biases (items' or users'), μ for unknown pairs.
+ */
 interface FittedAesr {
   readonly mean: number;
   readonly users: number;
@@ -69,12 +80,14 @@ export class Aesr implements RatingModel {
   readonly handlesColdStart = false;
   readonly config: ModelConfig;
   private readonly hidden: number;
+  private readonly input: Input;
   private fitted: FittedAesr;
 
   constructor(config: ModelConfig) {
     this.config = config;
     checkConfig(this.id, AESR_SETTINGS, config);
     this.hidden = num(config, 'hidden');
+    this.input = str(config, 'input') as Input;
     const none = new Float32Array(0);
     this.fitted = { mean: 0, users: 0, items: 0, codes: none, decoder: none, decoderBias: none };
   }
@@ -86,7 +99,9 @@ export class Aesr implements RatingModel {
     const { dataset } = train;
     const users = dataset.users.ids.length;
     const items = dataset.items.ids.length;
-    const rows = userRows(train, users);
+    const byUser = this.input === 'user';
+    const rows = ratingRows(train, this.input);
+    const entries = byUser ? items : users;
     const mean = meanRating(rows.ratings);
     const n = rows.ratings.length;
 
@@ -95,10 +110,10 @@ export class Aesr implements RatingModel {
     const table = (name: string, count: number, dim: number, l2: number, init: () => number): TableParam =>
       new TableParam(name, count, dim, l2, Float32Array.from({ length: count * dim }, init));
     const std = num(c, 'initStd');
-    const encoder = table('encoder', items, H, 1, () => rng.normal() * std);
+    const encoder = table('encoder', entries, H, 1, () => rng.normal() * std);
     const encoderBias = table('encoderBias', 1, H, 0, () => 0);
-    const decoder = table('decoder', items, H, 1, () => rng.normal() * std);
-    const decoderBias = table('decoderBias', items, 1, 0, () => mean);
+    const decoder = table('decoder', entries, H, 1, () => rng.normal() * std);
+    const decoderBias = table('decoderBias', entries, 1, 0, () => mean);
     const w: AutoencoderWeights = {
       hidden: H,
       encoder: encoder.value,
@@ -107,29 +122,44 @@ export class Aesr implements RatingModel {
       decoderBias: decoderBias.value,
     };
     const adam = new Adam({ learningRate: num(c, 'learningRate'), l2: num(c, 'l2') });
-    const gradient = zeroGradient(items, H);
+    const gradient = zeroGradient(entries, H);
     const beta = num(c, 'social');
     const batchSize = num(c, 'batchSize');
     const epochs = num(c, 'epochs');
     const patience = num(c, 'patience');
     const dropout = num(c, 'inputDropout');
-    const rated = Int32Array.from({ length: users }, (_, u) => u).filter(
-      (u) => rows.offsets[u + 1] > rows.offsets[u],
+    const rated = Int32Array.from({ length: rows.offsets.length - 1 }, (_, r) => r).filter(
+      (r) => rows.offsets[r + 1] > rows.offsets[r],
     );
+    const allUsers = Int32Array.from({ length: users }, (_, u) => u);
+    const noFriends = {
+      offsets: new Int32Array(rows.offsets.length),
+      items: new Int32Array(0),
+      weights: new Float64Array(0),
+    };
 
-    const score = (codes: Float64Array) => (u: number, i: number) =>
-      Math.max(0, decodeLinear(w, codes.subarray(u * H, (u + 1) * H), i));
+    const score = (codes: Float64Array) => (u: number, i: number) => {
+      const [row, entry] = byUser ? [u, i] : [i, u];
+      return Math.max(0, decodeLinear(w, codes.subarray(row * H, (row + 1) * H), entry));
+    };
     const started = performance.now();
     let best: { epoch: number; rmse: number; weights: Float32Array[] } | undefined;
     let done = 0;
     while (done < epochs && !options.signal?.aborted) {
-      const friendCodes = encodeAll(w, rows);
+      const friendCodes = byUser ? encodeAll(w, rows) : new Float64Array(0);
       const order = rng.shuffle(rated.slice());
       const inputScale = dropoutScale(n, dropout, rng);
       let loss = 0;
       for (let start = 0; start < order.length; start += batchSize) {
         const batch = order.subarray(start, start + batchSize);
-        loss += batchGradient(w, rows, batch, friends, friendCodes, beta, gradient, inputScale);
+        if (byUser) loss += batchGradient(w, rows, batch, friends, friendCodes, beta, gradient, inputScale);
+        else {
+          loss += batchGradient(w, rows, batch, noFriends, friendCodes, 0, gradient, inputScale);
+          // This batch's slice of the users, in proportion to its share of the rows.
+          const from = Math.floor((start / order.length) * users);
+          const to = Math.floor((Math.min(order.length, start + batchSize) / order.length) * users);
+          loss += decoderSocialGradient(w, friends, beta, allUsers.subarray(from, to), gradient);
+        }
         const ids = Int32Array.from(gradient.touched);
         adam.step(
           [],
@@ -221,6 +251,7 @@ export class Aesr implements RatingModel {
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const f = this.fitted;
     const H = this.hidden;
+    const byUser = this.input === 'user';
     const out = new Float32Array(users.length);
     for (let t = 0; t < users.length; t++) {
       const u = users[t];
@@ -229,8 +260,9 @@ export class Aesr implements RatingModel {
         out[t] = f.mean;
         continue;
       }
-      let o = f.decoderBias[i];
-      for (let j = 0; j < H; j++) o += f.decoder[i * H + j] * f.codes[u * H + j];
+      const [row, entry] = byUser ? [u, i] : [i, u];
+      let o = f.decoderBias[entry];
+      for (let j = 0; j < H; j++) o += f.decoder[entry * H + j] * f.codes[row * H + j];
       out[t] = Math.max(0, o);
     }
     return out;
@@ -250,31 +282,34 @@ export class Aesr implements RatingModel {
     const model = new Aesr(state.config);
     const meta = stateMeta(state, ['mean', 'users', 'items', 'hidden']);
     checkMetaMatchesConfig(state, 'hidden', meta.hidden, model.hidden);
+    const [rows, entries] = model.input === 'user' ? [meta.users, meta.items] : [meta.items, meta.users];
     model.fitted = {
       mean: meta.mean,
       users: meta.users,
       items: meta.items,
-      codes: stateArray(state, 'codes', meta.users * model.hidden),
-      decoder: stateArray(state, 'decoder', meta.items * model.hidden),
-      decoderBias: stateArray(state, 'decoderBias', meta.items),
+      codes: stateArray(state, 'codes', rows * model.hidden),
+      decoder: stateArray(state, 'decoder', entries * model.hidden),
+      decoderBias: stateArray(state, 'decoderBias', entries),
     };
     return model;
   }
 }
 
-/** Each user's training ratings as CSR rows. */
-export function userRows(train: RatingSubset, users: number): UserRows {
-  const { user, item, rating } = gatherRatings(train);
-  const offsets = new Int32Array(users + 1);
-  for (const u of user) offsets[u + 1]++;
-  for (let u = 0; u < users; u++) offsets[u + 1] += offsets[u];
-  const fill = offsets.slice(0, users);
-  const items = new Int32Array(user.length);
-  const ratings = new Float32Array(user.length);
-  for (let t = 0; t < user.length; t++) {
-    const at = fill[user[t]]++;
-    items[at] = item[t];
-    ratings[at] = rating[t];
+/** The training ratings as CSR rows: each user's (`by` = user) or each item's (`by` = item). */
+export function ratingRows(train: RatingSubset, by: Input): RatingRows {
+  const gathered = gatherRatings(train);
+  const [row, entry] = by === 'user' ? [gathered.user, gathered.item] : [gathered.item, gathered.user];
+  const count = (by === 'user' ? train.dataset.users : train.dataset.items).ids.length;
+  const offsets = new Int32Array(count + 1);
+  for (const r of row) offsets[r + 1]++;
+  for (let r = 0; r < count; r++) offsets[r + 1] += offsets[r];
+  const fill = offsets.slice(0, count);
+  const items = new Int32Array(row.length);
+  const ratings = new Float32Array(row.length);
+  for (let t = 0; t < row.length; t++) {
+    const at = fill[row[t]]++;
+    items[at] = entry[t];
+    ratings[at] = gathered.rating[t];
   }
   return { offsets, items, ratings };
 }
@@ -297,7 +332,7 @@ function rowGradient(table: TableParam, ids: Int32Array, full: Float32Array): Ro
 export const aesrSpec: ModelSpec = {
   id: 'aesr',
   summary:
-    'AESR: user autoencoder with a top-k semantic-friends term, friends by DeepWalk on a shared-attribute user graph (AANMF Table 4 baseline)',
+    'AESR: rating autoencoder (item rows by default) with a top-k semantic-friends term, friends by DeepWalk on a shared-attribute user graph (AANMF Table 4 baseline)',
   reference:
     'Nisha & Mohan. A social recommender system using deep architecture and network embedding. Applied Intelligence 49, 2019',
   settings: AESR_SETTINGS,

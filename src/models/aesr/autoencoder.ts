@@ -1,7 +1,9 @@
 /**
  * AESR's autoencoder and its joint objective (Nisha & Mohan, "A social recommender system using
- * deep architecture and network embedding", Applied Intelligence 49, 2019, §3). A user's row of the
- * rating matrix is encoded and decoded, f and g both ReLU (the paper's note 1):
+ * deep architecture and network embedding", Applied Intelligence 49, 2019, §3). A row of the
+ * rating matrix is encoded and decoded, f and g both ReLU (the paper's note 1). Written here for
+ * `input` = user (a user's row of ratings; `input` = item swaps users and items, see
+ * `decoderSocialGradient` for where the friends' term goes then):
  *
  *     h_u = f(W r_u + b),      r̂_ui = g(V_i · h_u + c_i),
  *
@@ -22,8 +24,12 @@
  */
 import type { Neighbourhoods } from '../neighbour-graph.js';
 
-/** Each user's training ratings, CSR: items[offsets[u] .. offsets[u+1]) with their ratings. */
-export interface UserRows {
+/**
+ * The autoencoder's input rows, CSR: row r's entries are `items[offsets[r] .. offsets[r+1])` with
+ * their ratings. With `input` = user a row is a user and its entries items; with `input` = item,
+ * a row is an item and its entries users (the names follow the first case).
+ */
+export interface RatingRows {
   readonly offsets: Int32Array;
   readonly items: Int32Array;
   readonly ratings: Float32Array;
@@ -44,7 +50,7 @@ export interface AutoencoderWeights {
  */
 export function encode(
   w: AutoencoderWeights,
-  rows: UserRows,
+  rows: RatingRows,
   u: number,
   out: Float64Array,
   preActivation?: Float64Array,
@@ -63,7 +69,7 @@ export function encode(
 }
 
 /** Entry p (a rating of user u) of the encoder's input: r_p |R(u)|^-1/2, times its dropout scale. */
-function inputValue(rows: UserRows, u: number, p: number, inputScale: Float32Array | undefined): number {
+function inputValue(rows: RatingRows, u: number, p: number, inputScale: Float32Array | undefined): number {
   const scaled = rows.ratings[p] / Math.sqrt(rows.offsets[u + 1] - rows.offsets[u]);
   return inputScale ? scaled * inputScale[p] : scaled;
 }
@@ -77,7 +83,7 @@ export function decodeLinear(w: AutoencoderWeights, h: Float64Array, i: number):
 }
 
 /** Every user's code h_u [users × hidden]. */
-export function encodeAll(w: AutoencoderWeights, rows: UserRows): Float64Array {
+export function encodeAll(w: AutoencoderWeights, rows: RatingRows): Float64Array {
   const users = rows.offsets.length - 1;
   const codes = new Float64Array(users * w.hidden);
   const h = new Float64Array(w.hidden);
@@ -126,7 +132,7 @@ export function clearGradient(g: AutoencoderGradient, hidden: number): void {
  */
 export function batchGradient(
   w: AutoencoderWeights,
-  rows: UserRows,
+  rows: RatingRows,
   batch: Int32Array,
   friends: Neighbourhoods,
   friendCodes: Float64Array,
@@ -170,6 +176,42 @@ export function batchGradient(
       const at = rows.items[p] * H;
       const r = inputValue(rows, u, p, inputScale);
       for (let j = 0; j < H; j++) g.encoder[at + j] += r * dh[j];
+    }
+  }
+  return loss;
+}
+
+/**
+ * The friends' term when the autoencoder reads item rows (`input` = item, as I-AutoRec does): user u
+ * is then an entry, not a row, and its vector is the decoder's row V_u, so the friends are pulled
+ * together there: E_s = β/2 Σ_u Σ_{v∈T(u)} s_uv ‖V_u − V_v‖² (the user-row form with V_u for h_u).
+ * Over the symmetric graph S it is the sum over users of e_u = β/4 Σ_{p∈S(u)} w_up ‖V_u − V_p‖².
+ * This adds the gradient of Σ_{u∈users} e_u, β/2 w_up (V_u − V_p) to V_u and its opposite to V_p,
+ * and returns that sum: the batches of an epoch each take a slice of the users, so an epoch adds
+ * E_s's gradient once, at the cost of one pass over the friendships.
+ */
+export function decoderSocialGradient(
+  w: AutoencoderWeights,
+  friends: Neighbourhoods,
+  beta: number,
+  users: Int32Array,
+  g: AutoencoderGradient,
+): number {
+  const H = w.hidden;
+  const V = w.decoder;
+  let loss = 0;
+  for (const u of users) {
+    if (friends.offsets[u + 1] > friends.offsets[u]) g.touched.add(u);
+    for (let p = friends.offsets[u]; p < friends.offsets[u + 1]; p++) {
+      const v = friends.items[p];
+      g.touched.add(v);
+      const s = beta * friends.weights[p];
+      for (let j = 0; j < H; j++) {
+        const diff = V[u * H + j] - V[v * H + j];
+        loss += 0.25 * s * diff * diff;
+        g.decoder[u * H + j] += 0.5 * s * diff;
+        g.decoder[v * H + j] -= 0.5 * s * diff;
+      }
     }
   }
   return loss;

@@ -7,9 +7,20 @@
 import { integer, real, text, type SettingsSchema } from '../settings-schema.js';
 
 export const AESR_SETTINGS: SettingsSchema = {
-  hidden: integer(200, 'Units of the code h_u = ReLU(W r_u + b)', { min: 1 }),
+  input: text(
+    'item',
+    "What the autoencoder reads: each item's ratings (item, as I-AutoRec) or each user's (user)",
+    {
+      choices: ['item', 'user'],
+    },
+  ),
+  hidden: integer(200, 'Units of the code h = ReLU(W r + b) of a row r', { min: 1 }),
   friends: integer(10, 'k, the top-k semantic friends T(u) of each user', { min: 0 }),
-  social: real(1, 'β, weight of the friends term β/2 Σ_u Σ_{v∈T(u)} s_uv ‖h_u − h_v‖²', { min: 0 }),
+  social: real(
+    3,
+    'β, weight of the friends term β/2 Σ_u Σ_{v∈T(u)} s_uv ‖x_u − x_v‖², x_u the user’s code h_u (input=user) or decoder row V_u (input=item)',
+    { min: 0 },
+  ),
   userFeatures: text(
     'all',
     'User fields whose shared values link users in the social graph: all, or a comma list',
@@ -25,14 +36,14 @@ export const AESR_SETTINGS: SettingsSchema = {
   walkLearningRate: real(0.025, 'DeepWalk: initial skip-gram learning rate, decaying linearly', { min: 0 }),
   inputDropout: real(
     0.5,
-    "Share of a user's input ratings dropped each epoch (denoising; every rating stays a target)",
+    "Share of a row's input ratings dropped each epoch (denoising; every rating stays a target)",
     {
       min: 0,
       max: 1,
       maxExclusive: true,
     },
   ),
-  epochs: integer(100, 'Passes over the users', { min: 0 }),
+  epochs: integer(100, 'Passes over the rows (items or users, see input)', { min: 0 }),
   patience: integer(
     5,
     'Stop after this many epochs without a better validation RMSE and keep the best (0: never)',
@@ -40,9 +51,9 @@ export const AESR_SETTINGS: SettingsSchema = {
       min: 0,
     },
   ),
-  batchSize: integer(32, 'Users per Adam step', { min: 1 }),
-  learningRate: real(0.003, 'Adam learning rate', { min: 0, minExclusive: true }),
+  batchSize: integer(32, 'Rows per Adam step', { min: 1 }),
+  learningRate: real(0.001, 'Adam learning rate', { min: 0, minExclusive: true }),
   l2: real(0.001, 'λ, L2 on W and V (Adam weight decay on the rows a step touches)', { min: 0 }),
   initStd: real(0.01, 'Standard deviation of the normal initial W and V', { min: 0 }),
-  seed: integer(1, 'Seed of the walks, the embeddings, the initial weights and the user order'),
+  seed: integer(1, 'Seed of the walks, the embeddings, the initial weights and the row order'),
 };
