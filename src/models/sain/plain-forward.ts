@@ -55,6 +55,8 @@ export function plainSainPredictor(
   const kept = new Uint8Array(maxTokens);
   const userSlots = new Float64Array(Math.max(1, s.userSlots) * df);
   const itemSlots = new Float64Array(Math.max(1, s.itemSlots) * df);
+  const userFilled = new Uint8Array(s.userSlots);
+  const itemFilled = new Uint8Array(s.itemSlots);
   const userContent = new Float64Array(dim);
   const itemContent = new Float64Array(dim);
   const userCombined = new Float64Array(dim);
@@ -92,18 +94,46 @@ export function plainSainPredictor(
     return t;
   };
 
+  /** Q, K, V of every head (Eq. 1-2's x W, with SAIN's code's activation) of `from[at ..]` into `to[into ..]`. */
+  const project = (
+    layerIndex: number,
+    from: Float64Array | Float32Array,
+    at: number,
+    to: Float64Array,
+    into: number,
+  ): void => {
+    const { w: weight, b: bias } = net.interaction[layerIndex].attention.qkv;
+    const w = weight.value;
+    const b = bias?.value;
+    for (let c = 0; c < width; c++) to[into + c] = b === undefined ? 0 : b[c];
+    for (let e = 0; e < df; e++) {
+      const xe = from[at + e];
+      const row = e * width;
+      for (let c = 0; c < width; c++) to[into + c] += xe * w[row + c];
+    }
+    for (let c = 0; c < width; c++) to[into + c] = activation(to[into + c]);
+  };
+
+  // The first layer projects token embeddings, so a token's projection is the same in every pair:
+  // computed once per call (weights do not change within one) and copied after that.
+  const tokenProj = new Float64Array(s.vocabulary * width);
+  const tokenProjCall = new Int32Array(s.vocabulary);
+  let call = 0;
+
   /** One feature-level interaction layer (Eq. 1-4, then batch norm) on x[0 .. t). */
   const interact = (layerIndex: number, t: number): void => {
     const layer = net.interaction[layerIndex];
-    const w = layer.attention.qkv.w.value;
-    const b = layer.attention.qkv.b?.value;
-    // Q, K, V of every head (Eq. 1-2's x W, with SAIN's code's activation).
     for (let i = 0; i < t; i++) {
-      for (let c = 0; c < width; c++) {
-        let v = b === undefined ? 0 : b[c];
-        for (let e = 0; e < df; e++) v += x[i * df + e] * w[e * width + c];
-        proj[i * width + c] = activation(v);
+      if (layerIndex > 0) {
+        project(layerIndex, x, i * df, proj, i * width);
+        continue;
       }
+      const id = ids[i];
+      if (tokenProjCall[id] !== call) {
+        project(0, net.features.value, id * df, tokenProj, id * width);
+        tokenProjCall[id] = call;
+      }
+      proj.set(tokenProj.subarray(id * width, (id + 1) * width), i * width);
     }
     const keep = settings.topK === undefined ? t : Math.min(settings.topK, t);
     for (let h = 0; h < heads; h++) {
@@ -157,16 +187,28 @@ export function plainSainPredictor(
     }
   };
 
-  /** X̄ of one side (Eq. 5-6): Linear → ReLU over the concatenated slot vectors. */
-  const contentOf = (map: NonNullable<SainNetwork['userMap']>, slots: Float64Array, out: Float64Array): void => {
+  /**
+   * X̄ of one side (Eq. 5-6): Linear → ReLU over the concatenated slot vectors. Only the slots
+   * that got a token are read (`filled`): with one slot per genre most are empty.
+   */
+  const contentOf = (
+    map: NonNullable<SainNetwork['userMap']>,
+    slots: Float64Array,
+    filled: Uint8Array,
+    out: Float64Array,
+  ): void => {
     const w = map.w.value;
     const b = map.b?.value;
-    const inputs = slots.length;
-    for (let c = 0; c < dim; c++) {
-      let v = b === undefined ? 0 : b[c];
-      for (let e = 0; e < inputs; e++) if (slots[e] !== 0) v += slots[e] * w[e * dim + c];
-      out[c] = v > 0 ? v : 0;
+    for (let c = 0; c < dim; c++) out[c] = b === undefined ? 0 : b[c];
+    for (let k = 0; k < filled.length; k++) {
+      if (filled[k] === 0) continue;
+      for (let e = k * df; e < (k + 1) * df; e++) {
+        const v = slots[e];
+        const row = e * dim;
+        for (let c = 0; c < dim; c++) out[c] += v * w[row + c];
+      }
     }
+    for (let c = 0; c < dim; c++) if (out[c] < 0) out[c] = 0;
   };
 
   /** X = α_CF·X_CF + (1 − α_CF)·X̄ with α_CF = σ((X_CF − X̄)·g) (Eq. 7-8). */
@@ -179,6 +221,7 @@ export function plainSainPredictor(
   };
 
   return (users, items) => {
+    call++;
     const out = new Float32Array(users.length);
     const features = net.features.value;
     const userCf = net.userCf.value;
@@ -187,7 +230,9 @@ export function plainSainPredictor(
       const user = users[k];
       const item = items[k];
       if (!(user >= 0 && user < s.users && item >= 0 && item < s.items)) {
-        throw new UsageError(`sain: pair ${k} (user index ${user}, item index ${item}) is outside the trained data`);
+        throw new UsageError(
+          `sain: pair ${k} (user index ${user}, item index ${item}) is outside the trained data`,
+        );
       }
       const t = gatherTokens(user, item);
       for (let i = 0; i < t; i++) {
@@ -197,17 +242,20 @@ export function plainSainPredictor(
       for (let l = 0; l < net.interaction.length; l++) interact(l, t);
       userSlots.fill(0);
       itemSlots.fill(0);
+      userFilled.fill(0);
+      itemFilled.fill(0);
       for (let i = 0; i < t; i++) {
         const onUserSide = slot[i] < s.userSlots;
         const target = onUserSide ? userSlots : itemSlots;
-        const at = (onUserSide ? slot[i] : slot[i] - s.userSlots) * df;
-        for (let c = 0; c < df; c++) target[at + c] += weight[i] * x[i * df + c];
+        const k = onUserSide ? slot[i] : slot[i] - s.userSlots;
+        (onUserSide ? userFilled : itemFilled)[k] = 1;
+        for (let c = 0; c < df; c++) target[k * df + c] += weight[i] * x[i * df + c];
       }
       // A side without feature fields uses its feedback vector as its content vector.
       if (net.userMap === undefined) for (let c = 0; c < dim; c++) userContent[c] = userCf[user * dim + c];
-      else contentOf(net.userMap, userSlots, userContent);
+      else contentOf(net.userMap, userSlots, userFilled, userContent);
       if (net.itemMap === undefined) for (let c = 0; c < dim; c++) itemContent[c] = itemCf[item * dim + c];
-      else contentOf(net.itemMap, itemSlots, itemContent);
+      else contentOf(net.itemMap, itemSlots, itemFilled, itemContent);
       integrate(userCf, user * dim, userContent, userCombined);
       integrate(itemCf, item * dim, itemContent, itemCombined);
       let score = net.globalBias.value[0] + net.userBias.value[user] + net.itemBias.value[item];
