@@ -37,7 +37,10 @@ function randomTables(rng: Rng, userFields: boolean): { users: FeatureTable; ite
   const users = featureTable(
     USERS,
     userFields
-      ? [codedField('age', ['young', 'mid', 'old'], code(3, 0.2)), codedField('gender', ['M', 'F'], code(2, 0))]
+      ? [
+          codedField('age', ['young', 'mid', 'old'], code(3, 0.2)),
+          codedField('gender', ['M', 'F'], code(2, 0)),
+        ]
       : [],
   );
   const items = featureTable(ITEMS, [
@@ -157,14 +160,24 @@ test('plain forward: an index outside the trained data is refused, naming the pa
     tables: 'sparse',
   });
   const predict = plainSainPredictor(net, tokens, { projection: 'relu' });
-  assert.throws(() => predict(Int32Array.of(0, USERS), Int32Array.of(0, 0)), /pair 1 \(user index 7, item index 0\)/);
+  assert.throws(
+    () => predict(Int32Array.of(0, USERS), Int32Array.of(0, 0)),
+    /pair 1 \(user index 7, item index 0\)/,
+  );
   assert.throws(() => predict(Int32Array.of(0), Int32Array.of(-1)), /item index -1/);
 });
 
 test('a fitted Sain predicts (plain pass) what it explains (tensor pass)', async () => {
   const dataset = generateSynthetic({ seed: 2, users: 30, items: 40, ratingsPerUser: 15 });
   const split = ratioSplit(dataset, { train: 0.8, validation: 0, test: 0.2 }, 1);
-  const model = new Sain({ factors: 8, featureDim: 4, topK: 3, epochs: 2, batchSize: 64, learningRate: 0.01 });
+  const model = new Sain({
+    factors: 8,
+    featureDim: 4,
+    topK: 3,
+    epochs: 2,
+    batchSize: 64,
+    learningRate: 0.01,
+  });
   await model.fit({ dataset, indices: split.train });
   const users = Int32Array.from({ length: 60 }, (_, k) => (k * 7) % 30);
   const items = Int32Array.from({ length: 60 }, (_, k) => (k * 11) % 40);

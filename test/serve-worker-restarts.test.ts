@@ -77,7 +77,10 @@ test('restart delays double within the window, are capped, reset after it, and r
     now += 60_000;
   }
 
-  const capped = new WorkerRestarts({ firstDelayMs: 100, maxDelayMs: 300, maxRestarts: 9, windowMs: 1000 }, () => now);
+  const capped = new WorkerRestarts(
+    { firstDelayMs: 100, maxDelayMs: 300, maxRestarts: 9, windowMs: 1000 },
+    () => now,
+  );
   assert.deepEqual(
     [1, 2, 3, 4].map(() => {
       const d = capped.died();
@@ -140,5 +143,8 @@ test('deaths further apart than the window are replaced after the first delay, f
   assert.ok(forks >= 4);
   assert.doesNotMatch(err(), /giving up/);
   const delays = [...err().matchAll(/starting another in ([\d.]+) s/g)].map((m) => Number(m[1]));
-  assert.ok(delays.every((d) => d === 0.02), err());
+  assert.ok(
+    delays.every((d) => d === 0.02),
+    err(),
+  );
 });

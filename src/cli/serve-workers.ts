@@ -112,7 +112,9 @@ export function runWorkers(
         }
         io.stderr.write(
           `heed serve: worker ${pid} stopped (${how}); starting another in ${decision.delayMs / 1000} s` +
-            (decision.recentDeaths > 1 ? ` (${decision.recentDeaths} deaths within ${windowMs / 1000} s)` : '') +
+            (decision.recentDeaths > 1
+              ? ` (${decision.recentDeaths} deaths within ${windowMs / 1000} s)`
+              : '') +
             '\n',
         );
         const timer = setTimeout(() => {
