@@ -56,7 +56,8 @@ try {
       perSecond[name].push(result.perSecond);
       cpu[name].push(micros);
       console.log(
-        `round ${round + 1} ${name.padEnd(5)} ${Math.round(result.perSecond)} req/s, ${micros.toFixed(1)} µs CPU per request`,
+        `round ${round + 1} ${name.padEnd(5)} ${Math.round(result.perSecond)} req/s, ` +
+          `p50 ${result.p50Ms.toFixed(3)} ms, p99 ${result.p99Ms.toFixed(3)} ms, ${micros.toFixed(1)} µs CPU per request`,
       );
     }
   }

@@ -54,7 +54,8 @@ import type {
 import { featureSlots, namedSlotWeights, type FeatureSlots } from './feature-slots.js';
 import { slotGatedAttention } from './gau.js';
 import { startBiasesAtBaseline } from './baseline-biases.js';
-import { fitPairs, predictPairs, requireEngine } from '../pair-training.js';
+import { fitPairs, requireEngine } from '../pair-training.js';
+import { plainAfmGauPredictor, type PlainAfmGauPredict } from './plain-forward.js';
 import { restoreSlotModel, slotModelState, type SlotSide } from './slot-model-state.js';
 import { checkExplainIndex } from '../setting-checks.js';
 import { checkConfig, defaultsOf } from '../settings-schema.js';
@@ -103,6 +104,7 @@ export class AfmGau implements RatingModel {
   private readonly interaction: Interaction;
   private readonly mlpInput: MlpInput;
   private net: Network | undefined;
+  private plain: { readonly net: Network; readonly predict: PlainAfmGauPredict } | undefined;
   /** The last fit's training report (epochs, best epoch, history). */
   lastReport: TrainReport | undefined;
 
@@ -133,7 +135,12 @@ export class AfmGau implements RatingModel {
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
     const net = this.fitted();
-    return predictPairs(this.id, (u, i, ctx) => this.forward(net, u, i, ctx), users, items);
+    if (users.length !== items.length)
+      throw new UsageError(`${this.id} predict: ${users.length} users but ${items.length} items`);
+    // The plain-JavaScript pass (plain-forward.ts): the tensor pass's scores without the
+    // engine's per-operation cost, and the user's logits computed once for /recommend.
+    if (this.plain?.net !== net) this.plain = { net, predict: plainAfmGauPredictor(net, this.mlpInput) };
+    return this.plain.predict(users, items);
   }
 
   /** The user's attention over the item's features (Eq. 2), named: "item id", "genre=Action", … */

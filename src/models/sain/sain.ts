@@ -26,7 +26,7 @@ import type { Activation } from '../../engine/layers/dense.js';
 import { loadState, toModelState } from '../neural-state.js';
 import { Params } from '../../engine/params.js';
 import { StepContext } from '../../engine/step.js';
-import { predictInBatches, train, type TrainReport } from '../../engine/train-loop.js';
+import { train, type TrainReport } from '../../engine/train-loop.js';
 import { HeedError, UsageError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { bool, num, str } from '../config.js';
@@ -52,6 +52,7 @@ import {
   type TokenField,
 } from './feature-tokens.js';
 import { startTokensFromFm } from './fm-token-init.js';
+import { plainSainPredictor, type PlainSainPredict } from './plain-forward.js';
 import { frequencyL2, rowWeights } from './frequency-l2.js';
 import { fusedSainLoss } from './fused-loss.js';
 import {
@@ -85,6 +86,7 @@ export class Sain implements RatingModel {
   /** The training loop's report of the last `fit` (best epoch, history), for benchmarks. */
   lastReport: TrainReport | undefined;
   private fitted: Fitted | undefined;
+  private plain: { readonly fitted: Fitted; readonly predict: PlainSainPredict } | undefined;
 
   constructor(config: ModelConfig) {
     this.config = { ...SAIN_DEFAULTS, ...config };
@@ -191,13 +193,9 @@ export class Sain implements RatingModel {
     if (users.length !== items.length) {
       throw new UsageError(`sain.predict: ${users.length} users but ${items.length} items`);
     }
-    const settings = this.settings(false);
-    const out = predictInBatches(
-      users.length,
-      PREDICT_BATCH,
-      (batch, ctx) =>
-        this.forward(fitted, takeInt32(users, batch), takeInt32(items, batch), settings, ctx).combined,
-    );
+    // The plain-JavaScript pass (plain-forward.ts): the tensor pass's numbers without the
+    // engine's per-operation cost, which was most of a single prediction's time.
+    const out = this.plainPredictor(fitted)(users, items);
     const fallback = fitted.net.globalBias.value[0];
     for (let k = 0; k < out.length; k++) if (!Number.isFinite(out[k])) out[k] = fallback;
     return out;
@@ -323,6 +321,15 @@ export class Sain implements RatingModel {
     loadState(params, state);
     model.fitted = { tokens, params, net, scale: meta.scale };
     return model;
+  }
+
+  /** Built once per fitted network; it reads the current weights on every call. */
+  private plainPredictor(fitted: Fitted): PlainSainPredict {
+    if (this.plain?.fitted !== fitted) {
+      const { topK, projection } = this.settings(false);
+      this.plain = { fitted, predict: plainSainPredictor(fitted.net, fitted.tokens, { topK, projection }) };
+    }
+    return this.plain.predict;
   }
 
   private model(): Fitted {
