@@ -36,5 +36,10 @@ export const BAYES_SVDPP_SETTINGS: SettingsSchema = {
   ),
   clipSamples: flag(true, 'Clip each draw’s prediction to the rating scale before averaging, as libFM does'),
   initStd: real(0.1, 'Standard deviation of the initial factors (libFM’s init_stdev)', { min: 0 }),
+  chains: integer(
+    0,
+    'Independent Gibbs chains, each on its own worker thread, their kept draws pooled; 0 = one per core (at most 4)',
+    { min: 0 },
+  ),
   seed: integer(1, 'Seed of the initial factors and the draws', { min: 0 }),
 };
