@@ -28,8 +28,8 @@ export const BAYES_SVDPP_SETTINGS: SettingsSchema = {
   iterations: integer(200, 'Gibbs sweeps over all parameters', { min: 1 }),
   burnIn: integer(20, 'Sweeps discarded before draws are kept (must be below iterations)', { min: 0 }),
   samples: integer(
-    30,
-    'Most posterior draws kept for prediction (thinned evenly over the sweeps after burn-in)',
+    90,
+    'Most posterior draws kept for prediction per chain (thinned evenly over the sweeps after burn-in)',
     {
       min: 1,
     },

@@ -6,7 +6,7 @@ import { integer, real, text, type SettingsSchema } from '../settings-schema.js'
 
 export const BLEND_SETTINGS: SettingsSchema = {
   members: text(
-    'bayes-svdpp,svdpp,biasedmf',
+    'bayes-svdpp,svdpp,biasedmf,fm,baseline',
     'Models blended: comma list of model ids, each optionally with its settings, e.g. bayes-svdpp(factors=64;iterations=400),svdpp',
   ),
   ridge: real(0.001, 'Ridge penalty λ on the blend weights (per rating; the intercept is not penalised)', {
