@@ -173,10 +173,10 @@ test('--set learningRate=<value> reaches every model that has a learning rate', 
   });
   const overrides = parsed.keyValues('set');
   const withRate = MODELS.filter((m) => 'learningRate' in m.settings);
-  // bayes-svdpp is sampled (MCMC): it has no step size.
+  // bayes-svdpp is sampled (MCMC): it has no step size; blend's members carry their own.
   assert.deepEqual(
     MODELS.filter((m) => !withRate.includes(m)).map((m) => m.id),
-    ['globalmean', 'bayes-svdpp'],
+    ['globalmean', 'bayes-svdpp', 'blend'],
   );
   for (const spec of withRate) {
     assert.equal(resolveConfig(spec, { learningRate: 0.0123 }).learningRate, 0.0123, spec.id);

@@ -25,6 +25,7 @@ import { acmfSpec } from './acmf/acmf.js';
 import { aesrSpec } from './aesr/aesr.js';
 import { svdFeatureSpec } from './svdfeature/svdfeature.js';
 import { cdlSpec } from './cdl/cdl.js';
+import { blendSpecWith } from './blend/blend.js';
 import type { ModelSpec } from './model.js';
 
 export const MODELS: readonly ModelSpec[] = [
@@ -53,6 +54,7 @@ export const MODELS: readonly ModelSpec[] = [
   aesrSpec,
   svdFeatureSpec,
   cdlSpec,
+  blendSpecWith((id) => getModelSpec(id)),
 ];
 
 export function getModelSpec(id: string): ModelSpec {

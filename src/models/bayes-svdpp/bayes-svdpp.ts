@@ -23,14 +23,16 @@ import type {
 } from '../model.js';
 import type { MultiWeight } from '../classic/fm-design.js';
 import { buildSvdppLayout, type ImplicitBlocks, type ImplicitWeight } from './layout.js';
-import { fitRelationalMcmc } from './relational-gibbs.js';
-import { predictMean, SampleCollector, type SvdppSamples } from './samples.js';
+import { resolveChains, runChains } from './chains.js';
+import { predictMean, type SvdppSamples } from './samples.js';
 import { BAYES_SVDPP_SETTINGS } from './settings.js';
 
 const ID = 'bayes-svdpp';
 
 interface Fitted {
+  /** Every chain's kept draws, chain after chain. */
   readonly samples: SvdppSamples;
+  readonly chains: number;
   readonly users: number;
   readonly items: number;
   readonly scale: { readonly min: number; readonly max: number };
@@ -67,9 +69,8 @@ export class BayesSvdpp implements RatingModel {
       const v = gatherRatings(options.validation);
       validation = { user: v.user, item: v.item, target: Float64Array.from(v.rating) };
     }
-    const factors = num(c, 'factors');
-    const collector = new SampleCollector(layout.users, layout.items, factors);
-    const sweeps = await fitRelationalMcmc(
+    const chains = resolveChains(num(c, 'chains'));
+    const { samples, sweeps } = await runChains(
       {
         layout,
         user: ratings.user,
@@ -78,7 +79,7 @@ export class BayesSvdpp implements RatingModel {
         scale: dataset.scale,
       },
       {
-        factors,
+        factors: num(c, 'factors'),
         iterations: num(c, 'iterations'),
         burnIn: num(c, 'burnIn'),
         samples: num(c, 'samples'),
@@ -86,16 +87,17 @@ export class BayesSvdpp implements RatingModel {
         seed: num(c, 'seed'),
         clipSamples: bool(c, 'clipSamples'),
       },
-      (params) => collector.add(params),
+      chains,
       { validation, onProgress: options.onProgress, signal: options.signal },
     );
     this.fitted = {
-      samples: collector.pack(),
+      samples,
+      chains,
       users: dataset.users.ids.length,
       items: dataset.items.ids.length,
       scale: { min: dataset.scale.min, max: dataset.scale.max },
     };
-    return { epochs: sweeps, samplesProcessed: sweeps * ratings.rating.length };
+    return { epochs: sweeps, samplesProcessed: chains * sweeps * ratings.rating.length };
   }
 
   predict(users: Int32Array, items: Int32Array): Float32Array {
@@ -151,9 +153,10 @@ export class BayesSvdpp implements RatingModel {
   }
 
   state(): ModelState {
-    const { samples, users, items, scale } = this.model();
+    const { samples, chains, users, items, scale } = this.model();
     const meta: JsonValue = {
       samples: samples.count,
+      chains,
       factors: samples.factors,
       users,
       items,
@@ -178,6 +181,7 @@ export class BayesSvdpp implements RatingModel {
     const model = new BayesSvdpp(state.config);
     const meta = state.meta as {
       samples?: unknown;
+      chains?: unknown;
       factors?: unknown;
       users?: unknown;
       items?: unknown;
@@ -190,6 +194,7 @@ export class BayesSvdpp implements RatingModel {
       !count(meta.factors) ||
       !count(meta.users) ||
       !count(meta.items) ||
+      (meta.chains !== undefined && !count(meta.chains)) ||
       typeof meta.scale?.min !== 'number' ||
       typeof meta.scale.max !== 'number'
     ) {
@@ -224,6 +229,8 @@ export class BayesSvdpp implements RatingModel {
     }
     model.fitted = {
       samples,
+      // Models saved before chains existed ran one.
+      chains: meta.chains === undefined ? 1 : (meta.chains as number),
       users: meta.users,
       items: meta.items,
       scale: { min: meta.scale.min, max: meta.scale.max },

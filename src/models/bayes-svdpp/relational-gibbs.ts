@@ -55,14 +55,21 @@ export interface RelationalMcmcSettings {
   readonly clipSamples: boolean;
 }
 
+export interface ValidationPairs {
+  readonly user: Int32Array;
+  readonly item: Int32Array;
+  readonly target: Float64Array;
+}
+
 export interface RelationalHooks {
   /** Pairs scored after each sweep past burn-in (running mean of the draws), for progress only. */
-  readonly validation?: {
-    readonly user: Int32Array;
-    readonly item: Int32Array;
-    readonly target: Float64Array;
-  };
+  readonly validation?: ValidationPairs;
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * After each sweep past burn-in: the running sum of the draws' validation predictions and how
+   * many draws it holds, so that chains run apart can report the RMSE of their pooled mean.
+   */
+  readonly onValidationSum?: (sweep: number, sum: Float64Array, averaged: number) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -391,6 +398,7 @@ export async function fitRelationalMcmc(
           averaged,
           settings.clipSamples,
         );
+        hooks.onValidationSum?.(sweep, validationSum, averaged);
       }
     }
     hooks.onProgress?.({
@@ -411,7 +419,7 @@ export async function fitRelationalMcmc(
 function scoreRunningMean(
   data: RelationalData,
   params: FmParams,
-  validation: NonNullable<RelationalHooks['validation']>,
+  validation: ValidationPairs,
   sum: Float64Array,
   count: number,
   clip: boolean,
@@ -422,7 +430,6 @@ function scoreRunningMean(
   const k = params.factors;
   const nu = u.a.length;
   const ni = i.a.length;
-  let se = 0;
   for (let r = 0; r < validation.target.length; r++) {
     const a = validation.user[r];
     const c = validation.item[r];
@@ -430,7 +437,20 @@ function scoreRunningMean(
     for (let f = 0; f < k; f++) y += u.q[f * nu + a] * i.q[f * ni + c];
     if (clip) y = Math.min(max, Math.max(min, y));
     sum[r] += y;
-    const p = Math.min(max, Math.max(min, sum[r] / count));
+  }
+  return rmseOfMean(sum, count, validation, data.scale);
+}
+
+/** RMSE of the mean prediction sum / count (clipped to the scale) against the validation targets. */
+export function rmseOfMean(
+  sum: Float64Array,
+  count: number,
+  validation: ValidationPairs,
+  scale: { readonly min: number; readonly max: number },
+): number {
+  let se = 0;
+  for (let r = 0; r < validation.target.length; r++) {
+    const p = Math.min(scale.max, Math.max(scale.min, sum[r] / count));
     se += (p - validation.target[r]) * (p - validation.target[r]);
   }
   return Math.sqrt(se / Math.max(1, validation.target.length));

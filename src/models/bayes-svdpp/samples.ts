@@ -144,3 +144,28 @@ export function predictMean(
   }
   return out;
 }
+
+/** The draws of several chains as one set of draws, in the order given (all with the same k). */
+export function joinSamples(parts: readonly SvdppSamples[]): SvdppSamples {
+  const factors = parts[0]?.factors ?? 0;
+  if (parts.some((p) => p.factors !== factors)) throw new Error('joinSamples: chains with different factors');
+  const join = (key: 'w0' | 'userA' | 'userQ' | 'itemA' | 'itemQ'): Float32Array | Float64Array => {
+    const size = parts.reduce((n, p) => n + p[key].length, 0);
+    const out = key === 'w0' ? new Float64Array(size) : new Float32Array(size);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p[key], at);
+      at += p[key].length;
+    }
+    return out;
+  };
+  return {
+    count: parts.reduce((n, p) => n + p.count, 0),
+    factors,
+    w0: join('w0') as Float64Array,
+    userA: join('userA') as Float32Array,
+    userQ: join('userQ') as Float32Array,
+    itemA: join('itemA') as Float32Array,
+    itemQ: join('itemQ') as Float32Array,
+  };
+}

@@ -28,13 +28,18 @@ export const BAYES_SVDPP_SETTINGS: SettingsSchema = {
   iterations: integer(200, 'Gibbs sweeps over all parameters', { min: 1 }),
   burnIn: integer(20, 'Sweeps discarded before draws are kept (must be below iterations)', { min: 0 }),
   samples: integer(
-    30,
-    'Most posterior draws kept for prediction (thinned evenly over the sweeps after burn-in)',
+    90,
+    'Most posterior draws kept for prediction per chain (thinned evenly over the sweeps after burn-in)',
     {
       min: 1,
     },
   ),
   clipSamples: flag(true, 'Clip each draw’s prediction to the rating scale before averaging, as libFM does'),
   initStd: real(0.1, 'Standard deviation of the initial factors (libFM’s init_stdev)', { min: 0 }),
+  chains: integer(
+    0,
+    'Independent Gibbs chains, each on its own worker thread, their kept draws pooled; 0 = one per core (at most 4)',
+    { min: 0 },
+  ),
   seed: integer(1, 'Seed of the initial factors and the draws', { min: 0 }),
 };
