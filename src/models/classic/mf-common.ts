@@ -8,6 +8,7 @@ import { HeedError } from '../../util/errors.js';
 import type { Rng } from '../../util/rng.js';
 import { num } from '../config.js';
 import type { ModelConfig, ModelState, ProgressEvent } from '../model.js';
+import { fitThreads } from './mf-parallel.js';
 
 /**
  * The SGD settings BiasedMF and SVD++ share (`BIASED_SGD_SETTINGS`), read from a config their
@@ -25,6 +26,8 @@ export interface BiasedSgdSettings {
   /** Every learning rate is multiplied by this after every epoch. */
   readonly lrDecay: number;
   readonly seed: number;
+  /** Threads of the epochs, 0 ("every core") already resolved to a count. */
+  readonly threads: number;
 }
 
 export function biasedSgdSettings(config: ModelConfig): BiasedSgdSettings {
@@ -37,6 +40,7 @@ export function biasedSgdSettings(config: ModelConfig): BiasedSgdSettings {
     initStd: num(config, 'initStd'),
     lrDecay: num(config, 'lrDecay'),
     seed: num(config, 'seed'),
+    threads: fitThreads(num(config, 'threads')),
   };
 }
 
