@@ -96,28 +96,27 @@ export class BiasedMF implements RatingModel {
   }
 
   /**
-   * The same fit on `threads` worker threads (`mf-parallel.ts`): the same initial factors, then
-   * LIBMF's block schedule, each block shuffled before every pass. Not reproducible bit for bit.
+   * The same model fitted on `threads` worker threads (`mf-parallel.ts`), with LIBMF's block
+   * schedule. Not reproducible bit for bit.
    */
   private async fitOnThreads(train: RatingSubset, options: FitOptions): Promise<FitReport> {
     const s = biasedSgdSettings(this.config);
     // Started first: the threads boot while this one prepares the data.
     const pool = new MfWorkerPool(s.threads);
     try {
-      const rng = new Rng(s.seed);
       const data = factorTrainingData(train);
       const { users: nUsers, items: nItems, counts, mean } = data;
       const k = this.factors;
       const stride = paddedStride(k);
-      // Drawn first, as in the one-thread fit: the initial factors do not depend on `threads`.
-      const userFactors = new Float32Array(nUsers * stride);
-      const itemFactors = new Float32Array(nItems * stride);
-      initFactors(rng, userFactors, nUsers, k, stride, s.initStd, counts.users);
-      initFactors(rng, itemFactors, nItems, k, stride, s.initStd, counts.items);
       const sizes = { users: nUsers, items: nItems, stride };
-      const trainer = new ParallelBiasedTrainer(pool, sizes, data, rng, s.seed);
-      trainer.userFactors.set(userFactors);
-      trainer.itemFactors.set(itemFactors);
+      const init = {
+        factors: k,
+        std: s.initStd,
+        seed: s.seed,
+        userCounts: counts.users,
+        itemCounts: counts.items,
+      };
+      const trainer = new ParallelBiasedTrainer(pool, sizes, data, new Rng(s.seed), init);
       const score = trainedScore(trainer, mean, k);
       const done = await runSgdEpochs(
         {

@@ -28,7 +28,6 @@ import {
 /** The functions of `mf-kernels.wat`. */
 export interface KernelExports {
   shuffleRecords(rec: number, swaps: number, n: number): void;
-  shuffleRecordsSeeded(rec: number, n: number, seed: number): void;
   shuffleSegments(pairs: number, offsets: number, nSeg: number, swaps: number): void;
   biasedEpoch(
     P: number,

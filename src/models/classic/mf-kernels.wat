@@ -39,31 +39,6 @@
       (local.set $t (i32.sub (local.get $t) (i32.const 1)))
       (br_if $swap (i32.gt_u (local.get $t) (i32.const 0)))))
 
-  ;; Fisher-Yates shuffle of `n` 16-byte records in place with draws from a generator of its own,
-  ;; xorshift32 (Marsaglia 2003) started at `seed` (not 0): the partner of position t (n-1 down to
-  ;; 1) is floor(x * (t + 1) / 2^32) for the next output x. The worker threads of a parallel fit
-  ;; shuffle their blocks with it, so that no draw crosses from JavaScript per record.
-  (func (export "shuffleRecordsSeeded") (param $rec i32) (param $n i32) (param $seed i32)
-    (local $t i32) (local $x i32) (local $a i32) (local $b i32) (local $tmp v128)
-    (if (i32.le_u (local.get $n) (i32.const 1)) (then (return)))
-    (local.set $x (local.get $seed))
-    (local.set $t (i32.sub (local.get $n) (i32.const 1)))
-    (loop $swap
-      (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 13))))
-      (local.set $x (i32.xor (local.get $x) (i32.shr_u (local.get $x) (i32.const 17))))
-      (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 5))))
-      (local.set $a (i32.add (local.get $rec) (i32.shl (local.get $t) (i32.const 4))))
-      (local.set $b (i32.add (local.get $rec) (i32.shl
-        (i32.wrap_i64 (i64.shr_u
-          (i64.mul (i64.extend_i32_u (local.get $x)) (i64.extend_i32_u (i32.add (local.get $t) (i32.const 1))))
-          (i64.const 32)))
-        (i32.const 4))))
-      (local.set $tmp (v128.load (local.get $a)))
-      (v128.store (local.get $a) (v128.load (local.get $b)))
-      (v128.store (local.get $b) (local.get $tmp))
-      (local.set $t (i32.sub (local.get $t) (i32.const 1)))
-      (br_if $swap (i32.gt_u (local.get $t) (i32.const 0)))))
-
   ;; Fisher-Yates shuffle of 8-byte pairs within each of `nSeg` segments in place. Segment s spans
   ;; pairs [offsets[s], offsets[s+1]); swaps[t] (0 <= swaps[t] <= t - start) is the partner of
   ;; global position t, relative to its segment's start.

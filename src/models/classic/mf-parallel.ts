@@ -5,11 +5,15 @@
  * BiasedMF follows LIBMF (Zhuang, Chin, Juan & Lin, RecSys 2013): users and items are put in
  * random groups once (LIBMF permutes their ids), the ratings are stored block by block, and the
  * threads take blocks that share no user group and no item group with a block another thread holds
- * (`mf-block-schedule.ts`), so no parameter is ever written by two threads at once. LIBMF does
- * not shuffle ratings between iterations at all (it visits a block's ratings sorted by user and
- * relies on its per-parameter adaptive step sizes); Heed's plain SGD is fitted, and its defaults
- * tuned, with a fresh random order each epoch, so each block's records are shuffled before every
- * pass over them (by the thread that takes it, so the shuffle runs in parallel too).
+ * (`mf-block-schedule.ts`), so no parameter is ever written by two threads at once. Like LIBMF,
+ * the ratings are not shuffled between epochs: within a block they are stored once, grouped by user
+ * (users in a random order), and the randomness of an epoch is the order the blocks are taken in.
+ * On ml-1m this was as accurate as reshuffling every block before every pass (test RMSE 0.8561 to
+ * 0.8562 either way, 20 epochs), took about 0.2 s less CPU time per fit (no shuffles), and keeps a
+ * user's p_u in cache across the user's ratings in the block. The initial factors are drawn by the
+ * worker threads too (each its share of rows, from generators seeded by row), while this thread
+ * lays the ratings out; they are the same normal draws as the one-thread fit's, but not the same
+ * numbers.
  *
  * SVD++ cannot be cut into independent blocks: a user's pass reads the implicit factors y_j of
  * every item the user rated and updates all of them. Users are the natural unit: the threads take
@@ -26,7 +30,7 @@ import type { Rng } from '../../util/rng.js';
 import { newBlockSchedule, startScheduleEpoch } from './mf-block-schedule.js';
 import { Layout, mfKernelModule, type SgdRates, type SvdppTrainer } from './mf-kernels.js';
 import type { MfWorkerPool } from './mf-worker-pool.js';
-import type { BiasedWorkerData, SvdppWorkerData } from './mf-worker.js';
+import type { BiasedWorkerData, FactorInit, SvdppWorkerData } from './mf-worker.js';
 
 /** The threads a fit runs on: the `threads` setting, 0 meaning every core. */
 export function fitThreads(setting: number): number {
@@ -43,6 +47,19 @@ export function gridBins(threads: number): number {
 
 /** SVD++ users handed to a thread at a time (a few thousand ratings on MovieLens). */
 const USERS_PER_TAKE = 16;
+
+/**
+ * The positions 0..n-1 stably sorted by `keys[t]` (each in 0..rank.length-1), keys ordered by
+ * `rank` (a permutation of them): a counting sort.
+ */
+function countingOrder(n: number, keys: Int32Array, rank: Int32Array): Int32Array {
+  const starts = new Int32Array(rank.length + 1);
+  for (let t = 0; t < n; t++) starts[rank[keys[t]] + 1]++;
+  for (let r = 0; r < rank.length; r++) starts[r + 1] += starts[r];
+  const order = new Int32Array(n);
+  for (let t = 0; t < n; t++) order[starts[rank[keys[t]]]++] = t;
+  return order;
+}
 
 /** Random groups of `count` ids, `bins` groups of nearly equal size. */
 function randomGroups(count: number, bins: number, rng: Rng): Int32Array {
@@ -66,15 +83,17 @@ export class ParallelBiasedTrainer {
   readonly bins: number;
   private readonly schedule: Int32Array;
   private readonly pool: MfWorkerPool;
-  private epochs = 0;
 
-  /** `rng` draws the user and item groups; `seed` seeds the per-block shuffles. */
+  /**
+   * `rng` draws the user and item groups and the users' order; the workers draw the initial
+   * factors as `init` says.
+   */
   constructor(
     pool: MfWorkerPool,
     sizes: { readonly users: number; readonly items: number; readonly stride: number },
     ratings: { readonly user: Int32Array; readonly item: Int32Array; readonly rating: Float32Array },
     rng: Rng,
-    seed: number,
+    init: FactorInit,
   ) {
     const { users, items, stride } = sizes;
     const { user, item, rating } = ratings;
@@ -84,13 +103,6 @@ export class ParallelBiasedTrainer {
     this.stride = stride;
     this.count = n;
     this.pool = pool;
-
-    const rowOf = randomGroups(users, bins, rng);
-    const columnOf = randomGroups(items, bins, rng);
-    const blockOf = (t: number): number => rowOf[user[t]] * bins + columnOf[item[t]];
-    const blockStarts = new Int32Array(bins * bins + 1);
-    for (let t = 0; t < n; t++) blockStarts[blockOf(t) + 1]++;
-    for (let b = 0; b < bins * bins; b++) blockStarts[b + 1] += blockStarts[b];
 
     const layout = new Layout();
     const at = {
@@ -105,37 +117,49 @@ export class ParallelBiasedTrainer {
     this.itemFactors = new Float32Array(buffer, at.Q, items * stride);
     this.userBias = new Float32Array(buffer, at.BU, users);
     this.itemBias = new Float32Array(buffer, at.BI, items);
-    const recInt = new Int32Array(buffer, at.rec, n * 4);
-    const recFloat = new Float32Array(buffer, at.rec, n * 4);
-    const next = blockStarts.slice(0, bins * bins);
-    for (let t = 0; t < n; t++) {
-      const r = next[blockOf(t)]++;
-      recInt[4 * r] = user[t];
-      recInt[4 * r + 1] = item[t];
-      recFloat[4 * r + 2] = rating[t];
-    }
 
+    // The workers start drawing the initial factors now, while this thread lays out the ratings;
+    // they read `blockStarts` (shared) only from the first epoch on.
     this.schedule = newBlockSchedule(bins);
+    const blockStarts = new Int32Array(new SharedArrayBuffer((bins * bins + 1) * 4));
     const module = mfKernelModule();
     pool.start((worker): BiasedWorkerData => ({
       kind: 'biasedmf',
       module,
       memory: layout.memory,
       at,
-      stride,
+      sizes,
       bins,
       blockStarts,
       schedule: this.schedule,
-      seed,
+      init,
       worker,
+      workers: pool.size,
     }));
+
+    const rowOf = randomGroups(users, bins, rng);
+    const columnOf = randomGroups(items, bins, rng);
+    const blockOf = (t: number): number => rowOf[user[t]] * bins + columnOf[item[t]];
+    for (let t = 0; t < n; t++) blockStarts[blockOf(t) + 1]++;
+    for (let b = 0; b < bins * bins; b++) blockStarts[b + 1] += blockStarts[b];
+    // Two stable counting sorts: by the users' random order, then by block.
+    const byUser = countingOrder(n, user, rng.permutation(users));
+    const recInt = new Int32Array(buffer, at.rec, n * 4);
+    const recFloat = new Float32Array(buffer, at.rec, n * 4);
+    const next = blockStarts.slice(0, bins * bins);
+    for (let s = 0; s < n; s++) {
+      const t = byUser[s];
+      const r = next[blockOf(t)]++;
+      recInt[4 * r] = user[t];
+      recInt[4 * r + 1] = item[t];
+      recFloat[4 * r + 2] = rating[t];
+    }
   }
 
-  /** One SGD pass over every block, each shuffled first; returns the sum of squared errors. */
+  /** One SGD pass over every block; returns the sum of squared errors. */
   epoch(mean: number, rates: SgdRates): Promise<number> {
     startScheduleEpoch(this.schedule, this.bins);
     return this.pool.epoch({
-      epoch: this.epochs++,
       mean,
       lr: rates.lr,
       dec: 1 - rates.lr * rates.reg,
@@ -177,7 +201,6 @@ export class SvdppWorkers {
     this.trainer.setImplicitDecay(lrImplicit, regImplicit);
     Atomics.store(this.cursor, 0, 0);
     return this.pool.epoch({
-      epoch: 0,
       mean,
       lr: rates.lr,
       dec: 1 - rates.lr * rates.reg,

@@ -16,6 +16,19 @@ import type { WasmMemory } from '../../util/wasm.js';
 import { releaseBlock, takeBlock } from './mf-block-schedule.js';
 import { mfKernels, type KernelExports } from './mf-kernels.js';
 
+/**
+ * How BiasedMF's initial factors are drawn: the first `factors` columns of every row with training
+ * ratings, normal with standard deviation `std` (as `initFactors` does), from a generator seeded by
+ * `seed`, the table and the row, so the numbers do not depend on which worker draws them.
+ */
+export interface FactorInit {
+  readonly factors: number;
+  readonly std: number;
+  readonly seed: number;
+  readonly userCounts: Int32Array;
+  readonly itemCounts: Int32Array;
+}
+
 /** What a BiasedMF worker is started with. */
 export interface BiasedWorkerData {
   readonly kind: 'biasedmf';
@@ -23,13 +36,15 @@ export interface BiasedWorkerData {
   readonly memory: WasmMemory;
   /** Byte offsets of P, Q, b_u, b_i and of the records, grouped by block. */
   readonly at: { P: number; Q: number; BU: number; BI: number; rec: number };
-  readonly stride: number;
+  readonly sizes: { readonly users: number; readonly items: number; readonly stride: number };
   readonly bins: number;
-  /** Block b's records are [blockStarts[b], blockStarts[b + 1]). */
+  /** Block b's records are [blockStarts[b], blockStarts[b + 1]) (filled in before the first epoch). */
   readonly blockStarts: Int32Array;
   readonly schedule: Int32Array;
-  readonly seed: number;
+  readonly init: FactorInit;
+  /** This worker's index among `workers`. */
   readonly worker: number;
+  readonly workers: number;
 }
 
 /** What an SVD++ worker is started with. */
@@ -61,7 +76,6 @@ export interface SvdppWorkerData {
 
 /** One epoch's rates (decays precomputed as 1 - lr * reg). */
 export interface WorkerEpoch {
-  readonly epoch: number;
   readonly mean: number;
   readonly lr: number;
   readonly dec: number;
@@ -71,23 +85,37 @@ export interface WorkerEpoch {
   readonly lrY: number;
 }
 
-/**
- * The (nonzero) seed of block `block`'s shuffle in `epoch`: the same whichever thread takes the
- * block, so only the schedule's timing varies between runs.
- */
-export function blockShuffleSeed(seed: number, epoch: number, blocks: number, block: number): number {
-  return new Rng((Math.imul(seed, 0x9e3779b1) + epoch * blocks + block) >>> 0).nextUint32() || 1;
+/** A generator seed from `seed` and two numbers (Rng's SplitMix32 start decorrelates near seeds). */
+function derivedSeed(seed: number, a: number, b: number): number {
+  return (Math.imul(seed, 0x9e3779b1) + Math.imul(a, 0x85ebca6b) + b) >>> 0;
+}
+
+/** Draws this worker's share (a contiguous range of rows) of P and Q, as `FactorInit` says. */
+function drawInitialFactors(data: BiasedWorkerData): void {
+  const { at, sizes, init, worker, workers } = data;
+  const tables = [
+    { at: at.P, rows: sizes.users, counts: init.userCounts },
+    { at: at.Q, rows: sizes.items, counts: init.itemCounts },
+  ];
+  tables.forEach((table, t) => {
+    const values = new Float32Array(data.memory.buffer, table.at, table.rows * sizes.stride);
+    const last = Math.floor(((worker + 1) * table.rows) / workers);
+    for (let r = Math.floor((worker * table.rows) / workers); r < last; r++) {
+      if (table.counts[r] === 0) continue;
+      const rng = new Rng(derivedSeed(init.seed, t, r));
+      for (let f = 0; f < init.factors; f++) values[r * sizes.stride + f] = rng.normal() * init.std;
+    }
+  });
 }
 
 function biasedEpoch(data: BiasedWorkerData, kernels: KernelExports, picks: Rng, e: WorkerEpoch): number {
-  const { at, bins, blockStarts, schedule, stride } = data;
-  const blocks = bins * bins;
+  const { at, bins, blockStarts, schedule } = data;
+  const stride = data.sizes.stride;
   let sse = 0;
   for (let block = takeBlock(schedule, bins, picks); block >= 0; block = takeBlock(schedule, bins, picks)) {
     const first = blockStarts[block];
     const n = blockStarts[block + 1] - first;
     const rec = at.rec + first * 16;
-    kernels.shuffleRecordsSeeded(rec, n, blockShuffleSeed(data.seed, e.epoch, blocks, block));
     sse += kernels.biasedEpoch(at.P, at.Q, at.BU, at.BI, rec, n, stride, e.mean, e.lr, e.dec, e.lrB, e.decB);
     releaseBlock(schedule, bins, block);
   }
@@ -127,9 +155,11 @@ function svdppEpoch(data: SvdppWorkerData, kernels: KernelExports, e: WorkerEpoc
 let started: { data: BiasedWorkerData | SvdppWorkerData; kernels: KernelExports; picks: Rng } | undefined;
 parentPort?.on('message', (message: BiasedWorkerData | SvdppWorkerData | WorkerEpoch) => {
   if ('kind' in message) {
-    const picks = new Rng(
-      message.kind === 'biasedmf' ? blockShuffleSeed(message.seed, -1, 1, message.worker) : 0,
-    );
+    let picks = new Rng(0);
+    if (message.kind === 'biasedmf') {
+      drawInitialFactors(message);
+      picks = new Rng(derivedSeed(message.init.seed, 2, message.worker));
+    }
     started = { data: message, kernels: mfKernels(message.module, message.memory), picks };
     return;
   }
