@@ -33,7 +33,7 @@ import {
 } from './biased-factors.js';
 import { biasedSgdSettings, factorTrainingData, initFactors } from './mf-common.js';
 import { BiasedTrainer, paddedStride } from './mf-kernels.js';
-import { ParallelBiasedTrainer } from './mf-parallel.js';
+import { fitThreads, ParallelBiasedTrainer } from './mf-parallel.js';
 import { MfWorkerPool } from './mf-worker-pool.js';
 import { runSgdEpochs } from './sgd-epochs.js';
 
@@ -63,7 +63,8 @@ export class BiasedMF implements RatingModel {
 
   async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
     const s = biasedSgdSettings(this.config);
-    if (s.threads > 1) return this.fitOnThreads(train, options);
+    const threads = fitThreads(s.threads, train.indices.length);
+    if (threads > 1) return this.fitOnThreads(threads, train, options);
     const rng = new Rng(s.seed);
     const { user, item, rating, users: nUsers, items: nItems, counts, mean } = factorTrainingData(train);
     const n = rating.length;
@@ -99,10 +100,10 @@ export class BiasedMF implements RatingModel {
    * The same model fitted on `threads` worker threads (`mf-parallel.ts`), with LIBMF's block
    * schedule. Not reproducible bit for bit.
    */
-  private async fitOnThreads(train: RatingSubset, options: FitOptions): Promise<FitReport> {
+  private async fitOnThreads(threads: number, train: RatingSubset, options: FitOptions): Promise<FitReport> {
     const s = biasedSgdSettings(this.config);
     // Started first: the threads boot while this one prepares the data.
-    const pool = new MfWorkerPool(s.threads);
+    const pool = new MfWorkerPool(threads);
     try {
       const data = factorTrainingData(train);
       const { users: nUsers, items: nItems, counts, mean } = data;

@@ -8,7 +8,6 @@ import { HeedError } from '../../util/errors.js';
 import type { Rng } from '../../util/rng.js';
 import { num } from '../config.js';
 import type { ModelConfig, ModelState, ProgressEvent } from '../model.js';
-import { fitThreads } from './mf-parallel.js';
 
 /**
  * The SGD settings BiasedMF and SVD++ share (`BIASED_SGD_SETTINGS`), read from a config their
@@ -26,7 +25,7 @@ export interface BiasedSgdSettings {
   /** Every learning rate is multiplied by this after every epoch. */
   readonly lrDecay: number;
   readonly seed: number;
-  /** Threads of the epochs, 0 ("every core") already resolved to a count. */
+  /** The `threads` setting (0: every core); `fitThreads` gives the count a fit uses. */
   readonly threads: number;
 }
 
@@ -40,7 +39,7 @@ export function biasedSgdSettings(config: ModelConfig): BiasedSgdSettings {
     initStd: num(config, 'initStd'),
     lrDecay: num(config, 'lrDecay'),
     seed: num(config, 'seed'),
-    threads: fitThreads(num(config, 'threads')),
+    threads: num(config, 'threads'),
   };
 }
 

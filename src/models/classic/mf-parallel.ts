@@ -32,9 +32,19 @@ import { Layout, mfKernelModule, type SgdRates, type SvdppTrainer } from './mf-k
 import type { MfWorkerPool } from './mf-worker-pool.js';
 import type { BiasedWorkerData, FactorInit, SvdppWorkerData } from './mf-worker.js';
 
-/** The threads a fit runs on: the `threads` setting, 0 meaning every core. */
-export function fitThreads(setting: number): number {
-  return setting === 0 ? availableParallelism() : setting;
+/**
+ * Training ratings per thread below which a fit uses fewer threads: starting a worker thread costs
+ * tens of milliseconds, more than a whole small fit, and a one-thread fit is reproducible.
+ */
+export const MIN_RATINGS_PER_THREAD = 20_000;
+
+/**
+ * The threads a fit of `ratings` training ratings runs on: the `threads` setting (0: every core),
+ * at most one per `MIN_RATINGS_PER_THREAD` ratings, at least one.
+ */
+export function fitThreads(setting: number, ratings: number): number {
+  const wanted = setting === 0 ? availableParallelism() : setting;
+  return Math.max(1, Math.min(wanted, Math.floor(ratings / MIN_RATINGS_PER_THREAD)));
 }
 
 /**

@@ -41,7 +41,7 @@ import {
 } from './biased-factors.js';
 import { biasedSgdSettings, factorTrainingData, initFactors, stateArray, unpad } from './mf-common.js';
 import { SvdppTrainer, paddedStride } from './mf-kernels.js';
-import { SvdppWorkers } from './mf-parallel.js';
+import { fitThreads, SvdppWorkers } from './mf-parallel.js';
 import { MfWorkerPool } from './mf-worker-pool.js';
 import { runSgdEpochs } from './sgd-epochs.js';
 
@@ -90,9 +90,10 @@ export class SVDpp implements RatingModel {
     const stride = paddedStride(k);
 
     // On more than one thread, workers run the passes while this thread shuffles (mf-parallel.ts).
-    const pool = s.threads > 1 ? new MfWorkerPool(s.threads) : undefined;
+    const threads = fitThreads(s.threads, n);
+    const pool = threads > 1 ? new MfWorkerPool(threads) : undefined;
     try {
-      const trainer = new SvdppTrainer(nUsers, nItems, stride, user, item, rating, s.threads);
+      const trainer = new SvdppTrainer(nUsers, nItems, stride, user, item, rating, threads);
       const workers = pool && new SvdppWorkers(pool, trainer);
       initFactors(rng, trainer.userFactors, nUsers, k, stride, s.initStd, counts.users);
       initFactors(rng, trainer.itemFactors, nItems, k, stride, s.initStd, counts.items);
