@@ -18,6 +18,7 @@ import { fitThreads, gridBins } from '../src/models/classic/mf-parallel.js';
 import { liveMfWorkers } from '../src/models/classic/mf-worker-pool.js';
 import { svdppSpec } from '../src/models/classic/svdpp.js';
 import { resolveConfig } from '../src/models/config.js';
+import { runIdentityConfig } from '../src/models/settings-schema.js';
 import type { ConfigValue, ModelSpec, RatingModel } from '../src/models/model.js';
 import { UsageError } from '../src/util/errors.js';
 import { Rng } from '../src/util/rng.js';
@@ -174,5 +175,14 @@ test('block schedule: every block once per epoch; held blocks never share a row 
       releaseBlock(state, bins, block);
     }
     assert.equal(seen.size, bins * bins);
+  }
+});
+
+test('experiment run keys leave threads out: a stored run is found whatever threads it ran on', () => {
+  for (const spec of [biasedMfSpec, svdppSpec]) {
+    const identity = (threads: number) => runIdentityConfig(spec.settings, resolveConfig(spec, { threads }));
+    assert.equal('threads' in identity(2), false, spec.id);
+    assert.deepEqual(identity(2), identity(1), spec.id);
+    assert.equal(identity(1).factors, spec.defaults.factors, spec.id);
   }
 });

@@ -19,7 +19,7 @@ export const BIASED_SGD_SETTINGS: SettingsSchema = {
   threads: integer(
     0,
     'Threads the SGD epochs run on (0: every core); at most one per 20,000 training ratings; only a one-thread fit is reproducible bit for bit (docs/ARCHITECTURE.md)',
-    { min: 0, max: 256 },
+    { min: 0, max: 256, execution: true },
   ),
 };
 
