@@ -100,6 +100,9 @@ test('threads=2 fits finite predictions as accurate as threads=1, and leaves no 
     const two = testRmse(model, dataset, held);
     assert.ok(Math.abs(two - one) < 0.01, `${spec.id}: test RMSE ${two} on 2 threads, ${one} on 1`);
     assert.equal(await liveWorkersSettled(), 0, spec.id);
+    // No epoch at all: the workers start and are terminated unused.
+    await fitted(spec, dataset, train, { ...settings, epochs: 0, threads: 2 });
+    assert.equal(await liveWorkersSettled(), 0, `${spec.id} with 0 epochs`);
   }
 });
 

@@ -6,11 +6,11 @@
  * random groups once (LIBMF permutes their ids), the ratings are stored block by block, and the
  * threads take blocks that share no user group and no item group with a block another thread holds
  * (`mf-block-schedule.ts`), so no parameter is ever written by two threads at once. Like LIBMF,
- * the ratings are not shuffled between epochs: within a block they are stored once, grouped by user
- * (users in a random order), and the randomness of an epoch is the order the blocks are taken in.
- * On ml-1m this was as accurate as reshuffling every block before every pass (test RMSE 0.8561 to
- * 0.8562 either way, 20 epochs), took about 0.2 s less CPU time per fit (no shuffles), and keeps a
- * user's p_u in cache across the user's ratings in the block. The initial factors are drawn by the
+ * the ratings are not shuffled between epochs: within a block they keep the order they came in
+ * (MovieLens: grouped by user, as LIBMF sorts them), and the randomness of an epoch is the order the
+ * blocks are taken in. On ml-1m this was as accurate as reshuffling every block before every pass
+ * (test RMSE 0.8561 to 0.8562 either way, 20 epochs), took about 0.2 s less CPU time per fit (no
+ * shuffles), and keeps a user's p_u in cache across the user's ratings in the block. The initial factors are drawn by the
  * worker threads too (each its share of rows, from generators seeded by row), while this thread
  * lays the ratings out; they are the same normal draws as the one-thread fit's, but not the same
  * numbers.
@@ -58,19 +58,6 @@ export function gridBins(threads: number): number {
 /** SVD++ users handed to a thread at a time (a few thousand ratings on MovieLens). */
 const USERS_PER_TAKE = 16;
 
-/**
- * The positions 0..n-1 stably sorted by `keys[t]` (each in 0..rank.length-1), keys ordered by
- * `rank` (a permutation of them): a counting sort.
- */
-function countingOrder(n: number, keys: Int32Array, rank: Int32Array): Int32Array {
-  const starts = new Int32Array(rank.length + 1);
-  for (let t = 0; t < n; t++) starts[rank[keys[t]] + 1]++;
-  for (let r = 0; r < rank.length; r++) starts[r + 1] += starts[r];
-  const order = new Int32Array(n);
-  for (let t = 0; t < n; t++) order[starts[rank[keys[t]]]++] = t;
-  return order;
-}
-
 /** Random groups of `count` ids, `bins` groups of nearly equal size. */
 function randomGroups(count: number, bins: number, rng: Rng): Int32Array {
   const group = new Int32Array(count);
@@ -95,8 +82,7 @@ export class ParallelBiasedTrainer {
   private readonly pool: MfWorkerPool;
 
   /**
-   * `rng` draws the user and item groups and the users' order; the workers draw the initial
-   * factors as `init` says.
+   * `rng` draws the user and item groups; the workers draw the initial factors as `init` says.
    */
   constructor(
     pool: MfWorkerPool,
@@ -152,13 +138,11 @@ export class ParallelBiasedTrainer {
     const blockOf = (t: number): number => rowOf[user[t]] * bins + columnOf[item[t]];
     for (let t = 0; t < n; t++) blockStarts[blockOf(t) + 1]++;
     for (let b = 0; b < bins * bins; b++) blockStarts[b + 1] += blockStarts[b];
-    // Two stable counting sorts: by the users' random order, then by block.
-    const byUser = countingOrder(n, user, rng.permutation(users));
+    // A stable counting sort by block: within a block, the ratings keep the order they came in.
     const recInt = new Int32Array(buffer, at.rec, n * 4);
     const recFloat = new Float32Array(buffer, at.rec, n * 4);
     const next = blockStarts.slice(0, bins * bins);
-    for (let s = 0; s < n; s++) {
-      const t = byUser[s];
+    for (let t = 0; t < n; t++) {
       const r = next[blockOf(t)]++;
       recInt[4 * r] = user[t];
       recInt[4 * r + 1] = item[t];
@@ -167,7 +151,8 @@ export class ParallelBiasedTrainer {
   }
 
   /** One SGD pass over every block; returns the sum of squared errors. */
-  epoch(mean: number, rates: SgdRates): Promise<number> {
+  async epoch(mean: number, rates: SgdRates): Promise<number> {
+    await this.pool.ready;
     startScheduleEpoch(this.schedule, this.bins);
     return this.pool.epoch({
       mean,
@@ -207,7 +192,8 @@ export class SvdppWorkers {
   }
 
   /** One pass over the trainer's users in their current order (see `SvdppTrainer.epoch`). */
-  epoch(mean: number, rates: SgdRates, lrImplicit: number, regImplicit: number): Promise<number> {
+  async epoch(mean: number, rates: SgdRates, lrImplicit: number, regImplicit: number): Promise<number> {
+    await this.pool.ready;
     this.trainer.setImplicitDecay(lrImplicit, regImplicit);
     Atomics.store(this.cursor, 0, 0);
     return this.pool.epoch({

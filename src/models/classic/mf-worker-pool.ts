@@ -16,6 +16,7 @@ export class MfWorkerPool {
   private readonly workers: Worker[];
   /** Why a worker stopped outside an epoch (an error in its start-up), to reject the next epoch. */
   private failure: Error | undefined;
+  private started: Promise<void> | undefined;
 
   /** Starts `threads` workers; they wait for their data (`start`). */
   constructor(threads: number) {
@@ -37,7 +38,18 @@ export class MfWorkerPool {
 
   /** Hands worker w its data, `data(w)`, before the first epoch. */
   start(data: (worker: number) => BiasedWorkerData | SvdppWorkerData): void {
-    this.workers.forEach((worker, w) => worker.postMessage(data(w)));
+    this.started = Promise.all(this.workers.map((worker, w) => reply(worker, data(w)))).then(() => undefined);
+    // Seen by the first epoch; a fit with no epoch (or closed early) must not leave it unhandled.
+    this.started.catch(() => undefined);
+  }
+
+  /**
+   * Resolves once every worker has set itself up (BiasedMF: drawn its share of the initial
+   * factors); before that, one worker's first epoch could update rows another is still drawing.
+   */
+  get ready(): Promise<void> {
+    if (this.started === undefined) throw new Error('MfWorkerPool: ready before start');
+    return this.started;
   }
 
   /** Sends the epoch to every worker; resolves to the sum of their squared errors. */
@@ -54,7 +66,7 @@ export class MfWorkerPool {
 }
 
 /** Posts `message` to `worker` and waits for its one reply; a crash or exit rejects. */
-function reply(worker: Worker, message: WorkerEpoch): Promise<number> {
+function reply(worker: Worker, message: WorkerEpoch | BiasedWorkerData | SvdppWorkerData): Promise<number> {
   return new Promise((resolve, reject) => {
     const done = (): void => {
       worker.off('message', onMessage);

@@ -1,7 +1,7 @@
 /**
  * A worker thread of a parallel BiasedMF or SVD++ fit (`mf-parallel.ts`). Its first message
  * carries its data: it instantiates the kernels of `mf-kernels.wat` over the trainer's shared
- * memory. For every later message, an epoch, it runs its share of the epoch and replies with the
+ * memory, sets itself up and replies 0. For every later message, an epoch, it runs its share of the epoch and replies with the
  * sum of squared errors it saw. (The threads start before the data is ready, so that their start-up
  * overlaps the fit's own preparation.)
  *
@@ -161,6 +161,7 @@ parentPort?.on('message', (message: BiasedWorkerData | SvdppWorkerData | WorkerE
       picks = new Rng(derivedSeed(message.init.seed, 2, message.worker));
     }
     started = { data: message, kernels: mfKernels(message.module, message.memory), picks };
+    parentPort?.postMessage(0);
     return;
   }
   if (started === undefined) throw new Error('MF worker: an epoch came before the worker data');
