@@ -13,6 +13,8 @@ interface Summary {
   readonly threads: number;
   readonly heedFitSeconds: number;
   readonly libmfFitSeconds: number;
+  readonly heedFitCpuSeconds: number;
+  readonly libmfFitCpuSeconds: number;
   readonly ratioHeedOverLibmf: number;
   readonly pairRatios: readonly number[];
   readonly heedTestRmse: number;
@@ -36,6 +38,7 @@ export function libmfSectionText(file = LIBMF_RESULTS): { name: string; text: st
   const rows = r.summary.map(
     (s) =>
       `| ${s.threads} | ${s.heedFitSeconds.toFixed(2)} | ${s.libmfFitSeconds.toFixed(2)} | ` +
+      `${s.heedFitCpuSeconds.toFixed(2)} | ${s.libmfFitCpuSeconds.toFixed(2)} | ` +
       `**${s.ratioHeedOverLibmf.toFixed(2)}** (${s.pairRatios.map((x) => x.toFixed(2)).join(', ')}) | ` +
       `${s.heedTestRmse.toFixed(4)} | ${s.libmfTestRmse.toFixed(4)} |`,
   );
@@ -44,11 +47,11 @@ export function libmfSectionText(file = LIBMF_RESULTS): { name: string; text: st
     '',
     `${r.trainRatings.toLocaleString('en-US')} training and ${r.testRatings.toLocaleString('en-US')} test ratings; ` +
       `measured ${r.date.slice(0, 10)} on ${r.machine}, load average ${r.load.min}–${r.load.max} ` +
-      `(mean ${r.load.mean}) during the bench. Fit seconds are medians over the rounds; the ratio is the ` +
-      'median of the per-round ratios (listed in brackets).',
+      `(mean ${r.load.mean}) during the bench. Fit seconds (wall, and CPU of all the process's threads) are ` +
+      'medians over the rounds; the ratio is the median of the per-round wall-time ratios (listed in brackets).',
     '',
-    '| threads | Heed BiasedMF fit s | LIBMF fit s | Heed / LIBMF (rounds) | Heed test RMSE | LIBMF test RMSE |',
-    '| ------: | ------------------: | ----------: | --------------------- | -------------: | --------------: |',
+    '| threads | Heed BiasedMF fit s | LIBMF fit s | Heed fit CPU s | LIBMF fit CPU s | Heed / LIBMF wall (rounds) | Heed test RMSE | LIBMF test RMSE |',
+    '| ------: | ------------------: | ----------: | -------------: | --------------: | -------------------------- | -------------: | --------------: |',
     ...rows,
     '',
     '```sh',

@@ -91,6 +91,8 @@ const COMMAND: CommandSpec = {
 
 interface FitResult {
   readonly fitSeconds: number;
+  /** CPU seconds of every thread of the process during the fit: less at the mercy of the load. */
+  readonly fitCpuSeconds: number;
   readonly testRmse: number;
 }
 
@@ -121,8 +123,11 @@ async function heedFit(threads: number, dataDir: string): Promise<FitResult> {
     resolveConfig(biasedMfSpec, { factors: FACTORS, epochs: ITERATIONS, threads }),
   );
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await model.fit({ dataset, indices: train });
   const fitSeconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  const fitCpuSeconds = (used.user + used.system) / 1e6;
   const { user, item, rating } = dataset.ratings;
   const predicted = model.predict(
     Int32Array.from(test, (t) => user[t]),
@@ -130,7 +135,7 @@ async function heedFit(threads: number, dataDir: string): Promise<FitResult> {
   );
   let se = 0;
   for (let t = 0; t < test.length; t++) se += (predicted[t] - rating[test[t]]) ** 2;
-  return { fitSeconds, testRmse: Math.sqrt(se / test.length) };
+  return { fitSeconds, fitCpuSeconds, testRmse: Math.sqrt(se / test.length) };
 }
 
 /** LIBMF's text format: "user item rating" a line (Heed's dense 0-based ids). */
@@ -170,7 +175,7 @@ function lastJsonLine(output: string, what: string): FitResult {
   const line = output.trim().split('\n').pop() ?? '';
   try {
     const parsed = JSON.parse(line) as FitResult;
-    if (Number.isFinite(parsed.fitSeconds) && Number.isFinite(parsed.testRmse)) return parsed;
+    if ([parsed.fitSeconds, parsed.fitCpuSeconds, parsed.testRmse].every(Number.isFinite)) return parsed;
   } catch {
     // reported below
   }
@@ -240,7 +245,7 @@ async function main(argv: readonly string[]): Promise<void> {
       runs.push({ round, library, threads, load, ...result });
       console.log(
         `round ${round}: ${library} threads=${threads}: fit ${result.fitSeconds.toFixed(2)} s, ` +
-          `test RMSE ${result.testRmse.toFixed(4)} (load ${load})`,
+          `CPU ${result.fitCpuSeconds.toFixed(2)} s, test RMSE ${result.testRmse.toFixed(4)} (load ${load})`,
       );
     }
   }
@@ -256,6 +261,8 @@ async function main(argv: readonly string[]): Promise<void> {
       threads,
       heedFitSeconds: median(heed.map((r) => r.fitSeconds)),
       libmfFitSeconds: median(libmf.map((r) => r.fitSeconds)),
+      heedFitCpuSeconds: median(heed.map((r) => r.fitCpuSeconds)),
+      libmfFitCpuSeconds: median(libmf.map((r) => r.fitCpuSeconds)),
       ratioHeedOverLibmf: median(ratios),
       pairRatios: ratios,
       heedTestRmse: median(heed.map((r) => r.testRmse)),
