@@ -83,7 +83,7 @@ export function writeSectionReports(section: BenchmarkSection): void {
  */
 export async function regeneratedBenchmarks(
   markdown: string,
-  sections: readonly BenchmarkSection[],
+  sections: ReadonlyArray<Pick<BenchmarkSection, 'name' | 'text'>>,
   file: string,
 ): Promise<string> {
   let text = markdown;

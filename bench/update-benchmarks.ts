@@ -1,12 +1,14 @@
 /**
  * Regenerates BENCHMARKS.md's experiment sections from the stored runs (no fitting) and rewrites
- * each experiment's results.md and results.json beside its runs.
+ * each experiment's results.md and results.json beside its runs; also the LIBMF side-by-side
+ * section from its bench results (`libmf-section.ts`).
  *
  *   node dist/bench/update-benchmarks.js [--data-dir ../shared/data] [--markdown BENCHMARKS.md]
  */
 import * as fs from 'node:fs';
 import { BENCHMARK_EXPERIMENT_FILES } from './benchmark-experiments.js';
 import { benchmarkSection, regeneratedBenchmarks, writeSectionReports } from './benchmark-sections.js';
+import { libmfSectionText } from './libmf-section.js';
 
 function flag(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
@@ -22,5 +24,7 @@ for (const section of sections) {
     `${section.name}: ${section.report.records.length} stored runs, ${section.report.missing} not run yet`,
   );
 }
+const libmf = libmfSectionText();
 const markdown = fs.readFileSync(markdownFile, 'utf8');
-fs.writeFileSync(markdownFile, await regeneratedBenchmarks(markdown, sections, markdownFile));
+const all = libmf === undefined ? sections : [...sections, libmf];
+fs.writeFileSync(markdownFile, await regeneratedBenchmarks(markdown, all, markdownFile));

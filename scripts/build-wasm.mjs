@@ -5,7 +5,8 @@
 //   node scripts/build-wasm.mjs          rewrite every X-wasm.ts
 //   node scripts/build-wasm.mjs --check  exit 1 when one of them is stale
 //
-// Needs the devDependency `wabt` (wat2wasm compiled to JavaScript).
+// Needs the devDependency `wabt` (wat2wasm compiled to JavaScript). The threads feature lets a module
+// import a shared memory (mf-kernels.wat does); it changes nothing in the others' bytes.
 import { Buffer } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -29,8 +30,9 @@ let stale = 0;
 for (const { wat, constant } of KERNELS) {
   const watPath = root + wat;
   const tsPath = watPath.replace(/\.wat$/, '-wasm.ts');
-  const module = wabt.parseWat(basename(wat), readFileSync(watPath, 'utf8'), { simd: true });
-  module.validate();
+  const features = { simd: true, threads: true };
+  const module = wabt.parseWat(basename(wat), readFileSync(watPath, 'utf8'), features);
+  module.validate(features);
   const { buffer } = module.toBinary({ log: false, write_debug_names: false });
   module.destroy();
 

@@ -9,6 +9,7 @@ import { formatSplitSpec, parseSplitSpec, predefinedFoldNames, splitFoldCount } 
 import { DEFAULT_VALIDATION_FRACTION } from '../eval/carve-validation.js';
 import { modelConfig } from '../eval/protocol.js';
 import { getModelSpec } from '../models/index.js';
+import { runIdentityConfig } from '../models/settings-schema.js';
 import type { ConfigValue, ModelConfig } from '../models/model.js';
 import { HeedError, UsageError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
@@ -117,9 +118,11 @@ export class Planner {
     return out;
   }
 
+  /** The run's config as its identity holds it (execution settings such as `threads` left out). */
   private resolve(model: string, settings: Settings, seed: number, where: string): ModelConfig {
     try {
-      return modelConfig(getModelSpec(model), settings, seed);
+      const spec = getModelSpec(model);
+      return runIdentityConfig(spec.settings, modelConfig(spec, settings, seed));
     } catch (error) {
       if (error instanceof HeedError)
         throw new UsageError(`${this.context.file}: ${where}: ${error.message}`);

@@ -1,7 +1,8 @@
 /**
  * A run's key: the SHA-256 of the canonical JSON of everything that determines its result — the
  * data set (id and a fingerprint of its ratings), the split spec, the fold, the seed, the model id,
- * its fully resolved config, the protocol, what it is scored on and with which metrics, and
+ * its fully resolved config (less the settings marked `execution`, such as `threads`, which say how
+ * a fit runs rather than what it fits), the protocol, what it is scored on and with which metrics, and
  * `RUN_FORMAT_VERSION`. Same inputs, same key; change any of them and the run is a new one, so a
  * stored result is reused exactly when refitting would reproduce it.
  */

@@ -30,6 +30,7 @@ import { ArtifactLabels, LABELS_FILE, labelsOfDataset, readLabels } from './labe
 import type { JsonValue, ModelConfig, ModelSpec, ModelState, RatingModel } from './model.js';
 import { Predictor, type PairPrediction, type TrainingStats } from './predictor.js';
 import { migrateConfig } from './renamed-settings.js';
+import { withExecutionDefaults } from './settings-schema.js';
 
 export const ARTIFACT_FORMAT = 'heed-model';
 export const ARTIFACT_VERSION = 1;
@@ -251,8 +252,12 @@ export function loadArtifact(dir: string, options: LoadOptions = {}): LoadedArti
   const spec = (options.getSpec ?? getModelSpec)(manifest.model);
   const restored = spec.restore({
     id: manifest.model,
-    // Models saved before settings were renamed (issue #10) load with the new names.
-    config: migrateConfig(manifest.model, manifest.config, manifestFile),
+    // Models saved before settings were renamed (issue #10) load with the new names, and those
+    // saved before an execution setting existed (BiasedMF's `threads`) with its default.
+    config: withExecutionDefaults(
+      spec.settings,
+      migrateConfig(manifest.model, manifest.config, manifestFile),
+    ),
     meta: manifest.meta,
     arrays: model,
   });

@@ -18,6 +18,11 @@ interface SettingDoc {
   readonly doc: string;
   /** Where the default comes from, when a paper gives it ("SAFMR Table 3"). */
   readonly paper?: string;
+  /**
+   * True for a setting that says how a fit runs, not what it fits (BiasedMF's `threads`): it is
+   * left out of experiment run keys (`runIdentityConfig`), so a stored run is found whatever it is.
+   */
+  readonly execution?: boolean;
 }
 
 export interface NumberSetting extends SettingDoc {
@@ -69,6 +74,22 @@ export function text(
   options: { paper?: string; choices?: readonly string[] } = {},
 ): StringSetting {
   return { type: 'string', default: value, doc, ...options };
+}
+
+/** `config` without its `execution` settings: the config a run's identity holds. */
+export function runIdentityConfig(schema: SettingsSchema, config: ModelConfig): ModelConfig {
+  return Object.fromEntries(Object.entries(config).filter(([key]) => schema[key]?.execution !== true));
+}
+
+/**
+ * `config` with every `execution` setting it lacks at its default: a model saved before such a
+ * setting existed still loads (the setting said how to fit, not what was fitted).
+ */
+export function withExecutionDefaults(schema: SettingsSchema, config: ModelConfig): ModelConfig {
+  const filled: ModelConfig = { ...config };
+  for (const [key, definition] of Object.entries(schema))
+    if (definition.execution === true && !(key in filled)) filled[key] = definition.default;
+  return filled;
 }
 
 /** `ModelSpec.defaults`: every setting at its default. */

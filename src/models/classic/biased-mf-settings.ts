@@ -16,6 +16,11 @@ export const BIASED_SGD_SETTINGS: SettingsSchema = {
     minExclusive: true,
   }),
   seed: integer(1, 'Seed of the initial factors and of the rating order'),
+  threads: integer(
+    0,
+    'Threads the SGD epochs run on (0: every core); at most one per 20,000 training ratings; only a one-thread fit is reproducible bit for bit (docs/THREADS.md)',
+    { min: 0, max: 256, execution: true },
+  ),
 };
 
 export const BIASED_MF_SETTINGS: SettingsSchema = {

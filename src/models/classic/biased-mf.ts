@@ -29,9 +29,12 @@ import {
   predictBiasedFactors,
   restoreBiasedFactors,
   type BiasedFactors,
+  type TrainedTables,
 } from './biased-factors.js';
 import { biasedSgdSettings, factorTrainingData, initFactors } from './mf-common.js';
 import { BiasedTrainer, paddedStride } from './mf-kernels.js';
+import { fitThreads, ParallelBiasedTrainer } from './mf-parallel.js';
+import { MfWorkerPool } from './mf-worker-pool.js';
 import { runSgdEpochs } from './sgd-epochs.js';
 
 /**
@@ -60,6 +63,8 @@ export class BiasedMF implements RatingModel {
 
   async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
     const s = biasedSgdSettings(this.config);
+    const threads = fitThreads(s.threads, train.indices.length);
+    if (threads > 1) return this.fitOnThreads(threads, train, options);
     const rng = new Rng(s.seed);
     const { user, item, rating, users: nUsers, items: nItems, counts, mean } = factorTrainingData(train);
     const n = rating.length;
@@ -70,14 +75,7 @@ export class BiasedMF implements RatingModel {
     initFactors(rng, trainer.userFactors, nUsers, k, stride, s.initStd, counts.users);
     initFactors(rng, trainer.itemFactors, nItems, k, stride, s.initStd, counts.items);
 
-    const score = (u: number, i: number): number => {
-      let dot = 0;
-      const pu = u * stride;
-      const qi = i * stride;
-      for (let f = 0; f < k; f++) dot += trainer.userFactors[pu + f] * trainer.itemFactors[qi + f];
-      return mean + trainer.userBias[u] + trainer.itemBias[i] + dot;
-    };
-
+    const score = trainedScore(trainer, mean, k);
     const done = await runSgdEpochs(
       {
         model: this.id,
@@ -98,6 +96,48 @@ export class BiasedMF implements RatingModel {
     return { epochs: done, samplesProcessed: done * n };
   }
 
+  /**
+   * The same model fitted on `threads` worker threads (`mf-parallel.ts`), with LIBMF's block
+   * schedule. Not reproducible bit for bit.
+   */
+  private async fitOnThreads(threads: number, train: RatingSubset, options: FitOptions): Promise<FitReport> {
+    const s = biasedSgdSettings(this.config);
+    // Started first: the threads boot while this one prepares the data.
+    const pool = new MfWorkerPool(threads);
+    try {
+      const data = factorTrainingData(train);
+      const { users: nUsers, items: nItems, counts, mean } = data;
+      const k = this.factors;
+      const stride = paddedStride(k);
+      const sizes = { users: nUsers, items: nItems, stride };
+      const init = {
+        factors: k,
+        std: s.initStd,
+        seed: s.seed,
+        userCounts: counts.users,
+        itemCounts: counts.items,
+      };
+      const trainer = new ParallelBiasedTrainer(pool, sizes, data, new Rng(s.seed), init);
+      const score = trainedScore(trainer, mean, k);
+      const done = await runSgdEpochs(
+        {
+          model: this.id,
+          epochs: s.epochs,
+          lrDecay: s.lrDecay,
+          ratings: data.rating.length,
+          epoch: ({ lr, lrBias }) => trainer.epoch(mean, { lr, reg: s.reg, lrBias, regBias: s.regBias }),
+          validationScore: () => score,
+        },
+        { lr: s.lr, lrBias: s.lrBias },
+        options,
+      );
+      this.fitted = fittedBiasedFactors(trainer, { mean, users: nUsers, items: nItems, factors: k }, stride);
+      return { epochs: done, samplesProcessed: done * data.rating.length };
+    } finally {
+      await pool.close();
+    }
+  }
+
   predict(users: Int32Array, items: Int32Array): Float32Array {
     return predictBiasedFactors(this.fitted, this.fitted.userFactors, users, items);
   }
@@ -111,6 +151,18 @@ export class BiasedMF implements RatingModel {
     model.fitted = restoreBiasedFactors(state, model.factors);
     return model;
   }
+}
+
+/** μ + b_u + b_i + q_i·p_u read from a trainer's tables (for validation scores between epochs). */
+function trainedScore(trainer: TrainedTables & { stride: number }, mean: number, k: number) {
+  const { userFactors: P, itemFactors: Q, userBias, itemBias, stride } = trainer;
+  return (u: number, i: number): number => {
+    let dot = 0;
+    const pu = u * stride;
+    const qi = i * stride;
+    for (let f = 0; f < k; f++) dot += P[pu + f] * Q[qi + f];
+    return mean + userBias[u] + itemBias[i] + dot;
+  };
 }
 
 export const biasedMfSpec: ModelSpec = {

@@ -25,6 +25,8 @@ export interface BiasedSgdSettings {
   /** Every learning rate is multiplied by this after every epoch. */
   readonly lrDecay: number;
   readonly seed: number;
+  /** The `threads` setting (0: every core); `fitThreads` gives the count a fit uses. */
+  readonly threads: number;
 }
 
 export function biasedSgdSettings(config: ModelConfig): BiasedSgdSettings {
@@ -37,6 +39,7 @@ export function biasedSgdSettings(config: ModelConfig): BiasedSgdSettings {
     initStd: num(config, 'initStd'),
     lrDecay: num(config, 'lrDecay'),
     seed: num(config, 'seed'),
+    threads: num(config, 'threads'),
   };
 }
 

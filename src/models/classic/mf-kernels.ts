@@ -9,14 +9,24 @@
  *
  * All randomness (the shuffles) comes from the caller's seeded `Rng`: the kernels only apply the
  * swaps it draws, so runs are reproducible bit for bit.
+ *
+ * The memory is a shared one, so that worker threads can run the same kernels over the same
+ * parameters (`mf-parallel.ts`); on the calling thread alone nothing changes.
  */
 import { UsageError } from '../../util/errors.js';
 import type { Rng } from '../../util/rng.js';
 import { MF_KERNELS_WASM_BASE64 } from './mf-kernels-wasm.js';
-import { growMemory, wasmInstance, WASM_MAX_BYTES, type WasmMemory } from '../../util/wasm.js';
+import {
+  growMemory,
+  sharedMemory,
+  wasmInstance,
+  wasmModule,
+  WASM_MAX_BYTES,
+  type WasmMemory,
+} from '../../util/wasm.js';
 
-interface KernelExports {
-  readonly memory: WasmMemory;
+/** The functions of `mf-kernels.wat`. */
+export interface KernelExports {
   shuffleRecords(rec: number, swaps: number, n: number): void;
   shuffleSegments(pairs: number, offsets: number, nSeg: number, swaps: number): void;
   biasedEpoch(
@@ -56,7 +66,13 @@ interface KernelExports {
   ): number;
 }
 
-const instantiate = (): KernelExports => wasmInstance<KernelExports>(MF_KERNELS_WASM_BASE64);
+/** The compiled kernel module (a worker thread instantiates it over the trainer's memory). */
+export const mfKernelModule = (): object => wasmModule(MF_KERNELS_WASM_BASE64);
+
+/** The kernels over `memory` (in any thread). */
+export function mfKernels(module: object, memory: WasmMemory): KernelExports {
+  return wasmInstance<KernelExports>(module, { env: { memory } });
+}
 
 /** Floats per factor row in the kernels' layout: `factors` rounded up to a multiple of 8. */
 export function paddedStride(factors: number): number {
@@ -67,8 +83,9 @@ export function paddedStride(factors: number): number {
 const CHUNK = 32768;
 
 /** Plans byte offsets (16-byte aligned) in a fresh instance's memory, then grows it once. */
-class Layout {
-  readonly kernels = instantiate();
+export class Layout {
+  readonly memory = sharedMemory();
+  readonly kernels = mfKernels(mfKernelModule(), this.memory);
   private end: number;
 
   constructor() {
@@ -89,8 +106,8 @@ class Layout {
         `${what}: training needs ${(this.end / 2 ** 30).toFixed(1)} GiB of WebAssembly memory, more than its 4 GiB limit; lower "factors" or train on fewer ratings`,
       );
     }
-    growMemory(this.kernels.memory, this.end);
-    return this.kernels.memory.buffer;
+    growMemory(this.memory, this.end);
+    return this.memory.buffer;
   }
 }
 
@@ -209,12 +226,15 @@ export class SvdppTrainer {
   readonly count: number;
   /** About this many ratings per kernel call; any value gives the same numbers (tests vary it). */
   chunk = CHUNK;
+  /** The shared memory holding everything below (worker threads run kernels over it). */
+  readonly memory: WasmMemory;
   private readonly k: KernelExports;
   private readonly offsets: Int32Array;
   private readonly order: Int32Array;
   private readonly swaps: Uint32Array;
   private readonly yDecay: Float32Array;
-  private readonly at: {
+  /** Byte offsets of the arrays in `memory`; Z and G hold `scratchSlots` rows of `stride` floats. */
+  readonly at: Readonly<{
     P: number;
     Q: number;
     Y: number;
@@ -227,7 +247,7 @@ export class SvdppTrainer {
     offsets: number;
     pairs: number;
     swaps: number;
-  };
+  }>;
 
   constructor(
     nUsers: number,
@@ -236,6 +256,7 @@ export class SvdppTrainer {
     user: Int32Array,
     item: Int32Array,
     rating: Float32Array,
+    scratchSlots = 1,
   ) {
     const n = rating.length;
     const userCounts = new Int32Array(nUsers);
@@ -245,6 +266,7 @@ export class SvdppTrainer {
 
     const layout = new Layout();
     this.k = layout.kernels;
+    this.memory = layout.memory;
     this.stride = stride;
     this.count = n;
     this.userCounts = userCounts;
@@ -254,8 +276,8 @@ export class SvdppTrainer {
       Y: layout.reserve(nItems * stride * 4),
       BU: layout.reserve(nUsers * 4),
       BI: layout.reserve(nItems * 4),
-      Z: layout.reserve(stride * 4),
-      G: layout.reserve(stride * 4),
+      Z: layout.reserve(scratchSlots * stride * 4),
+      G: layout.reserve(scratchSlots * stride * 4),
       yDecay: layout.reserve(nUsers * 4),
       users: layout.reserve(active * 4),
       offsets: layout.reserve((nUsers + 1) * 4),
@@ -308,9 +330,7 @@ export class SvdppTrainer {
    * y_j; its decay over a user's c ratings is applied at once as (1 - lr*regImplicit)^c.
    */
   epoch(mean: number, rates: SgdRates, lrImplicit: number, regImplicit: number): number {
-    const { userCounts, yDecay } = this;
-    const step = 1 - lrImplicit * regImplicit;
-    for (let u = 0; u < yDecay.length; u++) yDecay[u] = Math.pow(step, userCounts[u]);
+    this.setImplicitDecay(lrImplicit, regImplicit);
     const at = this.at;
     const dec = 1 - rates.lr * rates.reg;
     const decB = 1 - rates.lrBias * rates.regBias;
@@ -344,9 +364,21 @@ export class SvdppTrainer {
     return sse;
   }
 
+  /** Users with training ratings: the length of the visiting order. */
+  get activeUsers(): number {
+    return this.order.length;
+  }
+
+  /** Each user's decay of y_j over one visit, (1 - lrImplicit*regImplicit)^|N(u)|, for the next epoch. */
+  setImplicitDecay(lrImplicit: number, regImplicit: number): void {
+    const { userCounts, yDecay } = this;
+    const step = 1 - lrImplicit * regImplicit;
+    for (let u = 0; u < yDecay.length; u++) yDecay[u] = Math.pow(step, userCounts[u]);
+  }
+
   /** The users' ratings in the order the next epoch visits them (for tests). */
   visitOrder(): { users: Int32Array; offsets: Int32Array; items: Int32Array; ratings: Float32Array } {
-    const buffer = this.k.memory.buffer;
+    const buffer = this.memory.buffer;
     const n = this.count;
     const pairInt = new Int32Array(buffer, this.at.pairs, n * 2);
     const pairFloat = new Float32Array(buffer, this.at.pairs, n * 2);

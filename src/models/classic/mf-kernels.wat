@@ -16,8 +16,11 @@
 ;; - Regularisation is applied as multiplicative decay: x + lr*(g - reg*x) = (1 - lr*reg)*x + lr*g,
 ;;   so the kernels take the decay factors `dec = 1 - lr*reg` rather than `reg`.
 ;; - Every kernel returns the sum of squared errors it saw (errors before each update), in float64.
+;; - The memory is imported and shared (wasm threads): with `threads` > 1 every worker thread
+;;   instantiates this module over the same memory, so that all of them update one set of factors
+;;   (see mf-parallel.ts). On one thread the shared memory behaves exactly like a private one.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1 65536 shared))
 
   ;; Fisher-Yates shuffle of `n` 16-byte records in place. The random draws come from the caller
   ;; (Heed's seeded Rng): swaps[t] (uint32, 0 <= swaps[t] <= t) is the partner of position t, for

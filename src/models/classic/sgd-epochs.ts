@@ -20,7 +20,7 @@ export interface SgdEpochs<R extends LearningRates> {
   /** Training ratings per epoch (for the progress event's training RMSE). */
   readonly ratings: number;
   /** Shuffles and runs one pass at `rates`; returns the pass's sum of squared errors. */
-  readonly epoch: (rates: Readonly<R>) => number;
+  readonly epoch: (rates: Readonly<R>) => number | Promise<number>;
   /** The model's current scorer, built only when there is a validation set to report on. */
   readonly validationScore: () => (u: number, i: number) => number;
 }
@@ -40,7 +40,7 @@ export async function runSgdEpochs<R extends LearningRates>(
   const started = performance.now();
   let done = 0;
   while (done < epochs && !options.signal?.aborted) {
-    const sse = loop.epoch(rates);
+    const sse = await loop.epoch(rates);
     checkConverging(loop.model, sse, done + 1, rates.lr);
     done++;
     for (const key of Object.keys(decaying)) decaying[key] *= lrDecay;

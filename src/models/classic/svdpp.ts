@@ -41,6 +41,8 @@ import {
 } from './biased-factors.js';
 import { biasedSgdSettings, factorTrainingData, initFactors, stateArray, unpad } from './mf-common.js';
 import { SvdppTrainer, paddedStride } from './mf-kernels.js';
+import { fitThreads, SvdppWorkers } from './mf-parallel.js';
+import { MfWorkerPool } from './mf-worker-pool.js';
 import { runSgdEpochs } from './sgd-epochs.js';
 
 /**
@@ -87,46 +89,56 @@ export class SVDpp implements RatingModel {
     const k = this.factors;
     const stride = paddedStride(k);
 
-    const trainer = new SvdppTrainer(nUsers, nItems, stride, user, item, rating);
-    initFactors(rng, trainer.userFactors, nUsers, k, stride, s.initStd, counts.users);
-    initFactors(rng, trainer.itemFactors, nItems, k, stride, s.initStd, counts.items);
-    initFactors(rng, trainer.implicitFactors, nItems, k, stride, s.initStd, counts.items);
-    // N(u), in item order, before any shuffling: what predictions will use.
-    const visit = trainer.visitOrder();
-    this.implicitOffsets = visit.offsets;
-    this.implicitItems = visit.items;
-    for (let u = 0; u < nUsers; u++) visit.items.subarray(visit.offsets[u], visit.offsets[u + 1]).sort();
+    // On more than one thread, workers run the passes while this thread shuffles (mf-parallel.ts).
+    const threads = fitThreads(s.threads, n);
+    const pool = threads > 1 ? new MfWorkerPool(threads) : undefined;
+    try {
+      const trainer = new SvdppTrainer(nUsers, nItems, stride, user, item, rating, threads);
+      const workers = pool && new SvdppWorkers(pool, trainer);
+      initFactors(rng, trainer.userFactors, nUsers, k, stride, s.initStd, counts.users);
+      initFactors(rng, trainer.itemFactors, nItems, k, stride, s.initStd, counts.items);
+      initFactors(rng, trainer.implicitFactors, nItems, k, stride, s.initStd, counts.items);
+      // N(u), in item order, before any shuffling: what predictions will use.
+      const visit = trainer.visitOrder();
+      this.implicitOffsets = visit.offsets;
+      this.implicitItems = visit.items;
+      for (let u = 0; u < nUsers; u++) visit.items.subarray(visit.offsets[u], visit.offsets[u + 1]).sort();
 
-    const score = (): ((u: number, i: number) => number) => {
-      const vectors = this.userSide(trainer.userFactors, trainer.implicitFactors, stride, nUsers);
-      return (u, i) => {
-        let dot = 0;
-        for (let f = 0; f < k; f++) dot += vectors[u * k + f] * trainer.itemFactors[i * stride + f];
-        return mean + trainer.userBias[u] + trainer.itemBias[i] + dot;
+      const score = (): ((u: number, i: number) => number) => {
+        const vectors = this.userSide(trainer.userFactors, trainer.implicitFactors, stride, nUsers);
+        return (u, i) => {
+          let dot = 0;
+          for (let f = 0; f < k; f++) dot += vectors[u * k + f] * trainer.itemFactors[i * stride + f];
+          return mean + trainer.userBias[u] + trainer.itemBias[i] + dot;
+        };
       };
-    };
 
-    const done = await runSgdEpochs(
-      {
-        model: this.id,
-        epochs: s.epochs,
-        lrDecay: s.lrDecay,
-        ratings: n,
-        epoch: ({ lr, lrBias, lrImplicit }) => {
-          trainer.shuffle(rng);
-          const rates = { lr, reg: s.reg, lrBias, regBias: s.regBias };
-          return trainer.epoch(mean, rates, lrImplicit, regImplicit);
+      const done = await runSgdEpochs(
+        {
+          model: this.id,
+          epochs: s.epochs,
+          lrDecay: s.lrDecay,
+          ratings: n,
+          epoch: ({ lr, lrBias, lrImplicit }) => {
+            trainer.shuffle(rng);
+            const rates = { lr, reg: s.reg, lrBias, regBias: s.regBias };
+            return workers
+              ? workers.epoch(mean, rates, lrImplicit, regImplicit)
+              : trainer.epoch(mean, rates, lrImplicit, regImplicit);
+          },
+          validationScore: score,
         },
-        validationScore: score,
-      },
-      { lr: s.lr, lrBias: s.lrBias, lrImplicit: firstLrImplicit },
-      options,
-    );
+        { lr: s.lr, lrBias: s.lrBias, lrImplicit: firstLrImplicit },
+        options,
+      );
 
-    this.fitted = fittedBiasedFactors(trainer, { mean, users: nUsers, items: nItems, factors: k }, stride);
-    this.implicitFactors = unpad(trainer.implicitFactors, nItems, k, stride);
-    this.userVectors = this.userSide(this.fitted.userFactors, this.implicitFactors, k, nUsers);
-    return { epochs: done, samplesProcessed: done * n };
+      this.fitted = fittedBiasedFactors(trainer, { mean, users: nUsers, items: nItems, factors: k }, stride);
+      this.implicitFactors = unpad(trainer.implicitFactors, nItems, k, stride);
+      this.userVectors = this.userSide(this.fitted.userFactors, this.implicitFactors, k, nUsers);
+      return { epochs: done, samplesProcessed: done * n };
+    } finally {
+      await pool?.close();
+    }
   }
 
   /** p_u + |N(u)|^-1/2 Σ_{j∈N(u)} y_j for each of `users` users, as [users × factors] (rows of P, Y at `stride`). */

@@ -1,0 +1,124 @@
+/**
+ * The block schedule of parallel BiasedMF epochs, after LIBMF (Zhuang, Chin, Juan & Lin, "A Fast
+ * Parallel SGD for Matrix Factorization in Shared Memory Systems", RecSys 2013, Sec. 4): the
+ * rating matrix is cut into `bins` × `bins` blocks by user group (row) and item group (column),
+ * with `bins` larger than twice the number of threads; a thread takes a free block — one whose row
+ * and column no other thread holds — so that no two threads ever update the same p_u, q_i, b_u or
+ * b_i, and no locks are needed on the parameters.
+ *
+ * LIBMF's scheduler hands out the free block updated least often (ties broken at random). Heed
+ * ends every epoch at a barrier (the learning rates decay per epoch, progress is reported per
+ * epoch), so within an epoch "updated least" means "not updated yet this epoch": every block is
+ * taken exactly once per epoch. Among the free blocks left, a thread takes one in a row and
+ * column with the most blocks left (ties broken at random): taking blocks at random instead tends
+ * to leave the epoch's last blocks in one row or column, where only one thread can work while the
+ * others wait.
+ *
+ * The state lives in a shared Int32Array so that all worker threads see it; it is changed only
+ * under a lock taken with Atomics, and a thread that finds no free block sleeps on `VERSION`
+ * (Atomics.wait) until another thread gives a block back.
+ */
+import type { Rng } from '../../util/rng.js';
+
+const LOCK = 0;
+/** Bumped whenever a block is given back; the threads waiting for a free block sleep on it. */
+const VERSION = 1;
+/** Blocks not taken yet this epoch. */
+const LEFT = 2;
+const HEADER = 4;
+
+/**
+ * Where the arrays of `bins` start in the state: busy rows, busy columns, blocks left per row and
+ * per column, taken blocks.
+ */
+const busyRowAt = (): number => HEADER;
+const busyColumnAt = (bins: number): number => HEADER + bins;
+const rowLeftAt = (bins: number): number => HEADER + 2 * bins;
+const columnLeftAt = (bins: number): number => HEADER + 3 * bins;
+const takenAt = (bins: number): number => HEADER + 4 * bins;
+
+/** A fresh schedule state for a `bins` × `bins` grid, in shared memory. */
+export function newBlockSchedule(bins: number): Int32Array {
+  const words = HEADER + 4 * bins + bins * bins;
+  return new Int32Array(new SharedArrayBuffer(words * 4));
+}
+
+/**
+ * Starts an epoch: every block untaken, no row or column busy. Call only while no thread is inside
+ * `takeBlock` or holds a block.
+ */
+export function startScheduleEpoch(state: Int32Array, bins: number): void {
+  for (let x = HEADER; x < state.length; x++) Atomics.store(state, x, 0);
+  for (let x = rowLeftAt(bins); x < takenAt(bins); x++) Atomics.store(state, x, bins);
+  Atomics.store(state, LEFT, bins * bins);
+}
+
+function lock(state: Int32Array): void {
+  while (Atomics.compareExchange(state, LOCK, 0, 1) !== 0) Atomics.wait(state, LOCK, 1);
+}
+
+function unlock(state: Int32Array): void {
+  Atomics.store(state, LOCK, 0);
+  Atomics.notify(state, LOCK, 1);
+}
+
+/**
+ * Takes a block for the calling thread: among the free blocks not taken yet this epoch, one whose
+ * row and column have the most blocks left (the first such from a random start), marking its row
+ * and column busy. Waits while every such block conflicts with a block another thread holds.
+ * Returns the block (row * bins + column), or -1 once every block of the epoch has been taken.
+ */
+export function takeBlock(state: Int32Array, bins: number, rng: Rng): number {
+  const blocks = bins * bins;
+  const rows = busyRowAt();
+  const columns = busyColumnAt(bins);
+  const rowLeft = rowLeftAt(bins);
+  const columnLeft = columnLeftAt(bins);
+  const taken = takenAt(bins);
+  for (;;) {
+    lock(state);
+    if (state[LEFT] === 0) {
+      unlock(state);
+      return -1;
+    }
+    const start = rng.int(blocks);
+    let best = -1;
+    let bestLeft = 0;
+    for (let step = 0; step < blocks; step++) {
+      const block = (start + step) % blocks;
+      const row = Math.floor(block / bins);
+      const column = block % bins;
+      if (state[taken + block] !== 0 || state[rows + row] !== 0 || state[columns + column] !== 0) continue;
+      const left = state[rowLeft + row] + state[columnLeft + column];
+      if (left > bestLeft) {
+        best = block;
+        bestLeft = left;
+      }
+    }
+    if (best >= 0) {
+      const row = Math.floor(best / bins);
+      const column = best % bins;
+      state[taken + best] = 1;
+      state[rows + row] = 1;
+      state[columns + column] = 1;
+      state[rowLeft + row]--;
+      state[columnLeft + column]--;
+      state[LEFT]--;
+      unlock(state);
+      return best;
+    }
+    const seen = state[VERSION];
+    unlock(state);
+    Atomics.wait(state, VERSION, seen);
+  }
+}
+
+/** Gives `block` back: its row and column are free again; wakes the threads waiting for one. */
+export function releaseBlock(state: Int32Array, bins: number, block: number): void {
+  lock(state);
+  state[busyRowAt() + Math.floor(block / bins)] = 0;
+  state[busyColumnAt(bins) + (block % bins)] = 0;
+  state[VERSION]++;
+  unlock(state);
+  Atomics.notify(state, VERSION);
+}

@@ -1,0 +1,93 @@
+/**
+ * The worker threads of one parallel MF fit (`mf-worker.ts`): started with their data, sent one
+ * message per epoch, terminated when the fit ends, however it ends.
+ */
+import { Worker } from 'node:worker_threads';
+import type { BiasedWorkerData, SvdppWorkerData, WorkerEpoch } from './mf-worker.js';
+
+let live = 0;
+
+/** MF worker threads started and not yet exited (tests check that a failed fit leaves none). */
+export function liveMfWorkers(): number {
+  return live;
+}
+
+export class MfWorkerPool {
+  private readonly workers: Worker[];
+  /** Why a worker stopped outside an epoch (an error in its start-up), to reject the next epoch. */
+  private failure: Error | undefined;
+  private started: Promise<void> | undefined;
+
+  /** Starts `threads` workers; they wait for their data (`start`). */
+  constructor(threads: number) {
+    this.workers = Array.from({ length: threads }, () => {
+      const worker = new Worker(new URL('./mf-worker.js', import.meta.url));
+      live++;
+      worker.on('error', (error) => (this.failure ??= error));
+      worker.once('exit', (code) => {
+        live--;
+        this.failure ??= new Error(`an MF worker thread exited with code ${code}`);
+      });
+      return worker;
+    });
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Hands worker w its data, `data(w)`, before the first epoch. */
+  start(data: (worker: number) => BiasedWorkerData | SvdppWorkerData): void {
+    this.started = Promise.all(this.workers.map((worker, w) => reply(worker, data(w)))).then(() => undefined);
+    // Seen by the first epoch; a fit with no epoch (or closed early) must not leave it unhandled.
+    this.started.catch(() => undefined);
+  }
+
+  /**
+   * Resolves once every worker has set itself up (BiasedMF: drawn its share of the initial
+   * factors); before that, one worker's first epoch could update rows another is still drawing.
+   */
+  get ready(): Promise<void> {
+    if (this.started === undefined) throw new Error('MfWorkerPool: ready before start');
+    return this.started;
+  }
+
+  /** Sends the epoch to every worker; resolves to the sum of their squared errors. */
+  async epoch(message: WorkerEpoch): Promise<number> {
+    if (this.failure !== undefined) throw this.failure;
+    const parts = await Promise.all(this.workers.map((worker) => reply(worker, message)));
+    return parts.reduce((sum, sse) => sum + sse, 0);
+  }
+
+  /** Terminates every worker (also one blocked waiting for a block). */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** Posts `message` to `worker` and waits for its one reply; a crash or exit rejects. */
+function reply(worker: Worker, message: WorkerEpoch | BiasedWorkerData | SvdppWorkerData): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (sse: number): void => {
+      done();
+      resolve(sse);
+    };
+    const onError = (error: Error): void => {
+      done();
+      reject(error);
+    };
+    const onExit = (code: number): void => {
+      done();
+      reject(new Error(`an MF worker thread exited with code ${code} in the middle of an epoch`));
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage(message);
+  });
+}
