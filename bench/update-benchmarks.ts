@@ -1,12 +1,14 @@
 /**
  * Regenerates BENCHMARKS.md's experiment sections from the stored runs (no fitting) and rewrites
- * each experiment's results.md and results.json beside its runs.
+ * each experiment's results.md and results.json beside its runs; also the "SAIN on both cores"
+ * section from bench/results/sain-cores.json when it exists (bench/sain-cores.ts).
  *
  *   node dist/bench/update-benchmarks.js [--data-dir ../shared/data] [--markdown BENCHMARKS.md]
  */
 import * as fs from 'node:fs';
 import { BENCHMARK_EXPERIMENT_FILES } from './benchmark-experiments.js';
 import { benchmarkSection, regeneratedBenchmarks, writeSectionReports } from './benchmark-sections.js';
+import { withSainCoresSection, type SainCoresResult } from './sain-cores-report.js';
 
 function flag(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
@@ -22,5 +24,10 @@ for (const section of sections) {
     `${section.name}: ${section.report.records.length} stored runs, ${section.report.missing} not run yet`,
   );
 }
-const markdown = fs.readFileSync(markdownFile, 'utf8');
+let markdown = fs.readFileSync(markdownFile, 'utf8');
+const sainCores = 'bench/results/sain-cores.json';
+if (fs.existsSync(sainCores)) {
+  const result = JSON.parse(fs.readFileSync(sainCores, 'utf8')) as SainCoresResult;
+  markdown = withSainCoresSection(markdown, result, markdownFile);
+}
 fs.writeFileSync(markdownFile, await regeneratedBenchmarks(markdown, sections, markdownFile));
