@@ -79,12 +79,17 @@ export function sainCoresMarkdown(result: SainCoresResult): string {
 export function withSainCoresSection(markdown: string, result: SainCoresResult, file: string): string {
   const begin = markdown.indexOf(SAIN_CORES_BEGIN);
   const end = markdown.indexOf(SAIN_CORES_END);
-  if (begin < 0 || end < begin) throw new Error(`${file}: no ${SAIN_CORES_BEGIN} … ${SAIN_CORES_END} markers`);
+  if (begin < 0 || end < begin)
+    throw new Error(`${file}: no ${SAIN_CORES_BEGIN} … ${SAIN_CORES_END} markers`);
   return `${markdown.slice(0, begin + SAIN_CORES_BEGIN.length)}\n\n${sainCoresMarkdown(result)}\n\n${markdown.slice(end)}`;
 }
 
 /** `withSainCoresSection`, formatted by Prettier as the repository's `prettier --check` wants it. */
-export async function updateSainCoresSection(markdown: string, result: SainCoresResult, file: string): Promise<string> {
+export async function updateSainCoresSection(
+  markdown: string,
+  result: SainCoresResult,
+  file: string,
+): Promise<string> {
   const options = (await prettier.resolveConfig(file)) ?? {};
   return prettier.format(withSainCoresSection(markdown, result, file), { ...options, filepath: file });
 }

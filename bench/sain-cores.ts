@@ -23,7 +23,12 @@ import { engineInfo, initEngine } from '../src/engine/backend.js';
 import { resolveConfig } from '../src/models/config.js';
 import { Sain, sainSpec } from '../src/models/sain/sain.js';
 import { loadAverages, machineSummary } from './machine-load.js';
-import { sainCoresMarkdown, updateSainCoresSection, type SainCoresResult, type SainCoresRun } from './sain-cores-report.js';
+import {
+  sainCoresMarkdown,
+  updateSainCoresSection,
+  type SainCoresResult,
+  type SainCoresRun,
+} from './sain-cores-report.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,8 +42,10 @@ const { values } = parseArgs({
 
 const samples = Number(values.samples);
 const rounds = Number(values.rounds);
-if (!Number.isInteger(samples) || samples < 1) throw new Error(`--samples must be a positive integer, got ${values.samples}`);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
+if (!Number.isInteger(samples) || samples < 1)
+  throw new Error(`--samples must be a positive integer, got ${values.samples}`);
+if (!Number.isInteger(rounds) || rounds < 1)
+  throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
 
 await initEngine();
 const dataset = await loadDataset('sain-ml100k', { dataDir: values['data-dir'] });
@@ -100,6 +107,9 @@ fs.writeFileSync(values.out, JSON.stringify(result, null, 2) + '\n');
 console.log(sainCoresMarkdown(result));
 console.error(`written: ${values.out}`);
 if (values.markdown !== undefined) {
-  fs.writeFileSync(values.markdown, await updateSainCoresSection(fs.readFileSync(values.markdown, 'utf8'), result, values.markdown));
+  fs.writeFileSync(
+    values.markdown,
+    await updateSainCoresSection(fs.readFileSync(values.markdown, 'utf8'), result, values.markdown),
+  );
   console.error(`updated: ${values.markdown}`);
 }

@@ -60,5 +60,9 @@ export function createReplicaTask(input: ToyInput): ReplicaTask {
 
 /** The task in this thread, with its replica (`replicaInput` lets a test hand workers other input). */
 export function toyTask(input: ToyInput, replicaInput: ToyInput = input): TrainTask {
-  return { ...createReplicaTask(input), size: input.y.length, replica: { module: import.meta.url, input: replicaInput } };
+  return {
+    ...createReplicaTask(input),
+    size: input.y.length,
+    replica: { module: import.meta.url, input: replicaInput },
+  };
 }

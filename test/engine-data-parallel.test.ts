@@ -23,7 +23,9 @@ before(async () => {
 function rowsByKey(rows: readonly RowGradient[]): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   for (const r of mergeRows(rows)) {
-    r.ids.forEach((id, k) => out.set(`${r.table.name}:${id}`, r.grads.slice(k * r.table.dim, (k + 1) * r.table.dim)));
+    r.ids.forEach((id, k) =>
+      out.set(`${r.table.name}:${id}`, r.grads.slice(k * r.table.dim, (k + 1) * r.table.dim)),
+    );
   }
   return out;
 }
@@ -31,7 +33,10 @@ function rowsByKey(rows: readonly RowGradient[]): Map<string, Float32Array> {
 function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
   assert.equal(actual.length, expected.length, what);
   for (let i = 0; i < actual.length; i++) {
-    assert.ok(Math.abs(actual[i] - expected[i]) <= 1e-6 * (1 + Math.abs(expected[i])), `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+    assert.ok(
+      Math.abs(actual[i] - expected[i]) <= 1e-6 * (1 + Math.abs(expected[i])),
+      `${what}[${i}]: ${actual[i]} vs ${expected[i]}`,
+    );
   }
 }
 
@@ -97,11 +102,23 @@ test('two threads train the toy model as one thread does, up to float32 summatio
 
 test('threads above 1 are refused for a task without a replica, and a replica with other parameters is refused', async () => {
   const input = toyInput(20, 3, 2, 1);
-  const { replica: _, ...task } = toyTask(input);
-  await assert.rejects(train({ ...task, size: 20 }, { epochs: 1, batchSize: 5, learningRate: 0.01, seed: 1, threads: 2 }), (e: unknown) => e instanceof UsageError && /threads/.test(e.message));
+  const task = { ...toyTask(input), replica: undefined };
   await assert.rejects(
-    train(toyTask(input, { ...input, widerWeight: true }), { epochs: 1, batchSize: 5, learningRate: 0.01, seed: 1, threads: 2 }),
+    train(task, { epochs: 1, batchSize: 5, learningRate: 0.01, seed: 1, threads: 2 }),
+    (e: unknown) => e instanceof UsageError && /threads/.test(e.message),
+  );
+  await assert.rejects(
+    train(toyTask(input, { ...input, widerWeight: true }), {
+      epochs: 1,
+      batchSize: 5,
+      learningRate: 0.01,
+      seed: 1,
+      threads: 2,
+    }),
     (e: unknown) => e instanceof HeedError && /"w" \[3\] where the model has "w" \[2\]/.test(e.message),
   );
-  await assert.rejects(train(toyTask(input), { epochs: 1, batchSize: 5, learningRate: 0.01, seed: 1, threads: 0 }), /threads/);
+  await assert.rejects(
+    train(toyTask(input), { epochs: 1, batchSize: 5, learningRate: 0.01, seed: 1, threads: 0 }),
+    /threads/,
+  );
 });

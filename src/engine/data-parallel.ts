@@ -63,7 +63,11 @@ export type WorkerMessage =
       readonly kind: 'gradients';
       readonly loss: number;
       readonly dense: ReadonlyArray<Float32Array | null>;
-      readonly rows: ReadonlyArray<{ readonly table: string; readonly ids: Int32Array; readonly grads: Float32Array }>;
+      readonly rows: ReadonlyArray<{
+        readonly table: string;
+        readonly ids: Int32Array;
+        readonly grads: Float32Array;
+      }>;
       readonly buffers: ReadonlyArray<{ readonly name: string; readonly value: Float32Array }>;
     };
 
@@ -80,7 +84,13 @@ export class DataParallel {
   ) {}
 
   /** Starts `threads − 1` workers (each builds its replica and loads the engine, ~1-2 s). */
-  static async start(task: TrainTask, replica: TaskReplica, threads: number, seed: number, backend: BackendName): Promise<DataParallel> {
+  static async start(
+    task: TrainTask,
+    replica: TaskReplica,
+    threads: number,
+    seed: number,
+    backend: BackendName,
+  ): Promise<DataParallel> {
     const layout = sharedWeightsFor(task.params);
     publishWeights(task.params, layout);
     const workers: ReplicaThread[] = [];
@@ -92,7 +102,9 @@ export class DataParallel {
         layout,
         seed: replicaSeed(seed, w),
       };
-      workers.push(new ReplicaThread(new Worker(new URL('./replica-worker.js', import.meta.url), { workerData: data })));
+      workers.push(
+        new ReplicaThread(new Worker(new URL('./replica-worker.js', import.meta.url), { workerData: data })),
+      );
     }
     try {
       await Promise.all(workers.map((w) => w.ready()));
@@ -118,7 +130,8 @@ export class DataParallel {
     });
     const own = batch.subarray(0, bounds(1));
     const parts: GradientPart[] = [];
-    if (own.length > 0) parts.push({ size: own.length, gradients: stepGradients(this.task, own, rng, dense) });
+    if (own.length > 0)
+      parts.push({ size: own.length, gradients: stepGradients(this.task, own, rng, dense) });
     for (const answer of answers) {
       if (answer === undefined) continue;
       const { size, m } = await answer;
@@ -136,14 +149,18 @@ export class DataParallel {
     await Promise.all(this.workers.map((w) => w.close()));
   }
 
-  private fromWorker(m: Extract<WorkerMessage, { kind: 'gradients' }>, dense: readonly DenseParam[]): StepGradients {
+  private fromWorker(
+    m: Extract<WorkerMessage, { kind: 'gradients' }>,
+    dense: readonly DenseParam[],
+  ): StepGradients {
     if (!Number.isFinite(m.loss)) return { loss: m.loss, dense: [], rows: [], buffers: [] };
     const params = this.task.params;
     const out: StepGradients = { loss: m.loss, dense: [], rows: [], buffers: [] };
     m.dense.forEach((g, i) => {
       if (g !== null) out.dense.push([dense[i], g]);
     });
-    for (const r of m.rows) out.rows.push({ table: params.get(r.table) as TableParam, ids: r.ids, grads: r.grads });
+    for (const r of m.rows)
+      out.rows.push({ table: params.get(r.table) as TableParam, ids: r.ids, grads: r.grads });
     for (const b of m.buffers) out.buffers.push({ param: params.get(b.name) as DenseParam, value: b.value });
     return out;
   }
@@ -161,9 +178,12 @@ class ReplicaThread {
       if (m.kind === 'error') this.fail(new HeedError(`data-parallel worker: ${m.message}`), p);
       else p?.resolve(m);
     });
-    worker.on('error', (e: Error) => this.fail(new HeedError(`data-parallel worker failed: ${e.message}`), this.pending));
+    worker.on('error', (e: Error) =>
+      this.fail(new HeedError(`data-parallel worker failed: ${e.message}`), this.pending),
+    );
     worker.on('exit', (code) => {
-      if (this.pending !== undefined) this.fail(new HeedError(`data-parallel worker exited (code ${code})`), this.pending);
+      if (this.pending !== undefined)
+        this.fail(new HeedError(`data-parallel worker exited (code ${code})`), this.pending);
     });
   }
 
@@ -177,7 +197,8 @@ class ReplicaThread {
     const request: StepRequest = { batch };
     this.worker.postMessage(request, [batch.buffer as ArrayBuffer]);
     const m = await answer;
-    if (m.kind !== 'gradients') throw new HeedError(`data-parallel worker: expected gradients, got "${m.kind}"`);
+    if (m.kind !== 'gradients')
+      throw new HeedError(`data-parallel worker: expected gradients, got "${m.kind}"`);
     return m;
   }
 

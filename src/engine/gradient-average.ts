@@ -68,7 +68,9 @@ function addScaled(sums: Map<DenseParam, Float32Array>, param: DenseParam, a: Fl
     return;
   }
   if (sum.length !== a.length)
-    throw new HeedError(`averageGradients: "${param.name}" has ${a.length} values in one part, ${sum.length} in another`);
+    throw new HeedError(
+      `averageGradients: "${param.name}" has ${a.length} values in one part, ${sum.length} in another`,
+    );
   for (let i = 0; i < a.length; i++) sum[i] += w * a[i];
 }
 

@@ -20,7 +20,9 @@ const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.post
 
 try {
   await initEngine({ backend: data.backend });
-  const mod = (await import(data.module)) as { createReplicaTask?: (input: unknown) => ReplicaTask | Promise<ReplicaTask> };
+  const mod = (await import(data.module)) as {
+    createReplicaTask?: (input: unknown) => ReplicaTask | Promise<ReplicaTask>;
+  };
   if (typeof mod.createReplicaTask !== 'function')
     throw new Error(`${data.module} exports no createReplicaTask function`);
   const task = await mod.createReplicaTask(data.input);
@@ -38,7 +40,12 @@ try {
       const own = (a: Float32Array | Int32Array): void => {
         // Only whole buffers can be transferred; a view of a bigger one is copied by the clone.
         const buffer = a.buffer;
-        if (buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === buffer.byteLength && !transfer.includes(buffer))
+        if (
+          buffer instanceof ArrayBuffer &&
+          a.byteOffset === 0 &&
+          a.byteLength === buffer.byteLength &&
+          !transfer.includes(buffer)
+        )
           transfer.push(buffer);
       };
       for (const d of denseOut) if (d !== null) own(d);

@@ -143,76 +143,82 @@ export async function train(
   let lastYield = performance.now();
   const threads = settings.threads ?? 1;
   if (threads > 1 && task.replica === undefined) {
-    throw new UsageError(`training setting "threads" is ${threads}, but this model trains on one thread only`);
+    throw new UsageError(
+      `training setting "threads" is ${threads}, but this model trains on one thread only`,
+    );
   }
   const parallel =
     threads > 1 && task.replica !== undefined
       ? await DataParallel.start(task, task.replica, threads, settings.seed, engineInfo().backend)
       : undefined;
   try {
-  for (let epoch = 1; epoch <= settings.epochs && !cancelled; epoch++) {
-    optimizer.learningRate = settings.learningRate * Math.pow(decay, epoch - 1) * plateauScale;
-    const order = rng.permutation(task.size);
-    let lossSum = 0;
-    let seen = 0;
-    let batchNo = 0;
-    for (const batch of batchesOf(order, settings.batchSize)) {
-      batchNo++;
-      const loss =
-        parallel === undefined
-          ? trainStep(task, batch, rng, optimizer, dense)
-          : await parallel.step(batch, rng, optimizer, dense);
-      average?.update();
-      if (!Number.isFinite(loss)) {
-        throw new HeedError(
-          `training diverged at epoch ${epoch}, batch ${batchNo}: the loss is ${loss}; lower the learning rate (now ${optimizer.learningRate})`,
-        );
+    for (let epoch = 1; epoch <= settings.epochs && !cancelled; epoch++) {
+      optimizer.learningRate = settings.learningRate * Math.pow(decay, epoch - 1) * plateauScale;
+      const order = rng.permutation(task.size);
+      let lossSum = 0;
+      let seen = 0;
+      let batchNo = 0;
+      for (const batch of batchesOf(order, settings.batchSize)) {
+        batchNo++;
+        const loss =
+          parallel === undefined
+            ? trainStep(task, batch, rng, optimizer, dense)
+            : await parallel.step(batch, rng, optimizer, dense);
+        average?.update();
+        if (!Number.isFinite(loss)) {
+          throw new HeedError(
+            `training diverged at epoch ${epoch}, batch ${batchNo}: the loss is ${loss}; lower the learning rate (now ${optimizer.learningRate})`,
+          );
+        }
+        lossSum += loss * batch.length;
+        seen += batch.length;
+        if (performance.now() - lastYield > YIELD_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
+        if (options.signal?.aborted === true) {
+          cancelled = true;
+          break;
+        }
       }
-      lossSum += loss * batch.length;
-      seen += batch.length;
-      if (performance.now() - lastYield > YIELD_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        lastYield = performance.now();
+      samples += seen;
+      if (cancelled) break;
+      epochsRun = epoch;
+      const trainLoss = seen > 0 ? lossSum / seen : 0;
+      let event: ProgressEvent = {
+        epoch,
+        epochs: settings.epochs,
+        seconds: (performance.now() - started) / 1000,
+        trainLoss,
+        learningRate: optimizer.learningRate,
+      };
+      if (task.validation !== undefined) {
+        const validation = task.validation;
+        const score = (): number => validationRmse(validation, rng, options.predictBatchSize ?? 4096);
+        const rmse = average === undefined ? score() : average.withAveraged(score);
+        event = { ...event, validationRmse: rmse, seconds: (performance.now() - started) / 1000 };
+        if (best === undefined || rmse < best.rmse) {
+          best = {
+            epoch,
+            rmse,
+            weights: average === undefined ? task.params.snapshot() : average.snapshot(),
+          };
+          stale = 0;
+        } else {
+          stale++;
+          plateauScale *= plateauDecay;
+        }
       }
-      if (options.signal?.aborted === true) {
-        cancelled = true;
+      history.push(event);
+      options.onProgress?.(event);
+      if (patience > 0 && stale >= patience) {
+        stoppedEarly = true;
         break;
       }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+      if (options.signal?.aborted === true) cancelled = true;
     }
-    samples += seen;
-    if (cancelled) break;
-    epochsRun = epoch;
-    const trainLoss = seen > 0 ? lossSum / seen : 0;
-    let event: ProgressEvent = {
-      epoch,
-      epochs: settings.epochs,
-      seconds: (performance.now() - started) / 1000,
-      trainLoss,
-      learningRate: optimizer.learningRate,
-    };
-    if (task.validation !== undefined) {
-      const validation = task.validation;
-      const score = (): number => validationRmse(validation, rng, options.predictBatchSize ?? 4096);
-      const rmse = average === undefined ? score() : average.withAveraged(score);
-      event = { ...event, validationRmse: rmse, seconds: (performance.now() - started) / 1000 };
-      if (best === undefined || rmse < best.rmse) {
-        best = { epoch, rmse, weights: average === undefined ? task.params.snapshot() : average.snapshot() };
-        stale = 0;
-      } else {
-        stale++;
-        plateauScale *= plateauDecay;
-      }
-    }
-    history.push(event);
-    options.onProgress?.(event);
-    if (patience > 0 && stale >= patience) {
-      stoppedEarly = true;
-      break;
-    }
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    lastYield = performance.now();
-    if (options.signal?.aborted === true) cancelled = true;
-  }
   } finally {
     await parallel?.close();
   }

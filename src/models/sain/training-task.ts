@@ -11,7 +11,13 @@ import type { TrainTask } from '../../engine/train-loop.js';
 import { tokenBatch, type FeatureTokens } from './feature-tokens.js';
 import { frequencyL2, type RowWeights } from './frequency-l2.js';
 import { fusedSainLoss } from './fused-loss.js';
-import { declareSainNetwork, sainVectors, type SainNetwork, type SainSettings, type SainSizes } from './sain-network.js';
+import {
+  declareSainNetwork,
+  sainVectors,
+  type SainNetwork,
+  type SainSettings,
+  type SainSizes,
+} from './sain-network.js';
 
 /** What SAIN's loss needs besides the network: the training ratings and the settings. */
 export interface SainTrainingData {
