@@ -91,15 +91,21 @@ export function trainSettingsOf(
 /**
  * The `threads` setting of a model whose training can run data-parallel (`src/engine/data-parallel.ts`):
  * 0 (the default) uses every core; 1 is the one-thread loop, bit for bit as before the setting.
+ * One object, so `trainsDataParallel` can tell it from other settings named `threads` (XGBoost's).
  */
+const THREADS = integer(
+  0,
+  'Threads computing each batch’s gradients, data-parallel (0: all cores; 1: one thread, bit-for-bit reproducible)',
+  { min: 0 },
+);
+
 export function threadsSetting(): SettingsSchema {
-  return {
-    threads: integer(
-      0,
-      'Threads computing each batch’s gradients, data-parallel (0: all cores; 1: one thread, bit-for-bit reproducible)',
-      { min: 0 },
-    ),
-  };
+  return { threads: THREADS };
+}
+
+/** Whether a model's `threads` setting is the data-parallel one of `threadsSetting`. */
+export function trainsDataParallel(settings: SettingsSchema): boolean {
+  return settings['threads'] === THREADS;
 }
 
 /** The thread count `threads` asks for (0: the machine's cores). */
