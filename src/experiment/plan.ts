@@ -95,7 +95,12 @@ export class Planner {
     // (every core) would make a table's numbers depend on the machine's core count. One thread is
     // bit for bit the training from before the setting existed, so `threads: 1` stays out of the
     // run key and the runs stored before it are still found.
-    const dataParallel = trainsDataParallel(getModelSpec(model).settings);
+    let dataParallel = false;
+    try {
+      dataParallel = trainsDataParallel(getModelSpec(model).settings);
+    } catch {
+      // An unknown model: `resolve` below refuses it, naming the file and the path.
+    }
     if (dataParallel && settings['threads'] === undefined) settings = { ...settings, threads: 1 };
     for (const seed of this.seeds) {
       const resolved = this.resolve(model, settings, seed, where);
