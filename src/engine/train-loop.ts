@@ -24,12 +24,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { HeedError, UsageError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import { assertTrainingBackend } from './backend.js';
+import { assertTrainingBackend, engineInfo } from './backend.js';
 import { batchesOf, range } from './batch.js';
-import { Adam, type RowGradient } from './optimizer.js';
+import { DataParallel, type TaskReplica } from './data-parallel.js';
+import { Adam } from './optimizer.js';
 import type { DenseParam, Params } from './params.js';
 import type { ProgressEvent, TrainingControl } from './progress.js';
 import { StepContext } from './step.js';
+import { applyGradients, stepGradients } from './step-gradients.js';
 import { WeightAverage } from './weight-average.js';
 
 export interface TrainSettings {
@@ -56,6 +58,11 @@ export interface TrainSettings {
   readonly beta1?: number;
   readonly beta2?: number;
   readonly epsilon?: number;
+  /**
+   * Threads computing each batch's gradients (data-parallel, `data-parallel.ts`); default 1, the
+   * one-thread step. More needs a task with a `replica`.
+   */
+  readonly threads?: number;
 }
 
 /** Validation examples the loop scores after every epoch. */
@@ -76,6 +83,8 @@ export interface TrainTask {
   /** The mean loss over the batch's examples, a scalar built from tensors (L2 is added by Adam). */
   loss(batch: Int32Array, ctx: StepContext): tf.Scalar;
   readonly validation?: ValidationSet;
+  /** How to build this task in a worker thread, for `threads` > 1. */
+  readonly replica?: TaskReplica;
 }
 
 export interface TrainOptions extends TrainingControl {
@@ -132,66 +141,86 @@ export async function train(
   let stoppedEarly = false;
   let cancelled = false;
   let lastYield = performance.now();
-
-  for (let epoch = 1; epoch <= settings.epochs && !cancelled; epoch++) {
-    optimizer.learningRate = settings.learningRate * Math.pow(decay, epoch - 1) * plateauScale;
-    const order = rng.permutation(task.size);
-    let lossSum = 0;
-    let seen = 0;
-    let batchNo = 0;
-    for (const batch of batchesOf(order, settings.batchSize)) {
-      batchNo++;
-      const loss = trainStep(task, batch, rng, optimizer, dense);
-      average?.update();
-      if (!Number.isFinite(loss)) {
-        throw new HeedError(
-          `training diverged at epoch ${epoch}, batch ${batchNo}: the loss is ${loss}; lower the learning rate (now ${optimizer.learningRate})`,
-        );
+  const threads = settings.threads ?? 1;
+  if (threads > 1 && task.replica === undefined) {
+    throw new UsageError(
+      `training setting "threads" is ${threads}, but this model trains on one thread only`,
+    );
+  }
+  const parallel =
+    threads > 1 && task.replica !== undefined
+      ? await DataParallel.start(task, task.replica, threads, settings.seed, engineInfo().backend)
+      : undefined;
+  try {
+    for (let epoch = 1; epoch <= settings.epochs && !cancelled; epoch++) {
+      optimizer.learningRate = settings.learningRate * Math.pow(decay, epoch - 1) * plateauScale;
+      const order = rng.permutation(task.size);
+      let lossSum = 0;
+      let seen = 0;
+      let batchNo = 0;
+      for (const batch of batchesOf(order, settings.batchSize)) {
+        batchNo++;
+        const loss =
+          parallel === undefined
+            ? trainStep(task, batch, rng, optimizer, dense)
+            : await parallel.step(batch, rng, optimizer, dense);
+        average?.update();
+        if (!Number.isFinite(loss)) {
+          throw new HeedError(
+            `training diverged at epoch ${epoch}, batch ${batchNo}: the loss is ${loss}; lower the learning rate (now ${optimizer.learningRate})`,
+          );
+        }
+        lossSum += loss * batch.length;
+        seen += batch.length;
+        if (performance.now() - lastYield > YIELD_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
+        if (options.signal?.aborted === true) {
+          cancelled = true;
+          break;
+        }
       }
-      lossSum += loss * batch.length;
-      seen += batch.length;
-      if (performance.now() - lastYield > YIELD_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        lastYield = performance.now();
+      samples += seen;
+      if (cancelled) break;
+      epochsRun = epoch;
+      const trainLoss = seen > 0 ? lossSum / seen : 0;
+      let event: ProgressEvent = {
+        epoch,
+        epochs: settings.epochs,
+        seconds: (performance.now() - started) / 1000,
+        trainLoss,
+        learningRate: optimizer.learningRate,
+      };
+      if (task.validation !== undefined) {
+        const validation = task.validation;
+        const score = (): number => validationRmse(validation, rng, options.predictBatchSize ?? 4096);
+        const rmse = average === undefined ? score() : average.withAveraged(score);
+        event = { ...event, validationRmse: rmse, seconds: (performance.now() - started) / 1000 };
+        if (best === undefined || rmse < best.rmse) {
+          best = {
+            epoch,
+            rmse,
+            weights: average === undefined ? task.params.snapshot() : average.snapshot(),
+          };
+          stale = 0;
+        } else {
+          stale++;
+          plateauScale *= plateauDecay;
+        }
       }
-      if (options.signal?.aborted === true) {
-        cancelled = true;
+      history.push(event);
+      options.onProgress?.(event);
+      if (patience > 0 && stale >= patience) {
+        stoppedEarly = true;
         break;
       }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+      if (options.signal?.aborted === true) cancelled = true;
     }
-    samples += seen;
-    if (cancelled) break;
-    epochsRun = epoch;
-    const trainLoss = seen > 0 ? lossSum / seen : 0;
-    let event: ProgressEvent = {
-      epoch,
-      epochs: settings.epochs,
-      seconds: (performance.now() - started) / 1000,
-      trainLoss,
-      learningRate: optimizer.learningRate,
-    };
-    if (task.validation !== undefined) {
-      const validation = task.validation;
-      const score = (): number => validationRmse(validation, rng, options.predictBatchSize ?? 4096);
-      const rmse = average === undefined ? score() : average.withAveraged(score);
-      event = { ...event, validationRmse: rmse, seconds: (performance.now() - started) / 1000 };
-      if (best === undefined || rmse < best.rmse) {
-        best = { epoch, rmse, weights: average === undefined ? task.params.snapshot() : average.snapshot() };
-        stale = 0;
-      } else {
-        stale++;
-        plateauScale *= plateauDecay;
-      }
-    }
-    history.push(event);
-    options.onProgress?.(event);
-    if (patience > 0 && stale >= patience) {
-      stoppedEarly = true;
-      break;
-    }
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    lastYield = performance.now();
-    if (options.signal?.aborted === true) cancelled = true;
+  } finally {
+    await parallel?.close();
   }
   if (best !== undefined) task.params.restore(best.weights);
   else if (average !== undefined) task.params.restore(average.snapshot());
@@ -218,34 +247,9 @@ export function trainStep(
   optimizer: Adam,
   dense: readonly DenseParam[],
 ): number {
-  // The array is filled further by the lookups the forward pass makes (see StepContext). It must
-  // not start empty (tfjs asserts that), hence a placeholder when a model has no dense weights.
-  const targets: tf.Tensor[] = dense.map((p) => p.variable);
-  const offset = targets.length === 0 ? 1 : 0;
-  let loss = NaN;
-  tf.tidy(() => {
-    if (offset === 1) targets.push(tf.scalar(0));
-    const ctx = new StepContext(true, rng, targets);
-    const { value, grads } = tf.engine().gradients(() => task.loss(batch, ctx), targets, undefined, true);
-    loss = (value.dataSync() as Float32Array)[0];
-    if (!Number.isFinite(loss)) return;
-    const denseGrads: Array<readonly [DenseParam, Float32Array]> = [];
-    dense.forEach((p, i) => {
-      const g = grads[i] as tf.Tensor | null | undefined;
-      if (g != null) denseGrads.push([p, g.dataSync() as Float32Array]);
-    });
-    const rowGrads: RowGradient[] = [];
-    ctx.lookups.forEach((l, j) => {
-      const g = grads[offset + dense.length + j] as tf.Tensor | null | undefined;
-      if (g != null) rowGrads.push({ table: l.table, ids: l.ids, grads: g.dataSync() as Float32Array });
-    });
-    optimizer.step(denseGrads, rowGrads);
-    for (const { param, value: v } of ctx.bufferUpdates) {
-      param.value.set(v);
-      param.sync();
-    }
-  });
-  return loss;
+  const g = stepGradients(task, batch, rng, dense);
+  if (Number.isFinite(g.loss)) applyGradients(g, optimizer);
+  return g.loss;
 }
 
 /**
@@ -299,4 +303,5 @@ function checkSettings(s: TrainSettings): void {
   need('weightAverage', s.weightAverage, (v) => v >= 0 && v < 1, 'in [0, 1)');
   need('patience', s.patience, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0');
   need('seed', s.seed, (v) => Number.isInteger(v), 'an integer');
+  need('threads', s.threads, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
 }

@@ -3,6 +3,7 @@
  * one place so that a setting the loop gains reaches every model: their schema (each model family
  * gives its own defaults) and their reading.
  */
+import { availableParallelism } from 'node:os';
 import type { TrainSettings } from '../engine/train-loop.js';
 import { num } from './config.js';
 import type { ModelConfig } from './model.js';
@@ -73,7 +74,7 @@ export function trainingSettings(defaults: TrainingDefaults): SettingsSchema {
 
 export function trainSettingsOf(
   config: ModelConfig,
-): Required<Omit<TrainSettings, 'beta1' | 'beta2' | 'epsilon'>> {
+): Required<Omit<TrainSettings, 'beta1' | 'beta2' | 'epsilon' | 'threads'>> {
   return {
     epochs: num(config, 'epochs'),
     batchSize: num(config, 'batchSize'),
@@ -85,4 +86,30 @@ export function trainSettingsOf(
     patience: num(config, 'patience'),
     seed: num(config, 'seed'),
   };
+}
+
+/**
+ * The `threads` setting of a model whose training can run data-parallel (`src/engine/data-parallel.ts`):
+ * 0 (the default) uses every core; 1 is the one-thread loop, bit for bit as before the setting.
+ * One object, so `trainsDataParallel` can tell it from other settings named `threads` (XGBoost's).
+ */
+const THREADS = integer(
+  0,
+  'Threads computing each batch’s gradients, data-parallel (0: all cores; 1: one thread, bit-for-bit reproducible)',
+  { min: 0 },
+);
+
+export function threadsSetting(): SettingsSchema {
+  return { threads: THREADS };
+}
+
+/** Whether a model's `threads` setting is the data-parallel one of `threadsSetting`. */
+export function trainsDataParallel(settings: SettingsSchema): boolean {
+  return settings['threads'] === THREADS;
+}
+
+/** The thread count `threads` asks for (0: the machine's cores). */
+export function threadsOf(config: ModelConfig): number {
+  const threads = num(config, 'threads');
+  return threads === 0 ? availableParallelism() : threads;
 }

@@ -21,7 +21,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
 import { engineStarted, initEngine } from '../../engine/backend.js';
-import { takeFloat32, takeInt32 } from '../../engine/batch.js';
 import type { Activation } from '../../engine/layers/dense.js';
 import { loadState, toModelState } from '../neural-state.js';
 import { Params } from '../../engine/params.js';
@@ -33,7 +32,7 @@ import { bool, num, str } from '../config.js';
 import { ratingValidation } from '../rating-validation.js';
 import { checkConfig, defaultsOf } from '../settings-schema.js';
 import { SAIN_SETTINGS } from './settings.js';
-import { trainSettingsOf } from '../train-settings.js';
+import { threadsOf, trainSettingsOf } from '../train-settings.js';
 import type {
   AttentionWeight,
   Explanation,
@@ -53,12 +52,11 @@ import {
 } from './feature-tokens.js';
 import { startTokensFromFm } from './fm-token-init.js';
 import { plainSainPredictor, type PlainSainPredict } from './plain-forward.js';
-import { frequencyL2, rowWeights } from './frequency-l2.js';
-import { fusedSainLoss } from './fused-loss.js';
+import { rowWeights } from './frequency-l2.js';
+import { sainReplica, sainTrainingLoss } from './training-task.js';
 import {
   declareSainNetwork,
   sainForward,
-  sainVectors,
   type SainNetwork,
   type SainOutputs,
   type SainSettings,
@@ -149,40 +147,21 @@ export class Sain implements RatingModel {
         ? rowWeights(user, item, { users: sizes.users, items: sizes.items, tokens: sizes.vocabulary }, tokens)
         : undefined;
     if (weights !== undefined && !bool(c, 'featureL2')) weights.token.fill(0);
+    const data = { user, item, rating, tokens, settings: trainSettings, lambda, weights };
+    const threads = threadsOf(c);
     this.lastReport = await train(
       {
         params,
         size: rating.length,
-        loss: (batch, ctx) => {
-          const users = takeInt32(user, batch);
-          const items = takeInt32(item, batch);
-          const tokenIds = tokenBatch(tokens, users, items);
-          // Eq. 9 through the fused loss (fused-loss.ts): the same value and gradient as
-          // sainLoss(sainForward(…)), in one operation instead of ~120 small kernels.
-          const vectors = sainVectors(fitted.net, { users, items, tokens: tokenIds }, trainSettings, ctx);
-          const loss = fusedSainLoss(
-            { ...vectors, g: fitted.net.integration.g.w.variable },
-            takeFloat32(rating, batch),
-          );
-          if (weights === undefined) return loss;
-          const { user: u, item: i, tokens: x } = vectors.embeddings;
-          const penalty = frequencyL2(lambda, weights, {
-            users,
-            items,
-            tokenIds: tokenIds.ids,
-            user: u,
-            item: i,
-            tokens: x,
-          });
-          return tf.add(loss, penalty) as tf.Scalar;
-        },
+        loss: sainTrainingLoss(fitted.net, data),
+        replica: threads > 1 ? sainReplica({ ...data, sizes, seed: num(c, 'seed') }) : undefined,
         validation: ratingValidation(
           options.validation,
           dataset.scale,
           (users, items, ctx) => this.forward(fitted, users, items, predictSettings, ctx).combined,
         ),
       },
-      trainSettingsOf(c),
+      { ...trainSettingsOf(c), threads },
       { onProgress: options.onProgress, signal: options.signal, predictBatchSize: PREDICT_BATCH },
     );
     return this.lastReport;

@@ -3,7 +3,7 @@
  * SAIN's code or a validation run chose differently, the doc says so (docs/SAIN.md).
  */
 import { flag, integer, real, text, type SettingsSchema } from '../settings-schema.js';
-import { trainingSettings } from '../train-settings.js';
+import { threadsSetting, trainingSettings } from '../train-settings.js';
 
 export const SAIN_ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'elu'] as const;
 
@@ -87,4 +87,5 @@ export const SAIN_SETTINGS: SettingsSchema = {
     patience: 5,
     seed: 1,
   }),
+  ...threadsSetting(),
 };
