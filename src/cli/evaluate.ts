@@ -6,7 +6,15 @@
 import { parseMetrics } from '../eval/metric.js';
 import { evaluate, standardDeviation, type EvaluationResult, type FoldResult } from '../eval/protocol.js';
 import { printJson, type Command, type OutputStream } from './command.js';
-import { formatConfig, humanRate, RUN_FLAGS, setUpRun, splitLabel, validationFractionOf } from './common.js';
+import {
+  formatConfig,
+  humanRate,
+  RUN_FLAGS,
+  setUpRun,
+  splitLabel,
+  validationFractionOf,
+  type RunSetup,
+} from './common.js';
 import { progressPrinter } from './progress.js';
 import { formatTable, type Cell } from './table.js';
 import { InterruptedError, UsageError } from '../util/errors.js';
@@ -31,6 +39,11 @@ export const evaluateCommand: Command = {
         value: 'K',
         description:
           "Also score NDCG@K with every item the user did not rate in training as a candidate (SAFMR Table 4's magnitude; costs users x items predictions)",
+      },
+      timings: {
+        kind: 'switch',
+        description:
+          'Also report each stage: load (or generate) the data, split, fit, evaluate (predict and score), in seconds, and the peak resident memory (--json: a "timings" object)',
       },
       'review-protocol': {
         kind: 'string',
@@ -64,6 +77,7 @@ export const evaluateCommand: Command = {
     const setup = await setUpRun(args, io);
     const progress = progressPrinter(modelId, io.stderr, args.switch('quiet'));
     let result: EvaluationResult;
+    const evaluateStart = performance.now();
     try {
       result = await evaluate({
         modelId,
@@ -82,6 +96,9 @@ export const evaluateCommand: Command = {
     } finally {
       progress.finish();
     }
+    const timings = args.switch('timings')
+      ? stageTimings(setup, result, (performance.now() - evaluateStart) / 1000)
+      : undefined;
     for (const note of result.notes ?? result.folds?.flatMap((f) => f.notes ?? []) ?? [])
       io.stderr.write(`note: ${note}\n`);
     if (io.signal?.aborted === true) {
@@ -94,10 +111,49 @@ export const evaluateCommand: Command = {
     }
     // The loader's warnings were printed on stderr at load; --json repeats them in its one object.
     const warnings = setup.dataset.warnings ?? [];
-    if (json) printJson(io, warnings.length > 0 ? { ...result, warnings } : result);
-    else printResult(io.stdout, result);
+    if (json) {
+      printJson(io, {
+        ...result,
+        ...(warnings.length > 0 ? { warnings } : {}),
+        ...(timings !== undefined ? { timings } : {}),
+      });
+    } else {
+      printResult(io.stdout, result);
+      if (timings !== undefined) io.stdout.write(formatTimings(timings) + '\n');
+    }
   },
 };
+
+/** `--timings`: wall-clock seconds of each stage of one `heed evaluate`, and its peak memory. */
+export interface StageTimings {
+  readonly loadSeconds: number;
+  readonly splitSeconds: number;
+  /** Fitting, summed over the folds. */
+  readonly fitSeconds: number;
+  /** Everything `evaluate` did besides fitting: predicting and scoring the test ratings (all folds). */
+  readonly evaluateSeconds: number;
+  /** The process's peak resident set size so far, in MiB (`process.resourceUsage().maxRSS`). */
+  readonly peakRssMiB: number;
+}
+
+function stageTimings(setup: RunSetup, result: EvaluationResult, evaluateWall: number): StageTimings {
+  const fitSeconds = (result.folds ?? [result]).reduce((sum, fold) => sum + fold.fitSeconds, 0);
+  return {
+    loadSeconds: setup.loadSeconds,
+    splitSeconds: setup.splitSeconds,
+    fitSeconds,
+    evaluateSeconds: Math.max(0, evaluateWall - fitSeconds),
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function formatTimings(t: StageTimings): string {
+  const s = (v: number): string => `${v.toFixed(2)} s`;
+  return (
+    `timings: load ${s(t.loadSeconds)}, split ${s(t.splitSeconds)}, fit ${s(t.fitSeconds)}, ` +
+    `evaluate ${s(t.evaluateSeconds)}; peak memory ${t.peakRssMiB.toFixed(0)} MiB`
+  );
+}
 
 /**
  * Why --catalogue-ndcg is refused under the paper protocol (docs/METRICS.md): that protocol builds
