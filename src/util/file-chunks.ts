@@ -52,7 +52,7 @@ export function forEachFileChunk(
         linesBefore += countNewlines(piece);
       }
       if (atEnd) return;
-      // Copied, so that the next read may reuse the source's buffer.
+      // Copied (a Uint8Array's slice, never a Buffer's view), so the next read may reuse the buffer.
       pending = bytes.slice(cut);
     }
   } finally {
@@ -73,10 +73,10 @@ function openFile(file: string, expect: string | undefined): ByteSource {
   } catch (error) {
     throw fileError(file, error, expect);
   }
-  let buffer = Buffer.alloc(0);
+  let buffer = new Uint8Array(0);
   return {
     read(max) {
-      if (buffer.length !== max) buffer = Buffer.alloc(max);
+      if (buffer.length !== max) buffer = new Uint8Array(max);
       const n = fs.readSync(fd, buffer, 0, max, null);
       return buffer.subarray(0, n);
     },
@@ -91,9 +91,10 @@ function gunzipped(file: string, expect: string | undefined): ByteSource {
   } catch (error) {
     throw fileError(file, error, expect);
   }
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
-    bytes = gunzipSync(compressed);
+    const inflated = gunzipSync(compressed);
+    bytes = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
   } catch (error) {
     throw new DataError(file, undefined, undefined, `not a valid gzip file (${(error as Error).message})`);
   }

@@ -4,7 +4,7 @@
  * skipped. Each record comes with the line it starts on, for error messages.
  */
 import { DataError } from '../../util/errors.js';
-import { forEachFileChunk } from '../../util/file-chunks.js';
+import { forEachFileChunk, type FileChunkOptions } from '../../util/file-chunks.js';
 import { decodeText } from '../../util/io.js';
 
 const QUOTE = 34;
@@ -99,10 +99,10 @@ export function forEachCsvRecord(
  */
 export function forEachCsvFileRecord(
   file: string,
-  expect: string,
+  options: Omit<FileChunkOptions, 'quoted'>,
   visit: (fields: string[], line: number) => void,
 ): void {
-  forEachFileChunk(file, { expect, quoted: true }, (bytes, linesBefore) => {
+  forEachFileChunk(file, { ...options, quoted: true }, (bytes, linesBefore) => {
     const text = decodeText(bytes, file, 'utf-8', linesBefore);
     forEachCsvRecord(text, file, visit, ',', linesBefore);
   });

@@ -73,7 +73,7 @@ export interface RatingRows {
  * are held to the same rules. A file with a header and no rows is refused. The file is read piece
  * by piece (`forEachCsvFileRecord`), never as one string.
  */
-export function readRatingRows(file: string): RatingRows {
+export function readRatingRows(file: string, options: { readonly chunkBytes?: number } = {}): RatingRows {
   let header: { column: Record<string, number | undefined>; names: string[]; line: number } | undefined;
   let declared: ReturnType<typeof declaredScale>;
   const users = new IdMapBuilder();
@@ -83,7 +83,8 @@ export function readRatingRows(file: string): RatingRows {
   const rating = new Growable(Float64Array);
   const time = new Growable(Float64Array);
   const lines = new Growable(Int32Array);
-  forEachCsvFileRecord(file, 'ratings as CSV with the header user,item,rating[,time]', (fields, line) => {
+  const expect = 'ratings as CSV with the header user,item,rating[,time]';
+  forEachCsvFileRecord(file, { ...options, expect }, (fields, line) => {
     if (header === undefined) {
       const parsed: CsvTable = { header: fields, rows: [], lines: [], headerLine: line };
       declared = declaredScale(parsed, file);

@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import { DataError } from '../../util/errors.js';
-import { forEachFileChunk } from '../../util/file-chunks.js';
+import { forEachFileChunk, type FileChunkOptions } from '../../util/file-chunks.js';
 import { Growable } from '../../util/growable.js';
 
 export interface DelimitedSpec {
@@ -136,11 +136,11 @@ export function parseDelimitedNumbers(bytes: Uint8Array, spec: DelimitedSpec): D
 export function readDelimitedNumbers(
   file: string,
   spec: Omit<DelimitedSpec, 'file' | 'lineOffset'>,
-  expect?: string,
+  options: Omit<FileChunkOptions, 'quoted'> = {},
 ): DelimitedColumns {
   const columns = spec.fields.map(() => new Growable(Float64Array));
   const lines = new Growable(Int32Array);
-  forEachFileChunk(file, expect === undefined ? {} : { expect }, (bytes, linesBefore) => {
+  forEachFileChunk(file, options, (bytes, linesBefore) => {
     const part = parseDelimitedNumbers(bytes, { ...spec, file, lineOffset: linesBefore });
     if (lines.length === 0 && part.rows > 0) {
       // Room for the whole file at this piece's bytes per row, so the columns are rarely copied.

@@ -93,7 +93,7 @@ export function loadMovieLens100k(dir: string, options: MovieLensOptions = {}): 
   const table = readDelimitedNumbers(
     dataFile,
     { separator: '\t', fields: ['user id', 'item id', 'rating', 'timestamp'] },
-    'the MovieLens 100K ratings (user TAB item TAB rating TAB timestamp)',
+    { expect: 'the MovieLens 100K ratings (user TAB item TAB rating TAB timestamp)' },
   );
   const [rawUser, rawItem, rawRating, rawTime] = table.columns;
   const users = denseIntegerIds(rawUser, inFile(dataFile, table.lines), 'user id');
@@ -298,7 +298,7 @@ function readSplitFile(
   const table = readDelimitedNumbers(
     file,
     { separator: '\t', fields: ['user id', 'item id', 'rating', 'timestamp'], optionalTrailing: 1 },
-    'a MovieLens 100K split file (user TAB item TAB rating TAB timestamp)',
+    { expect: 'a MovieLens 100K split file (user TAB item TAB rating TAB timestamp)' },
   );
   const [u, i, r] = table.columns;
   const out = new Int32Array(table.rows);
