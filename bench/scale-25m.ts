@@ -212,7 +212,9 @@ const results = {
   machine: machineSummary(),
   dataset: values.dataset,
   split: `${SPLIT} --seed 1`,
-  ...Object.fromEntries(runs.map((run) => [run, { ...(fresh[run] as object), startedAt, finishedAt: new Date().toISOString() }])),
+  ...Object.fromEntries(
+    runs.map((run) => [run, { ...(fresh[run] as object), startedAt, finishedAt: new Date().toISOString() }]),
+  ),
 };
 fs.mkdirSync(path.dirname(values.out), { recursive: true });
 fs.writeFileSync(values.out, JSON.stringify(results, null, 2) + '\n');

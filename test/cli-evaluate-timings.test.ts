@@ -48,7 +48,10 @@ test('evaluate --timings --json: each stage in seconds, fit as the result report
   for (const [name, v] of Object.entries(result.timings)) assert.ok(Number.isFinite(v) && v >= 0, name);
   assert.equal(result.timings.fitSeconds, result.fitSeconds);
   // A Node process holds tens of MiB at least: the number is in MiB, not bytes or KiB.
-  assert.ok(result.timings.peakRssMiB > 10 && result.timings.peakRssMiB < 4096, `${result.timings.peakRssMiB}`);
+  assert.ok(
+    result.timings.peakRssMiB > 10 && result.timings.peakRssMiB < 4096,
+    `${result.timings.peakRssMiB}`,
+  );
 });
 
 test('evaluate --timings: one line after the table; without the flag, no timings at all', () => {

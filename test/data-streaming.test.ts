@@ -58,7 +58,10 @@ test('forEachFileChunk quoted: never cuts inside a double-quoted field that hold
 });
 
 test('readDelimitedNumbers: any piece size gives what parseDelimitedNumbers gives on the whole file', () => {
-  const lines = Array.from({ length: 200 }, (_, k) => `${k + 1}::${(k * 7) % 50}::${(k % 5) + 1}::${1e9 + k}`);
+  const lines = Array.from(
+    { length: 200 },
+    (_, k) => `${k + 1}::${(k * 7) % 50}::${(k % 5) + 1}::${1e9 + k}`,
+  );
   const text = lines.join('\n').replace(/\n(1)::/, '\n\n$1::') + '\n';
   const file = write('ratings.dat', text);
   const spec = { separator: '::', fields: ['UserID', 'MovieID', 'Rating', 'Timestamp'] };
@@ -104,8 +107,14 @@ test('readRatingRows: a CSV file read in small pieces gives interned ids, typed 
     /bad\.csv:7: field "rating": expected a number, got "two"/,
   );
   const unclosed = write('unclosed.csv', 'user,item,rating\nu1,"i1,4\nu2,i2,3\n');
-  assert.throws(() => readRatingRows(unclosed, { chunkBytes: 4 }), /unclosed\.csv:2: quoted field is never closed/);
-  const invalidUtf8 = write('latin1.csv', Buffer.concat([Buffer.from('user,item,rating\nu1,i1,4\nu'), Buffer.from([0xe9]), Buffer.from(',i2,3\n')]));
+  assert.throws(
+    () => readRatingRows(unclosed, { chunkBytes: 4 }),
+    /unclosed\.csv:2: quoted field is never closed/,
+  );
+  const invalidUtf8 = write(
+    'latin1.csv',
+    Buffer.concat([Buffer.from('user,item,rating\nu1,i1,4\nu'), Buffer.from([0xe9]), Buffer.from(',i2,3\n')]),
+  );
   assert.throws(() => readRatingRows(invalidUtf8, { chunkBytes: 4 }), /latin1\.csv:3: not valid UTF-8/);
 });
 

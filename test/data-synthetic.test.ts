@@ -299,7 +299,10 @@ test('synthetic ratings=N: exactly N ratings spread evenly over the users, each 
   const perUser = new Int32Array(70);
   for (const u of d.ratings.user) perUser[u]++;
   // 1000 = 70 × 14 + 20: the first 20 users rate 15 items, the others 14.
-  assert.deepEqual([...perUser], Array.from({ length: 70 }, (_, u) => (u < 20 ? 15 : 14)));
+  assert.deepEqual(
+    [...perUser],
+    Array.from({ length: 70 }, (_, u) => (u < 20 ? 15 : 14)),
+  );
   const pairs = new Set(Array.from(d.ratings.user, (u, k) => u * 90 + d.ratings.item[k]));
   assert.equal(pairs.size, 1000);
   assert.deepEqual(parseSyntheticId(d.id), { users: 70, items: 90, ratings: 1000, reviews: false });
@@ -309,9 +312,15 @@ test('synthetic ratings=N: exactly N ratings spread evenly over the users, each 
 });
 
 test('synthetic ratings=N: the focus share comes from the matching items, the rest uniformly', () => {
-  const { dataset: d, truth } = generateSyntheticWithTruth({ users: 400, items: 3000, ratings: 40_000, focus: 0.3 });
+  const { dataset: d, truth } = generateSyntheticWithTruth({
+    users: 400,
+    items: 3000,
+    ratings: 40_000,
+    focus: 0.3,
+  });
   let matching = 0;
-  for (let r = 0; r < d.ratings.rating.length; r++) if (matches(truth, d.ratings.user[r], d.ratings.item[r])) matching++;
+  for (let r = 0; r < d.ratings.rating.length; r++)
+    if (matches(truth, d.ratings.user[r], d.ratings.item[r])) matching++;
   // 30% drawn from matching items, plus the matching ones among the uniform 70% (a director fan's
   // director is 1/8 of the items, a genre fan's genre about 1.4/6): about 0.3 + 0.7 × 0.18 ≈ 0.43.
   const share = matching / d.ratings.rating.length;
@@ -332,7 +341,10 @@ test('synthetic ratings=N: refused with the reason when it conflicts or cannot b
     () => generateSynthetic({ ratings: 1000, ratingsPerUser: 5 }),
     /synthetic options "ratings" and "ratingsPerUser" both set the size: give one of them/,
   );
-  assert.throws(() => syntheticId(parseSyntheticId('synthetic:ratings=1000,ratingsPerUser=5')), /both set the size/);
+  assert.throws(
+    () => syntheticId(parseSyntheticId('synthetic:ratings=1000,ratingsPerUser=5')),
+    /both set the size/,
+  );
   assert.throws(
     () => generateSynthetic({ users: 10, ratings: 9 }),
     /synthetic option "ratings" \(9\) must be at least "users" \(10\): every user rates an item/,
@@ -341,7 +353,10 @@ test('synthetic ratings=N: refused with the reason when it conflicts or cannot b
     () => generateSynthetic({ users: 10, items: 4, ratings: 41 }),
     /synthetic option "ratings" \(41\) needs 5 ratings per user, more than the 4 items/,
   );
-  assert.throws(() => generateSynthetic({ ratings: 2.5 }), /synthetic option "ratings" must be an integer 0\.\./);
+  assert.throws(
+    () => generateSynthetic({ ratings: 2.5 }),
+    /synthetic option "ratings" must be an integer 0\.\./,
+  );
   assert.throws(
     () => generateSynthetic({ users: 10_000_000, ratingsPerUser: 1000, items: 2000 }),
     /make 10000000000 ratings, more than 2147483647/,

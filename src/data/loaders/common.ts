@@ -173,7 +173,12 @@ export class PairIndex {
       const key = user * this.itemCount + item;
       return key < this.table.length ? this.table[key] : -1;
     }
-    if (user >= this.userCount || this.offsets === undefined || this.items === undefined || this.rows === undefined)
+    if (
+      user >= this.userCount ||
+      this.offsets === undefined ||
+      this.items === undefined ||
+      this.rows === undefined
+    )
       return -1;
     let lo = this.offsets[user];
     let hi = this.offsets[user + 1];

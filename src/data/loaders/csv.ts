@@ -108,7 +108,8 @@ export function readRatingRows(file: string, options: { readonly chunkBytes?: nu
     if (column.time !== undefined) time.push(parseNumber(fields[column.time], file, line, 'time', false));
     lines.push(line);
   });
-  if (header === undefined) throw new DataError(file, undefined, undefined, 'empty file: expected a header row');
+  if (header === undefined)
+    throw new DataError(file, undefined, undefined, 'empty file: expected a header row');
   if (lines.length === 0)
     throw new DataError(file, undefined, undefined, 'no ratings: expected rows after the header');
   return {

@@ -511,7 +511,9 @@ function checkRatingCount(o: Required<SyntheticOptions>, perUserGiven: boolean):
     return;
   }
   if (perUserGiven) {
-    throw new UsageError('synthetic options "ratings" and "ratingsPerUser" both set the size: give one of them');
+    throw new UsageError(
+      'synthetic options "ratings" and "ratingsPerUser" both set the size: give one of them',
+    );
   }
   if (ratings < users) {
     throw new UsageError(
