@@ -5,10 +5,11 @@
  * `/usr/bin/time -v`, so that every stage's time comes from the tool and the peak memory (max RSS)
  * from the kernel. Then, with `serve` among the runs, a `biasedmf` of that size is trained and
  * saved (`heed train`, timed the same way) beside one on ml-100k, and `bench/load-test.ts` serves
- * both, so that their p99 latencies can be compared.
+ * both, so that their p99 latencies can be compared. With `csv`, the data set is written out as
+ * a `csv:` directory (~360 MB of ratings.csv) and loaded back by the streaming CSV reader.
  *
- *   npx tsc -p . && node dist/bench/scale-25m.js [--dataset ID] [--runs biasedmf,svdpp,fm,serve] \
- *     [--data-dir ../shared/data] [--out bench/results/scale-25m.json]
+ *   npx tsc -p . && node dist/bench/scale-25m.js [--dataset ID] [--runs biasedmf,svdpp,fm,serve,csv] \
+ *     [--data-dir ../shared/data] [--out bench/results/scale-25m.json] [--short]
  *
  * Develop with `--dataset synthetic:users=16254,items=5905,ratings=2500000` (a tenth of the size).
  * Every run's settings are in `RUNS` and written into the results next to its numbers, with the
@@ -20,6 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadDataset } from '../src/data/registry.js';
 import { loadAverages, machineSummary } from './machine-load.js';
 
 const ML25M_SHAPE = 'synthetic:users=162541,items=59047,ratings=25000000';
@@ -34,14 +36,33 @@ const RUNS: Readonly<Record<string, readonly string[]>> = {
   fm: ['features=ids', 'iterations=20', 'burnIn=5'],
 };
 
+/**
+ * `--short`: svdpp and fm for a few passes only, to show that they load, fit and evaluate at this
+ * size (time per pass, peak memory) when the machine is too busy for full fits; their RMSE is then
+ * not that of a trained model.
+ */
+const SHORT_RUNS: Readonly<Record<string, readonly string[]>> = {
+  ...RUNS,
+  svdpp: ['factors=100', 'epochs=2'],
+  fm: ['features=ids', 'iterations=3', 'burnIn=1'],
+};
+
+/**
+ * The served big model: its size (and so what serving it costs) depends on k and the numbers of
+ * users and items, not on how long it trained, so one epoch is enough.
+ */
+const SERVED_SETTINGS = ['factors=100', 'epochs=1'];
+
 const { values } = parseArgs({
   options: {
     dataset: { type: 'string', default: ML25M_SHAPE },
-    runs: { type: 'string', default: 'biasedmf,svdpp,fm,serve' },
+    runs: { type: 'string', default: 'biasedmf,svdpp,fm,serve,csv' },
     'data-dir': { type: 'string', default: '../shared/data' },
     out: { type: 'string', default: 'bench/results/scale-25m.json' },
+    short: { type: 'boolean', default: false },
   },
 });
+const settingsOf = values.short ? SHORT_RUNS : RUNS;
 
 // dist/bench/scale-25m.js → dist/src/cli/main.js
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,6 +73,8 @@ interface TimedProcess {
   readonly command: string;
   readonly stdout: string;
   readonly wallSeconds: number;
+  /** User + system CPU seconds of the process, as /usr/bin/time reports them. */
+  readonly cpuSeconds: number;
   readonly maxRssMiB: number;
   readonly loadBefore: number[];
   readonly loadAfter: number[];
@@ -70,11 +93,15 @@ function timed(args: readonly string[]): TimedProcess {
   const wallSeconds = (performance.now() - started) / 1000;
   if (run.status !== 0) throw new Error(`${command} failed (exit ${run.status}):\n${run.stderr}`);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr);
-  if (rss === null) throw new Error(`${command}: no "Maximum resident set size" in /usr/bin/time's output`);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(run.stderr);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(run.stderr);
+  if (rss === null || user === null || system === null)
+    throw new Error(`${command}: no memory or CPU times in /usr/bin/time's output:\n${run.stderr}`);
   return {
     command,
     stdout: run.stdout,
     wallSeconds,
+    cpuSeconds: Number(user[1]) + Number(system[1]),
     maxRssMiB: Number(rss[1]) / 1024,
     loadBefore,
     loadAfter: loadAverages(),
@@ -82,7 +109,7 @@ function timed(args: readonly string[]): TimedProcess {
 }
 
 function evaluateRun(model: string): Record<string, unknown> {
-  const settings = RUNS[model];
+  const settings = settingsOf[model];
   const p = timed([
     MAIN,
     'evaluate',
@@ -111,6 +138,7 @@ function evaluateRun(model: string): Record<string, unknown> {
     samplesPerSecond: result.samplesPerSecond,
     timings: result.timings,
     processWallSeconds: p.wallSeconds,
+    processCpuSeconds: p.cpuSeconds,
     maxRssMiB: p.maxRssMiB,
     loadBefore: p.loadBefore,
     loadAfter: p.loadAfter,
@@ -135,7 +163,7 @@ function serveRun(): Record<string, unknown> {
     SPLIT,
     '--seed',
     '1',
-    ...RUNS.biasedmf.flatMap((setting) => ['--set', setting]),
+    ...SERVED_SETTINGS.flatMap((setting) => ['--set', setting]),
     '--out',
     big,
     '--quiet',
@@ -180,7 +208,12 @@ function serveRun(): Record<string, unknown> {
     loadTestOut,
   ]);
   const summary = {
-    trainAndSave: { command: train.command, wallSeconds: train.wallSeconds, maxRssMiB: train.maxRssMiB },
+    trainAndSave: {
+      command: train.command,
+      wallSeconds: train.wallSeconds,
+      cpuSeconds: train.cpuSeconds,
+      maxRssMiB: train.maxRssMiB,
+    },
     artifactMiB: { big: artifactMiB(big), small: artifactMiB(small) },
     loadAndPredictOne: {
       command: predict.command,
@@ -194,14 +227,69 @@ function serveRun(): Record<string, unknown> {
   return summary;
 }
 
+/**
+ * Writes the data set as a `csv:` directory (ratings.csv, 8 MiB at a time) and loads it back with
+ * `heed evaluate --model globalmean`: the streaming CSV reader's time and peak memory at this size.
+ */
+function csvRun(): Record<string, unknown> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heed-scale-csv-'));
+  const file = path.join(dir, 'ratings.csv');
+  const { users, items, ratings } = loadDataset(values.dataset);
+  const fd = fs.openSync(file, 'w');
+  let text = 'user,item,rating:scale(1|5)\n';
+  for (let r = 0; r < ratings.rating.length; r++) {
+    text += `${users.ids[ratings.user[r]]},${items.ids[ratings.item[r]]},${ratings.rating[r]}\n`;
+    if (text.length > CSV_WRITE_CHARS) {
+      fs.writeSync(fd, text);
+      text = '';
+    }
+  }
+  fs.writeSync(fd, text);
+  fs.closeSync(fd);
+  const fileMiB = fs.statSync(file).size / 2 ** 20;
+  const p = timed([
+    MAIN,
+    'evaluate',
+    '--model',
+    'globalmean',
+    '--dataset',
+    `csv:${dir}`,
+    '--split',
+    SPLIT,
+    '--seed',
+    '1',
+    '--timings',
+    '--json',
+    '--quiet',
+  ]);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const result = JSON.parse(p.stdout) as Record<string, unknown>;
+  const summary = {
+    ratingsCsvMiB: fileMiB,
+    command: p.command.replace(dir, 'DIR'),
+    rmse: result.rmse,
+    timings: result.timings,
+    processWallSeconds: p.wallSeconds,
+    processCpuSeconds: p.cpuSeconds,
+    maxRssMiB: p.maxRssMiB,
+    loadBefore: p.loadBefore,
+    loadAfter: p.loadAfter,
+  };
+  process.stderr.write(`${JSON.stringify(summary)}\n`);
+  return summary;
+}
+
+const CSV_WRITE_CHARS = 8 << 20;
+
 const runs = values.runs.split(',').map((r) => r.trim());
 for (const run of runs) {
-  if (run !== 'serve' && !(run in RUNS))
-    throw new Error(`--runs: unknown run "${run}" (known: ${Object.keys(RUNS).join(', ')}, serve)`);
+  if (run !== 'serve' && run !== 'csv' && !(run in RUNS))
+    throw new Error(`--runs: unknown run "${run}" (known: ${Object.keys(RUNS).join(', ')}, serve, csv)`);
 }
 const startedAt = new Date().toISOString();
 const fresh: Record<string, unknown> = {};
-for (const run of runs) fresh[run] = run === 'serve' ? serveRun() : evaluateRun(run);
+for (const run of runs)
+  fresh[run] = run === 'serve' ? serveRun() : run === 'csv' ? csvRun() : evaluateRun(run);
 // The runs of this invocation replace their entries in an existing results file of the same data
 // set and keep the others, so that runs made separately (or in two processes) end up in one file.
 const earlier = fs.existsSync(values.out)

@@ -35,7 +35,7 @@ test('evaluate --timings --json: each stage in seconds, fit as the result report
   const result = JSON.parse(r.stdout) as {
     fitSeconds: number;
     nTrain: number;
-    timings: Record<string, number>;
+    timings: Record<string, number> & { cpuSeconds: Record<string, number> };
   };
   assert.equal(result.nTrain, 1350);
   assert.deepEqual(Object.keys(result.timings), [
@@ -44,8 +44,14 @@ test('evaluate --timings --json: each stage in seconds, fit as the result report
     'fitSeconds',
     'evaluateSeconds',
     'peakRssMiB',
+    'cpuSeconds',
   ]);
-  for (const [name, v] of Object.entries(result.timings)) assert.ok(Number.isFinite(v) && v >= 0, name);
+  const { cpuSeconds, ...wall } = result.timings;
+  for (const [name, v] of Object.entries(wall)) assert.ok(Number.isFinite(v) && v >= 0, name);
+  assert.deepEqual(Object.keys(cpuSeconds), ['load', 'split', 'fit', 'evaluate']);
+  for (const [name, v] of Object.entries(cpuSeconds)) assert.ok(Number.isFinite(v) && v >= 0, name);
+  // Fitting takes some CPU; it can exceed its wall time only with more than one thread.
+  assert.ok(cpuSeconds.fit > 0, `${cpuSeconds.fit}`);
   assert.equal(result.timings.fitSeconds, result.fitSeconds);
   // A Node process holds tens of MiB at least: the number is in MiB, not bytes or KiB.
   assert.ok(
@@ -59,7 +65,7 @@ test('evaluate --timings: one line after the table; without the flag, no timings
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stdout,
-    /\ntimings: load \d+\.\d\d s, split \d+\.\d\d s, fit \d+\.\d\d s, evaluate \d+\.\d\d s; peak memory \d+ MiB\n$/,
+    /\ntimings: load \d+\.\d\d s, split \d+\.\d\d s, fit \d+\.\d\d s, evaluate \d+\.\d\d s; peak memory \d+ MiB\nCPU: load \d+\.\d\d s, split \d+\.\d\d s, fit \d+\.\d\d s, evaluate \d+\.\d\d s\n$/,
   );
   const plain = evaluate(['--json']);
   assert.equal(plain.code, 0, plain.stderr);

@@ -4,9 +4,16 @@
  * data set's `Dataset.warnings`, when there are any); progress and warnings go to stderr.
  */
 import { parseMetrics } from '../eval/metric.js';
-import { evaluate, standardDeviation, type EvaluationResult, type FoldResult } from '../eval/protocol.js';
+import {
+  evaluate,
+  standardDeviation,
+  type EvaluationProgress,
+  type EvaluationResult,
+  type FoldResult,
+} from '../eval/protocol.js';
 import { printJson, type Command, type OutputStream } from './command.js';
 import {
+  cpuSeconds,
   formatConfig,
   humanRate,
   RUN_FLAGS,
@@ -43,7 +50,7 @@ export const evaluateCommand: Command = {
       timings: {
         kind: 'switch',
         description:
-          'Also report each stage: load (or generate) the data, split, fit, evaluate (predict and score), in seconds, and the peak resident memory (--json: a "timings" object)',
+          'Also report each stage: load (or generate) the data, split, fit, evaluate (predict and score), in wall and CPU seconds, and the peak resident memory (--json: a "timings" object)',
       },
       'review-protocol': {
         kind: 'string',
@@ -78,6 +85,8 @@ export const evaluateCommand: Command = {
     const progress = progressPrinter(modelId, io.stderr, args.switch('quiet'));
     let result: EvaluationResult;
     const evaluateStart = performance.now();
+    const evaluateCpuStart = cpuSeconds();
+    const fitCpu = new FitCpuClock();
     try {
       result = await evaluate({
         modelId,
@@ -86,7 +95,10 @@ export const evaluateCommand: Command = {
         split: setup.splits,
         splitLabel: splitLabel(setup.spec),
         seed: setup.seed,
-        onProgress: progress.onProgress,
+        onProgress: (event) => {
+          fitCpu.observe(event);
+          progress.onProgress(event);
+        },
         reviewProtocol,
         validationFraction,
         ...(catalogueK !== undefined ? { catalogueNdcgK: catalogueK } : {}),
@@ -97,7 +109,11 @@ export const evaluateCommand: Command = {
       progress.finish();
     }
     const timings = args.switch('timings')
-      ? stageTimings(setup, result, (performance.now() - evaluateStart) / 1000)
+      ? stageTimings(setup, result, {
+          wall: (performance.now() - evaluateStart) / 1000,
+          cpu: cpuSeconds() - evaluateCpuStart,
+          fitCpu: fitCpu.seconds,
+        })
       : undefined;
     for (const note of result.notes ?? result.folds?.flatMap((f) => f.notes ?? []) ?? [])
       io.stderr.write(`note: ${note}\n`);
@@ -134,24 +150,58 @@ export interface StageTimings {
   readonly evaluateSeconds: number;
   /** The process's peak resident set size so far, in MiB (`process.resourceUsage().maxRSS`). */
   readonly peakRssMiB: number;
+  /**
+   * CPU seconds (user + system, all threads) of the same stages: on a busy machine a one-thread
+   * stage's CPU time is what its wall time would be on an idle one.
+   */
+  readonly cpuSeconds: { load: number; split: number; fit: number; evaluate: number };
 }
 
-function stageTimings(setup: RunSetup, result: EvaluationResult, evaluateWall: number): StageTimings {
+/**
+ * CPU seconds between the first `fit` progress event of each fold (sent as fitting starts) and
+ * its `predict` event (sent as it ends), summed over the folds.
+ */
+class FitCpuClock {
+  seconds = 0;
+  private started: number | undefined;
+
+  observe(event: EvaluationProgress): void {
+    if (event.phase === 'fit' && this.started === undefined) this.started = cpuSeconds();
+    if (event.phase === 'predict' && this.started !== undefined) {
+      this.seconds += cpuSeconds() - this.started;
+      this.started = undefined;
+    }
+  }
+}
+
+function stageTimings(
+  setup: RunSetup,
+  result: EvaluationResult,
+  evaluateCall: { wall: number; cpu: number; fitCpu: number },
+): StageTimings {
   const fitSeconds = (result.folds ?? [result]).reduce((sum, fold) => sum + fold.fitSeconds, 0);
   return {
     loadSeconds: setup.loadSeconds,
     splitSeconds: setup.splitSeconds,
     fitSeconds,
-    evaluateSeconds: Math.max(0, evaluateWall - fitSeconds),
+    evaluateSeconds: Math.max(0, evaluateCall.wall - fitSeconds),
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    cpuSeconds: {
+      load: setup.loadCpuSeconds,
+      split: setup.splitCpuSeconds,
+      fit: evaluateCall.fitCpu,
+      evaluate: Math.max(0, evaluateCall.cpu - evaluateCall.fitCpu),
+    },
   };
 }
 
 function formatTimings(t: StageTimings): string {
   const s = (v: number): string => `${v.toFixed(2)} s`;
+  const c = t.cpuSeconds;
   return (
     `timings: load ${s(t.loadSeconds)}, split ${s(t.splitSeconds)}, fit ${s(t.fitSeconds)}, ` +
-    `evaluate ${s(t.evaluateSeconds)}; peak memory ${t.peakRssMiB.toFixed(0)} MiB`
+    `evaluate ${s(t.evaluateSeconds)}; peak memory ${t.peakRssMiB.toFixed(0)} MiB\n` +
+    `CPU: load ${s(c.load)}, split ${s(c.split)}, fit ${s(c.fit)}, evaluate ${s(c.evaluate)}`
   );
 }
 
