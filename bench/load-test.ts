@@ -123,6 +123,7 @@ function median(values: readonly number[]): number {
 
 interface Row {
   readonly model: string;
+  readonly modelDir: string;
   readonly workers: number;
   readonly scenario: string;
   readonly runs: LoadResult[];
@@ -157,8 +158,15 @@ for (let round = 0; round < rounds; round++) {
         const result = await load(server.port, scenario.request, scenario.connections);
         const bad = Object.keys(result.statuses).filter((s) => s !== '200');
         if (bad.length > 0) throw new Error(`${manifest.model} ${scenario.name}: statuses ${bad.join(', ')}`);
-        const key = `${manifest.model}|${workers}|${scenario.name}`;
-        const row = rows.get(key) ?? { model: manifest.model, workers, scenario: scenario.name, runs: [] };
+        // By directory: two saved models of one id (a small and a big biasedmf) get rows of their own.
+        const key = `${dir}|${workers}|${scenario.name}`;
+        const row = rows.get(key) ?? {
+          model: manifest.model,
+          modelDir: dir,
+          workers,
+          scenario: scenario.name,
+          runs: [],
+        };
         row.runs.push(result);
         rows.set(key, row);
         console.error(
@@ -228,7 +236,7 @@ const lines = [
   `| ----- | ------: | ------- | ---------: | -----: | -----: |`,
   ...[...rows.values()].map((row) => {
     const s = summary(row.runs);
-    return `| ${row.model} | ${row.workers} | ${row.scenario} | ${Math.round(s.perSecond)} | ${fmt(s.p50Ms, 3)} | ${fmt(s.p99Ms, 3)} |`;
+    return `| ${row.model} (${path.basename(row.modelDir)}) | ${row.workers} | ${row.scenario} | ${Math.round(s.perSecond)} | ${fmt(s.p50Ms, 3)} | ${fmt(s.p99Ms, 3)} |`;
   }),
   '',
   `Request log cost, ${firstManifest.model}, 1 worker, ${single.name}:`,

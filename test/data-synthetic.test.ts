@@ -12,6 +12,7 @@ import {
   parseSyntheticId,
   plantedScore,
   plantedTruth,
+  REVIEWS_BY_DEFAULT_UP_TO,
   SYNTHETIC_WORDS,
   syntheticId,
 } from '../src/data/loaders/synthetic.js';
@@ -289,4 +290,91 @@ test('synthetic reviews: sentiment words follow the rating, signature words the 
   }
   const rated = new Set(Array.from(d.ratings.item, String));
   assert.equal(seen.size, rated.size);
+});
+
+test('synthetic ratings=N: exactly N ratings spread evenly over the users, each user rating distinct items', () => {
+  const d = generateSynthetic({ users: 70, items: 90, ratings: 1000, reviews: false });
+  assert.equal(d.id, 'synthetic:users=70,items=90,ratings=1000,reviews=false');
+  assert.equal(d.ratings.rating.length, 1000);
+  const perUser = new Int32Array(70);
+  for (const u of d.ratings.user) perUser[u]++;
+  // 1000 = 70 × 14 + 20: the first 20 users rate 15 items, the others 14.
+  assert.deepEqual(
+    [...perUser],
+    Array.from({ length: 70 }, (_, u) => (u < 20 ? 15 : 14)),
+  );
+  const pairs = new Set(Array.from(d.ratings.user, (u, k) => u * 90 + d.ratings.item[k]));
+  assert.equal(pairs.size, 1000);
+  assert.deepEqual(parseSyntheticId(d.id), { users: 70, items: 90, ratings: 1000, reviews: false });
+  // A user may rate every item.
+  const full = generateSynthetic({ users: 3, items: 5, ratings: 15, reviews: false });
+  assert.deepEqual([...full.ratings.user].sort(), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
+});
+
+test('synthetic ratings=N: the focus share comes from the matching items, the rest uniformly', () => {
+  const { dataset: d, truth } = generateSyntheticWithTruth({
+    users: 400,
+    items: 3000,
+    ratings: 40_000,
+    focus: 0.3,
+  });
+  let matching = 0;
+  for (let r = 0; r < d.ratings.rating.length; r++)
+    if (matches(truth, d.ratings.user[r], d.ratings.item[r])) matching++;
+  // 30% drawn from matching items, plus the matching ones among the uniform 70% (a director fan's
+  // director is 1/8 of the items, a genre fan's genre about 1.4/6): about 0.3 + 0.7 × 0.18 ≈ 0.43.
+  const share = matching / d.ratings.rating.length;
+  assert.ok(share > 0.38 && share < 0.48, `matching share ${share}`);
+  // Every item gets ratings from the uniform part.
+  const rated = new Set(d.ratings.item);
+  assert.ok(rated.size > 2900, `${rated.size} items rated`);
+});
+
+test('synthetic ratings=N: generating is linear in the ratings (a catalogue of millions is no slower)', () => {
+  // 50,000 users × 100,000 items would be 5 × 10^9 steps for a per-user scan of the catalogue.
+  const d = generateSynthetic({ users: 50_000, items: 100_000, ratings: 100_000, reviews: false });
+  assert.equal(d.ratings.rating.length, 100_000);
+});
+
+test('synthetic ratings=N: refused with the reason when it conflicts or cannot be drawn', () => {
+  assert.throws(
+    () => generateSynthetic({ ratings: 1000, ratingsPerUser: 5 }),
+    /synthetic options "ratings" and "ratingsPerUser" both set the size: give one of them/,
+  );
+  assert.throws(
+    () => syntheticId(parseSyntheticId('synthetic:ratings=1000,ratingsPerUser=5')),
+    /both set the size/,
+  );
+  assert.throws(
+    () => generateSynthetic({ users: 10, ratings: 9 }),
+    /synthetic option "ratings" \(9\) must be at least "users" \(10\): every user rates an item/,
+  );
+  assert.throws(
+    () => generateSynthetic({ users: 10, items: 4, ratings: 41 }),
+    /synthetic option "ratings" \(41\) needs 5 ratings per user, more than the 4 items/,
+  );
+  assert.throws(
+    () => generateSynthetic({ ratings: 2.5 }),
+    /synthetic option "ratings" must be an integer 0\.\./,
+  );
+  assert.throws(
+    () => generateSynthetic({ users: 10_000_000, ratingsPerUser: 1000, items: 2000 }),
+    /make 10000000000 ratings, more than 2147483647/,
+  );
+});
+
+test('synthetic reviews: by default only up to REVIEWS_BY_DEFAULT_UP_TO ratings, with a warning above', () => {
+  const over = REVIEWS_BY_DEFAULT_UP_TO + 1;
+  const users = 2000;
+  const big = generateSynthetic({ users, items: 1000, ratings: over });
+  assert.equal(big.reviews, undefined);
+  assert.deepEqual(big.warnings, [
+    `synthetic: no review texts for ${over} ratings (by default only up to ${REVIEWS_BY_DEFAULT_UP_TO}); add reviews=true to the id to generate them`,
+  ]);
+  assert.equal(big.id, `synthetic:users=${users},items=1000,ratings=${over}`);
+  // Asking for them, or saying no, is recorded in the id only where it differs from that default.
+  assert.equal(syntheticId({ users, items: 1000, ratings: over, reviews: true }), `${big.id},reviews=true`);
+  assert.equal(syntheticId({ users, items: 1000, ratings: over, reviews: false }), big.id);
+  assert.equal(generateSynthetic({ users: 20, items: 30, ratings: 100 }).reviews?.length, 100);
+  assert.equal(generateSynthetic({ users: 20, items: 30, ratings: 100 }).warnings, undefined);
 });

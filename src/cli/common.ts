@@ -102,6 +102,18 @@ export interface RunSetup {
   readonly splits: Split[];
   readonly seed: number;
   readonly overrides: Record<string, string>;
+  /** Wall-clock seconds spent loading (or generating) the data set, and making the splits. */
+  readonly loadSeconds: number;
+  readonly splitSeconds: number;
+  /** The same stages' CPU seconds (user + system) of this process. */
+  readonly loadCpuSeconds: number;
+  readonly splitCpuSeconds: number;
+}
+
+/** CPU seconds (user + system) this process has used so far. */
+export function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 /**
@@ -122,7 +134,11 @@ export async function setUpRun(
     throw new UsageError(`--min-ratings must be at least 1, got ${minRatings}`);
   const scaleText = args.string('scale');
   const scale = scaleText === undefined ? undefined : parseScale(scaleText);
+  const loadStart = performance.now();
+  const loadCpuStart = cpuSeconds();
   const dataset = await openDataset(args.requireString('dataset'), args.string('data-dir'), io.stderr, scale);
+  const loadSeconds = (performance.now() - loadStart) / 1000;
+  const loadCpuSeconds = cpuSeconds() - loadCpuStart;
   const spec = spec0 ?? defaultSplitSpec(dataset);
   if (
     minRatings !== undefined &&
@@ -132,8 +148,23 @@ export async function setUpRun(
       `--min-ratings cannot filter the split "${formatSplitSpec(spec)}" (use a ratio or kfold --split)`,
     );
   }
+  const splitStart = performance.now();
+  const splitCpuStart = cpuSeconds();
   const kept = minRatings === undefined ? undefined : minRatingsPerUser(dataset, minRatings);
-  return { dataset, spec, splits: makeSplits(dataset, spec, seed, kept), seed, overrides };
+  const splits = makeSplits(dataset, spec, seed, kept);
+  const splitSeconds = (performance.now() - splitStart) / 1000;
+  const splitCpuSeconds = cpuSeconds() - splitCpuStart;
+  return {
+    dataset,
+    spec,
+    splits,
+    seed,
+    overrides,
+    loadSeconds,
+    splitSeconds,
+    loadCpuSeconds,
+    splitCpuSeconds,
+  };
 }
 
 /** `--scale MIN,MAX`: two numbers, MIN below MAX. */

@@ -7,14 +7,29 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_METRICS, parseMetrics } from '../eval/metric.js';
-import { modelConfig, standardDeviation, type EvaluationResult, type FoldResult } from '../eval/protocol.js';
+import {
+  modelConfig,
+  standardDeviation,
+  type EvaluationProgress,
+  type EvaluationResult,
+  type FoldResult,
+} from '../eval/protocol.js';
 import { evaluationOfRuns } from '../experiment/evaluation-of-runs.js';
 import { EXPERIMENT_VERSION, type Experiment } from '../experiment/format.js';
 import { runExperiment, type ExperimentOutcome } from '../experiment/runner.js';
 import { getModelSpec } from '../models/index.js';
 import type { ModelConfig } from '../models/model.js';
 import { printJson, type Command, type OutputStream } from './command.js';
-import { formatConfig, humanRate, RUN_FLAGS, setUpRun, splitLabel, validationFractionOf } from './common.js';
+import {
+  cpuSeconds,
+  formatConfig,
+  humanRate,
+  RUN_FLAGS,
+  setUpRun,
+  splitLabel,
+  validationFractionOf,
+  type RunSetup,
+} from './common.js';
 import type { ParsedArgs } from './flags.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { formatTable, type Cell } from './table.js';
@@ -54,6 +69,11 @@ export const evaluateCommand: Command = {
         value: 'K',
         description:
           "Also score NDCG@K with every item the user did not rate in training as a candidate (SAFMR Table 4's magnitude; costs users x items predictions)",
+      },
+      timings: {
+        kind: 'switch',
+        description:
+          'Also report each stage: load (or generate) the data, split, fit, evaluate (predict and score), in wall and CPU seconds, and the peak resident memory (--json: a "timings" object)',
       },
       'review-protocol': {
         kind: 'string',
@@ -121,6 +141,9 @@ export const evaluateCommand: Command = {
     };
     let stoppedEarly: EvaluationResult | undefined;
     let outcome: ExperimentOutcome;
+    const evaluateStart = performance.now();
+    const evaluateCpuStart = cpuSeconds();
+    const fitCpu = new FitCpuClock();
     try {
       outcome = await runExperiment({
         experiment,
@@ -128,7 +151,10 @@ export const evaluateCommand: Command = {
         dataset: setup.dataset,
         outDir,
         splits: new Map([[setup.seed, setup.splits]]),
-        onFitProgress: (run, event) => printerFor(run.identity.seed).onProgress(event),
+        onFitProgress: (run, event) => {
+          fitCpu.observe(event);
+          printerFor(run.identity.seed).onProgress(event);
+        },
         onStoppedEarly: (_run, result) => (stoppedEarly = result),
         ...(io.signal ? { signal: io.signal } : {}),
       });
@@ -159,18 +185,29 @@ export const evaluateCommand: Command = {
         keepIn ?? 'heed evaluate',
       ),
     );
+    const timings = args.switch('timings')
+      ? stageTimings(setup, results, {
+          wall: (performance.now() - evaluateStart) / 1000,
+          cpu: cpuSeconds() - evaluateCpuStart,
+          fitCpu: fitCpu.seconds,
+        })
+      : undefined;
     for (const r of results)
       for (const note of r.notes ?? r.folds?.flatMap((f) => f.notes ?? []) ?? [])
         io.stderr.write(`note: ${seeds.length > 1 ? `seed ${r.seed}: ` : ''}${note}\n`);
     // The loader's warnings were printed on stderr at load; --json repeats them in its one object.
     const warnings = setup.dataset.warnings ?? [];
-    const withWarnings = <T extends object>(value: T): T | (T & { warnings: readonly string[] }) =>
-      warnings.length > 0 ? { ...value, warnings } : value;
-    if (results.length === 1) {
-      if (json) printJson(io, withWarnings(results[0]));
-      else printResult(io.stdout, results[0]);
-    } else if (json) printJson(io, withWarnings(overSeeds(results)));
-    else printSeeds(io.stdout, results);
+    if (json) {
+      printJson(io, {
+        ...(results.length === 1 ? results[0] : overSeeds(results)),
+        ...(warnings.length > 0 ? { warnings } : {}),
+        ...(timings !== undefined ? { timings } : {}),
+      });
+    } else {
+      if (results.length === 1) printResult(io.stdout, results[0]);
+      else printSeeds(io.stdout, results);
+      if (timings !== undefined) io.stdout.write(formatTimings(timings) + '\n');
+    }
   },
 };
 
@@ -239,6 +276,73 @@ function printSeeds(stream: OutputStream, results: readonly EvaluationResult[]):
     formatTable(['seed', ...names.map(metricLabel), 'fit s'], rows, { columnDigits: { 'fit s': 2 } }),
   ];
   stream.write(out.join('\n') + '\n');
+}
+
+/** `--timings`: wall-clock seconds of each stage of one `heed evaluate`, and its peak memory. */
+export interface StageTimings {
+  readonly loadSeconds: number;
+  readonly splitSeconds: number;
+  /** Fitting, summed over the folds (and seeds). */
+  readonly fitSeconds: number;
+  /** Everything besides fitting after the split: predicting and scoring the test ratings (all folds and seeds), other seeds' splits. */
+  readonly evaluateSeconds: number;
+  /** The process's peak resident set size so far, in MiB (`process.resourceUsage().maxRSS`). */
+  readonly peakRssMiB: number;
+  /**
+   * CPU seconds (user + system, all threads) of the same stages: on a busy machine a one-thread
+   * stage's CPU time is what its wall time would be on an idle one.
+   */
+  readonly cpuSeconds: { load: number; split: number; fit: number; evaluate: number };
+}
+
+/**
+ * CPU seconds between the first `fit` progress event of each fold (sent as fitting starts) and
+ * its `predict` event (sent as it ends), summed over the folds.
+ */
+class FitCpuClock {
+  seconds = 0;
+  private started: number | undefined;
+
+  observe(event: EvaluationProgress): void {
+    if (event.phase === 'fit' && this.started === undefined) this.started = cpuSeconds();
+    if (event.phase === 'predict' && this.started !== undefined) {
+      this.seconds += cpuSeconds() - this.started;
+      this.started = undefined;
+    }
+  }
+}
+
+function stageTimings(
+  setup: RunSetup,
+  results: readonly EvaluationResult[],
+  evaluateCall: { wall: number; cpu: number; fitCpu: number },
+): StageTimings {
+  const fitSeconds = results
+    .flatMap((result) => result.folds ?? [result])
+    .reduce((sum, fold) => sum + fold.fitSeconds, 0);
+  return {
+    loadSeconds: setup.loadSeconds,
+    splitSeconds: setup.splitSeconds,
+    fitSeconds,
+    evaluateSeconds: Math.max(0, evaluateCall.wall - fitSeconds),
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    cpuSeconds: {
+      load: setup.loadCpuSeconds,
+      split: setup.splitCpuSeconds,
+      fit: evaluateCall.fitCpu,
+      evaluate: Math.max(0, evaluateCall.cpu - evaluateCall.fitCpu),
+    },
+  };
+}
+
+function formatTimings(t: StageTimings): string {
+  const s = (v: number): string => `${v.toFixed(2)} s`;
+  const c = t.cpuSeconds;
+  return (
+    `timings: load ${s(t.loadSeconds)}, split ${s(t.splitSeconds)}, fit ${s(t.fitSeconds)}, ` +
+    `evaluate ${s(t.evaluateSeconds)}; peak memory ${t.peakRssMiB.toFixed(0)} MiB\n` +
+    `CPU: load ${s(c.load)}, split ${s(c.split)}, fit ${s(c.fit)}, evaluate ${s(c.evaluate)}`
+  );
 }
 
 /**

@@ -20,10 +20,14 @@ export interface SplitFiles {
 export function filesSplit(dataset: Dataset, files: SplitFiles, name: string): Split {
   const { ratings } = dataset;
   const pairs = new PairIndex(ratings.user, ratings.item, dataset.users.ids.length, dataset.items.ids.length);
-  // Where each rating was listed, to name both places when a pair comes twice.
-  const listedAt = new Map<number, string>();
+  // Where each rating was listed (part number from 1, and line), to name both places when a pair
+  // comes twice: typed arrays, not a string per rating.
+  const listedIn = new Int8Array(ratings.rating.length);
+  const listedLine = new Int32Array(ratings.rating.length);
+  const partFiles: string[] = [];
   const part = (file: string): Int32Array => {
     const rows = readRatingRows(file);
+    partFiles.push(file);
     const declared = rows.scale;
     if (
       declared !== undefined &&
@@ -36,21 +40,23 @@ export function filesSplit(dataset: Dataset, files: SplitFiles, name: string): S
         `the header declares the scale ${declared.min}..${declared.max}, but data set "${dataset.id}" is ${dataset.scale.min}..${dataset.scale.max}`,
       );
     }
+    const userOf = datasetIndices(rows.users.ids, dataset.users.index);
+    const itemOf = datasetIndices(rows.items.ids, dataset.items.index);
     const out = new Int32Array(rows.rating.length);
     for (let r = 0; r < out.length; r++) {
-      const index = ratingOf(dataset, pairs, rows, r);
-      const here = `${file}:${rows.lines[r]}`;
-      const earlier = listedAt.get(index);
-      if (earlier !== undefined) {
+      const index = ratingOf(dataset, pairs, rows, r, userOf[rows.user[r]], itemOf[rows.item[r]]);
+      if (listedIn[index] !== 0) {
+        const earlier = `${partFiles[listedIn[index] - 1]}:${listedLine[index]}`;
         throw new DataError(
           file,
           rows.lines[r],
           undefined,
-          `user "${rows.users[r]}" and item "${rows.items[r]}" are already listed at ${earlier}; ` +
+          `user "${rows.users.ids[rows.user[r]]}" and item "${rows.items.ids[rows.item[r]]}" are already listed at ${earlier}; ` +
             'a rating may be in one part of a split, once',
         );
       }
-      listedAt.set(index, here);
+      listedIn[index] = partFiles.length;
+      listedLine[index] = rows.lines[r];
       out[r] = index;
     }
     return out.sort();
@@ -61,17 +67,32 @@ export function filesSplit(dataset: Dataset, files: SplitFiles, name: string): S
   return { name, train, validation, test };
 }
 
-/** The index of row `r`'s rating in the data set, or an error naming the file, line and field. */
-function ratingOf(dataset: Dataset, pairs: PairIndex, rows: RatingRows, r: number): number {
+/** The data set's index of each of a file's ids (-1 for an id the data set lacks). */
+function datasetIndices(ids: readonly string[], index: ReadonlyMap<string, number>): Int32Array {
+  return Int32Array.from(ids, (id) => index.get(id) ?? -1);
+}
+
+/**
+ * The index of row `r`'s rating in the data set (its user and item already looked up, -1 when
+ * unknown), or an error naming the file, line and field.
+ */
+function ratingOf(
+  dataset: Dataset,
+  pairs: PairIndex,
+  rows: RatingRows,
+  r: number,
+  user: number,
+  item: number,
+): number {
   const { file } = rows;
   const line = rows.lines[r];
-  const user = dataset.users.index.get(rows.users[r]);
-  if (user === undefined) {
-    throw new DataError(file, line, 'user', `"${rows.users[r]}" is not a user of data set "${dataset.id}"`);
+  const rawUser = rows.users.ids[rows.user[r]];
+  const rawItem = rows.items.ids[rows.item[r]];
+  if (user < 0) {
+    throw new DataError(file, line, 'user', `"${rawUser}" is not a user of data set "${dataset.id}"`);
   }
-  const item = dataset.items.index.get(rows.items[r]);
-  if (item === undefined) {
-    throw new DataError(file, line, 'item', `"${rows.items[r]}" is not an item of data set "${dataset.id}"`);
+  if (item < 0) {
+    throw new DataError(file, line, 'item', `"${rawItem}" is not an item of data set "${dataset.id}"`);
   }
   const index = pairs.get(user, item);
   if (index < 0) {
@@ -79,7 +100,7 @@ function ratingOf(dataset: Dataset, pairs: PairIndex, rows: RatingRows, r: numbe
       file,
       line,
       undefined,
-      `user "${rows.users[r]}" did not rate item "${rows.items[r]}" in data set "${dataset.id}"`,
+      `user "${rawUser}" did not rate item "${rawItem}" in data set "${dataset.id}"`,
     );
   }
   const expected = dataset.ratings.rating[index];

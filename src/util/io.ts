@@ -79,8 +79,11 @@ export function readText(file: string, options: ReadTextOptions = {}): string {
   return decodeText(readBytes(file, options), file, options.encoding ?? 'utf-8');
 }
 
-/** Decodes `bytes` read from `file` (named in errors). */
-export function decodeText(bytes: Uint8Array, file: string, encoding: TextEncoding): string {
+/**
+ * Decodes `bytes` read from `file` (named in errors); `linesBefore` is the number of lines of the
+ * file before `bytes`, when they are one piece of it, so that an error names the true line.
+ */
+export function decodeText(bytes: Uint8Array, file: string, encoding: TextEncoding, linesBefore = 0): string {
   if (encoding === 'latin1')
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   const bad = firstInvalidUtf8(bytes);
@@ -91,7 +94,7 @@ export function decodeText(bytes: Uint8Array, file: string, encoding: TextEncodi
   if (encoding === 'utf-8-or-latin1') {
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   }
-  let line = 1;
+  let line = 1 + linesBefore;
   let lineStart = 0;
   for (let i = 0; i < bad; i++) {
     if (bytes[i] === 0x0a) {
@@ -273,7 +276,8 @@ function swapIntoPlace(tmp: string, dir: string): void {
   if (old !== undefined) fs.rmSync(old, { recursive: true, force: true });
 }
 
-function fileError(file: string, error: unknown, expect: string | undefined): HeedError {
+/** The error for a file that cannot be opened, naming it and what the caller expected there. */
+export function fileError(file: string, error: unknown, expect: string | undefined): HeedError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const wanted = expect === undefined ? '' : ` (expected ${expect} there)`;
   if (code === 'ENOENT') return new DataError(file, undefined, undefined, `file not found${wanted}`);

@@ -4,6 +4,8 @@
  * skipped. Each record comes with the line it starts on, for error messages.
  */
 import { DataError } from '../../util/errors.js';
+import { forEachFileChunk, type FileChunkOptions } from '../../util/file-chunks.js';
+import { decodeText } from '../../util/io.js';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -11,18 +13,20 @@ const NEWLINE = 10;
 const CR = 13;
 
 /**
- * Calls `visit(fields, line)` for each record of `text` (from `file`, named in errors).
+ * Calls `visit(fields, line)` for each record of `text` (from `file`, named in errors); with
+ * `linesBefore`, `text` is a piece of the file that starts after that many lines.
  */
 export function forEachCsvRecord(
   text: string,
   file: string,
   visit: (fields: string[], line: number) => void,
   separator = ',',
+  linesBefore = 0,
 ): void {
   const sep = separator.charCodeAt(0) || COMMA;
   const n = text.length;
   let pos = 0;
-  let line = 1;
+  let line = 1 + linesBefore;
   while (pos < n) {
     const recordLine = line;
     const fields: string[] = [];
@@ -86,6 +90,22 @@ export function forEachCsvRecord(
     if (fields.length === 1 && fields[0].trim() === '') continue;
     visit(fields, recordLine);
   }
+}
+
+/**
+ * `forEachCsvRecord` over a UTF-8 CSV file read piece by piece (`forEachFileChunk`, never cutting
+ * a quoted field), so that a file of millions of records is never one string; `line` is the
+ * record's line in the whole file.
+ */
+export function forEachCsvFileRecord(
+  file: string,
+  options: Omit<FileChunkOptions, 'quoted'>,
+  visit: (fields: string[], line: number) => void,
+): void {
+  forEachFileChunk(file, { ...options, quoted: true }, (bytes, linesBefore) => {
+    const text = decodeText(bytes, file, 'utf-8', linesBefore);
+    forEachCsvRecord(text, file, visit, ',', linesBefore);
+  });
 }
 
 /** All records of a CSV text with a header row. */

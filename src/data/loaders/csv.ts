@@ -16,6 +16,7 @@
  */
 import * as path from 'node:path';
 import { DataError } from '../../util/errors.js';
+import { Growable } from '../../util/growable.js';
 import { isFile, readText } from '../../util/io.js';
 import { IdMapBuilder, type Dataset, type FeatureField, type FeatureTable, type IdMap } from '../dataset.js';
 import {
@@ -27,8 +28,8 @@ import {
   quantileEdges,
   type BinSpec,
 } from '../features.js';
-import { checkScale, refuseDuplicates, type Locate } from './common.js';
-import { parseCsvTable, type CsvTable } from './csv-parse.js';
+import { checkScale, PairIndex, refuseDuplicates, type Locate } from './common.js';
+import { forEachCsvFileRecord, parseCsvTable, type CsvTable } from './csv-parse.js';
 
 export interface CsvOptions {
   /** The id the dataset is reported under (default `csv:DIR`). */
@@ -46,16 +47,22 @@ export const MULTI_SEPARATOR = '|';
 /** How many equal-count bins a `numeric` column without edges gets. */
 export const DEFAULT_NUMERIC_BINS = 5;
 
-/** The rows of a ratings file in the CSV layout, as read, before ids become dense indices. */
+/**
+ * The rows of a ratings file in the CSV layout, as read: ids interned in order of first appearance
+ * (each distinct id is one string, whatever the number of rows), everything else in typed arrays.
+ */
 export interface RatingRows {
   readonly file: string;
-  readonly users: string[];
-  readonly items: string[];
+  /** The file's user and item ids; `user[r]` and `item[r]` index them. */
+  readonly users: IdMap;
+  readonly items: IdMap;
+  readonly user: Int32Array;
+  readonly item: Int32Array;
   readonly rating: Float64Array;
   /** When the file has a `time` column. */
   readonly time?: Float64Array;
   /** The line each row starts on. */
-  readonly lines: number[];
+  readonly lines: Int32Array;
   /** The scale the header declares (`rating:scale(1|5)`), if it does. */
   readonly scale?: { readonly min: number; readonly max: number };
 }
@@ -63,42 +70,57 @@ export interface RatingRows {
 /**
  * Reads a ratings file in the CSV layout (header `user,item,rating[,time]`, the rating column
  * optionally `rating:scale(MIN|MAX)`): `ratings.csv`, and the files of a `files:` split, so both
- * are held to the same rules. A file with a header and no rows is refused.
+ * are held to the same rules. A file with a header and no rows is refused. The file is read piece
+ * by piece (`forEachCsvFileRecord`), never as one string.
  */
-export function readRatingRows(file: string): RatingRows {
-  const parsed = parseCsvTable(
-    readText(file, {
-      encoding: 'utf-8',
-      expect: 'ratings as CSV with the header user,item,rating[,time]',
-    }),
-    file,
-  );
-  const declared = declaredScale(parsed, file);
-  const table = declared === undefined ? parsed : { ...parsed, header: declared.header };
-  const column = headerColumns(table, file, ['user', 'item', 'rating'], ['time']);
-  const n = table.rows.length;
-  if (n === 0) throw new DataError(file, undefined, undefined, 'no ratings: expected rows after the header');
-  const users: string[] = new Array<string>(n);
-  const items: string[] = new Array<string>(n);
-  const rating = new Float64Array(n);
-  const time = column.time === undefined ? undefined : new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    const row = table.rows[r];
-    const line = table.lines[r];
-    users[r] = requiredId(row[column.user], file, line, 'user');
-    items[r] = requiredId(row[column.item], file, line, 'item');
-    rating[r] = parseNumber(row[column.rating], file, line, 'rating', false);
-    if (time !== undefined && column.time !== undefined) {
-      time[r] = parseNumber(row[column.time], file, line, 'time', false);
+export function readRatingRows(file: string, options: { readonly chunkBytes?: number } = {}): RatingRows {
+  let header: { column: Record<string, number | undefined>; names: string[]; line: number } | undefined;
+  let declared: ReturnType<typeof declaredScale>;
+  const users = new IdMapBuilder();
+  const items = new IdMapBuilder();
+  const user = new Growable(Int32Array);
+  const item = new Growable(Int32Array);
+  const rating = new Growable(Float64Array);
+  const time = new Growable(Float64Array);
+  const lines = new Growable(Int32Array);
+  const expect = 'ratings as CSV with the header user,item,rating[,time]';
+  forEachCsvFileRecord(file, { ...options, expect }, (fields, line) => {
+    if (header === undefined) {
+      const parsed: CsvTable = { header: fields, rows: [], lines: [], headerLine: line };
+      declared = declaredScale(parsed, file);
+      const table = declared === undefined ? parsed : { ...parsed, header: declared.header };
+      const column = headerColumns(table, file, ['user', 'item', 'rating'], ['time']);
+      header = { column, names: fields, line };
+      return;
     }
-  }
+    if (fields.length !== header.names.length) {
+      throw new DataError(
+        file,
+        line,
+        undefined,
+        `${fields.length} fields, but the header (line ${header.line}) has ${header.names.length}: ${header.names.join(',')}`,
+      );
+    }
+    const { column } = header;
+    user.push(users.intern(requiredId(fields[column.user as number], file, line, 'user')));
+    item.push(items.intern(requiredId(fields[column.item as number], file, line, 'item')));
+    rating.push(parseNumber(fields[column.rating as number], file, line, 'rating', false));
+    if (column.time !== undefined) time.push(parseNumber(fields[column.time], file, line, 'time', false));
+    lines.push(line);
+  });
+  if (header === undefined)
+    throw new DataError(file, undefined, undefined, 'empty file: expected a header row');
+  if (lines.length === 0)
+    throw new DataError(file, undefined, undefined, 'no ratings: expected rows after the header');
   return {
     file,
-    users,
-    items,
-    rating,
-    ...(time !== undefined ? { time } : {}),
-    lines: table.lines,
+    users: users.build(),
+    items: items.build(),
+    user: user.toArray(),
+    item: item.toArray(),
+    rating: rating.toArray(),
+    ...(header.column.time !== undefined ? { time: time.toArray() } : {}),
+    lines: lines.toArray(),
     ...(declared !== undefined ? { scale: declared.scale } : {}),
   };
 }
@@ -138,22 +160,13 @@ function declaredScale(
 export function loadCsvDirectory(dir: string, options: CsvOptions = {}): Dataset {
   const ratingsFile = path.join(dir, 'ratings.csv');
   const rows = readRatingRows(ratingsFile);
-  const users = new IdMapBuilder();
-  const items = new IdMapBuilder();
-  const n = rows.rating.length;
-  const user = new Int32Array(n);
-  const item = new Int32Array(n);
-  for (let r = 0; r < n; r++) {
-    user[r] = users.intern(rows.users[r]);
-    item[r] = items.intern(rows.items[r]);
-  }
+  const { user, item, time } = rows;
   const rating = Float32Array.from(rows.rating);
-  const time = rows.time;
   const locate: Locate = (r) => ({ file: ratingsFile, line: rows.lines[r] });
   const { scale, warnings } = resolveScale(rows, options.scale);
   checkScale(rows.rating, scale, locate);
-  const userMap = users.build();
-  const itemMap = items.build();
+  const userMap = rows.users;
+  const itemMap = rows.items;
   refuseDuplicates(user, item, userMap, itemMap, locate);
 
   const usersFile = path.join(dir, 'users.csv');
@@ -407,17 +420,15 @@ function readReviews(file: string, users: IdMap, items: IdMap, user: Int32Array,
     file,
   );
   const column = headerColumns(table, file, ['user', 'item', 'text'], []);
-  const ratingOf = new Map<number, number>();
-  const nItems = items.ids.length;
-  for (let r = 0; r < user.length; r++) ratingOf.set(user[r] * nItems + item[r], r);
+  const ratingOf = new PairIndex(user, item, users.ids.length, items.ids.length);
   const reviews: string[] = new Array<string>(user.length).fill('');
   const lineOf = new Int32Array(user.length);
   table.rows.forEach((row, k) => {
     const line = table.lines[k];
     const u = users.index.get(row[column.user].trim());
     const i = items.index.get(row[column.item].trim());
-    const r = u === undefined || i === undefined ? undefined : ratingOf.get(u * nItems + i);
-    if (r === undefined) {
+    const r = u === undefined || i === undefined ? -1 : ratingOf.get(u, i);
+    if (r < 0) {
       throw new DataError(
         file,
         line,

@@ -6,7 +6,10 @@
  * Blank lines are skipped; every other line must hold the declared fields. Errors name
  * `file:line`, the field and what was there.
  */
+import * as fs from 'node:fs';
 import { DataError } from '../../util/errors.js';
+import { forEachFileChunk, type FileChunkOptions } from '../../util/file-chunks.js';
+import { Growable } from '../../util/growable.js';
 
 export interface DelimitedSpec {
   /** The file the bytes came from, for error messages. */
@@ -124,6 +127,36 @@ export function parseDelimitedNumbers(bytes: Uint8Array, spec: DelimitedSpec): D
     pos++;
   }
   return { rows, columns: columns.map((c) => c.subarray(0, rows)), lines: lines.subarray(0, rows) };
+}
+
+/**
+ * `parseDelimitedNumbers` over a whole file read piece by piece (`forEachFileChunk`), so that a
+ * 25-million-line ratings file is never in memory as bytes or text, only as its number columns.
+ */
+export function readDelimitedNumbers(
+  file: string,
+  spec: Omit<DelimitedSpec, 'file' | 'lineOffset'>,
+  options: Omit<FileChunkOptions, 'quoted'> = {},
+): DelimitedColumns {
+  const columns = spec.fields.map(() => new Growable(Float64Array));
+  const lines = new Growable(Int32Array);
+  forEachFileChunk(file, options, (bytes, linesBefore) => {
+    const part = parseDelimitedNumbers(bytes, { ...spec, file, lineOffset: linesBefore });
+    if (lines.length === 0 && part.rows > 0) {
+      // Room for the whole file at this piece's bytes per row, so the columns are rarely copied.
+      const rowsHint = Math.ceil((fileBytes(file) / bytes.length) * part.rows * 1.05);
+      for (const column of columns) column.reserve(rowsHint);
+      lines.reserve(rowsHint);
+    }
+    part.columns.forEach((column, f) => columns[f].append(column));
+    lines.append(part.lines);
+  });
+  return { rows: lines.length, columns: columns.map((c) => c.toArray()), lines: lines.toArray() };
+}
+
+/** The size of `file` on disk (for a `.gz`, its compressed size: the hint is then low, which is harmless). */
+function fileBytes(file: string): number {
+  return fs.statSync(file).size;
 }
 
 function separatorAt(bytes: Uint8Array, pos: number, sep: readonly number[]): boolean {

@@ -13,7 +13,7 @@
  */
 import * as path from 'node:path';
 import { DataError } from '../../util/errors.js';
-import { forEachLine, isFile, readBytes, readText } from '../../util/io.js';
+import { forEachLine, isFile, readText } from '../../util/io.js';
 import type { Dataset, FeatureField, Split } from '../dataset.js';
 import {
   BIN_PRESETS,
@@ -24,7 +24,7 @@ import {
   type BinSpec,
 } from '../features.js';
 import { checkScale, denseIntegerIds, inFile, PairIndex, refuseDuplicates } from './common.js';
-import { parseDelimitedNumbers } from './delimited.js';
+import { readDelimitedNumbers } from './delimited.js';
 
 /** u.item's 19 genre flags, in file order (the content of `u.genre`). */
 export const ML100K_GENRES = [
@@ -90,9 +90,10 @@ const SCALE = { min: 1, max: 5 } as const;
 
 export function loadMovieLens100k(dir: string, options: MovieLensOptions = {}): Dataset {
   const dataFile = path.join(dir, 'u.data');
-  const table = parseDelimitedNumbers(
-    readBytes(dataFile, { expect: 'the MovieLens 100K ratings (user TAB item TAB rating TAB timestamp)' }),
-    { file: dataFile, separator: '\t', fields: ['user id', 'item id', 'rating', 'timestamp'] },
+  const table = readDelimitedNumbers(
+    dataFile,
+    { separator: '\t', fields: ['user id', 'item id', 'rating', 'timestamp'] },
+    { expect: 'the MovieLens 100K ratings (user TAB item TAB rating TAB timestamp)' },
   );
   const [rawUser, rawItem, rawRating, rawTime] = table.columns;
   const users = denseIntegerIds(rawUser, inFile(dataFile, table.lines), 'user id');
@@ -294,14 +295,10 @@ function readSplitFile(
   seenAt: Int32Array,
   sign: 1 | -1,
 ): Int32Array {
-  const table = parseDelimitedNumbers(
-    readBytes(file, { expect: 'a MovieLens 100K split file (user TAB item TAB rating TAB timestamp)' }),
-    {
-      file,
-      separator: '\t',
-      fields: ['user id', 'item id', 'rating', 'timestamp'],
-      optionalTrailing: 1,
-    },
+  const table = readDelimitedNumbers(
+    file,
+    { separator: '\t', fields: ['user id', 'item id', 'rating', 'timestamp'], optionalTrailing: 1 },
+    { expect: 'a MovieLens 100K split file (user TAB item TAB rating TAB timestamp)' },
   );
   const [u, i, r] = table.columns;
   const out = new Int32Array(table.rows);

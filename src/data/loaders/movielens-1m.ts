@@ -16,7 +16,7 @@
  */
 import * as path from 'node:path';
 import { DataError } from '../../util/errors.js';
-import { firstExisting, forEachLine, readBytes, readText } from '../../util/io.js';
+import { firstExisting, forEachLine, readText } from '../../util/io.js';
 import type { Dataset, FeatureField } from '../dataset.js';
 import {
   BIN_PRESETS,
@@ -27,7 +27,7 @@ import {
   type BinSpec,
 } from '../features.js';
 import { checkScale, denseIntegerIds, inFile, refuseDuplicates } from './common.js';
-import { parseDelimitedNumbers } from './delimited.js';
+import { readDelimitedNumbers } from './delimited.js';
 import { ML100K_GENRES, type MovieLensOptions } from './movielens-100k.js';
 
 /** The README's age codes and what they mean. */
@@ -88,8 +88,7 @@ export function loadMovieLens1m(dir: string, options: MovieLensOptions = {}): Da
         `ratings_no_timestamp.dat.gz is accepted instead)`,
     );
   }
-  const table = parseDelimitedNumbers(readBytes(file), {
-    file,
+  const table = readDelimitedNumbers(file, {
     separator: '::',
     fields:
       timed !== undefined ? ['UserID', 'MovieID', 'Rating', 'Timestamp'] : ['UserID', 'MovieID', 'Rating'],

@@ -33,6 +33,12 @@ export interface SyntheticOptions {
   readonly users?: number;
   readonly items?: number;
   readonly ratingsPerUser?: number;
+  /**
+   * Total number of ratings, spread over the users as evenly as possible (the first
+   * `ratings mod users` users get one more); 0 means `users × ratingsPerUser`. Give this or
+   * `ratingsPerUser`, not both.
+   */
+  readonly ratings?: number;
   /** Number of distinct directors. */
   readonly directors?: number;
   /** Number of distinct genres. */
@@ -51,7 +57,10 @@ export interface SyntheticOptions {
   readonly focus?: number;
   /** Whether the user field `taste` ("director fan" / "genre fan") is part of the data. */
   readonly exposeTaste?: boolean;
-  /** Whether every rating gets a generated review text (`Dataset.reviews`). */
+  /**
+   * Whether every rating gets a generated review text (`Dataset.reviews`). By default only data
+   * sets of at most `REVIEWS_BY_DEFAULT_UP_TO` ratings get them: the texts cost ~200 bytes a rating.
+   */
   readonly reviews?: boolean;
 }
 
@@ -60,6 +69,7 @@ export const SYNTHETIC_DEFAULTS = {
   users: 300,
   items: 400,
   ratingsPerUser: 40,
+  ratings: 0,
   directors: 8,
   genres: 6,
   like: 1.5,
@@ -69,8 +79,12 @@ export const SYNTHETIC_DEFAULTS = {
   userBias: 0.3,
   focus: 0.3,
   exposeTaste: true,
+  // Only up to REVIEWS_BY_DEFAULT_UP_TO ratings: `resolve` turns it off above that unless asked for.
   reviews: true,
 } as const satisfies Required<SyntheticOptions>;
+
+/** Above this many ratings, reviews are generated only when asked for (`reviews=true`). */
+export const REVIEWS_BY_DEFAULT_UP_TO = 1_000_000;
 
 export type Taste = 'director' | 'genre';
 
@@ -161,36 +175,7 @@ export function generateSyntheticWithTruth(options: SyntheticOptions = {}): {
     itemGenreMask,
   };
 
-  // Ratings: per user, `focus` of them from matching items, the rest from all items.
-  const perUser = Math.min(o.ratingsPerUser, o.items);
-  const user = new Int32Array(o.users * perUser);
-  const item = new Int32Array(o.users * perUser);
-  const rating = new Float32Array(o.users * perUser);
-  const taken = new Uint8Array(o.items);
-  let r = 0;
-  for (let u = 0; u < o.users; u++) {
-    const matching: number[] = [];
-    for (let i = 0; i < o.items; i++) if (matches(truth, u, i)) matching.push(i);
-    rng.shuffle(matching);
-    const chosen: number[] = matching.slice(0, Math.min(matching.length, Math.round(o.focus * perUser)));
-    for (const i of chosen) taken[i] = 1;
-    const rest = rng.permutation(o.items);
-    for (let k = 0; k < rest.length && chosen.length < perUser; k++) {
-      if (taken[rest[k]] === 0) {
-        taken[rest[k]] = 1;
-        chosen.push(rest[k]);
-      }
-    }
-    for (const i of chosen) {
-      taken[i] = 0;
-      const score = plantedScore(truth, u, i) + o.noise * rng.normal();
-      user[r] = u;
-      item[r] = i;
-      rating[r] = Math.min(5, Math.max(1, Math.round(score)));
-      r++;
-    }
-  }
-
+  const { user, item, rating } = drawRatings(truth, rng);
   const userFields = [numericField('age', userAge, BIN_PRESETS.ageGroups)];
   if (o.exposeTaste) {
     userFields.push(
@@ -219,9 +204,109 @@ export function generateSyntheticWithTruth(options: SyntheticOptions = {}): {
     itemTitles: Array.from({ length: o.items }, (_, i) => `Film ${i + 1} (${itemYear[i]})`),
     ...(o.reviews ? { reviews: syntheticReviews(truth, genreNames, user, item, rating) } : {}),
     predefinedSplits: {},
+    ...(options.reviews === undefined && !o.reviews
+      ? {
+          warnings: [
+            `synthetic: no review texts for ${rating.length} ratings (by default only up to ` +
+              `${REVIEWS_BY_DEFAULT_UP_TO}); add reviews=true to the id to generate them`,
+          ],
+        }
+      : {}),
   };
   truths.set(dataset, truth);
   return { dataset, truth };
+}
+
+/**
+ * The ratings, user by user: a `focus` share of each user's ratings from the items that match their
+ * taste, the rest from all other items, each part a uniform sample without replacement.
+ *
+ * Both samples are partial Fisher-Yates shuffles of long-lived arrays (the items of each director,
+ * of each genre, and all items): drawing k items costs O(k) whatever the catalogue's size, and a
+ * partial shuffle of any permutation gives a uniform sample, so the arrays never need resetting.
+ * Generating is therefore linear in the number of ratings, never users × items.
+ */
+function drawRatings(
+  truth: PlantedTruth,
+  rng: Rng,
+): { user: Int32Array; item: Int32Array; rating: Float32Array } {
+  const o = truth.options;
+  const byDirector = groupItems(o.directors, o.items, (i, add) => add(truth.itemDirector[i]));
+  const byGenre = groupItems(o.genres, o.items, (i, add) => {
+    for (let g = 0; g < o.genres; g++) if ((truth.itemGenreMask[i] & (1 << g)) !== 0) add(g);
+  });
+  const all = Int32Array.from({ length: o.items }, (_, i) => i);
+  const total = ratingCount(o);
+  const user = new Int32Array(total);
+  const item = new Int32Array(total);
+  const rating = new Float32Array(total);
+  const taken = new Uint8Array(o.items);
+  let r = 0;
+  for (let u = 0; u < o.users; u++) {
+    const count = ratingsOfUser(o, u);
+    const start = r;
+    const matching =
+      truth.userCaresAbout[u] === 'director'
+        ? byDirector(truth.favouriteDirector[u])
+        : byGenre(truth.favouriteGenre[u]);
+    const fromMatching = Math.min(matching.length, Math.round(o.focus * count));
+    for (let k = 0; k < fromMatching; k++) {
+      const i = swapInto(matching, k, rng);
+      taken[i] = 1;
+      item[r++] = i;
+    }
+    // At most `fromMatching` of the items are taken, so `all` holds enough untaken ones.
+    for (let k = 0; r - start < count; k++) {
+      const i = swapInto(all, k, rng);
+      if (taken[i] === 0) {
+        taken[i] = 1;
+        item[r++] = i;
+      }
+    }
+    for (let k = start; k < r; k++) {
+      const i = item[k];
+      taken[i] = 0;
+      const score = plantedScore(truth, u, i) + o.noise * rng.normal();
+      user[k] = u;
+      rating[k] = Math.min(5, Math.max(1, Math.round(score)));
+    }
+  }
+  return { user, item, rating };
+}
+
+/** Step k of a Fisher-Yates shuffle of `array`: a uniform pick among array[k..] moved to k, and returned. */
+function swapInto(array: Int32Array, k: number, rng: Rng): number {
+  const j = k + rng.int(array.length - k);
+  const picked = array[j];
+  array[j] = array[k];
+  array[k] = picked;
+  return picked;
+}
+
+/** The items of each of `groups` groups (CSR), as a lookup from group to a mutable view of its items. */
+function groupItems(
+  groups: number,
+  items: number,
+  forEachGroup: (i: number, add: (group: number) => void) => void,
+): (group: number) => Int32Array {
+  const offsets = new Int32Array(groups + 1);
+  for (let i = 0; i < items; i++) forEachGroup(i, (g) => offsets[g + 1]++);
+  for (let g = 0; g < groups; g++) offsets[g + 1] += offsets[g];
+  const members = new Int32Array(offsets[groups]);
+  const fill = offsets.slice(0, groups);
+  for (let i = 0; i < items; i++) forEachGroup(i, (g) => (members[fill[g]++] = i));
+  return (group) => members.subarray(offsets[group], offsets[group + 1]);
+}
+
+/** The number of ratings a data set of these options has. */
+function ratingCount(o: Required<SyntheticOptions>): number {
+  return o.ratings > 0 ? o.ratings : o.users * Math.min(o.ratingsPerUser, o.items);
+}
+
+/** How many ratings user `u` gives: `ratingsPerUser` (at most every item), or an even share of `ratings`. */
+function ratingsOfUser(o: Required<SyntheticOptions>, u: number): number {
+  if (o.ratings === 0) return Math.min(o.ratingsPerUser, o.items);
+  return Math.floor(o.ratings / o.users) + (u < o.ratings % o.users ? 1 : 0);
 }
 
 /** A seeded synthetic dataset (see the module comment); `plantedTruth` gives what was planted. */
@@ -371,13 +456,17 @@ function idMap(n: number, prefix: string): IdMap {
   return { ids, index: new Map(ids.map((id, k) => [id, k])) };
 }
 
+/** Rating indices are Int32 everywhere (splits, subsets). */
+const MAX_RATINGS = 0x7fffffff;
+
 function resolve(options: SyntheticOptions): Required<SyntheticOptions> {
-  const o: Required<SyntheticOptions> = { ...SYNTHETIC_DEFAULTS, ...definedOnly(options) };
+  const given = definedOnly(options);
+  const merged: Required<SyntheticOptions> = { ...SYNTHETIC_DEFAULTS, ...given };
   const positiveInt = (
     key: 'users' | 'items' | 'ratingsPerUser' | 'directors' | 'genres',
     max: number,
   ): void => {
-    const v = o[key];
+    const v = merged[key];
     if (!Number.isInteger(v) || v < 1 || v > max) {
       throw new UsageError(`synthetic option "${key}" must be an integer 1..${max}, got ${v}`);
     }
@@ -387,6 +476,11 @@ function resolve(options: SyntheticOptions): Required<SyntheticOptions> {
   positiveInt('ratingsPerUser', 100_000);
   positiveInt('directors', 100_000);
   positiveInt('genres', 30);
+  checkRatingCount(merged, given.ratingsPerUser !== undefined);
+  const o: Required<SyntheticOptions> = {
+    ...merged,
+    reviews: given.reviews ?? ratingCount(merged) <= REVIEWS_BY_DEFAULT_UP_TO,
+  };
   if (!Number.isInteger(o.seed))
     throw new UsageError(`synthetic option "seed" must be an integer, got ${o.seed}`);
   for (const key of ['like', 'dislike', 'noise', 'quality', 'userBias'] as const) {
@@ -401,6 +495,38 @@ function resolve(options: SyntheticOptions): Required<SyntheticOptions> {
   return o;
 }
 
+/** `ratings`: 0, or enough for every user to rate one item and few enough for each to rate distinct items. */
+function checkRatingCount(o: Required<SyntheticOptions>, perUserGiven: boolean): void {
+  const { ratings, users, items } = o;
+  if (!Number.isInteger(ratings) || ratings < 0 || ratings > MAX_RATINGS) {
+    throw new UsageError(`synthetic option "ratings" must be an integer 0..${MAX_RATINGS}, got ${ratings}`);
+  }
+  if (ratings === 0) {
+    const total = ratingCount(o);
+    if (total > MAX_RATINGS) {
+      throw new UsageError(
+        `synthetic options users=${users} × ratingsPerUser=${o.ratingsPerUser} make ${total} ratings, more than ${MAX_RATINGS}`,
+      );
+    }
+    return;
+  }
+  if (perUserGiven) {
+    throw new UsageError(
+      'synthetic options "ratings" and "ratingsPerUser" both set the size: give one of them',
+    );
+  }
+  if (ratings < users) {
+    throw new UsageError(
+      `synthetic option "ratings" (${ratings}) must be at least "users" (${users}): every user rates an item`,
+    );
+  }
+  if (Math.ceil(ratings / users) > items) {
+    throw new UsageError(
+      `synthetic option "ratings" (${ratings}) needs ${Math.ceil(ratings / users)} ratings per user, more than the ${items} items`,
+    );
+  }
+}
+
 function definedOnly(options: SyntheticOptions): Partial<SyntheticOptions> {
   return Object.fromEntries(
     Object.entries(options).filter(([, v]) => v !== undefined),
@@ -410,8 +536,9 @@ function definedOnly(options: SyntheticOptions): Partial<SyntheticOptions> {
 /** `synthetic`, or `synthetic:key=value,…` listing the options that differ from the defaults. */
 export function syntheticId(options: SyntheticOptions): string {
   const o = resolve(options);
+  const byDefault = { ...SYNTHETIC_DEFAULTS, reviews: ratingCount(o) <= REVIEWS_BY_DEFAULT_UP_TO };
   const parts = (Object.keys(SYNTHETIC_DEFAULTS) as (keyof typeof SYNTHETIC_DEFAULTS)[])
-    .filter((key) => o[key] !== SYNTHETIC_DEFAULTS[key])
+    .filter((key) => o[key] !== byDefault[key])
     .map((key) => `${key}=${String(o[key])}`);
   return parts.length === 0 ? 'synthetic' : `synthetic:${parts.join(',')}`;
 }
