@@ -5,10 +5,12 @@
  */
 import {
   combineFolds,
+  modelConfig,
   type EvaluationHead,
   type EvaluationResult,
   type FoldResult,
 } from '../eval/protocol.js';
+import { getModelSpec } from '../models/index.js';
 import { HeedError } from '../util/errors.js';
 import type { RunRecord } from './store.js';
 
@@ -20,8 +22,11 @@ export function evaluationOfRuns(
 ): EvaluationResult {
   const runs = [...records].sort((a, b) => a.identity.fold - b.identity.fold);
   if (runs.length === 0) throw new HeedError(`${where}: no stored run of seed ${head.seed}`);
+  // The config the fit ran with, execution settings (threads) included, which the run key leaves out.
+  const first = runs[0];
+  const config = modelConfig(getModelSpec(first.identity.model), first.settings, first.identity.seed);
   return combineFolds(
-    { ...head, config: runs[0].identity.config },
+    { ...head, config },
     runs.map((r) => foldOfRun(r, where)),
   );
 }
