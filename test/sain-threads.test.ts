@@ -195,10 +195,10 @@ test('threads=2 trains data-parallel: finite predictions, the same ones for the 
   assert.deepEqual(await predictions(2), a);
 });
 
-test('threads defaults to every core and refuses a negative count', () => {
+test('threads defaults to one thread, 0 means every core, and a negative count is refused', () => {
   const config = resolveConfig(sainSpec, {});
-  assert.equal(config['threads'], 0);
-  assert.equal(threadsOf(config), availableParallelism());
+  assert.equal(config['threads'], 1);
+  assert.equal(threadsOf(resolveConfig(sainSpec, { threads: 0 })), availableParallelism());
   assert.equal(threadsOf(resolveConfig(sainSpec, { threads: 1 })), 1);
   assert.throws(() => resolveConfig(sainSpec, { threads: -1 }), UsageError);
 });

@@ -93,9 +93,12 @@ export function trainSettingsOf(
  * 0 (the default) uses every core; 1 is the one-thread loop, bit for bit as before the setting.
  * One object, so `trainsDataParallel` can tell it from other settings named `threads` (XGBoost's).
  */
+// Default 1: measured on this project's 2-core machine (bench/sain-cores.ts, BENCHMARKS.md "SAIN on
+// both cores"), two threads trained SAIN at 0.71x the samples/s of one, so the second core does
+// not pay yet; and one thread keeps results the same on every machine.
 const THREADS = integer(
-  0,
-  'Threads computing each batch’s gradients, data-parallel (0: all cores; 1: one thread, bit-for-bit reproducible)',
+  1,
+  'Threads computing each batch’s gradients, data-parallel (0: all cores; 1: one thread, bit-for-bit reproducible; measured slower with 2, BENCHMARKS.md)',
   { min: 0 },
 );
 
