@@ -34,8 +34,6 @@ import {
   Params,
   StepContext,
   type DenseLayer,
-  type DenseParam,
-  type TableParam,
   type TrainReport,
 } from '../../engine/index.js';
 import { loadState } from '../neural-state.js';
@@ -55,7 +53,7 @@ import { featureSlots, namedSlotWeights, type FeatureSlots } from './feature-slo
 import { slotGatedAttention } from './gau.js';
 import { startBiasesAtBaseline } from './baseline-biases.js';
 import { fitPairs, requireEngine } from '../pair-training.js';
-import { plainAfmGauPredictor, type PlainAfmGauPredict } from './plain-forward.js';
+import { plainAfmGauPredictor, type AfmGauWeights, type PlainAfmGauPredict } from './plain-forward.js';
 import { restoreSlotModel, slotModelState, type SlotSide } from './slot-model-state.js';
 import { checkExplainIndex } from '../setting-checks.js';
 import { checkConfig, defaultsOf } from '../settings-schema.js';
@@ -72,22 +70,8 @@ type Interaction = (typeof AFM_GAU_INTERACTIONS)[number];
 type MlpInput = (typeof AFM_GAU_MLP_INPUTS)[number];
 
 /** The weights, built once the data set's sizes are known (at fit or restore). */
-interface Network {
+interface Network extends AfmGauWeights {
   readonly params: Params;
-  readonly users: number;
-  readonly items: number;
-  readonly slots: FeatureSlots;
-  /** u_i, [users, k]. */
-  readonly user: TableParam;
-  /** x_j0 for rows 0..items-1, then x_l of every one-hot feature l: [items + features, k]. */
-  readonly vectors: TableParam;
-  /** W_a: row 0 for the item-id vector, row 1 + l for feature l: [1 + features, k]. */
-  readonly wa: TableParam;
-  readonly hidden?: DenseLayer;
-  readonly out?: DenseLayer;
-  readonly mu?: DenseParam;
-  readonly userBias?: TableParam;
-  readonly itemBias?: TableParam;
 }
 
 interface Forward {
