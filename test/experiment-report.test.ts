@@ -276,3 +276,18 @@ test('Friedman across experiments ranks the shared models over data set x metric
   }));
   assert.deepEqual(friedmanAcrossExperiments(withMse)?.blockNames, f.blockNames);
 });
+
+test('a model of the experiment with no stored run is named, not left out', () => {
+  const onlyMf = RECORDS.filter((r) => r.role.kind === 'table' && r.role.label === 'MF');
+  const text = markdownReport(
+    { experiment: EXPERIMENT, records: onlyMf, quick: false, quickNotes: [], missing: 2 },
+    summarize(EXPERIMENT, onlyMf),
+  );
+  assert.ok(text.includes('Rows with no run yet: Mean.'));
+  assert.ok(
+    !markdownReport(
+      { experiment: EXPERIMENT, records: RECORDS, quick: false, quickNotes: [], missing: 0 },
+      summarize(EXPERIMENT, RECORDS),
+    ).includes('Rows with no run yet'),
+  );
+});

@@ -84,6 +84,10 @@ export function markdownReport(input: ReportInput, summary: ExperimentSummary): 
     );
   }
   if (summary.rows.length > 0) out.push(rowTable(e, summary), '');
+  // A row with no stored run is named rather than left out, so a partial table cannot pass for a
+  // whole one.
+  const unrun = e.models.filter((m) => !summary.rows.some((r) => r.label === m.label)).map((m) => m.label);
+  if (unrun.length > 0) out.push(`Rows with no run yet: ${unrun.join(', ')}.`, '');
   const notes = summary.rows.filter((r) => r.note !== undefined).map((r) => `- ${r.label}: ${r.note}`);
   const best = summary.rows.find((r) => r.point !== undefined);
   if (best?.point !== undefined) notes.push(`- ${best.label}: ${pointText(best.point)}`);
