@@ -36,9 +36,11 @@ export const BAYES_SVDPP_SETTINGS: SettingsSchema = {
   ),
   clipSamples: flag(true, 'Clip each draw’s prediction to the rating scale before averaging, as libFM does'),
   initStd: real(0.1, 'Standard deviation of the initial factors (libFM’s init_stdev)', { min: 0 }),
+  // A fixed count, not "one per core": the number of chains changes the draws, so a core-dependent
+  // default would give different numbers for the same seed on different machines.
   chains: integer(
-    0,
-    'Independent Gibbs chains, each on its own worker thread, their kept draws pooled; 0 = one per core (at most 4)',
+    2,
+    'Independent Gibbs chains, each on its own worker thread, their kept draws pooled (they run at once on as many cores as there are); 0 = one per core (at most 4)',
     { min: 0 },
   ),
   seed: integer(1, 'Seed of the initial factors and the draws', { min: 0 }),
