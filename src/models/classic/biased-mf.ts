@@ -118,7 +118,6 @@ export class BiasedMF implements RatingModel {
         itemCounts: counts.items,
       };
       const trainer = new ParallelBiasedTrainer(pool, sizes, data, new Rng(s.seed), init);
-      const score = trainedScore(trainer, mean, k);
       const done = await runSgdEpochs(
         {
           model: this.id,
@@ -126,12 +125,13 @@ export class BiasedMF implements RatingModel {
           lrDecay: s.lrDecay,
           ratings: data.rating.length,
           epoch: ({ lr, lrBias }) => trainer.epoch(mean, { lr, reg: s.reg, lrBias, regBias: s.regBias }),
-          validationScore: () => score,
+          validationScore: () => trainedScore(trainer.tables(), mean, k),
         },
         { lr: s.lr, lrBias: s.lrBias },
         options,
       );
-      this.fitted = fittedBiasedFactors(trainer, { mean, users: nUsers, items: nItems, factors: k }, stride);
+      const sizesById = { mean, users: nUsers, items: nItems, factors: k };
+      this.fitted = fittedBiasedFactors(trainer.tables(), sizesById, stride);
       return { epochs: done, samplesProcessed: done * data.rating.length };
     } finally {
       await pool.close();

@@ -19,7 +19,8 @@ import { mfKernels, type KernelExports } from './mf-kernels.js';
 /**
  * How BiasedMF's initial factors are drawn: the first `factors` columns of every row with training
  * ratings, normal with standard deviation `std` (as `initFactors` does), from a generator seeded by
- * `seed`, the table and the row, so the numbers do not depend on which worker draws them.
+ * `seed`, the table and the row, so the numbers do not depend on which worker draws them. The
+ * counts are by row of the tables (`ParallelBiasedTrainer` gives them in its row order).
  */
 export interface FactorInit {
   readonly factors: number;
