@@ -27,12 +27,26 @@
  * timing. `threads` = 1 runs the original one-thread code instead.
  */
 import { availableParallelism } from 'node:os';
+import type { RatingSubset } from '../../data/dataset.js';
 import type { Rng } from '../../util/rng.js';
 import { newBlockSchedule, startScheduleEpoch } from './mf-block-schedule.js';
-import { Layout, mfKernelModule, type SgdRates, type SvdppTrainer } from './mf-kernels.js';
+import {
+  Layout,
+  mfKernelModule,
+  type KernelExports,
+  type SgdRates,
+  type SvdppTrainer,
+} from './mf-kernels.js';
+import {
+  blockPicks,
+  drawInitialFactors,
+  runBlocks,
+  type BiasedBlocks,
+  type FactorInit,
+} from './mf-biased-blocks.js';
 import type { TrainedTables } from './biased-factors.js';
 import type { MfWorkerPool } from './mf-worker-pool.js';
-import type { BiasedWorkerData, FactorInit, SvdppWorkerData } from './mf-worker.js';
+import type { BiasedWorkerData, SvdppWorkerData } from './mf-worker.js';
 
 /**
  * Training ratings per thread below which a fit uses fewer threads: starting a worker thread costs
@@ -92,13 +106,16 @@ function byId(values: Float32Array, idOf: Int32Array, stride: number): Float32Ar
 }
 
 /**
- * BiasedMF's parameters and ratings laid out for a parallel fit on the threads of `pool` (which
- * the caller closes when the fit ends, however it ends).
+ * BiasedMF's parameters and training ratings laid out for a parallel fit on `pool.size + 1`
+ * threads: the workers of `pool` (which the caller closes when the fit ends, however it ends) and
+ * this one, which runs its part of every epoch instead of waiting (one thread fewer to start).
  */
 export class ParallelBiasedTrainer {
   readonly stride: number;
   readonly count: number;
   readonly bins: number;
+  /** μ, the mean training rating. */
+  readonly mean: number;
   /** The tables, row r holding user (item) `userIdOf[r]` (`itemIdOf[r]`). */
   private readonly userFactors: Float32Array;
   private readonly itemFactors: Float32Array;
@@ -106,30 +123,37 @@ export class ParallelBiasedTrainer {
   private readonly itemBias: Float32Array;
   private readonly userIdOf: Int32Array;
   private readonly itemIdOf: Int32Array;
-  private readonly schedule: Int32Array;
   private readonly pool: MfWorkerPool;
+  /** This thread's part of the fit, and its kernels and block picks. */
+  private readonly own: BiasedBlocks;
+  private readonly kernels: KernelExports;
+  private readonly picks: Rng;
 
   /**
-   * `rng` draws the order of the users' and items' rows; the workers draw the initial factors as
-   * `init` says (`init`'s counts are by user and item id).
+   * `rng` draws the order of the users' and items' rows; the threads draw the initial factors as
+   * `init` says (the counts are filled in here).
    */
   constructor(
     pool: MfWorkerPool,
-    sizes: { readonly users: number; readonly items: number; readonly stride: number },
-    ratings: { readonly user: Int32Array; readonly item: Int32Array; readonly rating: Float32Array },
+    train: RatingSubset,
+    stride: number,
+    init: Omit<FactorInit, 'userCounts' | 'itemCounts'>,
     rng: Rng,
-    init: FactorInit,
   ) {
-    const { users, items, stride } = sizes;
-    const { user, item, rating } = ratings;
-    const n = rating.length;
-    const bins = gridBins(pool.size);
+    const { indices, dataset } = train;
+    const { user, item, rating } = dataset.ratings;
+    const users = dataset.users.ids.length;
+    const items = dataset.items.ids.length;
+    const n = indices.length;
+    const parts = pool.size + 1;
+    const bins = gridBins(parts);
     this.bins = bins;
     this.stride = stride;
     this.count = n;
     this.pool = pool;
 
     const layout = new Layout();
+    this.kernels = layout.kernels;
     const at = {
       P: layout.reserve(users * stride * 4),
       Q: layout.reserve(items * stride * 4),
@@ -147,48 +171,58 @@ export class ParallelBiasedTrainer {
     const itemRows = randomRows(items, rng);
     this.userIdOf = userRows.idOf;
     this.itemIdOf = itemRows.idOf;
-    const rowCounts: FactorInit = {
-      ...init,
-      userCounts: Int32Array.from(userRows.idOf, (id) => init.userCounts[id]),
-      itemCounts: Int32Array.from(itemRows.idOf, (id) => init.itemCounts[id]),
-    };
-
-    // The workers start drawing the initial factors now, while this thread lays out the ratings;
-    // they read `blockStarts` (shared) only from the first epoch on.
-    this.schedule = newBlockSchedule(bins);
-    const blockStarts = new Int32Array(new SharedArrayBuffer((bins * bins + 1) * 4));
-    const module = mfKernelModule();
-    pool.start((worker): BiasedWorkerData => ({
-      kind: 'biasedmf',
-      module,
-      memory: layout.memory,
-      at,
-      sizes,
-      bins,
-      blockStarts,
-      schedule: this.schedule,
-      init: rowCounts,
-      worker,
-      workers: pool.size,
-    }));
-
     const userRow = userRows.rowOf;
     const itemRow = itemRows.rowOf;
     const userGroup = groupOfRow(users, bins);
     const itemGroup = groupOfRow(items, bins);
-    const blockOf = (t: number): number => userGroup[userRow[user[t]]] * bins + itemGroup[itemRow[item[t]]];
-    for (let t = 0; t < n; t++) blockStarts[blockOf(t) + 1]++;
+    const blockOf = (x: number): number => userGroup[userRow[user[x]]] * bins + itemGroup[itemRow[item[x]]];
+
+    // One pass for the ratings per row (the initial factors need them), μ and the block sizes.
+    const userCounts = new Int32Array(users);
+    const itemCounts = new Int32Array(items);
+    const blockStarts = new Int32Array(new SharedArrayBuffer((bins * bins + 1) * 4));
+    let sum = 0;
+    for (let t = 0; t < n; t++) {
+      const x = indices[t];
+      userCounts[userRow[user[x]]]++;
+      itemCounts[itemRow[item[x]]]++;
+      sum += rating[x];
+      blockStarts[blockOf(x) + 1]++;
+    }
+    this.mean = n > 0 ? sum / n : 0;
     for (let b = 0; b < bins * bins; b++) blockStarts[b + 1] += blockStarts[b];
+
+    // The workers draw their share of the initial factors while this thread lays out the ratings;
+    // they read `blockStarts` only from the first epoch on.
+    const schedule = newBlockSchedule(bins);
+    const part = (p: number): BiasedBlocks => ({
+      memory: layout.memory,
+      at,
+      sizes: { users, items, stride },
+      bins,
+      blockStarts,
+      schedule,
+      init: { ...init, userCounts, itemCounts },
+      part: p,
+      parts,
+    });
+    this.own = part(pool.size);
+    const module = mfKernelModule();
+    pool.start((worker): BiasedWorkerData => ({ ...part(worker), kind: 'biasedmf', module }));
+
     // A stable counting sort by block: within a block, the ratings keep the order they came in.
     const recInt = new Int32Array(buffer, at.rec, n * 4);
     const recFloat = new Float32Array(buffer, at.rec, n * 4);
     const next = blockStarts.slice(0, bins * bins);
     for (let t = 0; t < n; t++) {
-      const r = next[blockOf(t)]++;
-      recInt[4 * r] = userRow[user[t]];
-      recInt[4 * r + 1] = itemRow[item[t]];
-      recFloat[4 * r + 2] = rating[t];
+      const x = indices[t];
+      const r = next[blockOf(x)]++;
+      recInt[4 * r] = userRow[user[x]];
+      recInt[4 * r + 1] = itemRow[item[x]];
+      recFloat[4 * r + 2] = rating[x];
     }
+    drawInitialFactors(this.own);
+    this.picks = blockPicks(this.own);
   }
 
   /** The current parameters by user and item id (copies; factor rows of length `stride`). */
@@ -204,17 +238,21 @@ export class ParallelBiasedTrainer {
   }
 
   /** One SGD pass over every block; returns the sum of squared errors. */
-  async epoch(mean: number, rates: SgdRates): Promise<number> {
+  async epoch(rates: SgdRates): Promise<number> {
     await this.pool.ready;
-    startScheduleEpoch(this.schedule, this.bins);
-    return this.pool.epoch({
-      mean,
+    startScheduleEpoch(this.own.schedule, this.bins);
+    const message = {
+      mean: this.mean,
       lr: rates.lr,
       dec: 1 - rates.lr * rates.reg,
       lrB: rates.lrBias,
       decB: 1 - rates.lrBias * rates.regBias,
       lrY: 0,
-    });
+    };
+    // Posted before this thread starts on its own blocks (`epoch` posts at once).
+    const others = this.pool.epoch(message);
+    const mine = runBlocks(this.own, this.kernels, this.picks, message);
+    return mine + (await others);
   }
 }
 
