@@ -6,7 +6,7 @@
  */
 import { Rng } from '../../util/rng.js';
 import type { WasmMemory } from '../../util/wasm.js';
-import { releaseBlock, takeBlock } from './mf-block-schedule.js';
+import { abandonSchedule, releaseBlock, takeBlock } from './mf-block-schedule.js';
 import type { KernelExports } from './mf-kernels.js';
 import type { WorkerEpoch } from './mf-worker.js';
 
@@ -68,17 +68,38 @@ export function drawInitialFactors(data: BiasedBlocks): void {
   });
 }
 
-/** Runs blocks until the epoch has none left; returns the squared errors this thread saw. */
+/**
+ * Runs blocks until the epoch has none left; returns the squared errors this thread saw. A thread
+ * that fails here abandons the schedule, so that the others do not wait for its block forever.
+ */
 export function runBlocks(data: BiasedBlocks, kernels: KernelExports, picks: Rng, e: WorkerEpoch): number {
   const { at, bins, blockStarts, schedule } = data;
   const stride = data.sizes.stride;
   let sse = 0;
-  for (let block = takeBlock(schedule, bins, picks); block >= 0; block = takeBlock(schedule, bins, picks)) {
-    const first = blockStarts[block];
-    const n = blockStarts[block + 1] - first;
-    const rec = at.rec + first * 16;
-    sse += kernels.biasedEpoch(at.P, at.Q, at.BU, at.BI, rec, n, stride, e.mean, e.lr, e.dec, e.lrB, e.decB);
-    releaseBlock(schedule, bins, block);
+  try {
+    for (let block = takeBlock(schedule, bins, picks); block >= 0; block = takeBlock(schedule, bins, picks)) {
+      const first = blockStarts[block];
+      const n = blockStarts[block + 1] - first;
+      const rec = at.rec + first * 16;
+      sse += kernels.biasedEpoch(
+        at.P,
+        at.Q,
+        at.BU,
+        at.BI,
+        rec,
+        n,
+        stride,
+        e.mean,
+        e.lr,
+        e.dec,
+        e.lrB,
+        e.decB,
+      );
+      releaseBlock(schedule, bins, block);
+    }
+  } catch (error) {
+    abandonSchedule(schedule);
+    throw error;
   }
   return sse;
 }

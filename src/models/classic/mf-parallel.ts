@@ -251,7 +251,14 @@ export class ParallelBiasedTrainer {
     };
     // Posted before this thread starts on its own blocks (`epoch` posts at once).
     const others = this.pool.epoch(message);
-    const mine = runBlocks(this.own, this.kernels, this.picks, message);
+    let mine: number;
+    try {
+      mine = runBlocks(this.own, this.kernels, this.picks, message);
+    } catch (error) {
+      // The workers stop at their next block; this error, not theirs, is the fit's.
+      others.catch(() => undefined);
+      throw error;
+    }
     return mine + (await others);
   }
 }
