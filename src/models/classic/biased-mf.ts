@@ -107,10 +107,9 @@ export class BiasedMF implements RatingModel {
     const pool = new MfWorkerPool(threads - 1);
     try {
       const k = this.factors;
-      const stride = paddedStride(k);
       const init = { factors: k, std: s.initStd, seed: s.seed };
-      const trainer = new ParallelBiasedTrainer(pool, train, stride, init, new Rng(s.seed));
-      const { mean, count } = trainer;
+      const trainer = new ParallelBiasedTrainer(pool, train, init, new Rng(s.seed));
+      const { mean, count, stride } = trainer;
       const done = await runSgdEpochs(
         {
           model: this.id,

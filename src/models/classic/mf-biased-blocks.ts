@@ -27,7 +27,7 @@ export interface FactorInit {
 /** What a thread of a parallel BiasedMF fit works on (all of it shared between the threads). */
 export interface BiasedBlocks {
   readonly memory: WasmMemory;
-  /** Byte offsets of P, Q, b_u, b_i and of the records, grouped by block. */
+  /** Byte offsets of P, Q, b_u, b_i and of the records (`RECORD_BYTES` each), grouped by block. */
   readonly at: { P: number; Q: number; BU: number; BI: number; rec: number };
   readonly sizes: { readonly users: number; readonly items: number; readonly stride: number };
   readonly bins: number;
@@ -38,6 +38,14 @@ export interface BiasedBlocks {
   /** This thread's index among `parts` (its share of the initial factors, its block picks). */
   readonly part: number;
   readonly parts: number;
+}
+
+/** Bytes per rating record of the block layout, {user row, item row, rating} (`biasedBlock`). */
+export const RECORD_BYTES = 12;
+
+/** Floats per factor row for `factors` (the multiple of 4 `biasedBlock` needs). */
+export function blockStride(factors: number): number {
+  return Math.max(4, Math.ceil(factors / 4) * 4);
 }
 
 /** A generator seed from `seed` and two numbers (Rng's SplitMix32 start decorrelates near seeds). */
@@ -80,8 +88,8 @@ export function runBlocks(data: BiasedBlocks, kernels: KernelExports, picks: Rng
     for (let block = takeBlock(schedule, bins, picks); block >= 0; block = takeBlock(schedule, bins, picks)) {
       const first = blockStarts[block];
       const n = blockStarts[block + 1] - first;
-      const rec = at.rec + first * 16;
-      sse += kernels.biasedEpoch(
+      const rec = at.rec + first * RECORD_BYTES;
+      sse += kernels.biasedBlock(
         at.P,
         at.Q,
         at.BU,

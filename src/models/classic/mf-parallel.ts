@@ -39,7 +39,9 @@ import {
 } from './mf-kernels.js';
 import {
   blockPicks,
+  blockStride,
   drawInitialFactors,
+  RECORD_BYTES,
   runBlocks,
   type BiasedBlocks,
   type FactorInit,
@@ -136,7 +138,6 @@ export class ParallelBiasedTrainer {
   constructor(
     pool: MfWorkerPool,
     train: RatingSubset,
-    stride: number,
     init: Omit<FactorInit, 'userCounts' | 'itemCounts'>,
     rng: Rng,
   ) {
@@ -145,6 +146,7 @@ export class ParallelBiasedTrainer {
     const users = dataset.users.ids.length;
     const items = dataset.items.ids.length;
     const n = indices.length;
+    const stride = blockStride(init.factors);
     const parts = pool.size + 1;
     const bins = gridBins(parts);
     this.bins = bins;
@@ -159,7 +161,7 @@ export class ParallelBiasedTrainer {
       Q: layout.reserve(items * stride * 4),
       BU: layout.reserve(users * 4),
       BI: layout.reserve(items * 4),
-      rec: layout.reserve(n * 16),
+      rec: layout.reserve(n * RECORD_BYTES),
     };
     const buffer = layout.commit('biasedmf');
     this.userFactors = new Float32Array(buffer, at.P, users * stride);
@@ -211,15 +213,16 @@ export class ParallelBiasedTrainer {
     pool.start((worker): BiasedWorkerData => ({ ...part(worker), kind: 'biasedmf', module }));
 
     // A stable counting sort by block: within a block, the ratings keep the order they came in.
-    const recInt = new Int32Array(buffer, at.rec, n * 4);
-    const recFloat = new Float32Array(buffer, at.rec, n * 4);
+    const words = RECORD_BYTES / 4;
+    const recInt = new Int32Array(buffer, at.rec, n * words);
+    const recFloat = new Float32Array(buffer, at.rec, n * words);
     const next = blockStarts.slice(0, bins * bins);
     for (let t = 0; t < n; t++) {
       const x = indices[t];
-      const r = next[blockOf(x)]++;
-      recInt[4 * r] = userRow[user[x]];
-      recInt[4 * r + 1] = itemRow[item[x]];
-      recFloat[4 * r + 2] = rating[x];
+      const r = words * next[blockOf(x)]++;
+      recInt[r] = userRow[user[x]];
+      recInt[r + 1] = itemRow[item[x]];
+      recFloat[r + 2] = rating[x];
     }
     drawInitialFactors(this.own);
     this.picks = blockPicks(this.own);
