@@ -9,6 +9,7 @@ import { loadDataset } from '../src/data/registry.js';
 import { makeSplits, parseSplitSpec } from '../src/data/split.js';
 import { biasedMfSpec } from '../src/models/classic/biased-mf.js';
 import {
+  abandonSchedule,
   newBlockSchedule,
   releaseBlock,
   startScheduleEpoch,
@@ -244,6 +245,17 @@ test('block schedule: every block once per epoch; held blocks never share a row 
     }
     assert.equal(seen.size, bins * bins);
   }
+});
+
+test('an abandoned block schedule hands out no block, also to a thread that would wait for one', () => {
+  const bins = gridBins(2);
+  const state = newBlockSchedule(bins);
+  const rng = new Rng(3);
+  startScheduleEpoch(state, bins);
+  // Every row busy: another takeBlock would now wait for a release that a failed thread never sends.
+  for (let row = 0; row < bins; row++) assert.ok(takeBlock(state, bins, rng) >= 0);
+  abandonSchedule(state);
+  assert.equal(takeBlock(state, bins, rng), -1);
 });
 
 test('experiment run keys leave threads out: a stored run is found whatever threads it ran on', () => {

@@ -102,37 +102,34 @@ export class BiasedMF implements RatingModel {
    */
   private async fitOnThreads(threads: number, train: RatingSubset, options: FitOptions): Promise<FitReport> {
     const s = biasedSgdSettings(this.config);
-    // Started first: the threads boot while this one prepares the data.
-    const pool = new MfWorkerPool(threads);
+    // Started first: the other threads boot while this one prepares the data; this thread is the
+    // last of the `threads`.
+    const pool = new MfWorkerPool(threads - 1);
     try {
-      const data = factorTrainingData(train);
-      const { users: nUsers, items: nItems, counts, mean } = data;
       const k = this.factors;
-      const stride = paddedStride(k);
-      const sizes = { users: nUsers, items: nItems, stride };
-      const init = {
-        factors: k,
-        std: s.initStd,
-        seed: s.seed,
-        userCounts: counts.users,
-        itemCounts: counts.items,
-      };
-      const trainer = new ParallelBiasedTrainer(pool, sizes, data, new Rng(s.seed), init);
-      const score = trainedScore(trainer, mean, k);
+      const init = { factors: k, std: s.initStd, seed: s.seed };
+      const trainer = new ParallelBiasedTrainer(pool, train, init, new Rng(s.seed));
+      const { mean, count, stride } = trainer;
       const done = await runSgdEpochs(
         {
           model: this.id,
           epochs: s.epochs,
           lrDecay: s.lrDecay,
-          ratings: data.rating.length,
-          epoch: ({ lr, lrBias }) => trainer.epoch(mean, { lr, reg: s.reg, lrBias, regBias: s.regBias }),
-          validationScore: () => score,
+          ratings: count,
+          epoch: ({ lr, lrBias }) => trainer.epoch({ lr, reg: s.reg, lrBias, regBias: s.regBias }),
+          validationScore: () => trainedScore(trainer.tables(), mean, k),
         },
         { lr: s.lr, lrBias: s.lrBias },
         options,
       );
-      this.fitted = fittedBiasedFactors(trainer, { mean, users: nUsers, items: nItems, factors: k }, stride);
-      return { epochs: done, samplesProcessed: done * data.rating.length };
+      const sizes = {
+        mean,
+        users: train.dataset.users.ids.length,
+        items: train.dataset.items.ids.length,
+        factors: k,
+      };
+      this.fitted = fittedBiasedFactors(trainer.tables(), sizes, stride);
+      return { epochs: done, samplesProcessed: done * count };
     } finally {
       await pool.close();
     }

@@ -25,6 +25,8 @@ const LOCK = 0;
 const VERSION = 1;
 /** Blocks not taken yet this epoch. */
 const LEFT = 2;
+/** Set when a thread failed in the middle of an epoch: the others stop instead of waiting on it. */
+const ABANDONED = 3;
 const HEADER = 4;
 
 /**
@@ -66,7 +68,8 @@ function unlock(state: Int32Array): void {
  * Takes a block for the calling thread: among the free blocks not taken yet this epoch, one whose
  * row and column have the most blocks left (the first such from a random start), marking its row
  * and column busy. Waits while every such block conflicts with a block another thread holds.
- * Returns the block (row * bins + column), or -1 once every block of the epoch has been taken.
+ * Returns the block (row * bins + column), or -1 once every block of the epoch has been taken or
+ * the schedule has been abandoned.
  */
 export function takeBlock(state: Int32Array, bins: number, rng: Rng): number {
   const blocks = bins * bins;
@@ -77,7 +80,7 @@ export function takeBlock(state: Int32Array, bins: number, rng: Rng): number {
   const taken = takenAt(bins);
   for (;;) {
     lock(state);
-    if (state[LEFT] === 0) {
+    if (state[LEFT] === 0 || state[ABANDONED] !== 0) {
       unlock(state);
       return -1;
     }
@@ -120,5 +123,15 @@ export function releaseBlock(state: Int32Array, bins: number, block: number): vo
   state[busyColumnAt(bins) + (block % bins)] = 0;
   state[VERSION]++;
   unlock(state);
+  Atomics.notify(state, VERSION);
+}
+
+/**
+ * Marks the schedule abandoned by a thread that failed, maybe holding a block it will never give
+ * back: every `takeBlock` from now on returns -1 at once, also in the threads now waiting in it.
+ */
+export function abandonSchedule(state: Int32Array): void {
+  Atomics.store(state, ABANDONED, 1);
+  Atomics.add(state, VERSION, 1);
   Atomics.notify(state, VERSION);
 }

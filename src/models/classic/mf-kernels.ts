@@ -43,6 +43,20 @@ export interface KernelExports {
     lrB: number,
     decB: number,
   ): number;
+  biasedBlock(
+    P: number,
+    Q: number,
+    BU: number,
+    BI: number,
+    rec: number,
+    n: number,
+    k: number,
+    mu: number,
+    lr: number,
+    dec: number,
+    lrB: number,
+    decB: number,
+  ): number;
   svdppEpoch(
     P: number,
     Q: number,

@@ -134,6 +134,96 @@
       (br_if $ratings (i32.lt_u (local.get $r) (local.get $end))))
     (local.get $loss))
 
+  ;; The same SGD steps as biasedEpoch over one block of a parallel fit (mf-parallel.ts), with
+  ;; 12-byte records {user i32, item i32, rating f32} (a quarter less memory to lay out and stream
+  ;; than biasedEpoch's 16) and rows of `k` floats for any positive multiple of 4 (k = 100 needs
+  ;; no padding to 104): the dot product runs 16 floats at a time in four accumulators, then 4 at a
+  ;; time. On ml-1m at k = 100 a pass over all blocks took about 5% less CPU time than biasedEpoch
+  ;; over the same blocks at k = 104.
+  (func (export "biasedBlock")
+    (param $P i32) (param $Q i32) (param $BU i32) (param $BI i32) (param $rec i32) (param $n i32) (param $k i32)
+    (param $mu f32) (param $lr f32) (param $dec f32) (param $lrB f32) (param $decB f32)
+    (result f64)
+    (local $r i32) (local $end i32) (local $u i32) (local $i i32) (local $a i32) (local $b i32) (local $rowEnd i32)
+    (local $wideEnd i32) (local $rowBytes i32) (local $wideBytes i32) (local $buAt i32) (local $biAt i32)
+    (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
+    (local $pv v128) (local $qv v128) (local $vg v128) (local $vdec v128)
+    (local $err f32) (local $bu f32) (local $bi f32) (local $loss f64)
+    (local.set $vdec (f32x4.splat (local.get $dec)))
+    (local.set $rowBytes (i32.shl (local.get $k) (i32.const 2)))
+    ;; The part of a row done 16 floats (64 bytes) at a time; the rest, 4 at a time.
+    (local.set $wideBytes (i32.and (local.get $rowBytes) (i32.const -64)))
+    (local.set $r (local.get $rec))
+    (local.set $end (i32.add (local.get $rec) (i32.mul (local.get $n) (i32.const 12))))
+    (if (i32.eqz (local.get $n)) (then (return (f64.const 0))))
+    (loop $ratings
+      (local.set $u (i32.load (local.get $r)))
+      (local.set $i (i32.load offset=4 (local.get $r)))
+      (local.set $a (i32.add (local.get $P) (i32.mul (local.get $u) (local.get $rowBytes))))
+      (local.set $b (i32.add (local.get $Q) (i32.mul (local.get $i) (local.get $rowBytes))))
+      (local.set $rowEnd (i32.add (local.get $a) (local.get $rowBytes)))
+      (local.set $wideEnd (i32.add (local.get $a) (local.get $wideBytes)))
+      (local.set $acc0 (v128.const i64x2 0 0))
+      (local.set $acc1 (v128.const i64x2 0 0))
+      (local.set $acc2 (v128.const i64x2 0 0))
+      (local.set $acc3 (v128.const i64x2 0 0))
+      (block $wideDone
+        (br_if $wideDone (i32.ge_u (local.get $a) (local.get $wideEnd)))
+        (loop $wide
+          (local.set $acc0 (f32x4.add (local.get $acc0)
+            (f32x4.mul (v128.load (local.get $a)) (v128.load (local.get $b)))))
+          (local.set $acc1 (f32x4.add (local.get $acc1)
+            (f32x4.mul (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b)))))
+          (local.set $acc2 (f32x4.add (local.get $acc2)
+            (f32x4.mul (v128.load offset=32 (local.get $a)) (v128.load offset=32 (local.get $b)))))
+          (local.set $acc3 (f32x4.add (local.get $acc3)
+            (f32x4.mul (v128.load offset=48 (local.get $a)) (v128.load offset=48 (local.get $b)))))
+          (local.set $a (i32.add (local.get $a) (i32.const 64)))
+          (local.set $b (i32.add (local.get $b) (i32.const 64)))
+          (br_if $wide (i32.lt_u (local.get $a) (local.get $wideEnd)))))
+      (block $narrowDone
+        (br_if $narrowDone (i32.ge_u (local.get $a) (local.get $rowEnd)))
+        (loop $narrow
+          (local.set $acc0 (f32x4.add (local.get $acc0)
+            (f32x4.mul (v128.load (local.get $a)) (v128.load (local.get $b)))))
+          (local.set $a (i32.add (local.get $a) (i32.const 16)))
+          (local.set $b (i32.add (local.get $b) (i32.const 16)))
+          (br_if $narrow (i32.lt_u (local.get $a) (local.get $rowEnd)))))
+      (local.set $acc0 (f32x4.add
+        (f32x4.add (local.get $acc0) (local.get $acc1))
+        (f32x4.add (local.get $acc2) (local.get $acc3))))
+      (local.set $buAt (i32.add (local.get $BU) (i32.shl (local.get $u) (i32.const 2))))
+      (local.set $biAt (i32.add (local.get $BI) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $bu (f32.load (local.get $buAt)))
+      (local.set $bi (f32.load (local.get $biAt)))
+      (local.set $err (f32.sub (f32.load offset=8 (local.get $r))
+        (f32.add
+          (f32.add (f32.add (local.get $mu) (local.get $bu)) (local.get $bi))
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
+            (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))))
+      (local.set $loss (f64.add (local.get $loss) (f64.promote_f32 (f32.mul (local.get $err) (local.get $err)))))
+      (f32.store (local.get $buAt)
+        (f32.add (f32.mul (local.get $decB) (local.get $bu)) (f32.mul (local.get $lrB) (local.get $err))))
+      (f32.store (local.get $biAt)
+        (f32.add (f32.mul (local.get $decB) (local.get $bi)) (f32.mul (local.get $lrB) (local.get $err))))
+      (local.set $vg (f32x4.splat (f32.mul (local.get $lr) (local.get $err))))
+      (local.set $a (i32.sub (local.get $rowEnd) (local.get $rowBytes)))
+      (local.set $b (i32.sub (local.get $b) (local.get $rowBytes)))
+      (loop $update
+        (local.set $pv (v128.load (local.get $a)))
+        (local.set $qv (v128.load (local.get $b)))
+        (v128.store (local.get $a)
+          (f32x4.add (f32x4.mul (local.get $vdec) (local.get $pv)) (f32x4.mul (local.get $vg) (local.get $qv))))
+        (v128.store (local.get $b)
+          (f32x4.add (f32x4.mul (local.get $vdec) (local.get $qv)) (f32x4.mul (local.get $vg) (local.get $pv))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $b (i32.add (local.get $b) (i32.const 16)))
+        (br_if $update (i32.lt_u (local.get $a) (local.get $rowEnd))))
+      (local.set $r (i32.add (local.get $r) (i32.const 12)))
+      (br_if $ratings (i32.lt_u (local.get $r) (local.get $end))))
+    (local.get $loss))
+
   ;; One SVD++ SGD epoch (Koren 2008, Eq. 15 and the updates below it), user by user.
   ;; users[0..nUsers) is the visiting order; user u's training ratings are the 8-byte pairs
   ;; {item i32, rating f32} at positions [offsets[u], offsets[u+1]) (already shuffled by the
