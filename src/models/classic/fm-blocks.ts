@@ -4,8 +4,8 @@
  *
  * The row layout stores every training rating's non-zeros three times (by rows, by rows with
  * columns ascending, by columns: 36 bytes each) besides 32 + 8k bytes of caches per rating: on
- * the ML-25M-shaped synthetic set with all features (about 6.5 non-zeros per rating) that is over
- * 9 GiB, past the 4 GiB a WebAssembly instance can address. But a rating's row is only its
+ * the ML-25M-shaped synthetic set with all features (7.4 non-zeros per rating) that is 7.6 GiB,
+ * past the 4 GiB a WebAssembly instance can address. But a rating's row is only its
  * user's block next to its item's block (`fm-design.ts`), so Rendle (2013, "Scaling Factorization
  * Machines to Relational Data", Sec. 4-5) sums everything a coordinate update needs per entity:
  * the relational Gibbs sampler of `bayes-svdpp` (`relational-gibbs.ts`), with no implicit blocks,
