@@ -31,7 +31,9 @@ export const FM_SETTINGS: SettingsSchema = {
   mcmcLayout: text(
     'auto',
     'mcmc: rows (per-rating design, WebAssembly kernels), blocks (per-user and per-item sums, for data too large for rows) or auto (blocks only then)',
-    { choices: FM_MCMC_LAYOUTS, paper: 'Rendle VLDB 2013 §4-5' },
+    // How the sweeps run, not what they fit (the same posterior either way): left out of run keys,
+    // and models saved before the setting existed load with auto.
+    { choices: FM_MCMC_LAYOUTS, paper: 'Rendle VLDB 2013 §4-5', execution: true },
   ),
   clipSamples: flag(true, 'mcmc: clip each draw’s prediction to the rating scale, as libFM does'),
   initStd: real(0.1, 'Standard deviation of the initial factors (libFM’s init_stdev)', { min: 0 }),
