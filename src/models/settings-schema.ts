@@ -71,7 +71,7 @@ export function flag(value: boolean, doc: string, options: { paper?: string } = 
 export function text(
   value: string,
   doc: string,
-  options: { paper?: string; choices?: readonly string[] } = {},
+  options: { paper?: string; choices?: readonly string[]; execution?: boolean } = {},
 ): StringSetting {
   return { type: 'string', default: value, doc, ...options };
 }

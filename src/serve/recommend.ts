@@ -10,6 +10,7 @@
 import type { LoadedArtifact } from '../models/artifact.js';
 import type { ColdStart } from '../models/predictor.js';
 import type { RatedItems } from './rated-items.js';
+import { topPositions } from './top-n.js';
 
 export interface Recommendation {
   readonly item: string;
@@ -63,15 +64,12 @@ export function recommendForUser(
       }
     }
   }
-  const candidates: number[] = [];
-  for (let i = 0; i < nItems; i++) if (skip[i] === 0) candidates.push(i);
-  const items = Int32Array.from(candidates);
+  // One batch over the candidates in item order, then a bounded selection (`top-n.ts`).
+  const items = new Int32Array(nItems - ratedCount - coldItems);
+  for (let i = 0, j = 0; i < nItems; i++) if (skip[i] === 0) items[j++] = i;
   const users = new Int32Array(items.length).fill(user);
   const { values } = predictor.predict(users, items);
-  const order = Array.from({ length: items.length }, (_, j) => j).sort(
-    (a, b) => values[b] - values[a] || items[a] - items[b],
-  );
-  const top = order.slice(0, k).map((j) => {
+  const top = Array.from(topPositions(values, k), (j) => {
     const item = manifest.items[items[j]];
     const title = artifact.labels.itemTitle(item);
     return { item, ...(title === undefined ? {} : { title }), rating: values[j] };

@@ -85,22 +85,11 @@ export function buildSvdppLayout(
     }
   }
 
-  const ratedBy = neighbours(train.user, train.item, nUsers);
-  const raters = neighbours(train.item, train.user, nItems);
-  const users = extend(
-    base.users,
-    newIndex,
-    withItems ? ratedBy : undefined,
-    ratedStart,
-    options.implicitWeight,
-  );
-  const items = extend(
-    base.items,
-    newIndex,
-    withUsers ? raters : undefined,
-    raterStart,
-    options.implicitWeight,
-  );
+  // Only when asked for: the neighbour sets hold every training rating (fm uses implicit none).
+  const ratedBy = withItems ? neighbours(train.user, train.item, nUsers) : undefined;
+  const raters = withUsers ? neighbours(train.item, train.user, nItems) : undefined;
+  const users = extend(base.users, newIndex, ratedBy, ratedStart, options.implicitWeight);
+  const items = extend(base.items, newIndex, raters, raterStart, options.implicitWeight);
   return {
     columnCount: names.length,
     columnNames: names,

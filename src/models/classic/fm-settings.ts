@@ -9,6 +9,10 @@ import { flag, integer, real, text, type SettingsSchema } from '../settings-sche
 
 export const FM_SOLVERS = ['mcmc', 'sgd', 'als'] as const;
 
+/** `mcmcLayout`: rows, blocks, or auto (blocks only when rows would not fit; `fm-blocks.ts`). */
+export const FM_MCMC_LAYOUTS = ['auto', 'rows', 'blocks'] as const;
+export type FmMcmcLayout = (typeof FM_MCMC_LAYOUTS)[number];
+
 export const FM_SETTINGS: SettingsSchema = {
   solver: text('mcmc', 'mcmc (Bayesian, libFM’s default and best), sgd or als', {
     choices: FM_SOLVERS,
@@ -24,6 +28,13 @@ export const FM_SETTINGS: SettingsSchema = {
     min: 0,
   }),
   samples: integer(100, 'mcmc: most posterior draws kept for prediction (thinned evenly)', { min: 1 }),
+  mcmcLayout: text(
+    'auto',
+    'mcmc: rows (per-rating design, WebAssembly kernels), blocks (per-user and per-item sums, for data too large for rows) or auto (blocks only then)',
+    // How the sweeps run, not what they fit (the same posterior either way): left out of run keys,
+    // and models saved before the setting existed load with auto.
+    { choices: FM_MCMC_LAYOUTS, paper: 'Rendle VLDB 2013 §4-5', execution: true },
+  ),
   clipSamples: flag(true, 'mcmc: clip each draw’s prediction to the rating scale, as libFM does'),
   initStd: real(0.1, 'Standard deviation of the initial factors (libFM’s init_stdev)', { min: 0 }),
   epochs: integer(60, 'sgd: passes over the training ratings', { min: 1 }),

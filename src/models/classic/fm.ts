@@ -14,7 +14,7 @@ import { gatherRatings, type RatingSubset } from '../../data/dataset.js';
 import { HeedError, UsageError } from '../../util/errors.js';
 import { bool, num, str } from '../config.js';
 import { checkConfig, defaultsOf } from '../settings-schema.js';
-import { FM_SETTINGS, FM_SOLVERS } from './fm-settings.js';
+import { FM_SETTINGS, FM_SOLVERS, type FmMcmcLayout } from './fm-settings.js';
 import type {
   AttentionWeight,
   Explanation,
@@ -28,6 +28,7 @@ import type {
 } from '../model.js';
 import { predictPairs, type FmSamples } from './fm-core.js';
 import { fitFmAls } from './fm-als.js';
+import { fitFmBlocks, useBlocks } from './fm-blocks.js';
 import {
   buildFmLayout,
   checkPairs,
@@ -65,36 +66,50 @@ export class FactorizationMachine implements RatingModel {
   async fit(train: RatingSubset, options: FitOptions = {}): Promise<FitReport> {
     const c = this.config;
     const dataset = train.dataset;
-    const layout = buildFmLayout(dataset, {
-      features: str(c, 'features'),
-      multiWeight: str(c, 'multiWeight') as MultiWeight,
-    });
+    const design = { features: str(c, 'features'), multiWeight: str(c, 'multiWeight') as MultiWeight };
+    const layout = buildFmLayout(dataset, design);
     const ratings = gatherRatings(train);
     if (ratings.rating.length === 0) throw new UsageError('fm: the training set has no ratings');
-    const data = fmTrainingData(layout, ratings, dataset.scale);
-    let validation: FmValidationData | undefined;
-    if (options.validation && options.validation.indices.length > 0) {
-      if (options.validation.dataset !== dataset)
-        throw new UsageError('fm: validation ratings must come from the training data set');
-      const v = gatherRatings(options.validation);
-      validation = { rows: designRows(layout, v.user, v.item), target: Float64Array.from(v.rating) };
-    }
-    const hooks = { validation, onProgress: options.onProgress, signal: options.signal };
+    const validationRatings =
+      options.validation && options.validation.indices.length > 0
+        ? gatherRatings(options.validation)
+        : undefined;
+    if (validationRatings && options.validation?.dataset !== dataset)
+      throw new UsageError('fm: validation ratings must come from the training data set');
     const common = { factors: num(c, 'factors'), initStd: num(c, 'initStd'), seed: num(c, 'seed') };
     const solver = str(c, 'solver') as FmSolver;
+    const mcmc = {
+      ...common,
+      iterations: num(c, 'iterations'),
+      burnIn: num(c, 'burnIn'),
+      samples: num(c, 'samples'),
+      clipSamples: bool(c, 'clipSamples'),
+    };
+    if (
+      solver === 'mcmc' &&
+      useBlocks(str(c, 'mcmcLayout') as FmMcmcLayout, layout, ratings, common.factors)
+    ) {
+      const fit = await fitFmBlocks(dataset, ratings, design, mcmc, {
+        ...(validationRatings === undefined ? {} : { validation: validationRatings }),
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      this.fitted = {
+        layout: fit.layout,
+        samples: fit.samples,
+        scale: { min: dataset.scale.min, max: dataset.scale.max },
+      };
+      return { epochs: fit.iterations, samplesProcessed: fit.iterations * ratings.rating.length };
+    }
+    const data = fmTrainingData(layout, ratings, dataset.scale);
+    const validation: FmValidationData | undefined = validationRatings && {
+      rows: designRows(layout, validationRatings.user, validationRatings.item),
+      target: Float64Array.from(validationRatings.rating),
+    };
+    const hooks = { validation, onProgress: options.onProgress, signal: options.signal };
     let result: FmSolverResult;
     if (solver === 'mcmc') {
-      result = await fitFmMcmc(
-        data,
-        {
-          ...common,
-          iterations: num(c, 'iterations'),
-          burnIn: num(c, 'burnIn'),
-          samples: num(c, 'samples'),
-          clipSamples: bool(c, 'clipSamples'),
-        },
-        hooks,
-      );
+      result = await fitFmMcmc(data, mcmc, hooks);
     } else if (solver === 'sgd') {
       const reg = { regBias: num(c, 'biasL2'), regLinear: num(c, 'linearL2'), regPair: num(c, 'pairL2') };
       result = await fitFmSgd(
