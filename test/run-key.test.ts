@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generateSynthetic } from '../src/data/loaders/synthetic.js';
 import { canonicalJson, ratingsFingerprint, runKey, type RunIdentity } from '../src/experiment/run-key.js';
+import { fmSpec } from '../src/models/classic/fm.js';
+import { resolveConfig } from '../src/models/config.js';
+import { runIdentityConfig, withExecutionDefaults } from '../src/models/settings-schema.js';
 
 const BASE: RunIdentity = {
   dataset: 'ml-100k',
@@ -47,4 +50,15 @@ test("the ratings fingerprint follows the data, not the data set's id", () => {
   const c = generateSynthetic({ users: 30, items: 40, ratingsPerUser: 10, seed: 2 });
   assert.equal(ratingsFingerprint(a), ratingsFingerprint(b));
   assert.notEqual(ratingsFingerprint(a), ratingsFingerprint(c));
+});
+
+test('a keyUnlessDefault setting (fm mcmcLayout) is out of the run key at its default and in it otherwise', () => {
+  const identity = (settings: Record<string, string>) =>
+    runIdentityConfig(fmSpec.settings, resolveConfig(fmSpec, settings));
+  const { mcmcLayout: _ignored, ...beforeTheSetting } = resolveConfig(fmSpec, {});
+  assert.deepEqual(identity({}), beforeTheSetting);
+  assert.deepEqual(identity({ mcmcLayout: 'auto' }), beforeTheSetting);
+  assert.equal(identity({ mcmcLayout: 'blocks' }).mcmcLayout, 'blocks');
+  assert.equal(identity({ mcmcLayout: 'rows' }).mcmcLayout, 'rows');
+  assert.equal(withExecutionDefaults(fmSpec.settings, beforeTheSetting).mcmcLayout, 'auto');
 });

@@ -23,6 +23,13 @@ interface SettingDoc {
    * left out of experiment run keys (`runIdentityConfig`), so a stored run is found whatever it is.
    */
   readonly execution?: boolean;
+  /**
+   * True for a setting added after runs were stored whose default reproduces the earlier fits
+   * exactly (fm's `mcmcLayout`: `auto` is the old sampler wherever the old one could run): left out
+   * of run keys at its default, so those runs are still found, and kept in them at any other value,
+   * which fits something else.
+   */
+  readonly keyUnlessDefault?: boolean;
 }
 
 export interface NumberSetting extends SettingDoc {
@@ -71,14 +78,23 @@ export function flag(value: boolean, doc: string, options: { paper?: string } = 
 export function text(
   value: string,
   doc: string,
-  options: { paper?: string; choices?: readonly string[]; execution?: boolean } = {},
+  options: { paper?: string; choices?: readonly string[]; keyUnlessDefault?: boolean } = {},
 ): StringSetting {
   return { type: 'string', default: value, doc, ...options };
 }
 
-/** `config` without its `execution` settings: the config a run's identity holds. */
+/**
+ * The config a run's identity holds: `config` without its `execution` settings, and without its
+ * `keyUnlessDefault` settings where they are at their default.
+ */
 export function runIdentityConfig(schema: SettingsSchema, config: ModelConfig): ModelConfig {
-  return Object.fromEntries(Object.entries(config).filter(([key]) => schema[key]?.execution !== true));
+  return Object.fromEntries(
+    Object.entries(config).filter(([key, value]) => {
+      const definition = schema[key];
+      if (definition?.execution === true) return false;
+      return !(definition?.keyUnlessDefault === true && value === definition.default);
+    }),
+  );
 }
 
 /**
@@ -88,7 +104,8 @@ export function runIdentityConfig(schema: SettingsSchema, config: ModelConfig): 
 export function withExecutionDefaults(schema: SettingsSchema, config: ModelConfig): ModelConfig {
   const filled: ModelConfig = { ...config };
   for (const [key, definition] of Object.entries(schema))
-    if (definition.execution === true && !(key in filled)) filled[key] = definition.default;
+    if ((definition.execution === true || definition.keyUnlessDefault === true) && !(key in filled))
+      filled[key] = definition.default;
   return filled;
 }
 

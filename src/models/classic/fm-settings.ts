@@ -31,9 +31,10 @@ export const FM_SETTINGS: SettingsSchema = {
   mcmcLayout: text(
     'auto',
     'mcmc: rows (per-rating design, WebAssembly kernels), blocks (per-user and per-item sums, for data too large for rows) or auto (blocks only then)',
-    // How the sweeps run, not what they fit (the same posterior either way): left out of run keys,
-    // and models saved before the setting existed load with auto.
-    { choices: FM_MCMC_LAYOUTS, paper: 'Rendle VLDB 2013 §4-5', execution: true },
+    // The same posterior either way, but not the same draws: `auto` is the row sampler wherever
+    // it fits (every fm run stored before this setting existed), so only a forced layout enters
+    // run keys; models saved before it load with auto.
+    { choices: FM_MCMC_LAYOUTS, paper: 'Rendle VLDB 2013 §4-5', keyUnlessDefault: true },
   ),
   clipSamples: flag(true, 'mcmc: clip each draw’s prediction to the rating scale, as libFM does'),
   initStd: real(0.1, 'Standard deviation of the initial factors (libFM’s init_stdev)', { min: 0 }),
