@@ -7,17 +7,22 @@
  * (a default changed since) is reported and left out. The metric values are copied from the
  * JSON; a metric the bench did not measure is stored as null and said in the provenance note.
  *
- *   node dist/bench/import-measured-runs.js [--data-dir ../shared/data]
+ *   node dist/bench/import-measured-runs.js [--data-dir ../shared/data] [--only NAME[,NAME...]]
+ *
+ * `--only` imports into the named experiments' stores only (leaving, say, a store a running
+ * reproduction writes to alone); a name that is not a benchmark experiment is refused.
  */
 import { loadDataset } from '../src/data/registry.js';
 import { formatSplitSpec, parseSplitSpec } from '../src/data/split.js';
 import { readExperimentFile } from '../src/experiment/load.js';
 import { planExperiment, type PlannedRun } from '../src/experiment/plan.js';
+import { bestPointRuns } from '../src/experiment/runner.js';
 import { canonicalJson } from '../src/experiment/run-key.js';
 import { RunStore, type RunRecord } from '../src/experiment/store.js';
-import type { Settings } from '../src/experiment/format.js';
+import type { Experiment, Settings } from '../src/experiment/format.js';
 import type { ConfigValue } from '../src/models/model.js';
 import { migrateConfig, renamedSetting } from '../src/models/renamed-settings.js';
+import { UsageError } from '../src/util/errors.js';
 import { BENCHMARK_EXPERIMENT_FILES, benchmarkOutDir } from './benchmark-experiments.js';
 import { readMeasuredRuns, type MeasuredRun } from './measured-runs.js';
 
@@ -86,29 +91,50 @@ interface ImportOutcome {
   readonly alreadyStored: number;
   /** Measured runs matched to a planned run but left out, with why. */
   readonly refused: readonly string[];
-  /** Planned table runs with no measured run. */
+  /** Planned runs with no measured run. */
   readonly unmatched: number;
 }
 
+/**
+ * The metric values of a measured run for a planned one. A sweep point is scored on the
+ * validation part: its RMSE is the validation RMSE of the epoch the fit kept (what the runner
+ * scores the point on: the same fit, the same validation pairs); the bench kept no other
+ * validation metric.
+ */
+function metricValues(run: PlannedRun, measured: MeasuredRun, metrics: readonly string[]): Record<string, number | null> {
+  if (run.identity.scoredOn === 'test')
+    return Object.fromEntries(metrics.map((m) => [m, measured.metrics[m] ?? null]));
+  return Object.fromEntries(metrics.map((m) => [m, m === 'rmse' ? (measured.bestValidationRmse ?? null) : null]));
+}
+
 function record(run: PlannedRun, measured: MeasuredRun, metrics: readonly string[]): RunRecord {
-  const missing = metrics.filter((m) => measured.metrics[m] === undefined);
+  const values = metricValues(run, measured, metrics);
+  const missing = metrics.filter((m) => values[m] === null);
+  const onValidation = run.identity.scoredOn === 'validation';
   return {
     key: run.key,
     identity: run.identity,
     role: run.role,
     settings: run.settings,
-    metrics: Object.fromEntries(metrics.map((m) => [m, measured.metrics[m] ?? null])),
+    metrics: values,
     fitSeconds: measured.fitSeconds,
     predictSeconds: measured.predictSeconds,
     epochs: measured.epochs,
     ...(measured.bestEpoch !== undefined ? { bestEpoch: measured.bestEpoch } : {}),
     nTrain: measured.nTrain,
-    nTest: measured.nTest,
+    nTest: onValidation ? (measured.detail?.nValidation ?? 0) : measured.nTest,
+    // The detail describes the test part's scores: a validation-scored run keeps none of it.
+    ...(measured.detail !== undefined && !onValidation ? { detail: measured.detail } : {}),
     finishedAt: new Date().toISOString(),
     provenance: {
       ...measured.provenance,
-      ...(missing.length > 0
-        ? { note: `not measured then: ${missing.join(', ')} (stored as null)` }
+      ...(missing.length > 0 || onValidation
+        ? {
+            note: [
+              ...(onValidation ? ["scored on validation: the fit's bestValidationRmse as rmse"] : []),
+              ...(missing.length > 0 ? [`not measured then: ${missing.join(', ')} (stored as null)`] : []),
+            ].join('; '),
+          }
         : measured.config === undefined
           ? {
               note: 'the bench did not record the config; matched by model and settings (shipped defaults then)',
@@ -118,64 +144,127 @@ function record(run: PlannedRun, measured: MeasuredRun, metrics: readonly string
   };
 }
 
-async function importMeasuredRuns(dataDir: string, resultsDir = 'bench/results'): Promise<ImportOutcome[]> {
-  const measured = readMeasuredRuns(resultsDir);
-  const outcomes: ImportOutcome[] = [];
-  for (const file of BENCHMARK_EXPERIMENT_FILES) {
-    const experiment = readExperimentFile(file);
-    const dataset = loadDataset(experiment.dataset, { dataDir });
-    const plan = planExperiment({ experiment, dataset, quick: false, file });
-    const store = new RunStore(benchmarkOutDir(experiment));
-    const refused: string[] = [];
-    let imported = 0;
-    let alreadyStored = 0;
-    let unmatched = 0;
-    for (const run of plan.runs) {
-      if (run.role.kind !== 'table') continue;
-      const { identity } = run;
-      const match = measured.find(
-        (m) =>
-          m.model === identity.model &&
-          m.dataset === experiment.dataset &&
-          sameSplit(m.split, experiment.split) &&
-          m.seed === identity.seed &&
-          m.fold === identity.fold &&
-          canonicalJson(overrideSettings(m.model, m.overrides)) === canonicalJson(run.settings),
-      );
-      if (match === undefined) {
-        unmatched++;
-        continue;
-      }
-      const what = `${run.role.label} (${identity.model}) seed ${identity.seed} fold ${identity.fold + 1} from ${match.provenance.source}`;
-      if (match.config !== undefined) {
-        const then = migrateConfig(match.model, match.config, match.provenance.source);
-        const differences = configDifferences(match.model, then, identity.config);
-        if (differences.length > 0) {
-          refused.push(`${what}: its config differs from today's (${differences.join('; ')})`);
-          continue;
-        }
-      }
-      if (store.has(run.key)) {
-        alreadyStored++;
-        continue;
-      }
-      store.write(record(run, match, experiment.metrics));
-      imported++;
+/** Imports the measured runs of one experiment's planned runs into its store. */
+class ExperimentImport {
+  imported = 0;
+  alreadyStored = 0;
+  unmatched = 0;
+  readonly refused: string[] = [];
+
+  constructor(
+    private readonly experiment: Experiment,
+    private readonly measured: readonly MeasuredRun[],
+    private readonly store: RunStore,
+  ) {}
+
+  /**
+   * The measured run that is this planned run: the same data set, split, fold, seed, model,
+   * review protocol and catalogue NDCG, and the same config (or, when the bench did not record
+   * the config, the same settings given). A run with the same settings whose config differs
+   * (a default changed since) is listed as refused.
+   */
+  importRun(run: PlannedRun): void {
+    const { identity } = run;
+    const e = this.experiment;
+    const candidates = this.measured.filter(
+      (m) =>
+        m.model === identity.model &&
+        m.dataset === e.dataset &&
+        sameSplit(m.split, e.split) &&
+        m.seed === identity.seed &&
+        m.fold === identity.fold &&
+        m.reviewProtocol === (e.reviewProtocol ?? 'clean') &&
+        m.detail?.catalogueNdcg?.k === e.catalogueNdcg &&
+        (identity.scoredOn === 'test' || m.bestValidationRmse !== undefined),
+    );
+    const sameSettings = (m: MeasuredRun): boolean =>
+      canonicalJson(overrideSettings(m.model, m.overrides)) === canonicalJson(run.settings);
+    const differences = (m: MeasuredRun): string[] =>
+      m.config === undefined
+        ? []
+        : configDifferences(m.model, migrateConfig(m.model, m.config, m.provenance.source), identity.config);
+    const match = candidates.find((m) =>
+      m.config === undefined ? sameSettings(m) : differences(m).length === 0,
+    );
+    if (match === undefined) {
+      this.unmatched++;
+      for (const m of candidates.filter((c) => c.config !== undefined && sameSettings(c)))
+        this.refused.push(
+          `${this.what(run)} from ${m.provenance.source}: its config differs from today's (${differences(m).join('; ')})`,
+        );
+      return;
     }
-    outcomes.push({ experiment: experiment.name, imported, alreadyStored, refused, unmatched });
+    if (this.store.has(run.key)) {
+      this.alreadyStored++;
+      return;
+    }
+    this.store.write(record(run, match, e.metrics));
+    this.imported++;
+  }
+
+  private what(run: PlannedRun): string {
+    const label = run.role.kind === 'figure' ? `${run.role.figure} ${run.role.label}` : run.role.label;
+    return `${run.role.kind} ${label} (${run.identity.model}) seed ${run.identity.seed} fold ${run.identity.fold + 1}`;
+  }
+}
+
+async function importMeasuredRuns(
+  dataDir: string,
+  only: readonly string[] | undefined,
+  resultsDir = 'bench/results',
+): Promise<ImportOutcome[]> {
+  const measured = readMeasuredRuns(resultsDir);
+  const experiments = BENCHMARK_EXPERIMENT_FILES.map((file) => ({ file, experiment: readExperimentFile(file) }));
+  const unknown = (only ?? []).filter((name) => !experiments.some((e) => e.experiment.name === name));
+  if (unknown.length > 0)
+    throw new UsageError(
+      `--only: no benchmark experiment named ${unknown.map((n) => `"${n}"`).join(', ')} (they are: ${experiments.map((e) => e.experiment.name).join(', ')})`,
+    );
+  const outcomes: ImportOutcome[] = [];
+  for (const { file, experiment } of experiments) {
+    if (only !== undefined && !only.includes(experiment.name)) continue;
+    const dataset = loadDataset(experiment.dataset, { dataDir });
+    const context = { experiment, dataset, quick: false, file };
+    const plan = planExperiment(context);
+    const store = new RunStore(benchmarkOutDir(experiment));
+    const work = new ExperimentImport(experiment, measured, store);
+    // Figure points are fitted by the runner only (the bench mains never swept a figure's setting
+    // except where a figure point shares its key with a table run, which is then stored already).
+    for (const run of plan.runs) if (run.role.kind !== 'figure') work.importRun(run);
+    // The sweep's best point on test, once its validation points are stored.
+    const sweepRecords = plan.runs.filter((r) => r.role.kind === 'sweep' && store.has(r.key)).map((r) => store.readFor(r));
+    for (const run of bestPointRuns(context, sweepRecords)) work.importRun(run);
+    outcomes.push({
+      experiment: experiment.name,
+      imported: work.imported,
+      alreadyStored: work.alreadyStored,
+      refused: work.refused,
+      unmatched: work.unmatched,
+    });
   }
   return outcomes;
 }
 
+function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
 async function main(): Promise<void> {
-  const flag = process.argv.indexOf('--data-dir');
-  const dataDir = flag >= 0 ? process.argv[flag + 1] : '../shared/data';
-  for (const o of await importMeasuredRuns(dataDir)) {
+  const dataDir = flag('--data-dir') ?? '../shared/data';
+  const only = flag('--only')?.split(',');
+  for (const o of await importMeasuredRuns(dataDir, only)) {
     console.log(
-      `${o.experiment}: ${o.imported} imported, ${o.alreadyStored} already stored, ${o.refused.length} left out, ${o.unmatched} planned table runs never measured`,
+      `${o.experiment}: ${o.imported} imported, ${o.alreadyStored} already stored, ${o.refused.length} left out, ${o.unmatched} planned runs never measured`,
     );
     for (const r of o.refused) console.log(`  left out: ${r}`);
   }
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`import-measured-runs: ${error.message}`);
+  process.exitCode = 2;
+}
