@@ -405,7 +405,10 @@ class Checker {
     }
     const seeds = this.array(o.seeds, '$.seeds').map((s, i) => this.integer(s, `$.seeds[${i}]`, 0));
     const metrics = this.array(o.metrics, '$.metrics').map((m, i) => this.metric(m, `$.metrics[${i}]`));
-    const models = this.array(o.models, '$.models').map((m, i) => this.model(m, `$.models[${i}]`, metrics));
+    // An experiment that only searches settings (a sweep, its best point scored on test) needs no rows.
+    const models = this.array(o.models, '$.models', o.sweep === undefined).map((m, i) =>
+      this.model(m, `$.models[${i}]`, metrics),
+    );
     this.unique(
       models.map((m) => m.label),
       '$.models',
