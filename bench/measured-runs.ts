@@ -215,7 +215,9 @@ function reviewDetail(run: Json, file: string): RunDetail {
     ...(typeof run.bestValidationRmse === 'number' ? { bestValidationRmse: run.bestValidationRmse } : {}),
     nValidation: num(run, 'nValidation', file),
     coldStart: run.coldStart as unknown as ColdStartCounts,
-    ...(run.catalogueNdcg !== undefined ? { catalogueNdcg: run.catalogueNdcg as unknown as CatalogueNdcg } : {}),
+    ...(run.catalogueNdcg !== undefined
+      ? { catalogueNdcg: run.catalogueNdcg as unknown as CatalogueNdcg }
+      : {}),
   };
 }
 
