@@ -16,6 +16,8 @@ export const BENCHMARK_EXPERIMENT_FILES: readonly string[] = [
   'experiments/aanmf/table4-ml1m.json',
   'experiments/afm-gau/table2.json',
   'bench/experiments/afm-gau-genre-ml1m.json',
+  'bench/experiments/svdfeature-validation-ml1m.json',
+  'bench/experiments/cdl-validation-ml1m.json',
   'experiments/rsattae/table3.json',
   'experiments/safmr/musical-instruments.json',
   'bench/experiments/review-models-catalogue-ndcg.json',
