@@ -28,6 +28,7 @@ export const BENCHMARK_EXPERIMENT_FILES: readonly string[] = [
   'bench/experiments/review-tuning-transnet.json',
   'bench/experiments/review-tuning-safmr.json',
   'bench/experiments/review-rating-loss.json',
+  'bench/experiments/issue13-ml1m-9010.json',
 ];
 
 /** Where an experiment's runs and reports live, relative to the repository root. */

@@ -253,6 +253,45 @@ function reviewRuns(resultsDir: string, directory: ReviewRunsDirectory): Measure
     });
 }
 
+/**
+ * Single `heed evaluate --json` outputs kept in bench/results/ by hand, with the command that
+ * wrote each (BENCHMARKS.md, issue 13).
+ */
+const EVALUATE_OUTPUTS: readonly { readonly file: string; readonly command: string }[] = [
+  {
+    file: 'bayes-svdpp-ml1m-9010-session7.json',
+    command:
+      'node dist/src/cli/main.js evaluate --model bayes-svdpp --dataset ml-1m --data-dir ../shared/data --split ratio:0.9,0,0.1 --seed 1 --json',
+  },
+  {
+    file: 'blend-ml1m-9010-session7.json',
+    command:
+      'node dist/src/cli/main.js evaluate --model blend --dataset ml-1m --data-dir ../shared/data --split ratio:0.9,0,0.1 --seed 1 --json',
+  },
+];
+
+function evaluateOutputRuns(resultsDir: string): MeasuredRun[] {
+  return EVALUATE_OUTPUTS.filter((o) => fs.existsSync(path.join(resultsDir, o.file))).map((o) => {
+    const file = path.join(resultsDir, o.file);
+    const run = readJson(file);
+    return {
+      ...common(run, file),
+      // `heed evaluate --json` of today keys its metrics by name (`ndcg@10`), like the runner.
+      metrics: run.metrics as Record<string, number>,
+      split: String(run.split),
+      fold: 0,
+      overrides: '',
+      reviewProtocol: 'clean' as const,
+      provenance: {
+        source: file,
+        date: `file modified ${fs.statSync(file).mtime.toISOString()}`,
+        command: o.command,
+        machine: 'not recorded (BENCHMARKS.md: the 2-core AMD EPYC box)',
+      },
+    };
+  });
+}
+
 /** Every measured run under `resultsDir` (bench/results). */
 export function readMeasuredRuns(resultsDir: string): MeasuredRun[] {
   const at = (name: string): string => path.join(resultsDir, name);
@@ -263,5 +302,6 @@ export function readMeasuredRuns(resultsDir: string): MeasuredRun[] {
     ...neuralBaselineRuns(at('neural-baselines.json')),
     ...rsattaeRuns(at('rsattae.json')),
     ...REVIEW_RUN_DIRECTORIES.flatMap((d) => reviewRuns(resultsDir, d)),
+    ...evaluateOutputRuns(resultsDir),
   ];
 }

@@ -279,11 +279,15 @@ class Checker {
     if (o.kind === 'list') {
       if (o.space !== undefined) this.fail(`${path}.space`, 'a list sweep names its points in "points"');
       if (o.samples !== undefined || o.seed !== undefined)
-        this.fail(`${path}.${o.samples !== undefined ? 'samples' : 'seed'}`, 'a list sweep tries every point');
+        this.fail(
+          `${path}.${o.samples !== undefined ? 'samples' : 'seed'}`,
+          'a list sweep tries every point',
+        );
       points = this.array(o.points, `${path}.points`).map((p, i) => this.settings(p, `${path}.points[${i}]`));
       const seen = points.map((p) => canonicalJson(p));
       seen.forEach((point, i) => {
-        if (seen.indexOf(point) < i) this.fail(`${path}.points[${i}]`, `repeats $.sweep.points[${seen.indexOf(point)}]`);
+        if (seen.indexOf(point) < i)
+          this.fail(`${path}.points[${i}]`, `repeats $.sweep.points[${seen.indexOf(point)}]`);
       });
     } else {
       if (o.points !== undefined)
