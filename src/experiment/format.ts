@@ -287,7 +287,7 @@ class Checker {
       const seen = points.map((p) => canonicalJson(p));
       seen.forEach((point, i) => {
         if (seen.indexOf(point) < i)
-          this.fail(`${path}.points[${i}]`, `repeats $.sweep.points[${seen.indexOf(point)}]`);
+          this.fail(`${path}.points[${i}]`, `repeats ${path}.points[${seen.indexOf(point)}]`);
       });
     } else {
       if (o.points !== undefined)
