@@ -8,7 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { predefinedFoldNames } from '../src/data/split.js';
 import type { ModelConfig } from '../src/models/model.js';
-import type { Provenance } from '../src/experiment/store.js';
+import type { Provenance, RunDetail } from '../src/experiment/store.js';
+import type { CatalogueNdcg } from '../src/eval/catalogue-ndcg.js';
+import type { ColdStartCounts } from '../src/models/predictor.js';
 
 export interface MeasuredRun {
   readonly model: string;
@@ -28,6 +30,12 @@ export interface MeasuredRun {
   readonly bestEpoch?: number;
   readonly nTrain: number;
   readonly nTest: number;
+  /** The review protocol it ran under (`clean` for every model before the paper protocol existed). */
+  readonly reviewProtocol: 'clean' | 'paper';
+  /** The validation RMSE of the kept epoch, when the model early-stopped. */
+  readonly bestValidationRmse?: number;
+  /** What `heed evaluate --json` printed beyond the metrics, when the bench kept it (review runs). */
+  readonly detail?: RunDetail;
   readonly provenance: Provenance;
 }
 
@@ -60,7 +68,10 @@ function metricsOf(run: Json): Record<string, number> {
   return out;
 }
 
-function common(run: Json, file: string): Omit<MeasuredRun, 'split' | 'fold' | 'provenance' | 'overrides'> {
+function common(
+  run: Json,
+  file: string,
+): Omit<MeasuredRun, 'split' | 'fold' | 'provenance' | 'overrides' | 'reviewProtocol'> {
   return {
     model: String(run.model),
     dataset: String(run.dataset),
@@ -73,6 +84,7 @@ function common(run: Json, file: string): Omit<MeasuredRun, 'split' | 'fold' | '
     predictSeconds: typeof run.predictSeconds === 'number' ? run.predictSeconds : 0,
     epochs: typeof run.epochs === 'number' ? run.epochs : 0,
     ...(typeof run.bestEpoch === 'number' ? { bestEpoch: run.bestEpoch } : {}),
+    ...(typeof run.bestValidationRmse === 'number' ? { bestValidationRmse: run.bestValidationRmse } : {}),
     nTrain: num(run, 'nTrain', file),
     nTest: num(run, 'nTest', file),
   };
@@ -87,6 +99,7 @@ function sessionRuns(file: string): MeasuredRun[] {
     const protocol = String(run.protocol);
     const measured = {
       ...common(run, file),
+      reviewProtocol: 'clean' as const,
       overrides: typeof run.overrides === 'string' ? run.overrides : '',
       provenance: {
         source: file,
@@ -116,6 +129,7 @@ function sessionRuns(file: string): MeasuredRun[] {
 function neuralBaselineRuns(file: string): MeasuredRun[] {
   return (readJson(file).runs as Json[]).map((run) => ({
     ...common(run, file),
+    reviewProtocol: 'clean' as const,
     split: String(run.split),
     fold: 0,
     overrides: String(run.overrides ?? ''),
@@ -137,6 +151,7 @@ function rsattaeRuns(file: string): MeasuredRun[] {
       ...common(run, file),
       fitSeconds: Number(seconds.fit),
       predictSeconds: Number(seconds.predict),
+      reviewProtocol: 'clean' as const,
       split: String(run.split),
       fold: 0,
       overrides: String(run.overrides ?? ''),
@@ -150,8 +165,66 @@ function rsattaeRuns(file: string): MeasuredRun[] {
   });
 }
 
-/** review-models/clean/MODEL-seedN.json: one run per file. */
-function reviewRuns(dir: string): MeasuredRun[] {
+/** How one directory of `heed evaluate --json` files under review-models/ was measured. */
+interface ReviewRunsDirectory {
+  readonly dir: string;
+  readonly reviewProtocol: 'clean' | 'paper';
+  /** The command that wrote a file, from its parsed JSON. */
+  readonly command: (run: Json) => string;
+}
+
+const REVIEW_MODELS_COMMAND = 'node dist/bench/review-models.js --data-dir ../shared/data';
+
+/** The review-models/ directories and the commands (since folded into experiment files) that wrote them. */
+const REVIEW_RUN_DIRECTORIES: readonly ReviewRunsDirectory[] = [
+  {
+    dir: 'clean',
+    reviewProtocol: 'clean',
+    command: (run) =>
+      `${REVIEW_MODELS_COMMAND} --protocol clean --seeds ${String(run.seed)} --models ${String(run.model)}`,
+  },
+  {
+    dir: 'paper',
+    reviewProtocol: 'paper',
+    command: (run) =>
+      `${REVIEW_MODELS_COMMAND} --protocol paper --seeds ${String(run.seed)} --models ${String(run.model)}`,
+  },
+  {
+    dir: 'clean-ndcg50',
+    reviewProtocol: 'clean',
+    command: (run) =>
+      `${REVIEW_MODELS_COMMAND} --seeds ${String(run.seed)} --catalogue-ndcg 50 --models ${String(run.model)}`,
+  },
+  {
+    dir: 'tuning',
+    reviewProtocol: 'clean',
+    command: (run) =>
+      `bash bench/review-tuning.sh (heed evaluate --model ${String(run.model)} --split ratio:0.8,0.1,0.1 --seed ${String(run.seed)} --json with the settings of its file name)`,
+  },
+];
+
+/** The fields of `heed evaluate --json` that a run record keeps as its `detail`. */
+function reviewDetail(run: Json, file: string): RunDetail {
+  return {
+    split: String(run.split),
+    rmse: num(run, 'rmse', file),
+    mae: num(run, 'mae', file),
+    mse: num(run, 'mse', file),
+    ndcg10: typeof run.ndcg10 === 'number' ? run.ndcg10 : null,
+    samplesPerSecond: num(run, 'samplesPerSecond', file),
+    ...(typeof run.bestValidationRmse === 'number' ? { bestValidationRmse: run.bestValidationRmse } : {}),
+    nValidation: num(run, 'nValidation', file),
+    coldStart: run.coldStart as unknown as ColdStartCounts,
+    ...(run.catalogueNdcg !== undefined
+      ? { catalogueNdcg: run.catalogueNdcg as unknown as CatalogueNdcg }
+      : {}),
+  };
+}
+
+/** review-models/DIR/MODEL-seedN[-settings].json: one `heed evaluate --json` run per file. */
+function reviewRuns(resultsDir: string, directory: ReviewRunsDirectory): MeasuredRun[] {
+  const dir = path.join(resultsDir, 'review-models', directory.dir);
+  if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -166,15 +239,57 @@ function reviewRuns(dir: string): MeasuredRun[] {
         dataset: String(run.dataset).replace(/^amazon:.*?\/data\//, 'amazon:'),
         split: String(run.split),
         fold: 0,
+        // Every file records the config it ran with, which is what matches it to a planned run.
         overrides: '',
+        reviewProtocol: directory.reviewProtocol,
+        detail: reviewDetail(run, file),
         provenance: {
           source: file,
           date: `file modified ${stat.mtime.toISOString()}`,
-          command: `node dist/bench/review-models.js --data-dir ../shared/data --protocol clean --seeds ${String(run.seed)} --models ${String(run.model)}`,
+          command: directory.command(run),
           machine: 'not recorded (BENCHMARKS.md: the 2-core AMD EPYC box)',
         },
       };
     });
+}
+
+/**
+ * Single `heed evaluate --json` outputs kept in bench/results/ by hand, with the command that
+ * wrote each (BENCHMARKS.md, issue 13).
+ */
+const EVALUATE_OUTPUTS: readonly { readonly file: string; readonly command: string }[] = [
+  {
+    file: 'bayes-svdpp-ml1m-9010-session7.json',
+    command:
+      'node dist/src/cli/main.js evaluate --model bayes-svdpp --dataset ml-1m --data-dir ../shared/data --split ratio:0.9,0,0.1 --seed 1 --json',
+  },
+  {
+    file: 'blend-ml1m-9010-session7.json',
+    command:
+      'node dist/src/cli/main.js evaluate --model blend --dataset ml-1m --data-dir ../shared/data --split ratio:0.9,0,0.1 --seed 1 --json',
+  },
+];
+
+function evaluateOutputRuns(resultsDir: string): MeasuredRun[] {
+  return EVALUATE_OUTPUTS.filter((o) => fs.existsSync(path.join(resultsDir, o.file))).map((o) => {
+    const file = path.join(resultsDir, o.file);
+    const run = readJson(file);
+    return {
+      ...common(run, file),
+      // `heed evaluate --json` of today keys its metrics by name (`ndcg@10`), like the runner.
+      metrics: run.metrics as Record<string, number>,
+      split: String(run.split),
+      fold: 0,
+      overrides: '',
+      reviewProtocol: 'clean' as const,
+      provenance: {
+        source: file,
+        date: `file modified ${fs.statSync(file).mtime.toISOString()}`,
+        command: o.command,
+        machine: 'not recorded (BENCHMARKS.md: the 2-core AMD EPYC box)',
+      },
+    };
+  });
 }
 
 /** Every measured run under `resultsDir` (bench/results). */
@@ -186,6 +301,7 @@ export function readMeasuredRuns(resultsDir: string): MeasuredRun[] {
     ...sessionRuns(at('afm-gau.json')),
     ...neuralBaselineRuns(at('neural-baselines.json')),
     ...rsattaeRuns(at('rsattae.json')),
-    ...reviewRuns(at(path.join('review-models', 'clean'))),
+    ...REVIEW_RUN_DIRECTORIES.flatMap((d) => reviewRuns(resultsDir, d)),
+    ...evaluateOutputRuns(resultsDir),
   ];
 }

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { BENCHMARK_EXPERIMENT_FILES } from '../bench/benchmark-experiments.js';
 import { benchmarkSection, regeneratedBenchmarks, sectionText } from '../bench/benchmark-sections.js';
 import { libmfSectionText } from '../bench/libmf-section.js';
-import { readMeasuredRuns } from '../bench/measured-runs.js';
+import { readMeasuredRuns, type MeasuredRun } from '../bench/measured-runs.js';
 import { RunStore, type RunRecord } from '../src/experiment/store.js';
 
 // dist/test/ → the repository root, and the workspace's shared/data beside it.
@@ -44,6 +44,15 @@ test('BENCHMARKS.md sections equal what update-benchmarks writes from the stored
   assert.equal(regenerated, markdown, 'BENCHMARKS.md is stale: run node dist/bench/update-benchmarks.js');
 });
 
+/**
+ * What an imported run holds for a metric: the measured test value, or for a sweep point scored
+ * on validation its RMSE, the fit's bestValidationRmse (the bench kept no other validation metric).
+ */
+function measuredValue(m: MeasuredRun, metric: string, scoredOn: 'test' | 'validation'): number | null {
+  if (scoredOn === 'test') return m.metrics[metric] ?? null;
+  return metric === 'rmse' ? (m.bestValidationRmse ?? null) : null;
+}
+
 test('every imported run holds the numbers of the measured run it names as its source', (t) => {
   if (!realData(t)) return;
   process.chdir(ROOT);
@@ -61,7 +70,9 @@ test('every imported run holds the numbers of the measured run it names as its s
           m.model === identity.model &&
           m.seed === identity.seed &&
           m.fold === identity.fold &&
-          Object.entries(record.metrics).every(([metric, value]) => (m.metrics[metric] ?? null) === value),
+          Object.entries(record.metrics).every(
+            ([metric, value]) => measuredValue(m, metric, identity.scoredOn) === value,
+          ),
       );
       // aanmf.json holds the same AANMF+P ml-1m fit twice (two sessions), so more than one may match.
       assert.ok(source.length >= 1, `${dir}/${name}: no measured run with these numbers in its source`);

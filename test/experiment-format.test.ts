@@ -193,3 +193,79 @@ test('a range of predefined splits (u1..u3) plans one run per fold; a missing sp
     /my\.json: \$\.split: data set "synthetic:.*" has no split "u4" \(its splits: u1, u2, u3;/,
   );
 });
+
+test('the review protocol is "clean" or "paper"; another value is refused naming the field', () => {
+  assert.equal(parseExperiment(variant(['reviewProtocol'], 'paper'), FILE).reviewProtocol, 'paper');
+  rejects(
+    variant(['reviewProtocol'], 'authors'),
+    /^my\.json: \$\.reviewProtocol: must be "clean" or "paper", got "authors"/,
+  );
+});
+
+const LIST_SWEEP = {
+  label: 'S',
+  model: 'biasedmf',
+  kind: 'list',
+  points: [{}, { l2: 0.01 }, { factors: 4, learningRate: 0.02 }],
+  metric: 'rmse',
+  expectedSeconds: 1,
+};
+
+test('a list sweep tries exactly its points, in order; a quick run keeps the first ones', () => {
+  const sweep = parseExperiment(variant(['sweep'], { ...LIST_SWEEP, quick: { samples: 2 } }), FILE).sweep;
+  assert.ok(sweep !== undefined);
+  assert.deepEqual(sweepPoints(sweep), [{}, { l2: 0.01 }, { factors: 4, learningRate: 0.02 }]);
+  assert.deepEqual(sweepPoints(sweep, sweep.quick?.samples), [{}, { l2: 0.01 }]);
+  const dataset = generateSynthetic({ users: 30, items: 40, ratingsPerUser: 10 });
+  const plan = planExperiment({
+    experiment: parseExperiment(variant(['sweep'], LIST_SWEEP), FILE),
+    dataset,
+    quick: false,
+    file: FILE,
+  });
+  const points = plan.runs.filter((r) => r.role.kind === 'sweep');
+  // Three points × two seeds × two folds, each scored on validation.
+  assert.equal(points.length, 3 * 2 * 2);
+  assert.ok(points.every((r) => r.identity.scoredOn === 'validation'));
+  assert.equal(
+    points.find((r) => r.role.kind === 'sweep' && r.settings.l2 === 0.01)?.identity.config.l2,
+    0.01,
+  );
+});
+
+test('a list sweep is refused with the path when its points are missing, repeated or mixed with a space', () => {
+  rejects(variant(['sweep'], { ...LIST_SWEEP, points: undefined }), /\$\.sweep\.points: must be an array/);
+  rejects(variant(['sweep'], { ...LIST_SWEEP, points: [] }), /\$\.sweep\.points: must not be empty/);
+  rejects(
+    variant(['sweep'], { ...LIST_SWEEP, points: [{ l2: 0.01 }, {}, { l2: 0.01 }] }),
+    /\$\.sweep\.points\[2\]: repeats \$\.sweep\.points\[0\]/,
+  );
+  rejects(
+    variant(['sweep'], { ...LIST_SWEEP, space: { l2: [0.01] } }),
+    /\$\.sweep\.space: a list sweep names its points in "points"/,
+  );
+  rejects(
+    variant(['sweep'], { ...LIST_SWEEP, samples: 2 }),
+    /\$\.sweep\.samples: a list sweep tries every point/,
+  );
+  rejects(
+    variant(['sweep'], { ...LIST_SWEEP, kind: 'grid', space: { l2: [0.01] } }),
+    /\$\.sweep\.points: only a "list" sweep has points \(this one is "grid"\)/,
+  );
+  rejects(
+    variant(['sweep'], { ...LIST_SWEEP, kind: 'bayes' }),
+    /\$\.sweep\.kind: must be "grid", "random" or "list"/,
+  );
+  rejects(
+    variant(['sweep'], { ...LIST_SWEEP, points: [{ l2: [1] }] }),
+    /\$\.sweep\.points\[0\]\.l2: must be a number/,
+  );
+});
+
+test('an experiment may have no models only when it has a sweep', () => {
+  rejects(variant(['models'], []), /\$\.models: must not be empty/);
+  const withSweep = JSON.parse(variant(['sweep'], LIST_SWEEP)) as Record<string, unknown>;
+  delete withSweep.reference;
+  withSweep.models = [];
+  assert.equal(parseExperiment(JSON.stringify(withSweep), FILE).models.length, 0);
+});

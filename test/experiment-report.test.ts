@@ -118,6 +118,85 @@ test('the best sweep point has the lowest mean validation RMSE', () => {
   assert.deepEqual(bestSweepPoint(runs, 'rmse'), { factors: 2 });
 });
 
+test("with catalogueNdcg the table has its column, the mean ± sd of each run's catalogue NDCG", () => {
+  const experiment = parseExperiment(
+    JSON.stringify({ ...JSON.parse(JSON.stringify(EXPERIMENT)), catalogueNdcg: 50 }),
+    'catalogue.json',
+  );
+  const withCatalogue = (r: RunRecord, ndcg: number): RunRecord => ({
+    ...r,
+    identity: { ...r.identity, catalogueNdcg: 50 },
+    detail: {
+      split: 'u1',
+      rmse: r.metrics.rmse ?? 0,
+      mae: r.metrics.mae ?? 0,
+      mse: 0,
+      ndcg10: null,
+      samplesPerSecond: 1,
+      nValidation: 0,
+      coldStart: { user: 0, item: 0, both: 0, fallback: 0 },
+      catalogueNdcg: { k: 50, ndcg, users: 10, candidates: 100 },
+    },
+  });
+  const records = [
+    withCatalogue(RECORDS[0], 0.03),
+    withCatalogue(RECORDS[1], 0.01),
+    withCatalogue(RECORDS[2], 0.02),
+    withCatalogue(RECORDS[3], 0.02),
+  ];
+  const summary = summarize(experiment, records);
+  assert.deepEqual(summary.rows[0].catalogueNdcg?.values, [0.01, 0.03]);
+  const text = markdownReport({ experiment, records, quick: false, quickNotes: [], missing: 0 }, summary);
+  assert.ok(text.includes('| NDCG@50 (catalogue) |'));
+  const mf = text.split('\n').find((l) => l.startsWith('| MF '));
+  assert.equal(mf?.split('|').map((c) => c.trim())[9], '0.0200 ± 0.0141');
+  // Without the setting, no column.
+  assert.ok(
+    !markdownReport(
+      { experiment: EXPERIMENT, records: RECORDS, quick: false, quickNotes: [], missing: 0 },
+      summarize(EXPERIMENT, RECORDS),
+    ).includes('catalogue'),
+  );
+});
+
+test('a list sweep point {} is shown as "defaults"', () => {
+  const experiment = parseExperiment(
+    JSON.stringify({
+      ...JSON.parse(JSON.stringify(EXPERIMENT)),
+      sweep: {
+        label: 'S',
+        model: 'biasedmf',
+        kind: 'list',
+        points: [{}, { l2: 0.1 }],
+        metric: 'rmse',
+        expectedSeconds: 1,
+      },
+    }),
+    'list.json',
+  );
+  const point = (p: Record<string, number>, seed: number, rmse: number): RunRecord => ({
+    ...record('S', 'biasedmf', seed, rmse, 0),
+    key: `s${JSON.stringify(p)}-${seed}`,
+    role: { kind: 'sweep', label: 'S', point: p },
+  });
+  const records = [
+    ...RECORDS,
+    point({}, 1, 0.9),
+    point({}, 2, 0.92),
+    point({ l2: 0.1 }, 1, 0.95),
+    point({ l2: 0.1 }, 2, 0.95),
+  ];
+  const text = markdownReport(
+    { experiment, records, quick: false, quickNotes: [], missing: 0 },
+    summarize(experiment, records),
+  );
+  const rows = text.split('\n').filter((l) => l.startsWith('| defaults ') || l.startsWith('| l2=0.1 '));
+  assert.deepEqual(
+    rows.map((l) => l.split('|')[1].trim()),
+    ['defaults', 'l2=0.1'],
+  );
+});
+
 test('paired tests against the reference and Friedman across three models use the seed blocks', () => {
   const three = parseExperiment(
     JSON.stringify({

@@ -9,6 +9,7 @@ import type { ConfigValue } from '../models/model.js';
 import { metricByName } from '../eval/metric.js';
 import { parseSplitSpec } from '../data/split.js';
 import { UsageError } from '../util/errors.js';
+import { canonicalJson } from './run-key.js';
 
 /** The format version this Heed reads and writes. */
 export const EXPERIMENT_VERSION = 1;
@@ -46,9 +47,15 @@ export interface Sweep {
   readonly model: string;
   /** Settings every point shares. */
   readonly settings: Settings;
-  readonly kind: 'grid' | 'random';
-  /** Each setting's candidate values. */
+  /** `grid` and `random` search `space`; `list` tries exactly `points`, in order. */
+  readonly kind: 'grid' | 'random' | 'list';
+  /** `grid` and `random`: each setting's candidate values (empty for `list`). */
   readonly space: Readonly<Record<string, readonly ConfigValue[]>>;
+  /**
+   * `list`: the points themselves, for a search that is not a product of per-setting values
+   * (settings tried one or two at a time around the defaults; `{}` is the defaults).
+   */
+  readonly points?: readonly Settings[];
   /** `random` only: how many distinct points to draw from the grid, and with what seed. */
   readonly samples?: number;
   readonly seed?: number;
@@ -258,23 +265,42 @@ class Checker {
       'settings',
       'kind',
       'space',
+      'points',
       'samples',
       'seed',
       'metric',
       'expectedSeconds',
       'quick',
     ]);
-    if (o.kind !== 'grid' && o.kind !== 'random')
-      this.fail(`${path}.kind`, `must be "grid" or "random", got ${describe(o.kind)}`);
-    const spaceObject = this.object(o.space, `${path}.space`, Object.keys(o.space ?? {}));
+    if (o.kind !== 'grid' && o.kind !== 'random' && o.kind !== 'list')
+      this.fail(`${path}.kind`, `must be "grid", "random" or "list", got ${describe(o.kind)}`);
     const space: Record<string, ConfigValue[]> = {};
-    for (const [key, values] of Object.entries(spaceObject))
-      space[key] = this.array(values, `${path}.space.${key}`).map((v, i) =>
-        this.configValue(v, `${path}.space.${key}[${i}]`),
-      );
-    if (Object.keys(space).length === 0) this.fail(`${path}.space`, 'must name at least one setting');
-    if (o.kind === 'random' && o.samples === undefined)
-      this.fail(`${path}.samples`, 'a random sweep needs the number of points to draw');
+    let points: Settings[] | undefined;
+    if (o.kind === 'list') {
+      if (o.space !== undefined) this.fail(`${path}.space`, 'a list sweep names its points in "points"');
+      if (o.samples !== undefined || o.seed !== undefined)
+        this.fail(
+          `${path}.${o.samples !== undefined ? 'samples' : 'seed'}`,
+          'a list sweep tries every point',
+        );
+      points = this.array(o.points, `${path}.points`).map((p, i) => this.settings(p, `${path}.points[${i}]`));
+      const seen = points.map((p) => canonicalJson(p));
+      seen.forEach((point, i) => {
+        if (seen.indexOf(point) < i)
+          this.fail(`${path}.points[${i}]`, `repeats ${path}.points[${seen.indexOf(point)}]`);
+      });
+    } else {
+      if (o.points !== undefined)
+        this.fail(`${path}.points`, `only a "list" sweep has points (this one is "${o.kind}")`);
+      const spaceObject = this.object(o.space, `${path}.space`, Object.keys(o.space ?? {}));
+      for (const [key, values] of Object.entries(spaceObject))
+        space[key] = this.array(values, `${path}.space.${key}`).map((v, i) =>
+          this.configValue(v, `${path}.space.${key}[${i}]`),
+        );
+      if (Object.keys(space).length === 0) this.fail(`${path}.space`, 'must name at least one setting');
+      if (o.kind === 'random' && o.samples === undefined)
+        this.fail(`${path}.samples`, 'a random sweep needs the number of points to draw');
+    }
     const quick = this.quick(o.quick, `${path}.quick`, ['samples']);
     const quickSamples =
       o.quick !== undefined && (o.quick as JsonObject).samples !== undefined
@@ -286,6 +312,7 @@ class Checker {
       settings: this.settings(o.settings, `${path}.settings`),
       kind: o.kind,
       space,
+      ...(points !== undefined ? { points } : {}),
       ...(o.samples !== undefined ? { samples: this.integer(o.samples, `${path}.samples`, 1) } : {}),
       ...(o.seed !== undefined ? { seed: this.integer(o.seed, `${path}.seed`, 0) } : {}),
       metric: this.metric(o.metric, `${path}.metric`),
@@ -382,7 +409,10 @@ class Checker {
     }
     const seeds = this.array(o.seeds, '$.seeds').map((s, i) => this.integer(s, `$.seeds[${i}]`, 0));
     const metrics = this.array(o.metrics, '$.metrics').map((m, i) => this.metric(m, `$.metrics[${i}]`));
-    const models = this.array(o.models, '$.models').map((m, i) => this.model(m, `$.models[${i}]`, metrics));
+    // An experiment that only searches settings (a sweep, its best point scored on test) needs no rows.
+    const models = this.array(o.models, '$.models', o.sweep === undefined).map((m, i) =>
+      this.model(m, `$.models[${i}]`, metrics),
+    );
     this.unique(
       models.map((m) => m.label),
       '$.models',

@@ -252,10 +252,15 @@ function applyQuick(
 }
 
 /**
- * The sweep's points: every combination of the space (grid), or `samples` distinct combinations
- * drawn with the sweep's seed (random), in a fixed order.
+ * The sweep's points: every combination of the space (grid), `samples` distinct combinations
+ * drawn with the sweep's seed (random), or the listed points (list; a quick run's `samples` keeps
+ * the first ones), in a fixed order.
  */
 export function sweepPoints(sweep: Sweep, quickSamples?: number): Settings[] {
+  if (sweep.kind === 'list') {
+    const points = sweep.points ?? [];
+    return points.slice(0, quickSamples ?? points.length);
+  }
   const keys = Object.keys(sweep.space).sort();
   let grid: Record<string, ConfigValue>[] = [{}];
   for (const key of keys)

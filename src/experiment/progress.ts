@@ -40,6 +40,8 @@ export function describeRun(run: PlannedRun): string {
 }
 
 export function pointText(point: Readonly<Record<string, unknown>>): string {
+  // A list sweep's `{}` is the model's defaults.
+  if (Object.keys(point).length === 0) return 'defaults';
   return Object.entries(point)
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');

@@ -163,6 +163,7 @@ function rowTable(e: Experiment, summary: ExperimentSummary): string {
     headers.push(`${label} Heed`);
     if (hasPaper) headers.push(`${label} paper`, `${label} Δ`);
   }
+  if (e.catalogueNdcg !== undefined) headers.push(`NDCG@${e.catalogueNdcg} (catalogue)`);
   headers.push('runs');
   const rows = summary.rows.map((r) => {
     const cells = [r.label, `\`${r.model}\``];
@@ -175,6 +176,8 @@ function rowTable(e: Experiment, summary: ExperimentSummary): string {
           m?.difference === undefined ? '-' : signed(m.difference),
         );
     }
+    if (e.catalogueNdcg !== undefined)
+      cells.push(r.catalogueNdcg === undefined ? '-' : meanSdText(r.catalogueNdcg.mean, r.catalogueNdcg.sd));
     cells.push(String(r.runs));
     return cells;
   });

@@ -38,6 +38,11 @@ export interface RowSummary {
   readonly note?: string;
   /** The sweep's best row: the point picked on validation. */
   readonly point?: Settings;
+  /**
+   * With the experiment's `catalogueNdcg`: NDCG@k over the whole catalogue (`catalogue-ndcg.ts`),
+   * from each run's detail; not a paired-test metric.
+   */
+  readonly catalogueNdcg?: MetricSummary;
 }
 
 export interface FigurePoint {
@@ -130,10 +135,16 @@ function summarizeRuns(
   runs: readonly RunRecord[],
   metrics: readonly string[],
   paper: Readonly<Record<string, number>> | undefined,
-): { runs: number; metrics: Record<string, MetricSummary>; blocks: string[] } {
+): {
+  runs: number;
+  metrics: Record<string, MetricSummary>;
+  blocks: string[];
+  catalogueNdcg?: MetricSummary;
+} {
   const ordered = [...runs].sort(
     (a, b) => a.identity.seed - b.identity.seed || a.identity.fold - b.identity.fold,
   );
+  const catalogue = ordered.map((r) => r.detail?.catalogueNdcg?.ndcg ?? null);
   const out: Record<string, MetricSummary> = {};
   for (const name of metrics) {
     const values = ordered.map((r) => r.metrics[name] ?? null);
@@ -150,6 +161,9 @@ function summarizeRuns(
     runs: runs.length,
     metrics: out,
     blocks: ordered.map((r) => `seed ${r.identity.seed} fold ${r.identity.fold + 1}`),
+    ...(ordered.some((r) => r.identity.catalogueNdcg !== undefined)
+      ? { catalogueNdcg: { ...meanSd(catalogue), values: catalogue } }
+      : {}),
   };
 }
 
