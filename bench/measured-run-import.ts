@@ -50,6 +50,15 @@ const ADDED_AS_BEFORE: Readonly<Record<string, ConfigValue>> = {
 const REMOVED_UNUSED: Readonly<Record<string, readonly string[]>> = { narre: ['cnnOutDim'] };
 
 /**
+ * Values that meant the same fit on the machine every measured run ran on (2 cores): bayes-svdpp's
+ * `chains` 0 was "one chain per core" until its default became a fixed 2 (docs/BAYES-SVDPP.md),
+ * so a run measured with 0 there pooled exactly the 2 chains that `chains` 2 pools.
+ */
+const SAME_ON_TWO_CORES: Readonly<
+  Record<string, Readonly<Record<string, readonly [ConfigValue, ConfigValue]>>>
+> = { 'bayes-svdpp': { chains: [0, 2] } };
+
+/**
  * The settings whose values differ between the config a run recorded then and the one the
  * experiment resolves now, as `name: then → now`; settings added or removed without changing what
  * runs (above) are not differences.
@@ -66,6 +75,10 @@ function configDifferences(
       (k) => !(then[k] === undefined && Object.hasOwn(ADDED_AS_BEFORE, k) && now[k] === ADDED_AS_BEFORE[k]),
     )
     .filter((k) => !(now[k] === undefined && (REMOVED_UNUSED[model] ?? []).includes(k)))
+    .filter((k) => {
+      const same = SAME_ON_TWO_CORES[model]?.[k];
+      return !(same !== undefined && then[k] === same[0] && now[k] === same[1]);
+    })
     .map(
       (k) =>
         `${k}: ${then[k] === undefined ? '(absent)' : String(then[k])} → ${now[k] === undefined ? '(absent)' : String(now[k])}`,
