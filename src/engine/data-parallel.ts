@@ -75,8 +75,6 @@ export class DataParallel {
     private readonly task: TrainTask,
     private readonly shared: SharedStep,
     private readonly workers: readonly Worker[],
-    /** Rejects when a worker dies without reporting (it never resolves). */
-    private readonly death: Promise<never>,
   ) {}
 
   /** Starts `threads − 1` workers (each builds its replica and loads the engine, ~1-2 s). */
@@ -92,9 +90,12 @@ export class DataParallel {
     const shared = SharedStep.create(task.params, threads, maxBatch, optimizer);
     const workers: Worker[] = [];
     const started: Array<Promise<void>> = [];
-    let die: (e: Error) => void = () => {};
-    const death = new Promise<never>((_, reject) => (die = reject));
-    death.catch(() => {});
+    // A worker that dies ends the round the main thread may be waiting for, with its reason.
+    const died = (why: string): void => {
+      if (shared.failure() === undefined) shared.fail(why);
+      Atomics.add(shared.control, Control.DONE, threads);
+      Atomics.notify(shared.control, Control.DONE);
+    };
     for (let w = 1; w < threads; w++) {
       const data: ReplicaWorkerData = {
         module: replica.module,
@@ -112,14 +113,12 @@ export class DataParallel {
             m.kind === 'ready' ? resolve() : reject(new HeedError(`data-parallel worker: ${m.message}`)),
           );
           worker.on('error', (e: Error) => {
-            const failure = new HeedError(`data-parallel worker failed: ${e.message}`);
-            reject(failure);
-            die(failure);
+            reject(new HeedError(`data-parallel worker failed: ${e.message}`));
+            died(`failed: ${e.message}`);
           });
           worker.on('exit', (code) => {
-            const failure = new HeedError(`data-parallel worker exited (code ${code})`);
-            reject(failure);
-            die(failure);
+            reject(new HeedError(`data-parallel worker exited (code ${code})`));
+            died(`exited (code ${code})`);
           });
         }),
       );
@@ -130,7 +129,7 @@ export class DataParallel {
       await Promise.all(workers.map((w) => stop(w)));
       throw e;
     }
-    return new DataParallel(task, shared, workers, death);
+    return new DataParallel(task, shared, workers);
   }
 
   /**
@@ -170,8 +169,8 @@ export class DataParallel {
   }
 
   /**
-   * Waits until every worker has finished the round. Asynchronously, so that a worker's death
-   * (an event) can end the wait with an error instead of a hang.
+   * Waits until every worker has finished the round. Asynchronously, so that the event of a
+   * worker's death can run and end the wait (see `start`) instead of a hang.
    */
   private async join(): Promise<void> {
     const c = this.shared.control;
@@ -179,7 +178,7 @@ export class DataParallel {
       const done = Atomics.load(c, Control.DONE);
       if (done >= this.workers.length) break;
       const wait = waitAsync(c, Control.DONE, done);
-      if (wait.async) await Promise.race([wait.value, this.death]);
+      if (wait.async) await wait.value;
     }
     const failure = this.shared.failure();
     if (failure !== undefined) throw new HeedError(`data-parallel worker: ${failure}`);

@@ -306,6 +306,8 @@ export class SharedStep {
     const c1 = this.numbers[C1];
     const c2 = this.numbers[C2];
     const { weights, m, v } = this;
+    // Reused for every table row: an array per row per step was most of a step's garbage.
+    const touching: number[] = [];
     slots.forEach((slot, index) => {
       const decay = adam.l2 * slot.l2;
       if (slot.kind === 'dense') {
@@ -330,7 +332,8 @@ export class SharedStep {
         for (let r = from; r < to; r++) {
           const flag = slot.rowOffset + r;
           const at = slot.offset + r * d;
-          const touching = parts.filter((p) => this.touched[p][flag] === 1);
+          touching.length = 0;
+          for (const p of parts) if (this.touched[p][flag] === 1) touching.push(p);
           if (touching.length === 0) continue;
           const base = this.weighted(touching, at, at + d);
           adamUpdate(settings, weights, m, v, base, at, d, at, decay, c1, c2);
@@ -375,9 +378,9 @@ export class SharedStep {
     const base = this.grads[parts[0]];
     const w0 = this.numbers[WEIGHTS + parts[0]];
     for (let i = from; i < to; i++) base[i] *= w0;
-    for (const p of parts.slice(1)) {
-      const g = this.grads[p];
-      const w = this.numbers[WEIGHTS + p];
+    for (let q = 1; q < parts.length; q++) {
+      const g = this.grads[parts[q]];
+      const w = this.numbers[WEIGHTS + parts[q]];
       for (let i = from; i < to; i++) base[i] += w * g[i];
     }
     return base;
