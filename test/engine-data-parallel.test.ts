@@ -162,3 +162,17 @@ test('threads above 1 are refused for a task without a replica, and a replica wi
     /threads/,
   );
 });
+
+test('a worker whose step fails ends training with its error instead of a hang', async () => {
+  const input = toyInput(40, 4, 2, 1);
+  await assert.rejects(
+    train(toyTask(input, { ...input, failingLoss: true }), {
+      epochs: 1,
+      batchSize: 8,
+      learningRate: 0.01,
+      seed: 1,
+      threads: 2,
+    }),
+    (e: unknown) => e instanceof HeedError && /data-parallel worker: the toy loss failed/.test(e.message),
+  );
+});
