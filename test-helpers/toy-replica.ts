@@ -21,6 +21,8 @@ export interface ToyInput {
   readonly y: Float32Array;
   /** Declares the weight one column wider than the data (tests the layout check). */
   readonly widerWeight?: boolean;
+  /** The loss throws (tests how a failing worker ends training). */
+  readonly failingLoss?: boolean;
 }
 
 /** n examples of a noisy linear target with a per-user offset. */
@@ -50,6 +52,7 @@ export function createReplicaTask(input: ToyInput): ReplicaTask {
   return {
     params,
     loss: (batch, ctx) => {
+      if (input.failingLoss === true) throw new Error('the toy loss failed');
       const x = tf.tensor2d(takeFloat32(input.x, batch, dim), [batch.length, dim]);
       const offset = tf.reshape(ctx.lookup(e, takeInt32(input.user, batch)), [-1]);
       const prediction = tf.add(tf.add(tf.reshape(tf.matMul(x, w.variable), [-1]), b.variable), offset);

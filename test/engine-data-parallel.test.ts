@@ -1,15 +1,19 @@
 /**
- * Data-parallel training steps (`src/engine/data-parallel.ts`): the correctness proof (a batch's
- * gradient is the size-weighted average of its parts' gradients), training on two threads
+ * Data-parallel training steps (`src/engine/data-parallel.ts`, `shared-step.ts`): the correctness
+ * proof (the parts' gradients, scaled by nₚ/n, sum to the batch's gradient, and the shared update
+ * is Adam's step with it), training on two threads
  * following one-thread training on a model without batch statistics or dropout, reproducibility,
  * and the refusals.
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { initEngine } from '../src/engine/backend.js';
-import { averageGradients } from '../src/engine/gradient-average.js';
-import { mergeRows, type RowGradient } from '../src/engine/optimizer.js';
-import { stepGradients, type StepGradients } from '../src/engine/step-gradients.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { Adam, mergeRows, type RowGradient } from '../src/engine/optimizer.js';
+import { Params, type DenseParam, type TableParam } from '../src/engine/params.js';
+import { SharedStep, type SharedSlot } from '../src/engine/shared-step.js';
+import type { StepContext } from '../src/engine/step.js';
+import { stepGradients } from '../src/engine/step-gradients.js';
 import { train } from '../src/engine/train-loop.js';
 import { HeedError, UsageError } from '../src/util/errors.js';
 import { Rng } from '../src/util/rng.js';
@@ -40,41 +44,77 @@ function assertClose(actual: Float32Array, expected: Float32Array, what: string)
   }
 }
 
-test('the gradient of a batch is the size-weighted average of its parts’ gradients (dense weights and table rows)', () => {
+test('the slots of the parts sum to the gradient of the whole batch, and the shared update is Adam’s step with it', () => {
   const input = toyInput(40, 6, 3, 7);
   const task = createReplicaTask(input);
   const dense = task.params.denseParams();
-  const batch = Int32Array.from([3, 17, 5, 22, 9, 31, 0, 12, 5, 38]);
+  const batch = Int32Array.from([3, 17, 5, 22, 9, 31, 0, 12, 5, 38, 21]);
   const whole = stepGradients(task, batch, new Rng(1), dense);
-  // Uneven parts (7 and 3), a user in both, so the row sums and the weights nₚ/n both matter.
-  const parts = [batch.subarray(0, 7), batch.subarray(7)].map((part) => ({
-    size: part.length,
-    gradients: stepGradients(task, part, new Rng(1), dense),
-  }));
-  const averaged: StepGradients = averageGradients(parts);
+  const adam = new Adam({ learningRate: 0.05, l2: 0.01 });
+  // Three threads: uneven parts (3, 4 and 4), users in several parts, so the row sums and the
+  // weights nₚ/n both matter. Here one thread plays every thread in turn.
+  const shared = SharedStep.create(task.params, 3, 16, adam);
+  shared.setBatch(batch);
+  for (let p = 0; p < 3; p++) shared.computePart(p, task, new Rng(1), dense);
+  assert.ok(Math.abs(shared.loss() - whole.loss) <= 1e-6 * whole.loss);
 
-  assert.ok(Math.abs(averaged.loss - whole.loss) <= 1e-6 * whole.loss);
-  assert.equal(averaged.dense.length, whole.dense.length);
+  const slotOf = (name: string): SharedSlot => shared.layout.slots.find((s) => s.name === name) as SharedSlot;
+  const summed = (at: number, n: number, parts: readonly number[]): Float32Array => {
+    const out = new Float32Array(n);
+    for (const p of parts)
+      for (let k = 0; k < n; k++) out[k] += shared.partWeight(p) * shared.grads[p][at + k];
+    return out;
+  };
+  assert.equal(whole.dense.length, dense.length);
   for (const [param, grad] of whole.dense) {
-    const mine = averaged.dense.find(([p]) => p === param);
-    assert.ok(mine !== undefined, param.name);
-    assertClose(mine[1], grad, param.name);
+    const slot = slotOf(param.name);
+    assertClose(summed(slot.offset, slot.size, [0, 1, 2]), grad, param.name);
   }
   const expectedRows = rowsByKey(whole.rows);
-  const actualRows = rowsByKey(averaged.rows);
-  assert.deepEqual([...actualRows.keys()].sort(), [...expectedRows.keys()].sort());
-  for (const [key, grad] of expectedRows) assertClose(actualRows.get(key) as Float32Array, grad, key);
+  const table = slotOf('e');
+  for (let row = 0; row < table.rows; row++) {
+    const parts = [0, 1, 2].filter((p) => shared.touched[p][table.rowOffset + row] === 1);
+    const expected = expectedRows.get(`e:${row}`);
+    assert.equal(parts.length > 0, expected !== undefined, `row ${row} flagged iff the batch has it`);
+    if (expected !== undefined)
+      assertClose(summed(table.offset + row * table.dim, table.dim, parts), expected, `e:${row}`);
+  }
+
+  // The update, in three shares, against one Adam step with the whole batch's gradient.
+  const reference = createReplicaTask(input);
+  const referenceAdam = new Adam({ learningRate: 0.05, l2: 0.01 });
+  referenceAdam.step(
+    whole.dense.map(([p, g]) => [reference.params.get(p.name) as DenseParam, g] as const),
+    whole.rows.map((r) => ({ ...r, table: reference.params.get(r.table.name) as TableParam })),
+  );
+  const { c1, c2 } = adam.advance();
+  shared.setUpdate(adam.learningRate, c1, c2);
+  for (let t = 0; t < 3; t++) shared.updateShare(t);
+  shared.adopt(task.params);
+  for (const p of reference.params.list()) assertClose(task.params.get(p.name).value, p.value, p.name);
 });
 
-test('buffer updates proposed by the parts are averaged with the same weights', () => {
-  const task = createReplicaTask(toyInput(4, 2, 1, 1));
-  const [w] = task.params.denseParams();
-  const part = (size: number, v: number): { size: number; gradients: StepGradients } => ({
-    size,
-    gradients: { loss: 1, dense: [], rows: [], buffers: [{ param: w, value: Float32Array.of(v) }] },
-  });
-  const g = averageGradients([part(3, 2), part(1, 6)]);
-  assert.deepEqual([...g.buffers[0].value], [3]);
+test('buffer values the parts propose are averaged with the weights nₚ/n', () => {
+  const params = new Params(1);
+  const mean = params.buffer('mean', [1]);
+  const w = params.dense('w', [1]);
+  // The buffer proposes the batch's mean position, so the weighted average is the whole batch's.
+  const task = {
+    params,
+    loss: (batch: Int32Array, ctx: StepContext) => {
+      ctx.updateBuffer(mean, Float32Array.of(batch.reduce((a, b) => a + b, 0) / batch.length));
+      return tf.sum(tf.mul(w.variable, tf.scalar(batch.length))) as tf.Scalar;
+    },
+  };
+  const shared = SharedStep.create(params, 2, 8, new Adam({ learningRate: 0.1 }));
+  // Parts of 2 and 3 positions: means 3 and 34/3, weights 2/5 and 3/5.
+  shared.setBatch(Int32Array.of(2, 4, 6, 20, 8));
+  for (let p = 0; p < 2; p++) shared.computePart(p, task, new Rng(1), [w]);
+  shared.setUpdate(0.1, 0.1, 0.001);
+  shared.updateShare(0);
+  shared.updateShare(1);
+  shared.adopt(params);
+  assert.deepEqual([...mean.value], [8]);
 });
 
 test('two threads train the toy model as one thread does, up to float32 summation order, and reproducibly', async () => {
@@ -120,5 +160,19 @@ test('threads above 1 are refused for a task without a replica, and a replica wi
   await assert.rejects(
     train(toyTask(input), { epochs: 1, batchSize: 5, learningRate: 0.01, seed: 1, threads: 0 }),
     /threads/,
+  );
+});
+
+test('a worker whose step fails ends training with its error instead of a hang', async () => {
+  const input = toyInput(40, 4, 2, 1);
+  await assert.rejects(
+    train(toyTask(input, { ...input, failingLoss: true }), {
+      epochs: 1,
+      batchSize: 8,
+      learningRate: 0.01,
+      seed: 1,
+      threads: 2,
+    }),
+    (e: unknown) => e instanceof HeedError && /data-parallel worker: the toy loss failed/.test(e.message),
   );
 });

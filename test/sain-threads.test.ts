@@ -1,7 +1,7 @@
 /**
  * SAIN's `threads` setting: threads=1 trains bit for bit as before the setting existed, threads=2
- * (data-parallel, src/engine/data-parallel.ts) trains reproducibly, and the setting's default is
- * every core.
+ * (data-parallel, src/engine/data-parallel.ts) trains reproducibly, the setting's default is one
+ * thread, and experiment run keys leave it out.
  */
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
@@ -14,6 +14,7 @@ import { ratioSplit } from '../src/data/split.js';
 import { initEngine } from '../src/engine/backend.js';
 import { resolveConfig } from '../src/models/config.js';
 import { Sain, sainSpec } from '../src/models/sain/sain.js';
+import { runIdentityConfig } from '../src/models/settings-schema.js';
 import { threadsOf } from '../src/models/train-settings.js';
 import { UsageError } from '../src/util/errors.js';
 
@@ -201,4 +202,12 @@ test('threads defaults to one thread, 0 means every core, and a negative count i
   assert.equal(threadsOf(resolveConfig(sainSpec, { threads: 0 })), availableParallelism());
   assert.equal(threadsOf(resolveConfig(sainSpec, { threads: 1 })), 1);
   assert.throws(() => resolveConfig(sainSpec, { threads: -1 }), UsageError);
+});
+
+test('experiment run keys leave threads out: a stored SAIN run is found whatever threads it ran on', () => {
+  const identity = (threads: number) =>
+    runIdentityConfig(sainSpec.settings, resolveConfig(sainSpec, { threads }));
+  assert.equal('threads' in identity(2), false);
+  assert.deepEqual(identity(2), identity(1));
+  assert.equal(identity(1)['factors'], sainSpec.defaults['factors']);
 });

@@ -1,30 +1,32 @@
 /**
  * Data-parallel training steps on several cores: the main thread and `threads − 1` worker threads
- * (`node:worker_threads`) each hold a replica of the model and compute the gradients of one part
- * of every batch; the main thread averages them, weighted by the parts' sizes
- * (`gradient-average.ts`), runs the one Adam step, and publishes the new weights through shared
- * memory (`shared-weights.ts`), which the workers adopt before their next part.
+ * (`node:worker_threads`, `replica-worker.ts`) each hold a replica of the model. Every step is two
+ * rounds over shared memory (`shared-step.ts`): each thread computes the gradient of its part of
+ * the batch into its own slot, then each thread runs Adam on its share of the parameters with the
+ * slots summed. The main thread starts a round by bumping a sequence number that the workers
+ * sleep on (`Atomics.wait`/`Atomics.notify`), takes its own part or share, and waits for the
+ * workers' done count; no message is sent per step and no weights are broadcast.
  *
  * A worker cannot receive the model's loss function (a closure), so a task that can be trained
  * this way names a module that builds the same task from plain data (`TaskReplica`); the model
  * code runs in the worker exactly as in the main thread, and the parameter layout is checked.
  *
- * What holds: one step's update is the update of the whole batch's gradient, computed as the
- * size-weighted average of the parts' gradients (exact in real arithmetic for losses that are
- * means over examples; float32 sums in another order, so not bit-identical to one thread). Layers
- * with batch statistics see a part's statistics. Dropout masks come from one seeded Rng per
- * thread, so a run with the same seed and thread count is reproducible, but it draws other masks
- * than one thread. Only the main thread validates and owns the optimizer's moments.
+ * What holds: one step's update is the update of the whole batch's gradient, computed as the sum
+ * of the parts' gradients scaled by nₚ/n (exact in real arithmetic for losses that are means over
+ * examples; float32 sums in another order, so not bit-identical to one thread). Layers with batch
+ * statistics see a part's statistics. Dropout masks come from one seeded Rng per thread (the main
+ * thread's is the training Rng), and every sum runs in thread order, so a run with the same seed
+ * and thread count is reproducible bit for bit, but it draws other masks than one thread. The
+ * moments of Adam live in the shared memory, not in the training loop's `Adam` (which only counts
+ * the steps and holds the learning rate).
  */
 import { Worker } from 'node:worker_threads';
 import { HeedError } from '../util/errors.js';
-import { Rng } from '../util/rng.js';
+import type { Rng } from '../util/rng.js';
 import type { BackendName } from './backend.js';
-import { averageGradients, type GradientPart } from './gradient-average.js';
 import type { Adam } from './optimizer.js';
-import type { DenseParam, TableParam } from './params.js';
-import { publishWeights, sharedWeightsFor, type SharedWeightsLayout } from './shared-weights.js';
-import { applyGradients, stepGradients, type StepGradients } from './step-gradients.js';
+import type { DenseParam } from './params.js';
+import { Command, Control, SharedStep, type SharedStepLayout } from './shared-step.js';
 import type { TrainTask } from './train-loop.js';
 
 /**
@@ -45,42 +47,34 @@ export interface ReplicaWorkerData {
   readonly module: string;
   readonly input: unknown;
   readonly backend: BackendName;
-  readonly layout: SharedWeightsLayout;
+  readonly layout: SharedStepLayout;
+  /** The worker's thread number (1, 2, …): its part of each batch and share of the update. */
+  readonly thread: number;
   /** Seed of the worker's own Rng (its dropout masks). */
   readonly seed: number;
 }
 
-/** A request to a worker: the positions of its part of the batch. */
-export interface StepRequest {
-  readonly batch: Int32Array;
-}
-
-/** What a worker answers: its part's gradients by parameter name (dense in trainable order). */
-export type WorkerMessage =
-  | { readonly kind: 'ready' }
-  | { readonly kind: 'error'; readonly message: string }
-  | {
-      readonly kind: 'gradients';
-      readonly loss: number;
-      readonly dense: ReadonlyArray<Float32Array | null>;
-      readonly rows: ReadonlyArray<{
-        readonly table: string;
-        readonly ids: Int32Array;
-        readonly grads: Float32Array;
-      }>;
-      readonly buffers: ReadonlyArray<{ readonly name: string; readonly value: Float32Array }>;
-    };
+/** What a worker posts once, when it has started (then it only talks through shared memory). */
+export type WorkerMessage = { readonly kind: 'ready' } | { readonly kind: 'error'; readonly message: string };
 
 /** The seed of worker w's Rng, derived from the training seed (w = 1, 2, …). */
 export function replicaSeed(seed: number, worker: number): number {
   return (seed + Math.imul(0x9e3779b9, worker)) >>> 0;
 }
 
+// Atomics.waitAsync is in Node 16+, but in TypeScript's ES2024 library only.
+type WaitAsync = (
+  a: Int32Array,
+  index: number,
+  value: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
 export class DataParallel {
   private constructor(
     private readonly task: TrainTask,
-    private readonly layout: SharedWeightsLayout,
-    private readonly workers: readonly ReplicaThread[],
+    private readonly shared: SharedStep,
+    private readonly workers: readonly Worker[],
   ) {}
 
   /** Starts `threads − 1` workers (each builds its replica and loads the engine, ~1-2 s). */
@@ -90,29 +84,52 @@ export class DataParallel {
     threads: number,
     seed: number,
     backend: BackendName,
+    maxBatch: number,
+    optimizer: Adam,
   ): Promise<DataParallel> {
-    const layout = sharedWeightsFor(task.params);
-    publishWeights(task.params, layout);
-    const workers: ReplicaThread[] = [];
+    const shared = SharedStep.create(task.params, threads, maxBatch, optimizer);
+    const workers: Worker[] = [];
+    const started: Array<Promise<void>> = [];
+    // A worker that dies ends the round the main thread may be waiting for, with its reason.
+    const died = (why: string): void => {
+      if (shared.failure() === undefined) shared.fail(why);
+      Atomics.add(shared.control, Control.DONE, threads);
+      Atomics.notify(shared.control, Control.DONE);
+    };
     for (let w = 1; w < threads; w++) {
       const data: ReplicaWorkerData = {
         module: replica.module,
         input: replica.input,
         backend,
-        layout,
+        layout: shared.layout,
+        thread: w,
         seed: replicaSeed(seed, w),
       };
-      workers.push(
-        new ReplicaThread(new Worker(new URL('./replica-worker.js', import.meta.url), { workerData: data })),
+      const worker = new Worker(new URL('./replica-worker.js', import.meta.url), { workerData: data });
+      workers.push(worker);
+      started.push(
+        new Promise<void>((resolve, reject) => {
+          worker.once('message', (m: WorkerMessage) =>
+            m.kind === 'ready' ? resolve() : reject(new HeedError(`data-parallel worker: ${m.message}`)),
+          );
+          worker.on('error', (e: Error) => {
+            reject(new HeedError(`data-parallel worker failed: ${e.message}`));
+            died(`failed: ${e.message}`);
+          });
+          worker.on('exit', (code) => {
+            reject(new HeedError(`data-parallel worker exited (code ${code})`));
+            died(`exited (code ${code})`);
+          });
+        }),
       );
     }
     try {
-      await Promise.all(workers.map((w) => w.ready()));
+      await Promise.all(started);
     } catch (e) {
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.map((w) => stop(w)));
       throw e;
     }
-    return new DataParallel(task, layout, workers);
+    return new DataParallel(task, shared, workers);
   }
 
   /**
@@ -120,103 +137,57 @@ export class DataParallel {
    * first); returns the batch's mean loss. Weights change only when the loss is finite.
    */
   async step(batch: Int32Array, rng: Rng, optimizer: Adam, dense: readonly DenseParam[]): Promise<number> {
-    const threads = this.workers.length + 1;
-    const bounds = (p: number): number => Math.floor((p * batch.length) / threads);
-    const answers = this.workers.map((w, i) => {
-      const part = batch.slice(bounds(i + 1), bounds(i + 2));
-      // Read before the request transfers (detaches) the part's buffer.
-      const size = part.length;
-      return size === 0 ? undefined : w.step(part).then((m) => ({ size, m }));
-    });
-    const own = batch.subarray(0, bounds(1));
-    const parts: GradientPart[] = [];
-    if (own.length > 0)
-      parts.push({ size: own.length, gradients: stepGradients(this.task, own, rng, dense) });
-    for (const answer of answers) {
-      if (answer === undefined) continue;
-      const { size, m } = await answer;
-      parts.push({ size, gradients: this.fromWorker(m, dense) });
-    }
-    const g = averageGradients(parts);
-    if (!Number.isFinite(g.loss)) return g.loss;
-    applyGradients(g, optimizer);
-    publishWeights(this.task.params, this.layout);
-    return g.loss;
+    const shared = this.shared;
+    shared.setBatch(batch);
+    this.start(Command.COMPUTE);
+    shared.computePart(0, this.task, rng, dense);
+    await this.join();
+    const loss = shared.loss();
+    if (!Number.isFinite(loss)) return loss;
+    const { c1, c2 } = optimizer.advance();
+    shared.setUpdate(optimizer.learningRate, c1, c2);
+    this.start(Command.UPDATE);
+    shared.updateShare(0);
+    await this.join();
+    shared.adopt(this.task.params);
+    return loss;
   }
 
   /** Stops the workers. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
+    this.start(Command.STOP);
+    await Promise.all(this.workers.map((w) => stop(w)));
   }
 
-  private fromWorker(
-    m: Extract<WorkerMessage, { kind: 'gradients' }>,
-    dense: readonly DenseParam[],
-  ): StepGradients {
-    if (!Number.isFinite(m.loss)) return { loss: m.loss, dense: [], rows: [], buffers: [] };
-    const params = this.task.params;
-    const out: StepGradients = { loss: m.loss, dense: [], rows: [], buffers: [] };
-    m.dense.forEach((g, i) => {
-      if (g !== null) out.dense.push([dense[i], g]);
-    });
-    for (const r of m.rows)
-      out.rows.push({ table: params.get(r.table) as TableParam, ids: r.ids, grads: r.grads });
-    for (const b of m.buffers) out.buffers.push({ param: params.get(b.name) as DenseParam, value: b.value });
-    return out;
+  /** Starts a round: the workers wake on the new sequence number and read the command. */
+  private start(command: number): void {
+    const c = this.shared.control;
+    Atomics.store(c, Control.COMMAND, command);
+    Atomics.store(c, Control.DONE, 0);
+    Atomics.add(c, Control.SEQUENCE, 1);
+    Atomics.notify(c, Control.SEQUENCE);
+  }
+
+  /**
+   * Waits until every worker has finished the round. Asynchronously, so that the event of a
+   * worker's death can run and end the wait (see `start`) instead of a hang.
+   */
+  private async join(): Promise<void> {
+    const c = this.shared.control;
+    for (;;) {
+      const done = Atomics.load(c, Control.DONE);
+      if (done >= this.workers.length) break;
+      const wait = waitAsync(c, Control.DONE, done);
+      if (wait.async) await wait.value;
+    }
+    const failure = this.shared.failure();
+    if (failure !== undefined) throw new HeedError(`data-parallel worker: ${failure}`);
   }
 }
 
-/** One worker thread and the answer it owes. */
-class ReplicaThread {
-  private pending: { resolve: (m: WorkerMessage) => void; reject: (e: Error) => void } | undefined;
-  private failure: Error | undefined;
-
-  constructor(private readonly worker: Worker) {
-    worker.on('message', (m: WorkerMessage) => {
-      const p = this.pending;
-      this.pending = undefined;
-      if (m.kind === 'error') this.fail(new HeedError(`data-parallel worker: ${m.message}`), p);
-      else p?.resolve(m);
-    });
-    worker.on('error', (e: Error) =>
-      this.fail(new HeedError(`data-parallel worker failed: ${e.message}`), this.pending),
-    );
-    worker.on('exit', (code) => {
-      if (this.pending !== undefined)
-        this.fail(new HeedError(`data-parallel worker exited (code ${code})`), this.pending);
-    });
-  }
-
-  async ready(): Promise<void> {
-    const m = await this.next();
-    if (m.kind !== 'ready') throw new HeedError(`data-parallel worker: expected "ready", got "${m.kind}"`);
-  }
-
-  async step(batch: Int32Array): Promise<Extract<WorkerMessage, { kind: 'gradients' }>> {
-    const answer = this.next();
-    const request: StepRequest = { batch };
-    this.worker.postMessage(request, [batch.buffer as ArrayBuffer]);
-    const m = await answer;
-    if (m.kind !== 'gradients')
-      throw new HeedError(`data-parallel worker: expected gradients, got "${m.kind}"`);
-    return m;
-  }
-
-  async close(): Promise<void> {
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
-  }
-
-  private next(): Promise<WorkerMessage> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-    });
-  }
-
-  private fail(e: Error, pending: ReplicaThread['pending']): void {
-    this.failure = e;
-    this.pending = undefined;
-    pending?.reject(e);
-  }
+/** Ends a worker thread, whether it is waiting for a command or not. */
+async function stop(worker: Worker): Promise<void> {
+  worker.removeAllListeners('exit');
+  worker.removeAllListeners('error');
+  await worker.terminate();
 }

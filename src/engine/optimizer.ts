@@ -68,15 +68,13 @@ export class Adam {
    * dense parameters' tensors.
    */
   step(dense: ReadonlyArray<readonly [DenseParam, Float32Array]>, rows: readonly RowGradient[]): void {
-    this.t++;
-    const c1 = 1 - Math.pow(this.beta1, this.t);
-    const c2 = 1 - Math.pow(this.beta2, this.t);
+    const { c1, c2 } = this.advance();
     for (const [param, grad] of dense) {
       if (!param.trainable) throw new UsageError(`parameter "${param.name}" is a buffer, not trainable`);
       if (grad.length !== param.size)
         throw new UsageError(`gradient of "${param.name}" has ${grad.length} values, expected ${param.size}`);
       const mo = this.momentsOf(param.name, param.size);
-      this.update(param.value, mo, grad, 0, param.size, 0, this.l2 * param.l2, c1, c2);
+      adamUpdate(this, param.value, mo.m, mo.v, grad, 0, param.size, 0, this.l2 * param.l2, c1, c2);
       param.sync();
     }
     for (const { table, ids, grads } of mergeRows(rows)) {
@@ -84,8 +82,17 @@ export class Adam {
       const d = table.dim;
       const decay = this.l2 * table.l2;
       for (let k = 0; k < ids.length; k++)
-        this.update(table.value, mo, grads, ids[k] * d, d, k * d, decay, c1, c2);
+        adamUpdate(this, table.value, mo.m, mo.v, grads, ids[k] * d, d, k * d, decay, c1, c2);
     }
+  }
+
+  /**
+   * Counts one more step and returns its bias corrections c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ.
+   * Data-parallel training (`shared-step.ts`) calls it for the steps it applies itself.
+   */
+  advance(): { readonly c1: number; readonly c2: number } {
+    this.t++;
+    return { c1: 1 - Math.pow(this.beta1, this.t), c2: 1 - Math.pow(this.beta2, this.t) };
   }
 
   /** Moments of a parameter (created at zero), for tests and checkpoints. */
@@ -97,30 +104,36 @@ export class Adam {
     }
     return mo;
   }
+}
 
-  private update(
-    w: Float32Array,
-    { m, v }: Moments,
-    g: Float32Array,
-    at: number,
-    n: number,
-    gAt: number,
-    decay: number,
-    c1: number,
-    c2: number,
-  ): void {
-    const { beta1: b1, beta2: b2, epsilon: eps } = this;
-    const stepSize = this.learningRate / c1;
-    const invC2 = 1 / c2;
-    for (let j = 0; j < n; j++) {
-      const i = at + j;
-      const gi = g[gAt + j] + decay * w[i];
-      const mi = b1 * m[i] + (1 - b1) * gi;
-      const vi = b2 * v[i] + (1 - b2) * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      w[i] -= (stepSize * mi) / (Math.sqrt(vi * invC2) + eps);
-    }
+/**
+ * Algorithm 1's update of w[at … at+n) with the gradient g[gAt … gAt+n), plus the coupled decay
+ * `decay`·w; c1 and c2 are the step's bias corrections (`Adam.advance`).
+ */
+export function adamUpdate(
+  s: Pick<Adam, 'learningRate' | 'beta1' | 'beta2' | 'epsilon'>,
+  w: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
+  at: number,
+  n: number,
+  gAt: number,
+  decay: number,
+  c1: number,
+  c2: number,
+): void {
+  const { beta1: b1, beta2: b2, epsilon: eps } = s;
+  const stepSize = s.learningRate / c1;
+  const invC2 = 1 / c2;
+  for (let j = 0; j < n; j++) {
+    const i = at + j;
+    const gi = g[gAt + j] + decay * w[i];
+    const mi = b1 * m[i] + (1 - b1) * gi;
+    const vi = b2 * v[i] + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    w[i] -= (stepSize * mi) / (Math.sqrt(vi * invC2) + eps);
   }
 }
 

@@ -1,23 +1,26 @@
 /**
  * The worker thread of data-parallel training (`data-parallel.ts`): it starts the same tensor
  * backend as the main thread, builds the model's task from the replica module, checks that its
- * parameters match the shared layout, then for every part of a batch it is sent adopts the
- * published weights, computes that part's gradients and sends them back (their arrays
- * transferred, not copied). It never changes a shared weight.
+ * parameters match the shared layout and posts "ready". From then on it only sleeps on the shared
+ * sequence number and runs each round the main thread starts (`shared-step.ts`): compute its
+ * part's gradient (after copying the shared weights into its replica) or update its share of
+ * the parameters. A failure is written to the shared memory, and the round still counts as done so
+ * that the main thread wakes and reports it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Rng } from '../util/rng.js';
 import { initEngine } from './backend.js';
-import type { ReplicaTask, ReplicaWorkerData, StepRequest, WorkerMessage } from './data-parallel.js';
-import { adoptWeights, checkLayout } from './shared-weights.js';
-import { stepGradients } from './step-gradients.js';
+import type { ReplicaTask, ReplicaWorkerData, WorkerMessage } from './data-parallel.js';
+import { Command, Control, SharedStep } from './shared-step.js';
 
 const port = parentPort;
 if (port === null) throw new Error('replica-worker.js runs only as a worker thread');
 const data = workerData as ReplicaWorkerData;
 
-const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+const send = (m: WorkerMessage): void => port.postMessage(m);
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+let ready: { task: ReplicaTask; shared: SharedStep; sequence: number } | undefined;
 try {
   await initEngine({ backend: data.backend });
   const mod = (await import(data.module)) as {
@@ -26,41 +29,37 @@ try {
   if (typeof mod.createReplicaTask !== 'function')
     throw new Error(`${data.module} exports no createReplicaTask function`);
   const task = await mod.createReplicaTask(data.input);
-  checkLayout(task.params, data.layout);
-  const dense = task.params.denseParams().filter((p) => p.trainable);
-  const rng = new Rng(data.seed);
-  port.on('message', (request: StepRequest) => {
-    try {
-      adoptWeights(task.params, data.layout);
-      const g = stepGradients(task, request.batch, rng, dense);
-      const index = new Map(dense.map((p, i) => [p, i]));
-      const denseOut: Array<Float32Array | null> = dense.map(() => null);
-      for (const [p, grad] of g.dense) denseOut[index.get(p) as number] = grad;
-      const transfer: ArrayBuffer[] = [];
-      const own = (a: Float32Array | Int32Array): void => {
-        // Only whole buffers can be transferred; a view of a bigger one is copied by the clone.
-        const buffer = a.buffer;
-        if (
-          buffer instanceof ArrayBuffer &&
-          a.byteOffset === 0 &&
-          a.byteLength === buffer.byteLength &&
-          !transfer.includes(buffer)
-        )
-          transfer.push(buffer);
-      };
-      for (const d of denseOut) if (d !== null) own(d);
-      const rows = g.rows.map((r) => ({ table: r.table.name, ids: r.ids, grads: r.grads }));
-      for (const r of rows) {
-        own(r.ids);
-        own(r.grads);
-      }
-      const buffers = g.buffers.map((b) => ({ name: b.param.name, value: b.value }));
-      send({ kind: 'gradients', loss: g.loss, dense: denseOut, rows, buffers }, transfer);
-    } catch (e) {
-      send({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
-    }
-  });
+  const shared = new SharedStep(data.layout);
+  shared.checkLayout(task.params);
+  // Read before "ready": the main thread may start the first round as soon as it has that.
+  ready = { task, shared, sequence: Atomics.load(shared.control, Control.SEQUENCE) };
   send({ kind: 'ready' });
 } catch (e) {
-  send({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+  send({ kind: 'error', message: messageOf(e) });
+}
+
+if (ready !== undefined) {
+  const { task, shared } = ready;
+  let seen = ready.sequence;
+  const dense = task.params.denseParams().filter((p) => p.trainable);
+  const rng = new Rng(data.seed);
+  const control = shared.control;
+  for (;;) {
+    Atomics.wait(control, Control.SEQUENCE, seen);
+    seen = Atomics.load(control, Control.SEQUENCE);
+    const command = Atomics.load(control, Control.COMMAND);
+    if (command === Command.STOP) break;
+    try {
+      if (command === Command.COMPUTE) {
+        shared.adopt(task.params);
+        shared.computePart(data.thread, task, rng, dense);
+      } else {
+        shared.updateShare(data.thread);
+      }
+    } catch (e) {
+      shared.fail(messageOf(e));
+    }
+    Atomics.add(control, Control.DONE, 1);
+    Atomics.notify(control, Control.DONE);
+  }
 }

@@ -149,7 +149,15 @@ export async function train(
   }
   const parallel =
     threads > 1 && task.replica !== undefined
-      ? await DataParallel.start(task, task.replica, threads, settings.seed, engineInfo().backend)
+      ? await DataParallel.start(
+          task,
+          task.replica,
+          threads,
+          settings.seed,
+          engineInfo().backend,
+          settings.batchSize,
+          optimizer,
+        )
       : undefined;
   try {
     for (let epoch = 1; epoch <= settings.epochs && !cancelled; epoch++) {

@@ -10,7 +10,6 @@ import { DEFAULT_VALIDATION_FRACTION } from '../eval/carve-validation.js';
 import { modelConfig } from '../eval/protocol.js';
 import { getModelSpec } from '../models/index.js';
 import { runIdentityConfig } from '../models/settings-schema.js';
-import { trainsDataParallel } from '../models/train-settings.js';
 import type { ConfigValue, ModelConfig } from '../models/model.js';
 import { HeedError, UsageError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
@@ -93,20 +92,8 @@ export class Planner {
   ): PlannedRun[] {
     const e = this.context.experiment;
     const out: PlannedRun[] = [];
-    // A data-parallel model fits on one thread unless the experiment says otherwise: its default
-    // (every core) would make a table's numbers depend on the machine's core count. One thread is
-    // bit for bit the training from before the setting existed, so `threads: 1` stays out of the
-    // run key and the runs stored before it are still found.
-    let dataParallel = false;
-    try {
-      dataParallel = trainsDataParallel(getModelSpec(model).settings);
-    } catch {
-      // An unknown model: `resolve` below refuses it, naming the file and the path.
-    }
-    if (dataParallel && settings['threads'] === undefined) settings = { ...settings, threads: 1 };
     for (const seed of this.seeds) {
-      const resolved = this.resolve(model, settings, seed, where);
-      const config = dataParallel && resolved['threads'] === 1 ? withoutThreads(resolved) : resolved;
+      const config = this.resolve(model, settings, seed, where);
       for (let fold = 0; fold < this.folds; fold++) {
         const identity: RunIdentity = {
           dataset: this.context.dataset.id,
@@ -142,13 +129,6 @@ export class Planner {
       throw error;
     }
   }
-}
-
-/** `config` without its `threads` entry. */
-function withoutThreads(config: ModelConfig): ModelConfig {
-  const out: Record<string, ConfigValue> = {};
-  for (const [key, value] of Object.entries(config)) if (key !== 'threads') out[key] = value;
-  return out;
 }
 
 /** Every run of the table, the sweep's validation points and the figures. */

@@ -90,25 +90,20 @@ export function trainSettingsOf(
 
 /**
  * The `threads` setting of a model whose training can run data-parallel (`src/engine/data-parallel.ts`):
- * 0 (the default) uses every core; 1 is the one-thread loop, bit for bit as before the setting.
- * One object, so `trainsDataParallel` can tell it from other settings named `threads` (XGBoost's).
+ * 0 uses every core; 1 is the one-thread loop, bit for bit as before the setting. An execution
+ * setting: experiment run keys leave it out (`runIdentityConfig`), as BiasedMF's.
  */
 // Default 1: measured on this project's 2-core machine (bench/sain-cores.ts, BENCHMARKS.md "SAIN on
-// both cores"), two threads trained SAIN at 0.71x the samples/s of one, so the second core does
-// not pay yet; and one thread keeps results the same on every machine.
+// both cores"), two threads trained SAIN slower than one, so the second core does not pay yet;
+// and one thread keeps results the same on every machine.
 const THREADS = integer(
   1,
   'Threads computing each batch’s gradients, data-parallel (0: all cores; 1: one thread, bit-for-bit reproducible; measured slower with 2, BENCHMARKS.md)',
-  { min: 0 },
+  { min: 0, execution: true },
 );
 
 export function threadsSetting(): SettingsSchema {
   return { threads: THREADS };
-}
-
-/** Whether a model's `threads` setting is the data-parallel one of `threadsSetting`. */
-export function trainsDataParallel(settings: SettingsSchema): boolean {
-  return settings['threads'] === THREADS;
 }
 
 /** The thread count `threads` asks for (0: the machine's cores). */
