@@ -36,4 +36,9 @@ export const FM_SETTINGS: SettingsSchema = {
     min: 0,
   }),
   seed: integer(1, 'Seed of the initial factors, the sgd order and the mcmc draws', { min: 0 }),
+  threads: integer(
+    0,
+    'mcmc and als: threads the sweeps run on (0: every core); at most one per 100,000 design non-zeros; the same result bit for bit on any number (docs/THREADS.md)',
+    { min: 0, max: 256, execution: true },
+  ),
 };

@@ -37,6 +37,7 @@ import {
   type MultiWeight,
 } from './fm-design.js';
 import { fitFmMcmc } from './fm-mcmc.js';
+import { fmFitThreads } from './fm-sweep-pool.js';
 import { fitFmSgd } from './fm-sgd.js';
 import { fmTrainingData, type FmSolverResult, type FmValidationData } from './fm-solver.js';
 
@@ -82,6 +83,7 @@ export class FactorizationMachine implements RatingModel {
     const hooks = { validation, onProgress: options.onProgress, signal: options.signal };
     const common = { factors: num(c, 'factors'), initStd: num(c, 'initStd'), seed: num(c, 'seed') };
     const solver = str(c, 'solver') as FmSolver;
+    const threads = fmFitThreads(num(c, 'threads'), data.rows.columns.length);
     let result: FmSolverResult;
     if (solver === 'mcmc') {
       result = await fitFmMcmc(
@@ -92,6 +94,7 @@ export class FactorizationMachine implements RatingModel {
           burnIn: num(c, 'burnIn'),
           samples: num(c, 'samples'),
           clipSamples: bool(c, 'clipSamples'),
+          threads,
         },
         hooks,
       );
@@ -112,7 +115,7 @@ export class FactorizationMachine implements RatingModel {
       const reg = { regBias: 0, regLinear: num(c, 'alsL2'), regPair: num(c, 'alsL2') };
       result = await fitFmAls(
         data,
-        { ...common, ...reg, iterations: num(c, 'iterations'), patience: num(c, 'patience') },
+        { ...common, ...reg, iterations: num(c, 'iterations'), patience: num(c, 'patience'), threads },
         hooks,
       );
     }
