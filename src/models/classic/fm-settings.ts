@@ -37,8 +37,8 @@ export const FM_SETTINGS: SettingsSchema = {
   }),
   seed: integer(1, 'Seed of the initial factors, the sgd order and the mcmc draws', { min: 0 }),
   threads: integer(
-    0,
-    'mcmc and als: threads the sweeps run on (0: every core); at most one per 100,000 design non-zeros; the same result bit for bit on any number (docs/THREADS.md)',
+    1,
+    'mcmc, als: threads (0: every core) sweeping one-hot runs; same bits on any (docs/THREADS.md)',
     { min: 0, max: 256, execution: true },
   ),
 };
