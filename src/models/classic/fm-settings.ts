@@ -38,7 +38,7 @@ export const FM_SETTINGS: SettingsSchema = {
   seed: integer(1, 'Seed of the initial factors, the sgd order and the mcmc draws', { min: 0 }),
   threads: integer(
     1,
-    'mcmc, als: threads (0: every core) sweeping one-hot runs; same bits on any (docs/THREADS.md)',
+    'mcmc, als: threads sweeping one-hot runs (0: all cores); same bits on any',
     { min: 0, max: 256, execution: true },
   ),
 };
