@@ -277,7 +277,12 @@ test('fm kernels: Gibbs and ALS sweeps are bit-identical to the plain column-wis
   ];
   for (const [seed, factors, order] of cases) {
     const data = randomData(seed);
-    assertSweepsMatchReference(new FmCoordinateState(data, factors, 0.1, new Rng(seed), order), data, seed, factors);
+    assertSweepsMatchReference(
+      new FmCoordinateState(data, factors, 0.1, new Rng(seed), order),
+      data,
+      seed,
+      factors,
+    );
   }
 });
 

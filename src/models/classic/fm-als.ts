@@ -40,7 +40,14 @@ export async function fitFmAls(
   hooks: FmSolverHooks = {},
 ): Promise<FmSolverResult> {
   const rng = new Rng(settings.seed);
-  const state = new FmCoordinateState(data, settings.factors, settings.initStd, rng, 'timed', settings.threads ?? 1);
+  const state = new FmCoordinateState(
+    data,
+    settings.factors,
+    settings.initStd,
+    rng,
+    'timed',
+    settings.threads ?? 1,
+  );
   try {
     await state.start();
     return await descend(state, data, settings, rng, hooks);

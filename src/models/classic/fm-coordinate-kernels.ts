@@ -396,7 +396,9 @@ export class CoordinateKernels {
     this.pool =
       this.threads > 1
         ? new SweepPool(
-            scratch.slice(1).map((own, w) => ({ module, memory, at, runs: parts, thread: w + 1, scratch: own })),
+            scratch
+              .slice(1)
+              .map((own, w) => ({ module, memory, at, runs: parts, thread: w + 1, scratch: own })),
           )
         : undefined;
     this.rowCount = n;

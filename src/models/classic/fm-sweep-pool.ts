@@ -160,11 +160,16 @@ export class SweepPool {
   run(command: RunCommand, own: () => void): void {
     if (!this.ready) throw new Error('fm: a sweep ran before its worker threads had started');
     this.control.issue(command, this.workers.length);
+    // The workers must be done before anything else touches the memory, also when `own` throws.
+    let ownError: { error: unknown } | undefined;
     try {
       own();
-    } finally {
-      if (!this.control.awaitWorkers()) throw new Error('fm: a sweep failed in a worker thread');
+    } catch (error) {
+      ownError = { error };
     }
+    const workersOk = this.control.awaitWorkers();
+    if (ownError) throw ownError.error;
+    if (!workersOk) throw new Error('fm: a sweep failed in a worker thread');
   }
 
   /** Tells the workers to return, and terminates them (also one that never started). */
@@ -179,6 +184,8 @@ function readyReply(worker: Worker): Promise<void> {
   return new Promise((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`an FM worker thread exited with code ${code} while starting`)));
+    worker.once('exit', (code) =>
+      reject(new Error(`an FM worker thread exited with code ${code} while starting`)),
+    );
   });
 }
