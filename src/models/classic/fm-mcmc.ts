@@ -299,8 +299,14 @@ export async function fitFmMcmc(
   hooks: FmSolverHooks = {},
 ): Promise<FmSolverResult> {
   const rng = new Rng(settings.seed);
-  const { factors } = settings;
-  const state = new FmCoordinateState(data, factors, settings.initStd, rng, 'timed', settings.threads ?? 1);
+  const state = new FmCoordinateState(
+    data,
+    settings.factors,
+    settings.initStd,
+    rng,
+    'timed',
+    settings.threads ?? 1,
+  );
   try {
     await state.start();
     return await sample(state, data, settings, rng, hooks);
