@@ -6,6 +6,7 @@ import { buildFmLayout, toSortedRows } from '../src/models/classic/fm-design.js'
 import type { RunOrder } from '../src/models/classic/fm-coordinate-kernels.js';
 import { createHyper, FmCoordinateState, type FmHyper } from '../src/models/classic/fm-mcmc.js';
 import { fmTrainingData, type FmTrainingData } from '../src/models/classic/fm-solver.js';
+import { liveFmWorkers } from '../src/models/classic/fm-sweep-pool.js';
 import { Rng } from '../src/util/rng.js';
 import { featureField, idMap } from '../test-helpers/datasets.js';
 
@@ -223,6 +224,48 @@ test('fm kernels: sorted rows list each row’s non-zeros in ascending column or
   }
 });
 
+/**
+ * Four sweeps of `state` (built from `data` with `seed`), one of them ALS, checked bit for bit
+ * against the plain loops after every step.
+ */
+function assertSweepsMatchReference(
+  state: FmCoordinateState,
+  data: FmTrainingData,
+  seed: number,
+  factors: number,
+): void {
+  const params: FmParams = { ...state.params, w: state.params.w.slice(), v: state.params.v.slice() };
+  const eq = new Float64Array(state.eq.length);
+  referenceResiduals(params, data, eq);
+  assert.deepEqual(bits(state.eq), bits(eq), 'initial residuals');
+  const hyperRng = new Rng(100 + seed);
+  const fast = new Rng(7);
+  const slow = new Rng(7);
+  for (let sweep = 0; sweep < 4; sweep++) {
+    const hyper = someHyper(data, factors, hyperRng);
+    const draw = sweep !== 2; // one ALS sweep (conditional means) among the draws
+    state.recomputeResiduals();
+    referenceResiduals(params, data, eq);
+    assert.deepEqual(bits(state.eq), bits(eq), `residuals, sweep ${sweep}`);
+    state.updateW0(hyper, true, fast);
+    referenceW0(params, eq, hyper, slow);
+    state.updateW(hyper, draw, fast);
+    referenceW(params, data, state.active, eq, hyper, draw, slow);
+    assert.deepEqual(bits(state.params.w), bits(params.w), `w, sweep ${sweep}`);
+    state.updateV(hyper, draw, fast);
+    referenceV(params, data, state.active, eq, hyper, draw, slow);
+    if (sweep === 1) {
+      // A second factor sweep without new residuals: q_f must come from the changed V.
+      state.updateV(hyper, draw, fast);
+      referenceV(params, data, state.active, eq, hyper, draw, slow);
+    }
+    assert.equal(state.params.w0, params.w0);
+    assert.deepEqual(bits(state.params.v), bits(params.v), `v, sweep ${sweep}`);
+    assert.deepEqual(bits(state.eq), bits(eq), `e and q caches, sweep ${sweep}`);
+  }
+  assert.equal(fast.next(), slow.next(), 'both consumed the same random numbers');
+}
+
 test('fm kernels: Gibbs and ALS sweeps are bit-identical to the plain column-wise loops', () => {
   // k = 3 and 9 leave padding lanes in the row pass's eight-factor chunks; 8 does not. One-hot
   // column runs (ids, categorical fields) are walked by rows, by columns, or timed (both).
@@ -234,36 +277,34 @@ test('fm kernels: Gibbs and ALS sweeps are bit-identical to the plain column-wis
   ];
   for (const [seed, factors, order] of cases) {
     const data = randomData(seed);
-    const state = new FmCoordinateState(data, factors, 0.1, new Rng(seed), order);
-    const params: FmParams = { ...state.params, w: state.params.w.slice(), v: state.params.v.slice() };
-    const eq = new Float64Array(state.eq.length);
-    referenceResiduals(params, data, eq);
-    assert.deepEqual(bits(state.eq), bits(eq), 'initial residuals');
-    const hyperRng = new Rng(100 + seed);
-    const fast = new Rng(7);
-    const slow = new Rng(7);
-    for (let sweep = 0; sweep < 4; sweep++) {
-      const hyper = someHyper(data, factors, hyperRng);
-      const draw = sweep !== 2; // one ALS sweep (conditional means) among the draws
-      state.recomputeResiduals();
-      referenceResiduals(params, data, eq);
-      assert.deepEqual(bits(state.eq), bits(eq), `residuals, sweep ${sweep}`);
-      state.updateW0(hyper, true, fast);
-      referenceW0(params, eq, hyper, slow);
-      state.updateW(hyper, draw, fast);
-      referenceW(params, data, state.active, eq, hyper, draw, slow);
-      assert.deepEqual(bits(state.params.w), bits(params.w), `w, sweep ${sweep}`);
-      state.updateV(hyper, draw, fast);
-      referenceV(params, data, state.active, eq, hyper, draw, slow);
-      if (sweep === 1) {
-        // A second factor sweep without new residuals: q_f must come from the changed V.
-        state.updateV(hyper, draw, fast);
-        referenceV(params, data, state.active, eq, hyper, draw, slow);
-      }
-      assert.equal(state.params.w0, params.w0);
-      assert.deepEqual(bits(state.params.v), bits(params.v), `v, sweep ${sweep}`);
-      assert.deepEqual(bits(state.eq), bits(eq), `e and q caches, sweep ${sweep}`);
+    assertSweepsMatchReference(
+      new FmCoordinateState(data, factors, 0.1, new Rng(seed), order),
+      data,
+      seed,
+      factors,
+    );
+  }
+});
+
+test('fm kernels: sweeps on 2 and 3 threads are bit-identical to the plain loops, and leave no thread', async () => {
+  // Each one-hot run (user ids, item ids, age, gender, year) is cut into one part per thread; the
+  // multi-valued genre field stays on the fit's thread. 3 threads leave some parts of the small
+  // categorical runs empty or one column wide.
+  const cases: Array<[number, number, RunOrder, number]> = [
+    [5, 3, 'rows', 2],
+    [6, 8, 'columns', 2],
+    [7, 9, 'timed', 3],
+  ];
+  for (const [seed, factors, order, threads] of cases) {
+    const data = randomData(seed);
+    const state = new FmCoordinateState(data, factors, 0.1, new Rng(seed), order, threads);
+    try {
+      await state.start();
+      assert.equal(liveFmWorkers(), threads - 1);
+      assertSweepsMatchReference(state, data, seed, factors);
+    } finally {
+      await state.close();
     }
-    assert.equal(fast.next(), slow.next(), 'both consumed the same random numbers');
+    assert.equal(liveFmWorkers(), 0);
   }
 });

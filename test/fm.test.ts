@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import type { Dataset } from '../src/data/dataset.js';
 import { resolveConfig } from '../src/models/config.js';
 import type { ConfigValue, ModelState, ProgressEvent, RatingModel } from '../src/models/model.js';
 import { createParams, pairwiseTerm, predictRow } from '../src/models/classic/fm-core.js';
 import { buildFmLayout, designRows, toColumns } from '../src/models/classic/fm-design.js';
-import { keptSweeps } from '../src/models/classic/fm-mcmc.js';
+import { fitFmAls } from '../src/models/classic/fm-als.js';
+import type { FmSamples } from '../src/models/classic/fm-core.js';
+import { fitFmMcmc, keptSweeps } from '../src/models/classic/fm-mcmc.js';
+import { fmTrainingData, type FmSolverHooks } from '../src/models/classic/fm-solver.js';
+import { fmFitThreads, liveFmWorkers, MIN_NONZEROS_PER_THREAD } from '../src/models/classic/fm-sweep-pool.js';
 import { sgdStep } from '../src/models/classic/fm-sgd.js';
 import { FactorizationMachine, fmSpec } from '../src/models/classic/fm.js';
 import { UsageError } from '../src/util/errors.js';
@@ -370,4 +376,53 @@ test('fm: MCMC keeps evenly thinned draws that end at the last sweep', () => {
   p.w0 = 1;
   p.w[1] = 2;
   close(predictRow(p, Int32Array.of(1), Float64Array.of(0.5), 0, 1), 2);
+});
+
+test('fm: MCMC draws and ALS parameters are bit for bit the same on 1, 2 and 3 threads', async () => {
+  // Ids plus the categorical fields "side" and "kind": four one-hot runs, each cut per thread.
+  const { dataset, train, test: coldTest } = plantedData(15);
+  const pick = (indices: Int32Array) => ({
+    user: Int32Array.from(indices, (k) => dataset.ratings.user[k]),
+    item: Int32Array.from(indices, (k) => dataset.ratings.item[k]),
+    rating: Float64Array.from(indices, (k) => dataset.ratings.rating[k]),
+  });
+  const layout = buildFmLayout(dataset, { features: 'all', multiWeight: 'mean' });
+  const data = fmTrainingData(layout, pick(train), dataset.scale);
+  const held = pick(coldTest);
+  const validation = { rows: designRows(layout, held.user, held.item), target: held.rating };
+  const digest = (samples: FmSamples): string =>
+    createHash('sha256')
+      .update(new Uint8Array(samples.w0.buffer))
+      .update(new Uint8Array(samples.w.buffer))
+      .update(new Uint8Array(samples.v.buffer))
+      .digest('hex');
+  // Train and validation RMSE of every sweep, from the float64 state: a low bit that the float32
+  // samples would round away still shows here.
+  const run = async (solver: 'mcmc' | 'als', threads: number): Promise<string[]> => {
+    const trace: string[] = [];
+    const hooks: FmSolverHooks = {
+      validation,
+      onProgress: (e: ProgressEvent) => trace.push(`${e.epoch} ${e.trainLoss} ${e.validationRmse}`),
+    };
+    const common = { factors: 5, iterations: 12, initStd: 0.1, seed: 3, threads };
+    const result =
+      solver === 'mcmc'
+        ? await fitFmMcmc(data, { ...common, burnIn: 4, samples: 4, clipSamples: true }, hooks)
+        : await fitFmAls(data, { ...common, regBias: 0, regLinear: 2, regPair: 2, patience: 0 }, hooks);
+    return [digest(result.samples), ...trace];
+  };
+  for (const solver of ['mcmc', 'als'] as const) {
+    const one = await run(solver, 1);
+    assert.equal(one.length, 13);
+    assert.deepEqual(await run(solver, 2), one, `${solver}, 2 threads`);
+    assert.deepEqual(await run(solver, 3), one, `${solver}, 3 threads`);
+  }
+  assert.equal(liveFmWorkers(), 0);
+});
+
+test('fm: threads = 0 means every core, capped at one thread per MIN_NONZEROS_PER_THREAD non-zeros', () => {
+  assert.equal(fmFitThreads(2, MIN_NONZEROS_PER_THREAD - 1), 1);
+  assert.equal(fmFitThreads(2, 2 * MIN_NONZEROS_PER_THREAD), 2);
+  assert.equal(fmFitThreads(1, 10 * MIN_NONZEROS_PER_THREAD), 1);
+  assert.equal(fmFitThreads(0, 1000 * MIN_NONZEROS_PER_THREAD), availableParallelism());
 });

@@ -30,6 +30,8 @@ export interface AlsSettings {
   readonly regPair: number;
   /** Stop after this many sweeps without a better validation RMSE and keep the best (0 = off). */
   readonly patience: number;
+  /** Threads the sweeps run on (already capped, `fmFitThreads`; default 1); the result is the same for any. */
+  readonly threads?: number;
 }
 
 export async function fitFmAls(
@@ -38,7 +40,30 @@ export async function fitFmAls(
   hooks: FmSolverHooks = {},
 ): Promise<FmSolverResult> {
   const rng = new Rng(settings.seed);
-  const state = new FmCoordinateState(data, settings.factors, settings.initStd, rng);
+  const state = new FmCoordinateState(
+    data,
+    settings.factors,
+    settings.initStd,
+    rng,
+    'timed',
+    settings.threads ?? 1,
+  );
+  try {
+    await state.start();
+    return await descend(state, data, settings, rng, hooks);
+  } finally {
+    await state.close();
+  }
+}
+
+/** The sweeps of `fitFmAls`. */
+async function descend(
+  state: FmCoordinateState,
+  data: FmTrainingData,
+  settings: AlsSettings,
+  rng: Rng,
+  hooks: FmSolverHooks,
+): Promise<FmSolverResult> {
   const hyper = createHyper(data.groupCount, settings.factors);
   hyper.alpha = 1;
   hyper.reg0 = settings.regBias;

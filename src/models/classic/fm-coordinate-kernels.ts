@@ -18,104 +18,27 @@
  *   small factor slice instead of scattering into the large per-row cache. (libFM skips columns
  *   whose v is 0; adding their 0 terms to a sum that starts at +0 changes no bit.)
  * - a parameter's conditional sums its h and h·e terms over its column's rows in row order.
+ *
+ * With `threads` > 1, each one-hot run's columns are cut into one contiguous part per thread, swept
+ * at once by the fit's thread and worker threads over the same shared memory (`fm-sweep-part.ts`,
+ * `fm-sweep-pool.ts`): the same numbers, bit for bit, for every thread count. Everything else (the
+ * other columns, the row pass) runs on the fit's thread.
  */
 import { UsageError } from '../../util/errors.js';
 import { toSortedRows } from './fm-design.js';
-import { FM_KERNELS_WASM_BASE64 } from './fm-kernels-wasm.js';
-import { growMemory, wasmInstance, WASM_MAX_BYTES, type WasmMemory } from '../../util/wasm.js';
+import { growMemory, sharedMemory, WASM_MAX_BYTES } from '../../util/wasm.js';
 import type { FmTrainingData } from './fm-solver.js';
-
-interface KernelExports {
-  readonly memory: WasmMemory;
-  rowSums(
-    eq: number,
-    target: number,
-    offsets: number,
-    cols: number,
-    vals: number,
-    sortedOffsets: number,
-    sortedCols: number,
-    sortedVals: number,
-    qf: number,
-    n: number,
-    w0: number,
-    w: number,
-    vByRow: number,
-    factors: number,
-    stride: number,
-    withE: number,
-    withQ: number,
-  ): void;
-  loadFactorSums(eq: number, q: number, n: number): void;
-  sweepLinear(
-    offsets: number,
-    rowAddr: number,
-    vals: number,
-    active: number,
-    group: number,
-    columns: number,
-    w: number,
-    alpha: number,
-    mu: number,
-    lambda: number,
-    normals: number,
-  ): number;
-  sweepFactor(
-    offsets: number,
-    rowAddr: number,
-    vals: number,
-    active: number,
-    group: number,
-    columns: number,
-    v: number,
-    alpha: number,
-    mu: number,
-    lambda: number,
-    stride: number,
-    f: number,
-    normals: number,
-    hs: number,
-  ): number;
-  sweepLinearRun(
-    rowAddr: number,
-    cols: number,
-    vals: number,
-    count: number,
-    active: number,
-    group: number,
-    width: number,
-    w: number,
-    alpha: number,
-    mu: number,
-    lambda: number,
-    normals: number,
-    acc: number,
-    delta: number,
-    moved: number,
-  ): number;
-  sweepFactorRun(
-    rowAddr: number,
-    cols: number,
-    vals: number,
-    count: number,
-    active: number,
-    group: number,
-    width: number,
-    v: number,
-    alpha: number,
-    mu: number,
-    lambda: number,
-    stride: number,
-    f: number,
-    normals: number,
-    hs: number,
-    acc: number,
-    delta: number,
-    moved: number,
-  ): number;
-}
-
-const instantiate = (): KernelExports => wasmInstance<KernelExports>(FM_KERNELS_WASM_BASE64);
+import {
+  fmKernelModule,
+  fmKernels,
+  sweepPart,
+  type KernelExports,
+  type RunPart,
+  type Scratch,
+  type SweepArrays,
+  type SweepCommand,
+} from './fm-sweep-part.js';
+import { SweepPool } from './fm-sweep-pool.js';
 
 /** Byte offsets (16-byte aligned) planned in a fresh instance's memory before it grows once. */
 class Plan {
@@ -130,11 +53,9 @@ class Plan {
 }
 
 /** Where each array lives in the instance's memory. */
-interface Addresses {
+interface Addresses extends SweepArrays {
   readonly eq: number;
   readonly target: number;
-  readonly w: number;
-  readonly v: number;
   readonly vByRow: number;
   readonly rowOffsets: number;
   readonly rowCols: number;
@@ -143,23 +64,12 @@ interface Addresses {
   readonly sortedCols: number;
   readonly sortedVals: number;
   readonly qf: number;
-  readonly colOffsets: number;
-  readonly colRowAddr: number;
-  readonly colVals: number;
-  readonly active: number;
-  readonly group: number;
-  readonly mu: number;
-  readonly lambda: number;
   readonly normals: number;
-  readonly hs: number;
-  readonly acc: number;
-  readonly delta: number;
-  readonly moved: number;
 }
 
 /**
- * A range of columns [from, to) the sweeps update with one kernel call. A `oneHot` range is a run
- * of columns of one group that no row has two non-zeros in (see `OneHotRun`).
+ * A range of columns [from, to) the sweeps update together. A `oneHot` range is a run of columns
+ * of one group that no row has two non-zeros in (see `OneHotRun`).
  */
 interface ColumnRange {
   readonly from: number;
@@ -168,19 +78,20 @@ interface ColumnRange {
 }
 
 /**
- * A one-hot run's non-zeros in row order (byte addresses of their rows' eq records, column − from,
- * x), for the run kernels, which compute the same numbers as the column kernels in a different
- * memory order. Which order is faster depends on the data and the machine: walking rows wins when
- * the columns' rows are scattered over an e/q cache larger than the CPU caches (item ids on
- * ml-1m: 12 against 5 ns per non-zero), walking columns wins when the rows are grouped or the
- * cache is small (every run on ml-100k). So the first factor sweeps time both, alternately, and
- * keep the faster (see `TRIALS_PER_ORDER`); the results are the same bits either way.
+ * A one-hot run, cut into one part per thread (`RunPart`: each part's non-zeros in row order, for
+ * the run kernels, which compute the same numbers as the column kernels in a different memory
+ * order). Which order is faster depends on the data and the machine: walking rows wins when the
+ * columns' rows are scattered over an e/q cache larger than the CPU caches (item ids on ml-1m: 12
+ * against 5 ns per non-zero), walking columns wins when the rows are grouped or the cache is small
+ * (every run on ml-100k). So the first factor sweeps time both, alternately, and keep the faster
+ * (see `TRIALS_PER_ORDER`); the results are the same bits either way.
  */
 interface OneHotRun {
-  readonly rowAddr: number;
-  readonly cols: number;
-  readonly vals: number;
-  readonly count: number;
+  /** Its position among the one-hot runs (the worker threads' `runs[index]`). */
+  readonly index: number;
+  readonly parts: readonly RunPart[];
+  /** Active columns in the run: the normals its sweep takes. */
+  readonly activeCount: number;
   /** Fastest trial so far by rows and by columns, in ms. */
   bestByRows: number;
   bestByColumns: number;
@@ -207,6 +118,7 @@ interface RunEntries {
   readonly from: number;
   readonly to: number;
   readonly rows: Int32Array;
+  /** Column − from. */
   readonly cols: Int32Array;
   readonly vals: Float64Array;
 }
@@ -264,6 +176,23 @@ function oneHotRuns(data: FmTrainingData): RunEntries[] {
   return runs;
 }
 
+/**
+ * Where `threads` contiguous parts of the run [from, to) start, with nearly equal non-zeros each
+ * (bounds[t] .. bounds[t + 1] is part t). Where the cuts fall changes no number, only the balance.
+ */
+function partBounds(from: number, to: number, offsets: Int32Array, threads: number): Int32Array {
+  const bounds = new Int32Array(threads + 1);
+  const total = offsets[to] - offsets[from];
+  let j = from;
+  for (let t = 0; t < threads; t++) {
+    const target = offsets[from] + (total * t) / threads;
+    while (j < to && offsets[j] < target) j++;
+    bounds[t] = j;
+  }
+  bounds[threads] = to;
+  return bounds;
+}
+
 export class CoordinateKernels {
   /** Per row r: eq[2r] = e_r, eq[2r + 1] = q_f(x_r) (libFM's e_q_term, interleaved). */
   readonly eq: Float64Array;
@@ -275,8 +204,14 @@ export class CoordinateKernels {
   readonly normals: Float64Array;
   /** Columns with at least one training non-zero (the sweeps skip the others). */
   readonly activeCount: number;
+  /** Threads the one-hot runs are swept on (1 when there are none). */
+  readonly threads: number;
   private readonly kernels: KernelExports;
   private readonly at: Addresses;
+  /** The fit's own thread's scratch. */
+  private readonly scratch: Scratch;
+  /** The worker threads, when `threads` > 1. */
+  private readonly pool: SweepPool | undefined;
   private readonly rowCount: number;
   private readonly columns: number;
   private readonly factors: number;
@@ -293,12 +228,17 @@ export class CoordinateKernels {
   /** The columns in order, split into the ranges the sweeps take one kernel call for. */
   private readonly ranges: readonly ColumnRange[];
 
+  /**
+   * `threads`: how many threads sweep the one-hot runs (the caller caps it, `fmFitThreads`); with
+   * more than one, `start` must resolve before the first sweep and `close` ends the workers.
+   */
   constructor(
     data: FmTrainingData,
     factors: number,
     active: Uint8Array,
     groupPriors: number,
     order: RunOrder = 'timed',
+    threads = 1,
   ) {
     const n = data.target.length;
     const columns = data.columnCount;
@@ -312,10 +252,13 @@ export class CoordinateKernels {
       activeCount += active[j];
     }
     let runs = oneHotRuns(data);
+    const bounds = runs.map((run) => partBounds(run.from, run.to, colOff, threads));
     let widest = 1;
-    for (const run of runs) {
-      longest = Math.max(longest, run.rows.length);
-      widest = Math.max(widest, run.to - run.from);
+    for (const b of bounds) {
+      for (let t = 0; t < threads; t++) {
+        widest = Math.max(widest, b[t + 1] - b[t]);
+        longest = Math.max(longest, colOff[b[t + 1]] - colOff[b[t]]);
+      }
     }
     const plan = new Plan();
     const at: Addresses = {
@@ -339,31 +282,43 @@ export class CoordinateKernels {
       mu: plan.reserve(8 * groupPriors),
       lambda: plan.reserve(8 * groupPriors),
       normals: plan.reserve(8 * Math.max(1, activeCount)),
-      hs: plan.reserve(8 * Math.max(1, longest)),
-      acc: plan.reserve(16 * widest),
-      delta: plan.reserve(8 * widest),
-      moved: plan.reserve(widest),
+      columns,
+      factors,
     };
+    const scratch: Scratch[] = [];
+    for (let t = 0; t < threads; t++) {
+      scratch.push({
+        hs: plan.reserve(8 * Math.max(1, longest)),
+        acc: plan.reserve(16 * widest),
+        delta: plan.reserve(8 * widest),
+        moved: plan.reserve(widest),
+      });
+    }
     const withoutRuns = plan.end;
-    let runAt = runs.map((run) => {
-      const count = run.rows.length;
-      const where: OneHotRun = {
-        rowAddr: plan.reserve(4 * count),
-        cols: plan.reserve(4 * count),
-        vals: plan.reserve(8 * count),
-        count,
-        bestByRows: Infinity,
-        bestByColumns: Infinity,
-        trials: 0,
-        byRows: order === 'timed' ? undefined : order === 'rows',
-      };
-      return where;
+    let parts: RunPart[][] = runs.map((_, r) => {
+      const b = bounds[r];
+      const partsOfRun: RunPart[] = [];
+      let activeBefore = 0;
+      for (let t = 0; t < threads; t++) {
+        const count = colOff[b[t + 1]] - colOff[b[t]];
+        partsOfRun.push({
+          from: b[t],
+          to: b[t + 1],
+          rowAddr: plan.reserve(4 * count),
+          cols: plan.reserve(4 * count),
+          vals: plan.reserve(8 * count),
+          count,
+          activeBefore,
+        });
+        for (let j = b[t]; j < b[t + 1]; j++) activeBefore += active[j];
+      }
+      return partsOfRun;
     });
     let end = plan.end;
     if (end > WASM_MAX_BYTES && withoutRuns <= WASM_MAX_BYTES) {
       // The row-ordered copies of the one-hot runs only save time: drop them before giving up.
       runs = [];
-      runAt = [];
+      parts = [];
       end = withoutRuns;
     }
     if (end > WASM_MAX_BYTES) {
@@ -371,9 +326,11 @@ export class CoordinateKernels {
         `fm: the coordinate-wise solver needs ${(end / 2 ** 30).toFixed(1)} GiB of WebAssembly memory, more than its 4 GiB limit; train on fewer ratings or features, or use solver=sgd`,
       );
     }
-    this.kernels = instantiate();
-    growMemory(this.kernels.memory, end);
-    const buffer = this.kernels.memory.buffer;
+    const memory = sharedMemory();
+    const module = fmKernelModule();
+    this.kernels = fmKernels(module, memory);
+    growMemory(memory, end);
+    const buffer = memory.buffer;
     const f64 = (address: number, length: number): Float64Array => new Float64Array(buffer, address, length);
     const i32 = (address: number, length: number): Int32Array => new Int32Array(buffer, address, length);
 
@@ -393,20 +350,57 @@ export class CoordinateKernels {
     i32(at.group, columns).set(data.columnGroup);
     const ranges: ColumnRange[] = [];
     let next = 0;
-    runs.forEach((run, k) => {
-      const where = runAt[k];
-      const addr = i32(where.rowAddr, where.count);
-      for (let e = 0; e < where.count; e++) addr[e] = at.eq + 16 * run.rows[e];
-      i32(where.cols, where.count).set(run.cols);
-      f64(where.vals, where.count).set(run.vals);
+    runs.forEach((run, r) => {
+      // Each part's non-zeros, in the run's row order, at the part's cursor.
+      const runParts = parts[r];
+      const filled = new Int32Array(threads);
+      const partOf = new Int32Array(run.to - run.from);
+      runParts.forEach((part, t) => partOf.fill(t, part.from - run.from, part.to - run.from));
+      const views = runParts.map((part) => ({
+        rowAddr: i32(part.rowAddr, part.count),
+        cols: i32(part.cols, part.count),
+        vals: f64(part.vals, part.count),
+        shift: part.from - run.from,
+      }));
+      for (let e = 0; e < run.rows.length; e++) {
+        const t = partOf[run.cols[e]];
+        const view = views[t];
+        const k = filled[t]++;
+        view.rowAddr[k] = at.eq + 16 * run.rows[e];
+        view.cols[k] = run.cols[e] - view.shift;
+        view.vals[k] = run.vals[e];
+      }
+      const last = runParts[threads - 1];
       if (run.from > next) ranges.push({ from: next, to: run.from });
-      ranges.push({ from: run.from, to: run.to, oneHot: where });
+      ranges.push({
+        from: run.from,
+        to: run.to,
+        oneHot: {
+          index: r,
+          parts: runParts,
+          activeCount: last.activeBefore + active.subarray(last.from, last.to).reduce((a, b) => a + b, 0),
+          bestByRows: Infinity,
+          bestByColumns: Infinity,
+          trials: 0,
+          byRows: order === 'timed' ? undefined : order === 'rows',
+        },
+      });
       next = run.to;
     });
     if (next < columns) ranges.push({ from: next, to: columns });
     this.ranges = ranges;
 
     this.at = at;
+    this.scratch = scratch[0];
+    this.threads = runs.length > 0 ? threads : 1;
+    this.pool =
+      this.threads > 1
+        ? new SweepPool(
+            scratch
+              .slice(1)
+              .map((own, w) => ({ module, memory, at, runs: parts, thread: w + 1, scratch: own })),
+          )
+        : undefined;
     this.rowCount = n;
     this.columns = columns;
     this.factors = factors;
@@ -420,6 +414,16 @@ export class CoordinateKernels {
     this.lambda = f64(at.lambda, groupPriors);
     this.normals = f64(at.normals, Math.max(1, activeCount));
     this.sumsFresh = new Uint8Array(factors);
+  }
+
+  /** Resolves once the worker threads (if any) wait for sweeps. */
+  async start(): Promise<void> {
+    await this.pool?.start();
+  }
+
+  /** Ends the worker threads (if any); the kernels must not sweep after this. */
+  async close(): Promise<void> {
+    await this.pool?.close();
   }
 
   /**
@@ -472,38 +476,24 @@ export class CoordinateKernels {
     const at = this.at;
     let normals = draw ? at.normals : 0;
     for (const { from, to, oneHot } of this.ranges) {
-      normals =
-        oneHot?.byRows === true
-          ? this.kernels.sweepLinearRun(
-              oneHot.rowAddr,
-              oneHot.cols,
-              oneHot.vals,
-              oneHot.count,
-              at.active + from,
-              at.group + 4 * from,
-              to - from,
-              at.w + 8 * from,
-              alpha,
-              at.mu,
-              at.lambda,
-              normals,
-              at.acc,
-              at.delta,
-              at.moved,
-            )
-          : this.kernels.sweepLinear(
-              at.colOffsets + 4 * from,
-              at.colRowAddr,
-              at.colVals,
-              at.active + from,
-              at.group + 4 * from,
-              to - from,
-              at.w + 8 * from,
-              alpha,
-              at.mu,
-              at.lambda,
-              normals,
-            );
+      if (oneHot) {
+        this.sweepRun(oneHot, { factor: -1, byRows: oneHot.byRows === true, alpha, normals });
+        if (normals !== 0) normals += 8 * oneHot.activeCount;
+        continue;
+      }
+      normals = this.kernels.sweepLinear(
+        at.colOffsets + 4 * from,
+        at.colRowAddr,
+        at.colVals,
+        at.active + from,
+        at.group + 4 * from,
+        to - from,
+        at.w + 8 * from,
+        alpha,
+        at.mu,
+        at.lambda,
+        normals,
+      );
     }
   }
 
@@ -519,75 +509,55 @@ export class CoordinateKernels {
     this.lambda.set(lambda);
     const at = this.at;
     const n = this.rowCount;
-    const slice = at.v + 8 * f * this.columns;
     this.kernels.loadFactorSums(at.eq, at.qf + 8 * f * n, n);
     let normals = draw ? at.normals : 0;
-    for (const range of this.ranges) {
-      const run = range.oneHot;
-      if (run === undefined || run.byRows !== undefined) {
-        normals = this.factorRange(range, slice, alpha, f, normals, run?.byRows === true);
-        continue;
-      }
-      const byRows = run.trials % 2 === 0;
-      const started = performance.now();
-      normals = this.factorRange(range, slice, alpha, f, normals, byRows);
-      const ms = performance.now() - started;
-      if (run.trials >= WARM_UP_TRIALS) {
-        if (byRows) run.bestByRows = Math.min(run.bestByRows, ms);
-        else run.bestByColumns = Math.min(run.bestByColumns, ms);
-      }
-      if (++run.trials === WARM_UP_TRIALS + 2 * TRIALS_PER_ORDER) {
-        run.byRows = run.bestByRows < ROWS_MARGIN * run.bestByColumns;
-      }
-    }
-  }
-
-  /** Factor f of one column range, by rows (one-hot runs only) or by columns. */
-  private factorRange(
-    { from, to, oneHot }: ColumnRange,
-    slice: number,
-    alpha: number,
-    f: number,
-    normals: number,
-    byRows: boolean,
-  ): number {
-    const at = this.at;
-    return oneHot && byRows
-      ? this.kernels.sweepFactorRun(
-          oneHot.rowAddr,
-          oneHot.cols,
-          oneHot.vals,
-          oneHot.count,
-          at.active + from,
-          at.group + 4 * from,
-          to - from,
-          slice + 8 * from,
-          alpha,
-          at.mu,
-          at.lambda,
-          this.factors,
-          f,
-          normals,
-          at.hs,
-          at.acc,
-          at.delta,
-          at.moved,
-        )
-      : this.kernels.sweepFactor(
+    for (const { from, to, oneHot } of this.ranges) {
+      if (!oneHot) {
+        normals = this.kernels.sweepFactor(
           at.colOffsets + 4 * from,
           at.colRowAddr,
           at.colVals,
           at.active + from,
           at.group + 4 * from,
           to - from,
-          slice + 8 * from,
+          at.v + 8 * (f * this.columns + from),
           alpha,
           at.mu,
           at.lambda,
           this.factors,
           f,
           normals,
-          at.hs,
+          this.scratch.hs,
         );
+        continue;
+      }
+      if (oneHot.byRows !== undefined) {
+        this.sweepRun(oneHot, { factor: f, byRows: oneHot.byRows, alpha, normals });
+      } else {
+        this.timedTrial(oneHot, { factor: f, byRows: oneHot.trials % 2 === 0, alpha, normals });
+      }
+      if (normals !== 0) normals += 8 * oneHot.activeCount;
+    }
+  }
+
+  /** One of the first factor sweeps of `run`, timed to choose its order. */
+  private timedTrial(run: OneHotRun, command: SweepCommand): void {
+    const started = performance.now();
+    this.sweepRun(run, command);
+    const ms = performance.now() - started;
+    if (run.trials >= WARM_UP_TRIALS) {
+      if (command.byRows) run.bestByRows = Math.min(run.bestByRows, ms);
+      else run.bestByColumns = Math.min(run.bestByColumns, ms);
+    }
+    if (++run.trials === WARM_UP_TRIALS + 2 * TRIALS_PER_ORDER) {
+      run.byRows = run.bestByRows < ROWS_MARGIN * run.bestByColumns;
+    }
+  }
+
+  /** Sweeps a one-hot run: part 0 on this thread, the others on the workers at the same time. */
+  private sweepRun(run: OneHotRun, command: SweepCommand): void {
+    const own = (): void => sweepPart(this.kernels, this.at, run.parts[0], this.scratch, command);
+    if (this.pool) this.pool.run({ ...command, run: run.index }, own);
+    else own();
   }
 }

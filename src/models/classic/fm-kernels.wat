@@ -15,7 +15,7 @@
 ;; suite checks that file is current.
 ;;
 ;; Conventions:
-;; - Pointers are byte offsets into the exported memory; f64 arrays 8-byte aligned, the row-major
+;; - Pointers are byte offsets into the imported memory; f64 arrays 8-byte aligned, the row-major
 ;;   factor copy 16-byte aligned.
 ;; - `eq` holds one 16-byte record per training row r: e_r = ŷ(x_r) − y_r, then q_f(x_r).
 ;; - Columns (CSC) give, per non-zero, the byte address of its row's eq record (`rowAddr`) and x.
@@ -26,7 +26,10 @@
 ;; - The column sweeps take a range of columns: `offsets`, `active`, `group` and the parameter
 ;;   pointer start at its first column, and `columns` is its width.
 (module
-  (memory (export "memory") 1)
+  ;; Imported and shared (wasm threads): with `threads` > 1 worker threads instantiate this module
+  ;; over the same memory and sweep their share of each one-hot run's columns (fm-sweep-pool.ts).
+  ;; On one thread the shared memory behaves exactly like a private one.
+  (import "env" "memory" (memory 1 65536 shared))
 
 ;; Both per-row passes below keep eight factors in flight per non-zero: four f64x2 accumulators
   ;; for Σ v x and four for Σ (v x)², lanes f = c .. c+7 of an eight-factor chunk c. vByRow holds V

@@ -83,8 +83,18 @@ export class FmCoordinateState {
   readonly groupSize: Float64Array;
   private readonly kernels: CoordinateKernels;
 
-  /** `order`: how one-hot column runs are walked (`RunOrder`; the same numbers every way). */
-  constructor(data: FmTrainingData, factors: number, initStd: number, rng: Rng, order: RunOrder = 'timed') {
+  /**
+   * `order`: how one-hot column runs are walked (`RunOrder`); `threads`: how many threads sweep
+   * them (`start` before the first sweep, `close` after the last). The same numbers every way.
+   */
+  constructor(
+    data: FmTrainingData,
+    factors: number,
+    initStd: number,
+    rng: Rng,
+    order: RunOrder = 'timed',
+    threads = 1,
+  ) {
     this.data = data;
     const n = data.target.length;
     this.rowCount = n;
@@ -103,6 +113,7 @@ export class FmCoordinateState {
       this.active,
       data.groupCount * Math.max(1, factors),
       order,
+      threads,
     );
     const { w, v } = this.kernels;
     this.params = { columns: data.columnCount, factors, w0: 0, w, v };
@@ -114,6 +125,16 @@ export class FmCoordinateState {
       }
     }
     this.recomputeResiduals();
+  }
+
+  /** Resolves once the worker threads (if any) are ready to sweep. */
+  start(): Promise<void> {
+    return this.kernels.start();
+  }
+
+  /** Ends the worker threads (if any). */
+  close(): Promise<void> {
+    return this.kernels.close();
   }
 
   /** e from scratch; done once per sweep so rounding errors of the incremental updates never pile up. */
@@ -256,6 +277,8 @@ export interface McmcSettings {
   readonly seed: number;
   /** Clip each draw's prediction to the scale before averaging (libFM does). */
   readonly clipSamples: boolean;
+  /** Threads the sweeps run on (already capped, `fmFitThreads`; default 1); the draws are the same for any. */
+  readonly threads?: number;
 }
 
 /** Which sweeps' draws are kept: every `thin`-th, counted back from the last sweep. */
@@ -276,8 +299,31 @@ export async function fitFmMcmc(
   hooks: FmSolverHooks = {},
 ): Promise<FmSolverResult> {
   const rng = new Rng(settings.seed);
+  const state = new FmCoordinateState(
+    data,
+    settings.factors,
+    settings.initStd,
+    rng,
+    'timed',
+    settings.threads ?? 1,
+  );
+  try {
+    await state.start();
+    return await sample(state, data, settings, rng, hooks);
+  } finally {
+    await state.close();
+  }
+}
+
+/** The sweeps of `fitFmMcmc`. */
+async function sample(
+  state: FmCoordinateState,
+  data: FmTrainingData,
+  settings: McmcSettings,
+  rng: Rng,
+  hooks: FmSolverHooks,
+): Promise<FmSolverResult> {
   const { factors, iterations } = settings;
-  const state = new FmCoordinateState(data, factors, settings.initStd, rng);
   const hyper = createHyper(data.groupCount, factors);
   const { thin, first } = keptSweeps(iterations, settings.burnIn, settings.samples);
   const kept: FmParams[] = [];

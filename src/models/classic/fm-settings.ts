@@ -48,4 +48,9 @@ export const FM_SETTINGS: SettingsSchema = {
     min: 0,
   }),
   seed: integer(1, 'Seed of the initial factors, the sgd order and the mcmc draws', { min: 0 }),
+  threads: integer(1, 'mcmc, als: threads sweeping one-hot runs (0: all cores); same bits on any', {
+    min: 0,
+    max: 256,
+    execution: true,
+  }),
 };

@@ -38,6 +38,7 @@ import {
   type MultiWeight,
 } from './fm-design.js';
 import { fitFmMcmc } from './fm-mcmc.js';
+import { fmFitThreads } from './fm-sweep-pool.js';
 import { fitFmSgd } from './fm-sgd.js';
 import { fmTrainingData, type FmSolverResult, type FmValidationData } from './fm-solver.js';
 
@@ -107,9 +108,10 @@ export class FactorizationMachine implements RatingModel {
       target: Float64Array.from(validationRatings.rating),
     };
     const hooks = { validation, onProgress: options.onProgress, signal: options.signal };
+    const threads = fmFitThreads(num(c, 'threads'), data.rows.columns.length);
     let result: FmSolverResult;
     if (solver === 'mcmc') {
-      result = await fitFmMcmc(data, mcmc, hooks);
+      result = await fitFmMcmc(data, { ...mcmc, threads }, hooks);
     } else if (solver === 'sgd') {
       const reg = { regBias: num(c, 'biasL2'), regLinear: num(c, 'linearL2'), regPair: num(c, 'pairL2') };
       result = await fitFmSgd(
@@ -127,7 +129,7 @@ export class FactorizationMachine implements RatingModel {
       const reg = { regBias: 0, regLinear: num(c, 'alsL2'), regPair: num(c, 'alsL2') };
       result = await fitFmAls(
         data,
-        { ...common, ...reg, iterations: num(c, 'iterations'), patience: num(c, 'patience') },
+        { ...common, ...reg, iterations: num(c, 'iterations'), patience: num(c, 'patience'), threads },
         hooks,
       );
     }
