@@ -13,8 +13,13 @@
  *   npx tsc -p . && node dist/bench/sain-cores.js --data-dir ../shared/data \
  *     [--samples 25600] [--rounds 3] [--out bench/results/sain-cores.json] [--markdown BENCHMARKS.md]
  *
- * Takes ~1.5 minutes on a quiet 2-core machine at the default sizes.
+ * Each round also runs two one-thread fits at once in two child processes (`--single`), which share
+ * nothing: their summed samples/s against one fit alone is the ceiling this machine puts on any
+ * two-core version of the same work (the cores' shared caches and memory bandwidth are in it).
+ *
+ * Takes ~2 minutes on a quiet 2-core machine at the default sizes.
  */
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,6 +42,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench/results/sain-cores.json' },
     markdown: { type: 'string' },
+    single: { type: 'boolean', default: false },
   },
 });
 
@@ -88,9 +94,48 @@ async function run(threads: number, round: number): Promise<SainCoresRun> {
   return row;
 }
 
+if (values.single) {
+  // A child of the ceiling round: one one-thread fit, its row on stdout.
+  console.log(JSON.stringify(await run(1, 0)));
+  process.exit(0);
+}
+
+/** One one-thread fit in a child process of this bench, started now. */
+function child(): Promise<SainCoresRun> {
+  const args = [process.argv[1], '--single', '--data-dir', values['data-dir'], '--samples', String(samples)];
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, args, (error, stdout) =>
+      error ? reject(error) : resolve(JSON.parse(stdout) as SainCoresRun),
+    ),
+  );
+}
+
+/** Two one-thread fits at once, as one row (see `SainCoresRun.copies`). */
+async function pair(round: number): Promise<SainCoresRun> {
+  const loadBefore = loadAverages();
+  const both = await Promise.all([child(), child()]);
+  const row: SainCoresRun = {
+    round,
+    threads: 1,
+    copies: 2,
+    samplesPerSecond: both[0].samplesPerSecond + both[1].samplesPerSecond,
+    secondEpochSeconds: Math.max(both[0].secondEpochSeconds, both[1].secondEpochSeconds),
+    secondEpochCpuSeconds: both[0].secondEpochCpuSeconds + both[1].secondEpochCpuSeconds,
+    fitSeconds: Math.max(both[0].fitSeconds, both[1].fitSeconds),
+    cpuSeconds: both[0].cpuSeconds + both[1].cpuSeconds,
+    loadBefore,
+    loadAfter: loadAverages(),
+  };
+  console.error(
+    `round ${round}, two one-thread fits at once: ${row.samplesPerSecond.toFixed(0)} samples/s summed`,
+  );
+  return row;
+}
+
 const runs: SainCoresRun[] = [];
 for (let round = 1; round <= rounds; round++) {
   for (const threads of [1, 2]) runs.push(await run(threads, round));
+  runs.push(await pair(round));
 }
 
 const result: SainCoresResult = {
