@@ -104,13 +104,25 @@ function testPairs(): { users: Int32Array; items: Int32Array } {
 }
 
 /**
- * Models whose text margin on this small data set is not reliably above 0.02: measured over seeds
- * 1–9 (both the synthetic generator before 2026-12-06 and the current one) it ranges from about
- * −0.02 to +0.06 for transnet and safmr, and narre sits near 0.015 at seed 5; seed 5 passed before
- * by luck. The test still runs and reports; it does not fail the suite until a setup where the text
- * arm reliably learns (larger data, per-model settings, several seeds) replaces it.
+ * TransNet and SAFMR show their text margin only on a larger set: on the small one above it ranged
+ * from about −0.02 to +0.06 over generator seeds 1–9. On this one (generator seeds 1–9, split seed
+ * 1, the same settings as below), RMSE without text minus RMSE with text, measured 2026-12-06:
+ *   transnet: 0.060 0.036 0.062 0.063 0.062 0.033 0.084 0.044 0.043 (min 0.033)
+ *   safmr:    0.059 0.046 0.057 0.080 0.045 0.047 0.077 0.048 0.049 (min 0.045)
  */
-const TEXT_MARGIN_UNRELIABLE = new Set<string>(['transnet', 'safmr', 'narre']);
+const marginDataset = generateSynthetic({ seed: 5, users: 400, items: 160, ratingsPerUser: 40 });
+const marginSplit: Split = ratioSplit(marginDataset, { train: 0.8, validation: 0.1, test: 0.1 }, 1);
+const ON_LARGER_SET = new Set<string>(['transnet', 'safmr']);
+
+/**
+ * NARRE's text margin is not reliably above 0.02 on either set: on the small one it sits near
+ * 0.015 at seed 5; on the larger one its id embeddings learn the planted tastes from the ratings
+ * alone (RMSE ≈ 0.85 in both arms) and the margin ranged −0.019 to +0.015 over seeds 1–9; with 15
+ * ratings a user instead of 40 it ranged −0.010 to +0.089 (seven of nine seeds under 0.02). The
+ * test still runs and reports; it does not fail the suite until a setup where the text arm
+ * reliably learns replaces it.
+ */
+const TEXT_MARGIN_UNRELIABLE = new Set<string>(['narre']);
 
 for (const id of MODELS) {
   const todo = TEXT_MARGIN_UNRELIABLE.has(id)
@@ -120,11 +132,14 @@ for (const id of MODELS) {
     `${id}: learns from the planted review words (beats itself on the same ratings without text)`,
     todo,
     async () => {
-      const { rmse } = await fitted(id);
+      const larger = ON_LARGER_SET.has(id);
+      const data = larger ? marginDataset : dataset;
+      const parts = larger ? marginSplit : split;
+      const { rmse } = larger ? await runFold(create(id), data, parts) : await fitted(id);
       const blind = await runFold(
         create(id),
-        withReviews(dataset, () => ''),
-        split,
+        withReviews(data, () => ''),
+        parts,
       );
       assert.ok(rmse < blind.rmse - 0.02, `${id}: RMSE with text ${rmse} vs without ${blind.rmse}`);
     },
