@@ -115,14 +115,13 @@ const marginSplit: Split = ratioSplit(marginDataset, { train: 0.8, validation: 0
 const ON_LARGER_SET = new Set<string>(['transnet', 'safmr']);
 
 /**
- * NARRE's text margin is not reliably above 0.02 on either set: on the small one it sits near
- * 0.015 at seed 5; on the larger one its id embeddings learn the planted tastes from the ratings
- * alone (RMSE ≈ 0.85 in both arms) and the margin ranged −0.019 to +0.015 over seeds 1–9; with 15
- * ratings a user instead of 40 it ranged −0.010 to +0.089 (seven of nine seeds under 0.02); on the
- * larger set with the shared settings (8 epochs, learning rate 0.004, dropout 0.5) −0.024 to +0.037,
- * and with 12 epochs, dropout 0.5 −0.015 to +0.021. The
- * test still runs and reports; it does not fail the suite until a setup where the text arm
- * reliably learns replaces it.
+ * NARRE's text margin is not reliably above 0.02 on either set, over generator seeds 1–9: on the
+ * small one it sits near 0.015 at seed 5. On the larger one with its PER_MODEL settings, its id
+ * embeddings learn the planted tastes from the ratings alone (RMSE ≈ 0.85 in both arms): −0.019 to
+ * +0.015; the same with 15 ratings a user instead of 40: −0.010 to +0.089 (seven seeds under 0.02);
+ * the larger set with the shared settings (8 epochs, learning rate 0.004, dropout 0.5): −0.024 to
+ * +0.037; with 12 epochs, dropout 0.5: −0.015 to +0.021. The test still runs and reports; it does
+ * not fail the suite until a setup where the text arm reliably learns replaces it.
  */
 const TEXT_MARGIN_UNRELIABLE = new Set<string>(['narre']);
 
