@@ -9,9 +9,9 @@
  * *sum* of squared errors over all training rows, so useful values are far larger than SGD's
  * per-rating ones (on a validation split of ml-100k u1.base, 20 beat 5 and 50).
  */
-import { Rng } from '../../util/rng.js';
+import type { Rng } from '../../util/rng.js';
 import { copyParams, packSamples, type FmParams } from './fm-core.js';
-import { createHyper, FmCoordinateState } from './fm-mcmc.js';
+import { createHyper, withCoordinateState, type FmCoordinateState } from './fm-mcmc.js';
 import {
   score,
   yieldToEventLoop,
@@ -39,21 +39,7 @@ export async function fitFmAls(
   settings: AlsSettings,
   hooks: FmSolverHooks = {},
 ): Promise<FmSolverResult> {
-  const rng = new Rng(settings.seed);
-  const state = new FmCoordinateState(
-    data,
-    settings.factors,
-    settings.initStd,
-    rng,
-    'timed',
-    settings.threads ?? 1,
-  );
-  try {
-    await state.start();
-    return await descend(state, data, settings, rng, hooks);
-  } finally {
-    await state.close();
-  }
+  return withCoordinateState(data, settings, (state, rng) => descend(state, data, settings, rng, hooks));
 }
 
 /** The sweeps of `fitFmAls`. */

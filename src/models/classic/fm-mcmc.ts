@@ -292,12 +292,21 @@ export function keptSweeps(
   return { thin, first: burnIn + 1 };
 }
 
-/** Runs the Gibbs sampler and returns the kept draws. */
-export async function fitFmMcmc(
+/**
+ * Builds the coordinate state of an MCMC or ALS fit from `settings` (its generator seeded by
+ * `settings.seed`), runs `sweeps` over it once its threads are ready, and ends them however the
+ * sweeps end.
+ */
+export async function withCoordinateState<T>(
   data: FmTrainingData,
-  settings: McmcSettings,
-  hooks: FmSolverHooks = {},
-): Promise<FmSolverResult> {
+  settings: {
+    readonly factors: number;
+    readonly initStd: number;
+    readonly seed: number;
+    readonly threads?: number;
+  },
+  sweeps: (state: FmCoordinateState, rng: Rng) => Promise<T>,
+): Promise<T> {
   const rng = new Rng(settings.seed);
   const state = new FmCoordinateState(
     data,
@@ -309,10 +318,19 @@ export async function fitFmMcmc(
   );
   try {
     await state.start();
-    return await sample(state, data, settings, rng, hooks);
+    return await sweeps(state, rng);
   } finally {
     await state.close();
   }
+}
+
+/** Runs the Gibbs sampler and returns the kept draws. */
+export async function fitFmMcmc(
+  data: FmTrainingData,
+  settings: McmcSettings,
+  hooks: FmSolverHooks = {},
+): Promise<FmSolverResult> {
+  return withCoordinateState(data, settings, (state, rng) => sample(state, data, settings, rng, hooks));
 }
 
 /** The sweeps of `fitFmMcmc`. */
