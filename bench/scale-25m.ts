@@ -82,6 +82,17 @@ interface TimedProcess {
   readonly loadAfter: number[];
 }
 
+/** What every summary records of the process that ran: its time, peak memory and the load around it. */
+function processFields(p: TimedProcess) {
+  return {
+    processWallSeconds: p.wallSeconds,
+    processCpuSeconds: p.cpuSeconds,
+    maxRssMiB: p.maxRssMiB,
+    loadBefore: p.loadBefore,
+    loadAfter: p.loadAfter,
+  };
+}
+
 /** Runs `node args…` under `/usr/bin/time -v`; fails loudly (with its stderr) when it fails. */
 function timed(args: readonly string[]): TimedProcess {
   const command = ['node', ...args].join(' ');
@@ -139,11 +150,7 @@ function evaluateRun(model: string): Record<string, unknown> {
     nTest: result.nTest,
     samplesPerSecond: result.samplesPerSecond,
     timings: result.timings,
-    processWallSeconds: p.wallSeconds,
-    processCpuSeconds: p.cpuSeconds,
-    maxRssMiB: p.maxRssMiB,
-    loadBefore: p.loadBefore,
-    loadAfter: p.loadAfter,
+    ...processFields(p),
   };
   process.stderr.write(`${JSON.stringify(summary)}\n`);
   return summary;
@@ -271,11 +278,7 @@ function csvRun(): Record<string, unknown> {
     command: p.command.replace(dir, 'DIR'),
     rmse: result.rmse,
     timings: result.timings,
-    processWallSeconds: p.wallSeconds,
-    processCpuSeconds: p.cpuSeconds,
-    maxRssMiB: p.maxRssMiB,
-    loadBefore: p.loadBefore,
-    loadAfter: p.loadAfter,
+    ...processFields(p),
   };
   process.stderr.write(`${JSON.stringify(summary)}\n`);
   return summary;
