@@ -23,6 +23,7 @@ import { runIdentityConfig } from '../src/models/settings-schema.js';
 import type { ConfigValue, ModelSpec, RatingModel } from '../src/models/model.js';
 import { UsageError } from '../src/util/errors.js';
 import { Rng } from '../src/util/rng.js';
+import { idMap } from '../test-helpers/datasets.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -98,14 +99,10 @@ function fixedDataset(): Dataset {
       r++;
     }
   }
-  const idMap = (n: number, prefix: string) => {
-    const ids = Array.from({ length: n }, (_, k) => `${prefix}${k}`);
-    return { ids, index: new Map(ids.map((id, k) => [id, k])) };
-  };
   return {
     id: 'mf-threads-fixed',
-    users: idMap(users, 'u'),
-    items: idMap(items, 'i'),
+    users: idMap('u', users),
+    items: idMap('i', items),
     ratings: { user, item, rating },
     scale: { min: 1, max: 5 },
     userFeatures: { count: users, fields: [] },

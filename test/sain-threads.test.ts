@@ -17,6 +17,7 @@ import { Sain, sainSpec } from '../src/models/sain/sain.js';
 import { runIdentityConfig } from '../src/models/settings-schema.js';
 import { threadsOf } from '../src/models/train-settings.js';
 import { UsageError } from '../src/util/errors.js';
+import { idMap } from '../test-helpers/datasets.js';
 
 let data: Dataset;
 let train: RatingSubset;
@@ -95,14 +96,10 @@ function fixedDataset(): Dataset {
       r++;
     }
   }
-  const idMap = (n: number, prefix: string) => {
-    const ids = Array.from({ length: n }, (_, k) => `${prefix}${k}`);
-    return { ids, index: new Map(ids.map((id, k) => [id, k])) };
-  };
   return {
     id: 'sain-threads-fixed',
-    users: idMap(users, 'u'),
-    items: idMap(items, 'i'),
+    users: idMap('u', users),
+    items: idMap('i', items),
     ratings: { user, item, rating },
     scale: { min: 1, max: 5 },
     userFeatures: featureTable(users, [
