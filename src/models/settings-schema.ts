@@ -98,8 +98,9 @@ export function runIdentityConfig(schema: SettingsSchema, config: ModelConfig): 
 }
 
 /**
- * `config` with every `execution` setting it lacks at its default: a model saved before such a
- * setting existed still loads (the setting said how to fit, not what was fitted).
+ * `config` with every `execution` or `keyUnlessDefault` setting it lacks at its default: a model
+ * saved before such a setting existed still loads (the setting either said how to fit, not what was
+ * fitted, or its default is what the fit did before it existed).
  */
 export function withExecutionDefaults(schema: SettingsSchema, config: ModelConfig): ModelConfig {
   const filled: ModelConfig = { ...config };
