@@ -370,3 +370,33 @@ test('a model of the experiment with no stored run is named, not left out', () =
     ).includes('Rows with no run yet'),
   );
 });
+
+test('Δ is explained only when the table has paper columns', () => {
+  const withPaper = markdownReport(
+    { experiment: EXPERIMENT, records: RECORDS, quick: false, quickNotes: [], missing: 0 },
+    summarize(EXPERIMENT, RECORDS),
+  );
+  assert.ok(withPaper.includes('Δ = Heed − paper.'));
+  const noPaper = parseExperiment(
+    JSON.stringify({
+      version: 1,
+      name: 'no-paper',
+      title: 'No paper numbers',
+      dataset: 'ml-100k',
+      split: 'u1',
+      seeds: [1, 2],
+      metrics: ['rmse', 'mae'],
+      models: [
+        { label: 'MF', model: 'biasedmf', expectedSeconds: 1 },
+        { label: 'Mean', model: 'globalmean', expectedSeconds: 1 },
+      ],
+    }),
+    'no-paper.json',
+  );
+  const text = markdownReport(
+    { experiment: noPaper, records: RECORDS, quick: false, quickNotes: [], missing: 0 },
+    summarize(noPaper, RECORDS),
+  );
+  assert.ok(text.includes('Heed: mean ± sd over seeds × folds.'));
+  assert.ok(!text.includes('Δ'));
+});

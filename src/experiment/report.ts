@@ -70,7 +70,9 @@ export function markdownReport(input: ReportInput, summary: ExperimentSummary): 
   out.push(
     `Data set \`${e.dataset}\`, split \`${e.split}\`, ${input.records.length} runs` +
       `${input.missing > 0 ? ` (${input.missing} not run yet: the numbers below are partial)` : ''}. ` +
-      'Heed: mean ± sd over seeds × folds; Δ = Heed − paper.',
+      'Heed: mean ± sd over seeds × folds' +
+      // Δ has a column only when some row has the paper's number beside it.
+      (e.models.some((m) => m.paper !== undefined) ? '; Δ = Heed − paper.' : '.'),
     '',
   );
   const imported = input.records.filter((r) => r.provenance !== undefined);
