@@ -43,6 +43,7 @@ const RUN = 3;
 const FACTOR = 4;
 const BY_ROWS = 5;
 const NORMALS = 6;
+const EXIT_CODE = 7;
 const ALPHA_BYTE = 32;
 const CONTROL_BYTES = 40;
 /** RUN value that tells the workers to return. */
@@ -51,6 +52,11 @@ const EXIT = -1;
 /** A command as the workers read it: the run it is for, and what to do with it. */
 export interface RunCommand extends SweepCommand {
   readonly run: number;
+  /**
+   * Test hook (`exitNextSweepForTest`): worker 1 ends its thread with `process.exit(exitCode)`
+   * instead of doing its part, without throwing, as a worker killed by its memory limit would.
+   */
+  readonly exitCode?: number;
 }
 
 /** The control words over a shared buffer (the same class on both sides). */
@@ -70,6 +76,7 @@ export class Control {
     ints[FACTOR] = command?.factor ?? 0;
     ints[BY_ROWS] = command?.byRows ? 1 : 0;
     ints[NORMALS] = command?.normals ?? 0;
+    ints[EXIT_CODE] = command?.exitCode ?? 0;
     this.alpha[0] = command?.alpha ?? 0;
     Atomics.store(ints, PENDING, workers);
     // The atomic add orders the plain writes above before any worker's read of them.
@@ -104,6 +111,7 @@ export class Control {
       byRows: ints[BY_ROWS] === 1,
       normals: ints[NORMALS],
       alpha: this.alpha[0],
+      ...(ints[EXIT_CODE] === 0 ? {} : { exitCode: ints[EXIT_CODE] }),
     };
   }
 
@@ -119,6 +127,13 @@ export class Control {
 }
 
 let live = 0;
+/** Set by `exitNextSweepForTest`: the exit code for worker 1 in the next run's sweep. */
+let nextSweepExitCode: number | undefined;
+
+/** Test hook: in the next run swept by any pool, worker 1 exits with `code` (`RunCommand.exitCode`). */
+export function exitNextSweepForTest(code: number): void {
+  nextSweepExitCode = code;
+}
 
 /** FM worker threads started and not yet exited (tests check that a fit leaves none). */
 export function liveFmWorkers(): number {
@@ -159,7 +174,9 @@ export class SweepPool {
   /** Runs `command` on every worker while `own` runs part 0 on this thread; returns after both. */
   run(command: RunCommand, own: () => void): void {
     if (!this.ready) throw new Error('fm: a sweep ran before its worker threads had started');
-    this.control.issue(command, this.workers.length);
+    const exitCode = nextSweepExitCode;
+    nextSweepExitCode = undefined;
+    this.control.issue(exitCode === undefined ? command : { ...command, exitCode }, this.workers.length);
     // The workers must be done before anything else touches the memory, also when `own` throws.
     let ownError: { error: unknown } | undefined;
     try {

@@ -6,6 +6,16 @@ import { Worker } from 'node:worker_threads';
 import type { BiasedWorkerData, SvdppWorkerData, WorkerEpoch } from './mf-worker.js';
 
 let live = 0;
+/** Set by `exitNextEpochForTest`: the exit code for the first worker in the next epoch. */
+let nextEpochExitCode: number | undefined;
+
+/**
+ * Test hook: in the next epoch of any pool, its first worker ends its thread with
+ * `process.exit(code)` mid-epoch (`WorkerEpoch.exitCode`).
+ */
+export function exitNextEpochForTest(code: number): void {
+  nextEpochExitCode = code;
+}
 
 /** MF worker threads started and not yet exited (tests check that a failed fit leaves none). */
 export function liveMfWorkers(): number {
@@ -55,7 +65,13 @@ export class MfWorkerPool {
   /** Sends the epoch to every worker; resolves to the sum of their squared errors. */
   async epoch(message: WorkerEpoch): Promise<number> {
     if (this.failure !== undefined) throw this.failure;
-    const parts = await Promise.all(this.workers.map((worker) => reply(worker, message)));
+    const exitCode = nextEpochExitCode;
+    nextEpochExitCode = undefined;
+    const parts = await Promise.all(
+      this.workers.map((worker, w) =>
+        reply(worker, w === 0 && exitCode !== undefined ? { ...message, exitCode } : message),
+      ),
+    );
     return parts.reduce((sum, sse) => sum + sse, 0);
   }
 

@@ -57,6 +57,12 @@ export interface WorkerEpoch {
   readonly decB: number;
   /** SVD++ only: the step size of y_j. */
   readonly lrY: number;
+  /**
+   * Test hook (`exitNextEpochForTest`): the worker ends its thread with `process.exit(exitCode)` in
+   * the middle of this epoch (BiasedMF: holding its first block), without throwing, as a worker
+   * killed by its memory limit would.
+   */
+  readonly exitCode?: number;
 }
 
 function svdppEpoch(data: SvdppWorkerData, kernels: KernelExports, e: WorkerEpoch): number {
@@ -89,6 +95,12 @@ function svdppEpoch(data: SvdppWorkerData, kernels: KernelExports, e: WorkerEpoc
   }
 }
 
+/** Kernels that end the thread on their first call (the test hook of `WorkerEpoch.exitCode`). */
+function exitingKernels(kernels: KernelExports, code: number): KernelExports {
+  const exit = (): never => process.exit(code);
+  return { ...kernels, biasedBlock: exit, svdppEpoch: exit };
+}
+
 let started: { data: BiasedWorkerData | SvdppWorkerData; kernels: KernelExports; picks: Rng } | undefined;
 parentPort?.on('message', (message: BiasedWorkerData | SvdppWorkerData | WorkerEpoch) => {
   if ('kind' in message) {
@@ -102,7 +114,9 @@ parentPort?.on('message', (message: BiasedWorkerData | SvdppWorkerData | WorkerE
     return;
   }
   if (started === undefined) throw new Error('MF worker: an epoch came before the worker data');
-  const { data, kernels, picks } = started;
+  const { data, picks } = started;
+  const kernels =
+    message.exitCode === undefined ? started.kernels : exitingKernels(started.kernels, message.exitCode);
   const sse =
     data.kind === 'biasedmf' ? runBlocks(data, kernels, picks, message) : svdppEpoch(data, kernels, message);
   parentPort?.postMessage(sse);
