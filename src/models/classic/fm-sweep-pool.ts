@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WasmMemory } from '../../util/wasm.js';
+import { waitSlice, workerExited, workerFailed } from '../../util/worker-death.js';
 import type { RunPart, Scratch, SweepArrays, SweepCommand } from './fm-sweep-part.js';
 
 /**
@@ -84,13 +85,19 @@ export class Control {
     Atomics.notify(ints, GENERATION);
   }
 
-  /** Fit's thread: waits until every worker has done the command; false when one failed. */
-  awaitWorkers(): boolean {
+  /**
+   * Fit's thread: waits until every worker has done the command; false when one's part threw. The
+   * wait is in slices (`util/worker-death.ts`), between which the pool's 'exit' handler can run:
+   * throws `stopped()` once it says a worker died, since that worker would never count itself done.
+   */
+  async awaitWorkers(stopped: () => Error | undefined): Promise<boolean> {
     const ints = this.ints;
     for (;;) {
       const pending = Atomics.load(ints, PENDING);
       if (pending === 0) break;
-      Atomics.wait(ints, PENDING, pending);
+      const death = stopped();
+      if (death !== undefined) throw death;
+      await waitSlice(ints, PENDING, pending);
     }
     return Atomics.load(ints, FAILED) === 0;
   }
@@ -126,6 +133,7 @@ export class Control {
   }
 }
 
+const WORKER = 'an FM worker thread';
 let live = 0;
 /** Set by `exitNextSweepForTest`: the exit code for worker 1 in the next run's sweep. */
 let nextSweepExitCode: number | undefined;
@@ -146,12 +154,18 @@ export class SweepPool {
   private readonly workers: Worker[];
   private readonly started: Promise<void>;
   private ready = false;
+  /** Why a worker stopped (it died, or its code threw outside a part): no sweep can finish. */
+  private death: Error | undefined;
 
   constructor(data: readonly Omit<SweepWorkerData, 'control'>[]) {
     this.workers = data.map((part) => {
       const worker = new Worker(new URL('./fm-sweep-worker.js', import.meta.url));
       live++;
-      worker.once('exit', () => live--);
+      worker.on('error', (error) => (this.death ??= workerFailed(WORKER, error)));
+      worker.once('exit', (code) => {
+        live--;
+        this.death ??= workerExited(WORKER, code);
+      });
       worker.postMessage({ ...part, control: this.control.buffer });
       return worker;
     });
@@ -171,8 +185,11 @@ export class SweepPool {
     return this.started;
   }
 
-  /** Runs `command` on every worker while `own` runs part 0 on this thread; returns after both. */
-  run(command: RunCommand, own: () => void): void {
+  /**
+   * Runs `command` on every worker while `own` runs part 0 on this thread; resolves after both, or
+   * rejects once a worker has died.
+   */
+  async run(command: RunCommand, own: () => void): Promise<void> {
     if (!this.ready) throw new Error('fm: a sweep ran before its worker threads had started');
     const exitCode = nextSweepExitCode;
     nextSweepExitCode = undefined;
@@ -184,7 +201,7 @@ export class SweepPool {
     } catch (error) {
       ownError = { error };
     }
-    const workersOk = this.control.awaitWorkers();
+    const workersOk = await this.control.awaitWorkers(() => this.death);
     if (ownError) throw ownError.error;
     if (!workersOk) throw new Error('fm: a sweep failed in a worker thread');
   }
@@ -200,9 +217,7 @@ export class SweepPool {
 function readyReply(worker: Worker): Promise<void> {
   return new Promise((resolve, reject) => {
     worker.once('message', () => resolve());
-    worker.once('error', reject);
-    worker.once('exit', (code) =>
-      reject(new Error(`an FM worker thread exited with code ${code} while starting`)),
-    );
+    worker.once('error', (error) => reject(workerFailed(WORKER, error)));
+    worker.once('exit', (code) => reject(workerExited(WORKER, code)));
   });
 }

@@ -15,8 +15,11 @@
  * others wait.
  *
  * The state lives in a shared Int32Array so that all worker threads see it; it is changed only
- * under a lock taken with Atomics, and a thread that finds no free block sleeps on `VERSION`
- * (Atomics.wait) until another thread gives a block back.
+ * under a lock taken with Atomics, and a thread that finds no free block sleeps on `VERSION` until
+ * another thread gives a block back. How a thread sleeps is the caller's `Sleep`: a worker thread
+ * blocks in Atomics.wait (`abandonSchedule` wakes it); the fit's own thread must not block its
+ * event loop for long, or it would never hear of a worker that died holding a block or the lock
+ * (`util/worker-death.ts`).
  */
 import type { Rng } from '../../util/rng.js';
 
@@ -28,6 +31,20 @@ const LEFT = 2;
 /** Set when a thread failed in the middle of an epoch: the others stop instead of waiting on it. */
 const ABANDONED = 3;
 const HEADER = 4;
+/** `LOCK` held; `LOCK_ABANDONED`: also held, maybe by a thread that died, so no waiter waits on 1. */
+const LOCKED = 1;
+const LOCK_ABANDONED = 2;
+
+/**
+ * How a thread sleeps until `state[index]` may no longer be `value` (it may return sooner; callers
+ * check again). It may throw, to end the epoch on this thread (the schedule is then abandoned).
+ */
+export type Sleep = (state: Int32Array, index: number, value: number) => void | Promise<void>;
+
+/** A worker thread's `Sleep`: Atomics.wait until notified (`abandonSchedule` notifies too). */
+export const blockingSleep: Sleep = (state, index, value) => {
+  Atomics.wait(state, index, value);
+};
 
 /**
  * Where the arrays of `bins` start in the state: busy rows, busy columns, blocks left per row and
@@ -55,8 +72,13 @@ export function startScheduleEpoch(state: Int32Array, bins: number): void {
   Atomics.store(state, LEFT, bins * bins);
 }
 
-function lock(state: Int32Array): void {
-  while (Atomics.compareExchange(state, LOCK, 0, 1) !== 0) Atomics.wait(state, LOCK, 1);
+/** Takes the lock; false (not taken) once the schedule is abandoned. */
+async function lock(state: Int32Array, sleep: Sleep): Promise<boolean> {
+  for (;;) {
+    if (Atomics.load(state, ABANDONED) !== 0) return false;
+    if (Atomics.compareExchange(state, LOCK, 0, LOCKED) === 0) return true;
+    await sleep(state, LOCK, LOCKED);
+  }
 }
 
 function unlock(state: Int32Array): void {
@@ -71,7 +93,7 @@ function unlock(state: Int32Array): void {
  * Returns the block (row * bins + column), or -1 once every block of the epoch has been taken or
  * the schedule has been abandoned.
  */
-export function takeBlock(state: Int32Array, bins: number, rng: Rng): number {
+export async function takeBlock(state: Int32Array, bins: number, rng: Rng, sleep: Sleep): Promise<number> {
   const blocks = bins * bins;
   const rows = busyRowAt();
   const columns = busyColumnAt(bins);
@@ -79,7 +101,7 @@ export function takeBlock(state: Int32Array, bins: number, rng: Rng): number {
   const columnLeft = columnLeftAt(bins);
   const taken = takenAt(bins);
   for (;;) {
-    lock(state);
+    if (!(await lock(state, sleep))) return -1;
     if (state[LEFT] === 0 || state[ABANDONED] !== 0) {
       unlock(state);
       return -1;
@@ -112,13 +134,21 @@ export function takeBlock(state: Int32Array, bins: number, rng: Rng): number {
     }
     const seen = state[VERSION];
     unlock(state);
-    Atomics.wait(state, VERSION, seen);
+    await sleep(state, VERSION, seen);
   }
 }
 
-/** Gives `block` back: its row and column are free again; wakes the threads waiting for one. */
-export function releaseBlock(state: Int32Array, bins: number, block: number): void {
-  lock(state);
+/**
+ * Gives `block` back: its row and column are free again; wakes the threads waiting for one. Does
+ * nothing once the schedule is abandoned.
+ */
+export async function releaseBlock(
+  state: Int32Array,
+  bins: number,
+  block: number,
+  sleep: Sleep,
+): Promise<void> {
+  if (!(await lock(state, sleep))) return;
   state[busyRowAt() + Math.floor(block / bins)] = 0;
   state[busyColumnAt(bins) + (block % bins)] = 0;
   state[VERSION]++;
@@ -127,11 +157,15 @@ export function releaseBlock(state: Int32Array, bins: number, block: number): vo
 }
 
 /**
- * Marks the schedule abandoned by a thread that failed, maybe holding a block it will never give
- * back: every `takeBlock` from now on returns -1 at once, also in the threads now waiting in it.
+ * Marks the schedule abandoned by a thread that failed, or because one died, maybe holding a block
+ * or the lock that it will never give back: every `takeBlock` from now on returns -1 at once, also
+ * in the threads now waiting in it, for a block or for the lock.
  */
 export function abandonSchedule(state: Int32Array): void {
   Atomics.store(state, ABANDONED, 1);
   Atomics.add(state, VERSION, 1);
   Atomics.notify(state, VERSION);
+  // A thread that read ABANDONED as 0 just before may be about to sleep on LOCK being LOCKED: the
+  // new value sends it back to read ABANDONED. (A live holder's unlock later stores 0; fine.)
+  if (Atomics.compareExchange(state, LOCK, LOCKED, LOCK_ABANDONED) === LOCKED) Atomics.notify(state, LOCK);
 }

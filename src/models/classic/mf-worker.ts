@@ -13,6 +13,7 @@ import { parentPort } from 'node:worker_threads';
 import { Rng } from '../../util/rng.js';
 import type { WasmMemory } from '../../util/wasm.js';
 import { blockPicks, drawInitialFactors, runBlocks, type BiasedBlocks } from './mf-biased-blocks.js';
+import { blockingSleep } from './mf-block-schedule.js';
 import { mfKernels, type KernelExports } from './mf-kernels.js';
 
 /** What a BiasedMF worker is started with: its part of the fit, and the compiled kernels. */
@@ -102,7 +103,9 @@ function exitingKernels(kernels: KernelExports, code: number): KernelExports {
 }
 
 let started: { data: BiasedWorkerData | SvdppWorkerData; kernels: KernelExports; picks: Rng } | undefined;
-parentPort?.on('message', (message: BiasedWorkerData | SvdppWorkerData | WorkerEpoch) => {
+// An error thrown here, also after an await, ends the worker with an 'error' event (an unhandled
+// rejection in a worker thread is raised as an uncaught exception), which fails the epoch.
+parentPort?.on('message', async (message: BiasedWorkerData | SvdppWorkerData | WorkerEpoch) => {
   if ('kind' in message) {
     let picks = new Rng(0);
     if (message.kind === 'biasedmf') {
@@ -118,6 +121,8 @@ parentPort?.on('message', (message: BiasedWorkerData | SvdppWorkerData | WorkerE
   const kernels =
     message.exitCode === undefined ? started.kernels : exitingKernels(started.kernels, message.exitCode);
   const sse =
-    data.kind === 'biasedmf' ? runBlocks(data, kernels, picks, message) : svdppEpoch(data, kernels, message);
+    data.kind === 'biasedmf'
+      ? await runBlocks(data, kernels, picks, message, blockingSleep)
+      : svdppEpoch(data, kernels, message);
   parentPort?.postMessage(sse);
 });
