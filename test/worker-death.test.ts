@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { HeedError } from '../src/util/errors.js';
+import { waitSlice, workerExited, workerFailed } from '../src/util/worker-death.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Far beyond the few seconds a fit takes; a fit that hangs is killed then, and the test fails. */
@@ -51,3 +54,32 @@ for (const [kind, what] of [
     },
   );
 }
+
+test('waitSlice lets the event loop run while the word stays the same, where Atomics.wait would block it', async () => {
+  const word = new Int32Array(new SharedArrayBuffer(4));
+  // Stands for a pool's 'exit' handler: only the event loop can run it.
+  let exited = false;
+  setTimeout(() => (exited = true), 10);
+  while (!exited) await waitSlice(word, 0, 0);
+  Atomics.store(word, 0, 1);
+  await waitSlice(word, 0, 0); // returns at once: the word is no longer 0
+});
+
+test('a worker killed by its memory limit becomes a HeedError that says so; thrown errors pass unchanged', async () => {
+  const hoarder = new Worker('const hoard = []; for (;;) hoard.push(new Array(1e5).fill(hoard.length));', {
+    eval: true,
+    resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 },
+  });
+  // Both events come in one turn of the event loop: 'error' first, then 'exit'.
+  const error = new Promise<Error>((resolve) => hoarder.once('error', resolve));
+  const code = await new Promise<number>((resolve) => hoarder.once('exit', resolve));
+  const death = workerFailed('an MF worker thread', await error);
+  assert.ok(death instanceof HeedError);
+  assert.match(death.message, /^an MF worker thread died: .*\(ERR_WORKER_OUT_OF_MEMORY\)$/);
+  assert.equal(
+    workerExited('an FM worker thread', code).message,
+    `an FM worker thread died (exit code ${code})`,
+  );
+  const thrown = new Error('the kernel failed');
+  assert.equal(workerFailed('an MF worker thread', thrown), thrown);
+});
