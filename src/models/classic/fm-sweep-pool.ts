@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WasmMemory } from '../../util/wasm.js';
+import { waitForChange } from '../../util/wait-for-change.js';
 import { waitSlice, workerExited, workerFailed } from '../../util/worker-death.js';
 import type { RunPart, Scratch, SweepArrays, SweepCommand } from './fm-sweep-part.js';
 
@@ -104,8 +105,7 @@ export class Control {
 
   /** Worker: waits for a generation after `seen` and returns it. */
   awaitCommand(seen: number): number {
-    Atomics.wait(this.ints, GENERATION, seen);
-    return Atomics.load(this.ints, GENERATION);
+    return waitForChange(this.ints, GENERATION, seen);
   }
 
   /** Worker: the current command, undefined to exit. */
