@@ -228,7 +228,7 @@ test('block schedule: every block once per epoch; held blocks never share a row 
   assert.ok(bins > 2 * 2, 'more than twice the threads, as LIBMF requires');
   const state = newBlockSchedule(bins);
   const rng = new Rng(5);
-  const take = (): Promise<number> => takeBlock(state, bins, rng, blockingSleep);
+  const take = async (): Promise<number> => takeBlock(state, bins, rng, blockingSleep);
   for (let epoch = 0; epoch < 3; epoch++) {
     startScheduleEpoch(state, bins);
     // Threads holding blocks at once (as many as there are rows): rows and columns all distinct.

@@ -22,12 +22,14 @@ import { HeedError } from './errors.js';
 export const WAIT_SLICE_MS = 50;
 
 /**
- * Waits until `array[index]` is no longer `value`, it is notified, or `WAIT_SLICE_MS` have passed
- * and the event loop has had a turn. Callers loop: check the word, check whether a worker died,
- * wait again.
+ * Waits until `array[index]` is no longer `value` or it is notified (returns undefined: no promise
+ * on this, the usual path), or `WAIT_SLICE_MS` have passed: then returns a promise that resolves
+ * after a turn of the event loop. Callers loop: check the word, check whether a worker died, wait
+ * again.
  */
-export async function waitSlice(array: Int32Array, index: number, value: number): Promise<void> {
-  if (Atomics.wait(array, index, value, WAIT_SLICE_MS) === 'timed-out') await setImmediate();
+export function waitSlice(array: Int32Array, index: number, value: number): Promise<void> | undefined {
+  if (Atomics.wait(array, index, value, WAIT_SLICE_MS) !== 'timed-out') return undefined;
+  return setImmediate();
 }
 
 /** The error of a fit whose worker thread (`what`: "an MF worker thread", …) exited with `code`. */

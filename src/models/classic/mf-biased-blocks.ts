@@ -93,7 +93,10 @@ export async function runBlocks(
   let sse = 0;
   try {
     for (;;) {
-      const block = await takeBlock(schedule, bins, picks, sleep);
+      // takeBlock and releaseBlock return promises only when this thread had to yield to its event
+      // loop, so a block costs no promise on the usual path.
+      let block = takeBlock(schedule, bins, picks, sleep);
+      if (typeof block !== 'number') block = await block;
       if (block < 0) break;
       const first = blockStarts[block];
       const n = blockStarts[block + 1] - first;
@@ -112,7 +115,8 @@ export async function runBlocks(
         e.lrB,
         e.decB,
       );
-      await releaseBlock(schedule, bins, block, sleep);
+      const released = releaseBlock(schedule, bins, block, sleep);
+      if (released !== undefined) await released;
     }
   } catch (error) {
     abandonSchedule(schedule);

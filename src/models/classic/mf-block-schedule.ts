@@ -39,11 +39,12 @@ const LOCK_ABANDONED = 2;
  * How a thread sleeps until `state[index]` may no longer be `value` (it may return sooner; callers
  * check again). It may throw, to end the epoch on this thread (the schedule is then abandoned).
  */
-export type Sleep = (state: Int32Array, index: number, value: number) => void | Promise<void>;
+export type Sleep = (state: Int32Array, index: number, value: number) => Promise<void> | undefined;
 
 /** A worker thread's `Sleep`: Atomics.wait until notified (`abandonSchedule` notifies too). */
 export const blockingSleep: Sleep = (state, index, value) => {
   Atomics.wait(state, index, value);
+  return undefined;
 };
 
 /**
@@ -72,18 +73,26 @@ export function startScheduleEpoch(state: Int32Array, bins: number): void {
   Atomics.store(state, LEFT, bins * bins);
 }
 
-/** Takes the lock; false (not taken) once the schedule is abandoned. */
-async function lock(state: Int32Array, sleep: Sleep): Promise<boolean> {
-  for (;;) {
-    if (Atomics.load(state, ABANDONED) !== 0) return false;
-    if (Atomics.compareExchange(state, LOCK, 0, LOCKED) === 0) return true;
-    await sleep(state, LOCK, LOCKED);
-  }
-}
+/** `takeBlock`'s pick when every block left conflicts with a held one. */
+const NO_FREE_BLOCK = -2;
 
-function unlock(state: Int32Array): void {
-  Atomics.store(state, LOCK, 0);
-  Atomics.notify(state, LOCK, 1);
+/**
+ * Runs `body` under the lock and returns what it returns, or `abandoned` once the schedule is
+ * abandoned. A promise only when the thread had to sleep and its `Sleep` returned one: the fit's
+ * thread pays for no promise while the lock is free or soon freed.
+ */
+function withLock<T>(state: Int32Array, sleep: Sleep, abandoned: T, body: () => T): T | Promise<T> {
+  for (;;) {
+    if (Atomics.load(state, ABANDONED) !== 0) return abandoned;
+    if (Atomics.compareExchange(state, LOCK, 0, LOCKED) === 0) {
+      const result = body();
+      Atomics.store(state, LOCK, 0);
+      Atomics.notify(state, LOCK, 1);
+      return result;
+    }
+    const slept = sleep(state, LOCK, LOCKED);
+    if (slept !== undefined) return slept.then(() => withLock(state, sleep, abandoned, body));
+  }
 }
 
 /**
@@ -91,68 +100,78 @@ function unlock(state: Int32Array): void {
  * row and column have the most blocks left (the first such from a random start), marking its row
  * and column busy. Waits while every such block conflicts with a block another thread holds.
  * Returns the block (row * bins + column), or -1 once every block of the epoch has been taken or
- * the schedule has been abandoned.
+ * the schedule has been abandoned; a promise of it only when the thread slept on a promise.
  */
-export async function takeBlock(state: Int32Array, bins: number, rng: Rng, sleep: Sleep): Promise<number> {
+export function takeBlock(state: Int32Array, bins: number, rng: Rng, sleep: Sleep): number | Promise<number> {
+  for (;;) {
+    // Read before picking: a block given back after the pick has changed it, so the sleep below
+    // returns at once.
+    const seen = Atomics.load(state, VERSION);
+    const block = withLock(state, sleep, -1, () => pickBlock(state, bins, rng));
+    if (typeof block !== 'number') {
+      return block.then((picked) => (picked === NO_FREE_BLOCK ? takeBlock(state, bins, rng, sleep) : picked));
+    }
+    if (block !== NO_FREE_BLOCK) return block;
+    const slept = sleep(state, VERSION, seen);
+    if (slept !== undefined) return slept.then(() => takeBlock(state, bins, rng, sleep));
+  }
+}
+
+/** `takeBlock`'s choice, under the lock: a block, -1 when none is left, or NO_FREE_BLOCK. */
+function pickBlock(state: Int32Array, bins: number, rng: Rng): number {
   const blocks = bins * bins;
   const rows = busyRowAt();
   const columns = busyColumnAt(bins);
   const rowLeft = rowLeftAt(bins);
   const columnLeft = columnLeftAt(bins);
   const taken = takenAt(bins);
-  for (;;) {
-    if (!(await lock(state, sleep))) return -1;
-    if (state[LEFT] === 0 || state[ABANDONED] !== 0) {
-      unlock(state);
-      return -1;
+  if (state[LEFT] === 0 || state[ABANDONED] !== 0) return -1;
+  const start = rng.int(blocks);
+  let best = -1;
+  let bestLeft = 0;
+  for (let step = 0; step < blocks; step++) {
+    const block = (start + step) % blocks;
+    const row = Math.floor(block / bins);
+    const column = block % bins;
+    if (state[taken + block] !== 0 || state[rows + row] !== 0 || state[columns + column] !== 0) continue;
+    const left = state[rowLeft + row] + state[columnLeft + column];
+    if (left > bestLeft) {
+      best = block;
+      bestLeft = left;
     }
-    const start = rng.int(blocks);
-    let best = -1;
-    let bestLeft = 0;
-    for (let step = 0; step < blocks; step++) {
-      const block = (start + step) % blocks;
-      const row = Math.floor(block / bins);
-      const column = block % bins;
-      if (state[taken + block] !== 0 || state[rows + row] !== 0 || state[columns + column] !== 0) continue;
-      const left = state[rowLeft + row] + state[columnLeft + column];
-      if (left > bestLeft) {
-        best = block;
-        bestLeft = left;
-      }
-    }
-    if (best >= 0) {
-      const row = Math.floor(best / bins);
-      const column = best % bins;
-      state[taken + best] = 1;
-      state[rows + row] = 1;
-      state[columns + column] = 1;
-      state[rowLeft + row]--;
-      state[columnLeft + column]--;
-      state[LEFT]--;
-      unlock(state);
-      return best;
-    }
-    const seen = state[VERSION];
-    unlock(state);
-    await sleep(state, VERSION, seen);
   }
+  if (best < 0) return NO_FREE_BLOCK;
+  const row = Math.floor(best / bins);
+  const column = best % bins;
+  state[taken + best] = 1;
+  state[rows + row] = 1;
+  state[columns + column] = 1;
+  state[rowLeft + row]--;
+  state[columnLeft + column]--;
+  state[LEFT]--;
+  return best;
 }
 
 /**
  * Gives `block` back: its row and column are free again; wakes the threads waiting for one. Does
- * nothing once the schedule is abandoned.
+ * nothing once the schedule is abandoned. A promise only when the thread slept on a promise.
  */
-export async function releaseBlock(
+export function releaseBlock(
   state: Int32Array,
   bins: number,
   block: number,
   sleep: Sleep,
-): Promise<void> {
-  if (!(await lock(state, sleep))) return;
-  state[busyRowAt() + Math.floor(block / bins)] = 0;
-  state[busyColumnAt(bins) + (block % bins)] = 0;
-  state[VERSION]++;
-  unlock(state);
+): void | Promise<void> {
+  const released = withLock(state, sleep, undefined, () => {
+    state[busyRowAt() + Math.floor(block / bins)] = 0;
+    state[busyColumnAt(bins) + (block % bins)] = 0;
+    state[VERSION]++;
+  });
+  if (released !== undefined) {
+    return released.then(() => {
+      Atomics.notify(state, VERSION);
+    });
+  }
   Atomics.notify(state, VERSION);
 }
 

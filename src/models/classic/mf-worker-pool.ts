@@ -87,10 +87,10 @@ export class MfWorkerPool {
    * 'exit' and 'error' handlers can run (`util/worker-death.ts`); throws once a worker has stopped,
    * since a worker that died holding a block or the schedule's lock would never wake it.
    */
-  readonly fitThreadSleep: Sleep = async (state, index, value) => {
-    await waitSlice(state, index, value);
-    if (this.failure !== undefined) throw this.failure;
-  };
+  readonly fitThreadSleep: Sleep = (state, index, value) =>
+    waitSlice(state, index, value)?.then(() => {
+      if (this.failure !== undefined) throw this.failure;
+    });
 
   /** Terminates every worker (also one blocked waiting for a block). */
   async close(): Promise<void> {

@@ -60,8 +60,8 @@ export interface WorkerEpoch {
   readonly lrY: number;
   /**
    * Test hook (`exitNextEpochForTest`): the worker ends its thread with `process.exit(exitCode)` in
-   * the middle of this epoch (BiasedMF: holding its first block), without throwing, as a worker
-   * killed by its memory limit would.
+   * the middle of this epoch (BiasedMF: holding its first block; at the end of the epoch if it got
+   * none), without throwing, as a worker killed by its memory limit would.
    */
   readonly exitCode?: number;
 }
@@ -124,5 +124,8 @@ parentPort?.on('message', async (message: BiasedWorkerData | SvdppWorkerData | W
     data.kind === 'biasedmf'
       ? await runBlocks(data, kernels, picks, message, blockingSleep)
       : svdppEpoch(data, kernels, message);
+  // The test hook's worker got no block or user this epoch (the others took them all): it dies
+  // before replying instead.
+  if (message.exitCode !== undefined) process.exit(message.exitCode);
   parentPort?.postMessage(sse);
 });
