@@ -98,7 +98,9 @@ export class Control {
       if (pending === 0) break;
       const death = stopped();
       if (death !== undefined) throw death;
-      await waitSlice(ints, PENDING, pending);
+      // A promise only when the slice ran out: no turn of the event loop on the usual path.
+      const slice = waitSlice(ints, PENDING, pending);
+      if (slice !== undefined) await slice;
     }
     return Atomics.load(ints, FAILED) === 0;
   }
