@@ -120,7 +120,7 @@ export class Control {
       byRows: ints[BY_ROWS] === 1,
       normals: ints[NORMALS],
       alpha: this.alpha[0],
-      ...(ints[EXIT_CODE] === 0 ? {} : { exitCode: ints[EXIT_CODE] }),
+      exitCode: ints[EXIT_CODE] === 0 ? undefined : ints[EXIT_CODE],
     };
   }
 
