@@ -4,6 +4,7 @@
  * a dense bias and an embedding table. No dropout and no batch statistics, so a batch's gradient
  * is exactly the size-weighted average of its parts' gradients.
  */
+import { isMainThread } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { takeFloat32, takeInt32 } from '../src/engine/batch.js';
 import type { ReplicaTask } from '../src/engine/data-parallel.js';
@@ -23,6 +24,11 @@ export interface ToyInput {
   readonly widerWeight?: boolean;
   /** The loss throws (tests how a failing worker ends training). */
   readonly failingLoss?: boolean;
+  /**
+   * In a worker thread, the loss ends the thread with `process.exit(5)` (tests how a worker that dies
+   * without throwing ends training).
+   */
+  readonly exitingLoss?: boolean;
 }
 
 /** n examples of a noisy linear target with a per-user offset. */
@@ -53,6 +59,7 @@ export function createReplicaTask(input: ToyInput): ReplicaTask {
     params,
     loss: (batch, ctx) => {
       if (input.failingLoss === true) throw new Error('the toy loss failed');
+      if (input.exitingLoss === true && !isMainThread) process.exit(5);
       const x = tf.tensor2d(takeFloat32(input.x, batch, dim), [batch.length, dim]);
       const offset = tf.reshape(ctx.lookup(e, takeInt32(input.user, batch)), [-1]);
       const prediction = tf.add(tf.add(tf.reshape(tf.matMul(x, w.variable), [-1]), b.variable), offset);

@@ -176,3 +176,21 @@ test('a worker whose step fails ends training with its error instead of a hang',
     (e: unknown) => e instanceof HeedError && /data-parallel worker: the toy loss failed/.test(e.message),
   );
 });
+
+test(
+  'a worker that dies in its step without throwing ends training with its exit code instead of a hang',
+  { timeout: 60_000 },
+  async () => {
+    const input = toyInput(40, 4, 2, 1);
+    await assert.rejects(
+      train(toyTask(input, { ...input, exitingLoss: true }), {
+        epochs: 1,
+        batchSize: 8,
+        learningRate: 0.01,
+        seed: 1,
+        threads: 2,
+      }),
+      (e: unknown) => e instanceof HeedError && /data-parallel worker: exited \(code 5\)/.test(e.message),
+    );
+  },
+);

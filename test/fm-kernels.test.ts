@@ -228,12 +228,12 @@ test('fm kernels: sorted rows list each row’s non-zeros in ascending column or
  * Four sweeps of `state` (built from `data` with `seed`), one of them ALS, checked bit for bit
  * against the plain loops after every step.
  */
-function assertSweepsMatchReference(
+async function assertSweepsMatchReference(
   state: FmCoordinateState,
   data: FmTrainingData,
   seed: number,
   factors: number,
-): void {
+): Promise<void> {
   const params: FmParams = { ...state.params, w: state.params.w.slice(), v: state.params.v.slice() };
   const eq = new Float64Array(state.eq.length);
   referenceResiduals(params, data, eq);
@@ -249,14 +249,14 @@ function assertSweepsMatchReference(
     assert.deepEqual(bits(state.eq), bits(eq), `residuals, sweep ${sweep}`);
     state.updateW0(hyper, true, fast);
     referenceW0(params, eq, hyper, slow);
-    state.updateW(hyper, draw, fast);
+    await state.updateW(hyper, draw, fast);
     referenceW(params, data, state.active, eq, hyper, draw, slow);
     assert.deepEqual(bits(state.params.w), bits(params.w), `w, sweep ${sweep}`);
-    state.updateV(hyper, draw, fast);
+    await state.updateV(hyper, draw, fast);
     referenceV(params, data, state.active, eq, hyper, draw, slow);
     if (sweep === 1) {
       // A second factor sweep without new residuals: q_f must come from the changed V.
-      state.updateV(hyper, draw, fast);
+      await state.updateV(hyper, draw, fast);
       referenceV(params, data, state.active, eq, hyper, draw, slow);
     }
     assert.equal(state.params.w0, params.w0);
@@ -266,7 +266,7 @@ function assertSweepsMatchReference(
   assert.equal(fast.next(), slow.next(), 'both consumed the same random numbers');
 }
 
-test('fm kernels: Gibbs and ALS sweeps are bit-identical to the plain column-wise loops', () => {
+test('fm kernels: Gibbs and ALS sweeps are bit-identical to the plain column-wise loops', async () => {
   // k = 3 and 9 leave padding lanes in the row pass's eight-factor chunks; 8 does not. One-hot
   // column runs (ids, categorical fields) are walked by rows, by columns, or timed (both).
   const cases: Array<[number, number, RunOrder]> = [
@@ -277,7 +277,7 @@ test('fm kernels: Gibbs and ALS sweeps are bit-identical to the plain column-wis
   ];
   for (const [seed, factors, order] of cases) {
     const data = randomData(seed);
-    assertSweepsMatchReference(
+    await assertSweepsMatchReference(
       new FmCoordinateState(data, factors, 0.1, new Rng(seed), order),
       data,
       seed,
@@ -301,7 +301,7 @@ test('fm kernels: sweeps on 2 and 3 threads are bit-identical to the plain loops
     try {
       await state.start();
       assert.equal(liveFmWorkers(), threads - 1);
-      assertSweepsMatchReference(state, data, seed, factors);
+      await assertSweepsMatchReference(state, data, seed, factors);
     } finally {
       await state.close();
     }

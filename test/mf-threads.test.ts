@@ -10,10 +10,12 @@ import { makeSplits, parseSplitSpec } from '../src/data/split.js';
 import { biasedMfSpec } from '../src/models/classic/biased-mf.js';
 import {
   abandonSchedule,
+  blockingSleep,
   newBlockSchedule,
   releaseBlock,
   startScheduleEpoch,
   takeBlock,
+  type Sleep,
 } from '../src/models/classic/mf-block-schedule.js';
 import { fitThreads, gridBins } from '../src/models/classic/mf-parallel.js';
 import { liveMfWorkers } from '../src/models/classic/mf-worker-pool.js';
@@ -221,38 +223,71 @@ test('heed evaluate --set threads=x fails naming the setting', () => {
   assert.match(failed.stderr, /"threads"/);
 });
 
-test('block schedule: every block once per epoch; held blocks never share a row or column', () => {
+test('block schedule: every block once per epoch; held blocks never share a row or column', async () => {
   const bins = gridBins(2);
   assert.ok(bins > 2 * 2, 'more than twice the threads, as LIBMF requires');
   const state = newBlockSchedule(bins);
   const rng = new Rng(5);
+  const take = async (): Promise<number> => takeBlock(state, bins, rng, blockingSleep);
   for (let epoch = 0; epoch < 3; epoch++) {
     startScheduleEpoch(state, bins);
     // Threads holding blocks at once (as many as there are rows): rows and columns all distinct.
-    const held = Array.from({ length: bins }, () => takeBlock(state, bins, rng));
+    const held: number[] = [];
+    for (let thread = 0; thread < bins; thread++) held.push(await take());
     assert.equal(new Set(held.map((b) => Math.floor(b / bins))).size, bins);
     assert.equal(new Set(held.map((b) => b % bins)).size, bins);
     const seen = new Set(held);
-    for (const block of held) releaseBlock(state, bins, block);
+    for (const block of held) await releaseBlock(state, bins, block, blockingSleep);
     // One thread taking the rest one at a time: each block exactly once, then -1.
-    for (let block = takeBlock(state, bins, rng); block >= 0; block = takeBlock(state, bins, rng)) {
+    for (let block = await take(); block >= 0; block = await take()) {
       assert.ok(!seen.has(block), `block ${block} taken twice in epoch ${epoch}`);
       seen.add(block);
-      releaseBlock(state, bins, block);
+      await releaseBlock(state, bins, block, blockingSleep);
     }
     assert.equal(seen.size, bins * bins);
   }
 });
 
-test('an abandoned block schedule hands out no block, also to a thread that would wait for one', () => {
+/**
+ * A `Sleep` for a thread that is about to sleep when the schedule is abandoned (another thread found
+ * that a worker died): it records what a bounded Atomics.wait then returns.
+ */
+function abandonedJustBeforeSleeping(waits: string[]): Sleep {
+  return (state, index, value) => {
+    abandonSchedule(state);
+    waits.push(Atomics.wait(state, index, value, 1000));
+  };
+}
+
+test('an abandoned block schedule hands out no block, also to a thread that would wait for one', async () => {
   const bins = gridBins(2);
   const state = newBlockSchedule(bins);
   const rng = new Rng(3);
   startScheduleEpoch(state, bins);
-  // Every row busy: another takeBlock would now wait for a release that a failed thread never sends.
-  for (let row = 0; row < bins; row++) assert.ok(takeBlock(state, bins, rng) >= 0);
-  abandonSchedule(state);
-  assert.equal(takeBlock(state, bins, rng), -1);
+  // Every row busy: another takeBlock now waits for a release that a dead thread never sends.
+  for (let row = 0; row < bins; row++) assert.ok((await takeBlock(state, bins, rng, blockingSleep)) >= 0);
+  const waits: string[] = [];
+  assert.equal(await takeBlock(state, bins, rng, abandonedJustBeforeSleeping(waits)), -1);
+  assert.deepEqual(waits, ['not-equal'], 'abandoning changes the word the thread sleeps on');
+  assert.equal(await takeBlock(state, bins, rng, blockingSleep), -1);
+});
+
+test('a thread waiting for the schedule lock that a dead thread holds gets no block once it is abandoned', async () => {
+  const bins = gridBins(2);
+  const state = newBlockSchedule(bins);
+  const rng = new Rng(4);
+  startScheduleEpoch(state, bins);
+  // Word 0 is the lock: held by a thread that died inside takeBlock or releaseBlock.
+  Atomics.store(state, 0, 1);
+  const waits: string[] = [];
+  assert.equal(await takeBlock(state, bins, rng, abandonedJustBeforeSleeping(waits)), -1);
+  assert.deepEqual(
+    waits,
+    ['not-equal'],
+    'abandoning changes the lock word, so no waiter sleeps on it forever',
+  );
+  await releaseBlock(state, bins, 0, blockingSleep);
+  assert.equal(await takeBlock(state, bins, rng, blockingSleep), -1);
 });
 
 test('experiment run keys leave threads out: a stored run is found whatever threads it ran on', () => {

@@ -9,6 +9,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Rng } from '../util/rng.js';
+import { waitForChange } from '../util/wait-for-change.js';
 import { initEngine } from './backend.js';
 import type { ReplicaTask, ReplicaWorkerData, WorkerMessage } from './data-parallel.js';
 import { Command, Control, SharedStep } from './shared-step.js';
@@ -45,8 +46,7 @@ if (ready !== undefined) {
   const rng = new Rng(data.seed);
   const control = shared.control;
   for (;;) {
-    Atomics.wait(control, Control.SEQUENCE, seen);
-    seen = Atomics.load(control, Control.SEQUENCE);
+    seen = waitForChange(control, Control.SEQUENCE, seen);
     const command = Atomics.load(control, Control.COMMAND);
     if (command === Command.STOP) break;
     try {

@@ -64,8 +64,8 @@ async function descend(
     sweep++;
     state.recomputeResiduals();
     state.updateW0(hyper, false, rng);
-    state.updateW(hyper, false, rng);
-    state.updateV(hyper, false, rng);
+    await state.updateW(hyper, false, rng);
+    await state.updateV(hyper, false, rng);
     let validationRmse: number | undefined;
     if (validation) {
       validationRmse = score(state.params, validation, data.scale);

@@ -470,14 +470,14 @@ export class CoordinateKernels {
    * Updates every active w_j in column order; `mu`/`lambda` indexed by group. With `draw`, each
    * takes its draw's N(0,1) from `normals` (filled by the caller), else the conditional mean.
    */
-  sweepLinear(alpha: number, mu: Float64Array, lambda: Float64Array, draw: boolean): void {
+  async sweepLinear(alpha: number, mu: Float64Array, lambda: Float64Array, draw: boolean): Promise<void> {
     this.mu.set(mu);
     this.lambda.set(lambda);
     const at = this.at;
     let normals = draw ? at.normals : 0;
     for (const { from, to, oneHot } of this.ranges) {
       if (oneHot) {
-        this.sweepRun(oneHot, { factor: -1, byRows: oneHot.byRows === true, alpha, normals });
+        await this.sweepRun(oneHot, { factor: -1, byRows: oneHot.byRows === true, alpha, normals });
         if (normals !== 0) normals += 8 * oneHot.activeCount;
         continue;
       }
@@ -502,7 +502,13 @@ export class CoordinateKernels {
    * indexed by group * factors + f. `normals` as for `sweepLinear`. q_f comes from the last row
    * pass when v_{.,f} has not changed since, else from a new one.
    */
-  sweepFactor(f: number, alpha: number, mu: Float64Array, lambda: Float64Array, draw: boolean): void {
+  async sweepFactor(
+    f: number,
+    alpha: number,
+    mu: Float64Array,
+    lambda: Float64Array,
+    draw: boolean,
+  ): Promise<void> {
     if (!this.sumsFresh[f]) this.rowSums(0, false);
     this.sumsFresh[f] = 0;
     this.mu.set(mu);
@@ -532,18 +538,18 @@ export class CoordinateKernels {
         continue;
       }
       if (oneHot.byRows !== undefined) {
-        this.sweepRun(oneHot, { factor: f, byRows: oneHot.byRows, alpha, normals });
+        await this.sweepRun(oneHot, { factor: f, byRows: oneHot.byRows, alpha, normals });
       } else {
-        this.timedTrial(oneHot, { factor: f, byRows: oneHot.trials % 2 === 0, alpha, normals });
+        await this.timedTrial(oneHot, { factor: f, byRows: oneHot.trials % 2 === 0, alpha, normals });
       }
       if (normals !== 0) normals += 8 * oneHot.activeCount;
     }
   }
 
   /** One of the first factor sweeps of `run`, timed to choose its order. */
-  private timedTrial(run: OneHotRun, command: SweepCommand): void {
+  private async timedTrial(run: OneHotRun, command: SweepCommand): Promise<void> {
     const started = performance.now();
-    this.sweepRun(run, command);
+    await this.sweepRun(run, command);
     const ms = performance.now() - started;
     if (run.trials >= WARM_UP_TRIALS) {
       if (command.byRows) run.bestByRows = Math.min(run.bestByRows, ms);
@@ -555,9 +561,9 @@ export class CoordinateKernels {
   }
 
   /** Sweeps a one-hot run: part 0 on this thread, the others on the workers at the same time. */
-  private sweepRun(run: OneHotRun, command: SweepCommand): void {
+  private async sweepRun(run: OneHotRun, command: SweepCommand): Promise<void> {
     const own = (): void => sweepPart(this.kernels, this.at, run.parts[0], this.scratch, command);
-    if (this.pool) this.pool.run({ ...command, run: run.index }, own);
+    if (this.pool) await this.pool.run({ ...command, run: run.index }, own);
     else own();
   }
 }

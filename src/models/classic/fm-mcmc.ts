@@ -173,16 +173,16 @@ export class FmCoordinateState {
   }
 
   /** Linear weights: h = x_j on the rows of column j. */
-  updateW(hyper: FmHyper, draw: boolean, rng: Rng): void {
+  async updateW(hyper: FmHyper, draw: boolean, rng: Rng): Promise<void> {
     if (draw) this.drawNormals(rng);
-    this.kernels.sweepLinear(hyper.alpha, hyper.wMu, hyper.wLambda, draw);
+    await this.kernels.sweepLinear(hyper.alpha, hyper.wMu, hyper.wLambda, draw);
   }
 
   /** Factors, one f at a time: h = x_j (q_f − v_{j,f} x_j), q_f cached per row while f is swept. */
-  updateV(hyper: FmHyper, draw: boolean, rng: Rng): void {
+  async updateV(hyper: FmHyper, draw: boolean, rng: Rng): Promise<void> {
     for (let f = 0; f < this.params.factors; f++) {
       if (draw) this.drawNormals(rng);
-      this.kernels.sweepFactor(f, hyper.alpha, hyper.vMu, hyper.vLambda, draw);
+      await this.kernels.sweepFactor(f, hyper.alpha, hyper.vMu, hyper.vLambda, draw);
     }
   }
 
@@ -358,7 +358,7 @@ async function sample(
     sampleAlpha(state, hyper, rng);
     state.updateW0(hyper, true, rng);
     sampleGroupPrior(state, state.params.w, 0, hyper.wMu, hyper.wLambda, 1, 0, rng);
-    state.updateW(hyper, true, rng);
+    await state.updateW(hyper, true, rng);
     for (let f = 0; f < factors; f++) {
       sampleGroupPrior(
         state,
@@ -371,7 +371,7 @@ async function sample(
         rng,
       );
     }
-    state.updateV(hyper, true, rng);
+    await state.updateV(hyper, true, rng);
 
     let validationRmse: number | undefined;
     if (sweep >= first) {

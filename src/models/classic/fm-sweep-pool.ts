@@ -8,6 +8,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WasmMemory } from '../../util/wasm.js';
+import { waitForChange } from '../../util/wait-for-change.js';
+import { waitSlice, workerExited, workerFailed } from '../../util/worker-death.js';
 import type { RunPart, Scratch, SweepArrays, SweepCommand } from './fm-sweep-part.js';
 
 /**
@@ -43,6 +45,7 @@ const RUN = 3;
 const FACTOR = 4;
 const BY_ROWS = 5;
 const NORMALS = 6;
+const EXIT_CODE = 7;
 const ALPHA_BYTE = 32;
 const CONTROL_BYTES = 40;
 /** RUN value that tells the workers to return. */
@@ -51,6 +54,11 @@ const EXIT = -1;
 /** A command as the workers read it: the run it is for, and what to do with it. */
 export interface RunCommand extends SweepCommand {
   readonly run: number;
+  /**
+   * Test hook (`exitNextSweepForTest`): worker 1 ends its thread with `process.exit(exitCode)`
+   * instead of doing its part, without throwing, as a worker killed by its memory limit would.
+   */
+  readonly exitCode?: number;
 }
 
 /** The control words over a shared buffer (the same class on both sides). */
@@ -70,6 +78,7 @@ export class Control {
     ints[FACTOR] = command?.factor ?? 0;
     ints[BY_ROWS] = command?.byRows ? 1 : 0;
     ints[NORMALS] = command?.normals ?? 0;
+    ints[EXIT_CODE] = command?.exitCode ?? 0;
     this.alpha[0] = command?.alpha ?? 0;
     Atomics.store(ints, PENDING, workers);
     // The atomic add orders the plain writes above before any worker's read of them.
@@ -77,21 +86,28 @@ export class Control {
     Atomics.notify(ints, GENERATION);
   }
 
-  /** Fit's thread: waits until every worker has done the command; false when one failed. */
-  awaitWorkers(): boolean {
+  /**
+   * Fit's thread: waits until every worker has done the command; false when one's part threw. The
+   * wait is in slices (`util/worker-death.ts`), between which the pool's 'exit' handler can run:
+   * throws `stopped()` once it says a worker died, since that worker would never count itself done.
+   */
+  async awaitWorkers(stopped: () => Error | undefined): Promise<boolean> {
     const ints = this.ints;
     for (;;) {
       const pending = Atomics.load(ints, PENDING);
       if (pending === 0) break;
-      Atomics.wait(ints, PENDING, pending);
+      const death = stopped();
+      if (death !== undefined) throw death;
+      // A promise only when the slice ran out: no turn of the event loop on the usual path.
+      const slice = waitSlice(ints, PENDING, pending);
+      if (slice !== undefined) await slice;
     }
     return Atomics.load(ints, FAILED) === 0;
   }
 
   /** Worker: waits for a generation after `seen` and returns it. */
   awaitCommand(seen: number): number {
-    Atomics.wait(this.ints, GENERATION, seen);
-    return Atomics.load(this.ints, GENERATION);
+    return waitForChange(this.ints, GENERATION, seen);
   }
 
   /** Worker: the current command, undefined to exit. */
@@ -104,6 +120,7 @@ export class Control {
       byRows: ints[BY_ROWS] === 1,
       normals: ints[NORMALS],
       alpha: this.alpha[0],
+      exitCode: ints[EXIT_CODE] === 0 ? undefined : ints[EXIT_CODE],
     };
   }
 
@@ -118,7 +135,15 @@ export class Control {
   }
 }
 
+const WORKER = 'an FM worker thread';
 let live = 0;
+/** Set by `exitNextSweepForTest`: the exit code for worker 1 in the next run's sweep. */
+let nextSweepExitCode: number | undefined;
+
+/** Test hook: in the next run swept by any pool, worker 1 exits with `code` (`RunCommand.exitCode`). */
+export function exitNextSweepForTest(code: number): void {
+  nextSweepExitCode = code;
+}
 
 /** FM worker threads started and not yet exited (tests check that a fit leaves none). */
 export function liveFmWorkers(): number {
@@ -131,12 +156,18 @@ export class SweepPool {
   private readonly workers: Worker[];
   private readonly started: Promise<void>;
   private ready = false;
+  /** Why a worker stopped (it died, or its code threw outside a part): no sweep can finish. */
+  private death: Error | undefined;
 
   constructor(data: readonly Omit<SweepWorkerData, 'control'>[]) {
     this.workers = data.map((part) => {
       const worker = new Worker(new URL('./fm-sweep-worker.js', import.meta.url));
       live++;
-      worker.once('exit', () => live--);
+      worker.on('error', (error) => (this.death ??= workerFailed(WORKER, error)));
+      worker.once('exit', (code) => {
+        live--;
+        this.death ??= workerExited(WORKER, code);
+      });
       worker.postMessage({ ...part, control: this.control.buffer });
       return worker;
     });
@@ -156,10 +187,15 @@ export class SweepPool {
     return this.started;
   }
 
-  /** Runs `command` on every worker while `own` runs part 0 on this thread; returns after both. */
-  run(command: RunCommand, own: () => void): void {
+  /**
+   * Runs `command` on every worker while `own` runs part 0 on this thread; resolves after both, or
+   * rejects once a worker has died.
+   */
+  async run(command: RunCommand, own: () => void): Promise<void> {
     if (!this.ready) throw new Error('fm: a sweep ran before its worker threads had started');
-    this.control.issue(command, this.workers.length);
+    const exitCode = nextSweepExitCode;
+    nextSweepExitCode = undefined;
+    this.control.issue(exitCode === undefined ? command : { ...command, exitCode }, this.workers.length);
     // The workers must be done before anything else touches the memory, also when `own` throws.
     let ownError: { error: unknown } | undefined;
     try {
@@ -167,7 +203,7 @@ export class SweepPool {
     } catch (error) {
       ownError = { error };
     }
-    const workersOk = this.control.awaitWorkers();
+    const workersOk = await this.control.awaitWorkers(() => this.death);
     if (ownError) throw ownError.error;
     if (!workersOk) throw new Error('fm: a sweep failed in a worker thread');
   }
@@ -183,9 +219,7 @@ export class SweepPool {
 function readyReply(worker: Worker): Promise<void> {
   return new Promise((resolve, reject) => {
     worker.once('message', () => resolve());
-    worker.once('error', reject);
-    worker.once('exit', (code) =>
-      reject(new Error(`an FM worker thread exited with code ${code} while starting`)),
-    );
+    worker.once('error', (error) => reject(workerFailed(WORKER, error)));
+    worker.once('exit', (code) => reject(workerExited(WORKER, code)));
   });
 }

@@ -17,6 +17,7 @@ parentPort?.once('message', (data: SweepWorkerData) => {
     seen = control.awaitCommand(seen);
     const command = control.command();
     if (command === undefined) return;
+    if (command.exitCode !== undefined && data.thread === 1) process.exit(command.exitCode);
     try {
       sweepPart(kernels, data.at, data.runs[command.run][data.thread], data.scratch, command);
     } catch {

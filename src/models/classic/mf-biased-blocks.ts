@@ -6,7 +6,7 @@
  */
 import { Rng } from '../../util/rng.js';
 import type { WasmMemory } from '../../util/wasm.js';
-import { abandonSchedule, releaseBlock, takeBlock } from './mf-block-schedule.js';
+import { abandonSchedule, releaseBlock, takeBlock, type Sleep } from './mf-block-schedule.js';
 import type { KernelExports } from './mf-kernels.js';
 import type { WorkerEpoch } from './mf-worker.js';
 
@@ -78,14 +78,26 @@ export function drawInitialFactors(data: BiasedBlocks): void {
 
 /**
  * Runs blocks until the epoch has none left; returns the squared errors this thread saw. A thread
- * that fails here abandons the schedule, so that the others do not wait for its block forever.
+ * that fails here (also when its `sleep` throws because a worker died) abandons the schedule, so
+ * that the others do not wait for its block forever.
  */
-export function runBlocks(data: BiasedBlocks, kernels: KernelExports, picks: Rng, e: WorkerEpoch): number {
+export async function runBlocks(
+  data: BiasedBlocks,
+  kernels: KernelExports,
+  picks: Rng,
+  e: WorkerEpoch,
+  sleep: Sleep,
+): Promise<number> {
   const { at, bins, blockStarts, schedule } = data;
   const stride = data.sizes.stride;
   let sse = 0;
   try {
-    for (let block = takeBlock(schedule, bins, picks); block >= 0; block = takeBlock(schedule, bins, picks)) {
+    for (;;) {
+      // takeBlock and releaseBlock return promises only when this thread had to yield to its event
+      // loop, so a block costs no promise on the usual path.
+      let block = takeBlock(schedule, bins, picks, sleep);
+      if (typeof block !== 'number') block = await block;
+      if (block < 0) break;
       const first = blockStarts[block];
       const n = blockStarts[block + 1] - first;
       const rec = at.rec + first * RECORD_BYTES;
@@ -103,7 +115,8 @@ export function runBlocks(data: BiasedBlocks, kernels: KernelExports, picks: Rng
         e.lrB,
         e.decB,
       );
-      releaseBlock(schedule, bins, block);
+      const released = releaseBlock(schedule, bins, block, sleep);
+      if (released !== undefined) await released;
     }
   } catch (error) {
     abandonSchedule(schedule);

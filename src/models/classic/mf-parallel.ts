@@ -253,16 +253,12 @@ export class ParallelBiasedTrainer {
       decB: 1 - rates.lrBias * rates.regBias,
       lrY: 0,
     };
-    // Posted before this thread starts on its own blocks (`epoch` posts at once).
+    // Posted before this thread starts on its own blocks (`epoch` posts at once). It may reject
+    // while this thread works (a worker died): that is seen below, not an unhandled rejection.
     const others = this.pool.epoch(message);
-    let mine: number;
-    try {
-      mine = runBlocks(this.own, this.kernels, this.picks, message);
-    } catch (error) {
-      // The workers stop at their next block; this error, not theirs, is the fit's.
-      others.catch(() => undefined);
-      throw error;
-    }
+    others.catch(() => undefined);
+    // When this thread fails, the workers stop at their next block; its error is the fit's.
+    const mine = await runBlocks(this.own, this.kernels, this.picks, message, this.pool.fitThreadSleep);
     return mine + (await others);
   }
 }

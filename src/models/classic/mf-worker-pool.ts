@@ -3,9 +3,23 @@
  * message per epoch, terminated when the fit ends, however it ends.
  */
 import { Worker } from 'node:worker_threads';
+import { waitSlice, workerExited, workerFailed } from '../../util/worker-death.js';
+import type { Sleep } from './mf-block-schedule.js';
 import type { BiasedWorkerData, SvdppWorkerData, WorkerEpoch } from './mf-worker.js';
 
+const WORKER = 'an MF worker thread';
+
 let live = 0;
+/** Set by `exitNextEpochForTest`: the exit code for the first worker in the next epoch. */
+let nextEpochExitCode: number | undefined;
+
+/**
+ * Test hook: in the next epoch of any pool, its first worker ends its thread with
+ * `process.exit(code)` mid-epoch (`WorkerEpoch.exitCode`).
+ */
+export function exitNextEpochForTest(code: number): void {
+  nextEpochExitCode = code;
+}
 
 /** MF worker threads started and not yet exited (tests check that a failed fit leaves none). */
 export function liveMfWorkers(): number {
@@ -14,7 +28,10 @@ export function liveMfWorkers(): number {
 
 export class MfWorkerPool {
   private readonly workers: Worker[];
-  /** Why a worker stopped outside an epoch (an error in its start-up), to reject the next epoch. */
+  /**
+   * Why a worker stopped (an error, or an exit: it died), to reject the next epoch and to end the
+   * fit's thread's waits in the block schedule.
+   */
   private failure: Error | undefined;
   private started: Promise<void> | undefined;
 
@@ -23,10 +40,10 @@ export class MfWorkerPool {
     this.workers = Array.from({ length: threads }, () => {
       const worker = new Worker(new URL('./mf-worker.js', import.meta.url));
       live++;
-      worker.on('error', (error) => (this.failure ??= error));
+      worker.on('error', (error) => (this.failure ??= workerFailed(WORKER, error)));
       worker.once('exit', (code) => {
         live--;
-        this.failure ??= new Error(`an MF worker thread exited with code ${code}`);
+        this.failure ??= workerExited(WORKER, code);
       });
       return worker;
     });
@@ -55,9 +72,25 @@ export class MfWorkerPool {
   /** Sends the epoch to every worker; resolves to the sum of their squared errors. */
   async epoch(message: WorkerEpoch): Promise<number> {
     if (this.failure !== undefined) throw this.failure;
-    const parts = await Promise.all(this.workers.map((worker) => reply(worker, message)));
+    const exitCode = nextEpochExitCode;
+    nextEpochExitCode = undefined;
+    const parts = await Promise.all(
+      this.workers.map((worker, w) =>
+        reply(worker, w === 0 && exitCode !== undefined ? { ...message, exitCode } : message),
+      ),
+    );
     return parts.reduce((sum, sse) => sum + sse, 0);
   }
+
+  /**
+   * How the fit's own thread sleeps in the block schedule: in slices, between which this pool's
+   * 'exit' and 'error' handlers can run (`util/worker-death.ts`); throws once a worker has stopped,
+   * since a worker that died holding a block or the schedule's lock would never wake it.
+   */
+  readonly fitThreadSleep: Sleep = (state, index, value) =>
+    waitSlice(state, index, value)?.then(() => {
+      if (this.failure !== undefined) throw this.failure;
+    });
 
   /** Terminates every worker (also one blocked waiting for a block). */
   async close(): Promise<void> {
@@ -79,11 +112,11 @@ function reply(worker: Worker, message: WorkerEpoch | BiasedWorkerData | SvdppWo
     };
     const onError = (error: Error): void => {
       done();
-      reject(error);
+      reject(workerFailed(WORKER, error));
     };
     const onExit = (code: number): void => {
       done();
-      reject(new Error(`an MF worker thread exited with code ${code} in the middle of an epoch`));
+      reject(workerExited(WORKER, code));
     };
     worker.on('message', onMessage);
     worker.on('error', onError);

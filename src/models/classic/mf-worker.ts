@@ -13,6 +13,7 @@ import { parentPort } from 'node:worker_threads';
 import { Rng } from '../../util/rng.js';
 import type { WasmMemory } from '../../util/wasm.js';
 import { blockPicks, drawInitialFactors, runBlocks, type BiasedBlocks } from './mf-biased-blocks.js';
+import { blockingSleep } from './mf-block-schedule.js';
 import { mfKernels, type KernelExports } from './mf-kernels.js';
 
 /** What a BiasedMF worker is started with: its part of the fit, and the compiled kernels. */
@@ -57,6 +58,12 @@ export interface WorkerEpoch {
   readonly decB: number;
   /** SVD++ only: the step size of y_j. */
   readonly lrY: number;
+  /**
+   * Test hook (`exitNextEpochForTest`): the worker ends its thread with `process.exit(exitCode)` in
+   * the middle of this epoch (BiasedMF: holding its first block; at the end of the epoch if it got
+   * none), without throwing, as a worker killed by its memory limit would.
+   */
+  readonly exitCode?: number;
 }
 
 function svdppEpoch(data: SvdppWorkerData, kernels: KernelExports, e: WorkerEpoch): number {
@@ -89,8 +96,16 @@ function svdppEpoch(data: SvdppWorkerData, kernels: KernelExports, e: WorkerEpoc
   }
 }
 
+/** Kernels that end the thread on their first call (the test hook of `WorkerEpoch.exitCode`). */
+function exitingKernels(kernels: KernelExports, code: number): KernelExports {
+  const exit = (): never => process.exit(code);
+  return { ...kernels, biasedBlock: exit, svdppEpoch: exit };
+}
+
 let started: { data: BiasedWorkerData | SvdppWorkerData; kernels: KernelExports; picks: Rng } | undefined;
-parentPort?.on('message', (message: BiasedWorkerData | SvdppWorkerData | WorkerEpoch) => {
+// An error thrown here, also after an await, ends the worker with an 'error' event (an unhandled
+// rejection in a worker thread is raised as an uncaught exception), which fails the epoch.
+parentPort?.on('message', async (message: BiasedWorkerData | SvdppWorkerData | WorkerEpoch) => {
   if ('kind' in message) {
     let picks = new Rng(0);
     if (message.kind === 'biasedmf') {
@@ -102,8 +117,15 @@ parentPort?.on('message', (message: BiasedWorkerData | SvdppWorkerData | WorkerE
     return;
   }
   if (started === undefined) throw new Error('MF worker: an epoch came before the worker data');
-  const { data, kernels, picks } = started;
+  const { data, picks } = started;
+  const kernels =
+    message.exitCode === undefined ? started.kernels : exitingKernels(started.kernels, message.exitCode);
   const sse =
-    data.kind === 'biasedmf' ? runBlocks(data, kernels, picks, message) : svdppEpoch(data, kernels, message);
+    data.kind === 'biasedmf'
+      ? await runBlocks(data, kernels, picks, message, blockingSleep)
+      : svdppEpoch(data, kernels, message);
+  // The test hook's worker got no block or user this epoch (the others took them all): it dies
+  // before replying instead.
+  if (message.exitCode !== undefined) process.exit(message.exitCode);
   parentPort?.postMessage(sse);
 });
