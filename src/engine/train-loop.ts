@@ -59,8 +59,10 @@ export interface TrainSettings {
   readonly beta2?: number;
   readonly epsilon?: number;
   /**
-   * Threads computing each batch's gradients (data-parallel, `data-parallel.ts`); default 1, the
-   * one-thread step. More needs a task with a `replica`.
+   * Threads training data-parallel (`data-parallel.ts`); default 1, the one-thread step. More needs
+   * a task with a `replica`. `batchSize` is per thread, as in PyTorch's DistributedDataParallel:
+   * each thread takes a whole batch of its own and a step applies the mean of their gradients, so
+   * a step covers threads × batchSize examples and an epoch has that many times fewer steps.
    */
   readonly threads?: number;
 }
@@ -155,10 +157,13 @@ export async function train(
           threads,
           settings.seed,
           engineInfo().backend,
-          settings.batchSize,
+          settings.batchSize * threads,
           optimizer,
         )
       : undefined;
+  // Threads > 1: one step on threads consecutive batches of the shuffled order, one per thread
+  // (the data-parallel step cuts it into equal contiguous parts, the main thread's first).
+  const stepSize = parallel === undefined ? settings.batchSize : settings.batchSize * threads;
   try {
     for (let epoch = 1; epoch <= settings.epochs && !cancelled; epoch++) {
       optimizer.learningRate = settings.learningRate * Math.pow(decay, epoch - 1) * plateauScale;
@@ -166,7 +171,7 @@ export async function train(
       let lossSum = 0;
       let seen = 0;
       let batchNo = 0;
-      for (const batch of batchesOf(order, settings.batchSize)) {
+      for (const batch of batchesOf(order, stepSize)) {
         batchNo++;
         const loss =
           parallel === undefined
