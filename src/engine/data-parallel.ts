@@ -24,6 +24,7 @@ import { Worker } from 'node:worker_threads';
 import { HeedError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 import type { BackendName } from './backend.js';
+import { pauseConcurrentMarking } from './gc-threads.js';
 import type { Adam } from './optimizer.js';
 import type { DenseParam } from './params.js';
 import { Command, Control, SharedStep, type SharedStepLayout } from './shared-step.js';
@@ -75,6 +76,7 @@ export class DataParallel {
     private readonly task: TrainTask,
     private readonly shared: SharedStep,
     private readonly workers: readonly Worker[],
+    private readonly resumeMarking: () => void,
   ) {}
 
   /** Starts `threads − 1` workers (each builds its replica and loads the engine, ~1-2 s). */
@@ -129,7 +131,7 @@ export class DataParallel {
       await Promise.all(workers.map((w) => stop(w)));
       throw e;
     }
-    return new DataParallel(task, shared, workers);
+    return new DataParallel(task, shared, workers, pauseConcurrentMarking(threads));
   }
 
   /**
@@ -157,6 +159,7 @@ export class DataParallel {
   async close(): Promise<void> {
     this.start(Command.STOP);
     await Promise.all(this.workers.map((w) => stop(w)));
+    this.resumeMarking();
   }
 
   /** Starts a round: the workers wake on the new sequence number and read the command. */
