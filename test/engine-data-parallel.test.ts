@@ -14,7 +14,7 @@ import { Params, type DenseParam, type TableParam } from '../src/engine/params.j
 import { SharedStep, type SharedSlot } from '../src/engine/shared-step.js';
 import type { StepContext } from '../src/engine/step.js';
 import { stepGradients } from '../src/engine/step-gradients.js';
-import { train } from '../src/engine/train-loop.js';
+import { dataParallelLearningRate, train } from '../src/engine/train-loop.js';
 import { HeedError, UsageError } from '../src/util/errors.js';
 import { Rng } from '../src/util/rng.js';
 import { createReplicaTask, toyInput, toyTask } from '../test-helpers/toy-replica.js';
@@ -119,17 +119,24 @@ test('buffer values the parts propose are averaged with the weights nₚ/n', () 
   assert.deepEqual([...mean.value], [8]);
 });
 
-test('two threads with batches of 25 train the toy model as one thread with batches of 50, up to float32 summation order, and reproducibly', async () => {
+test('two threads with batches of 25 train the toy model as one thread with batches of 50 and √2 times the learning rate, up to float32 summation order, and reproducibly', async () => {
   const input = toyInput(300, 8, 4, 3);
-  const settings = { epochs: 3, learningRate: 0.05, l2: 0.001, seed: 5 };
-  // batchSize is per thread: a two-thread step takes two consecutive batches of the shuffled order.
-  const fit = async (threads: number, batchSize: number): Promise<Map<string, Float32Array>> => {
+  const settings = { epochs: 3, l2: 0.001, seed: 5 };
+  // batchSize is per thread: a two-thread step takes two consecutive batches of the shuffled order,
+  // at learningRate × √threads.
+  const fit = async (
+    threads: number,
+    batchSize: number,
+    learningRate: number,
+  ): Promise<Map<string, Float32Array>> => {
     const task = toyTask(input);
-    await train(task, { ...settings, threads, batchSize });
+    await train(task, { ...settings, threads, batchSize, learningRate });
     return task.params.snapshot();
   };
-  const one = await fit(1, 50);
-  const two = await fit(2, 25);
+  const rate = dataParallelLearningRate(0.05, 2);
+  assert.equal(rate, 0.05 * Math.SQRT2);
+  const one = await fit(1, 50, rate);
+  const two = await fit(2, 25, 0.05);
   const start = createReplicaTask(input).params.snapshot();
   for (const [name, v] of one) {
     const w = two.get(name) as Float32Array;
@@ -140,7 +147,7 @@ test('two threads with batches of 25 train the toy model as one thread with batc
     }
     assert.ok(moved > 0.01, `${name} trained (moved ${moved})`);
   }
-  assert.deepEqual(await fit(2, 25), two);
+  assert.deepEqual(await fit(2, 25, 0.05), two);
 });
 
 test('threads above 1 are refused for a task without a replica, and a replica with other parameters is refused', async () => {
