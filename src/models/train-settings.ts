@@ -93,8 +93,9 @@ export function trainSettingsOf(
  * 0 uses every core; 1 is the one-thread loop, bit for bit as before the setting. `batchSize` is
  * per thread (each thread takes a whole batch and a step averages their gradients, at
  * learningRate × √threads), so more threads train with a larger effective batch, fewer steps and a
- * larger rate: another optimisation, not the same one faster. Hence in experiment run keys at any value but 1 (`keyUnlessDefault`): runs stored before
- * the setting existed, all one-thread, are still found.
+ * larger rate: another optimisation, not the same one faster. Hence in experiment run keys at any
+ * value but 1 (`keyUnlessDefault`): runs stored before the setting existed, all one-thread, are
+ * still found.
  */
 // Default 1: one thread gives the same results on every machine; a count above 1 changes the
 // optimisation (see above), and 0 would make it depend on the machine's cores.
