@@ -2,6 +2,8 @@
  * SAIN training speed on one core against both cores (issue 13's Must-show: samples/s with both
  * cores at least 1.6x the one-core figure, same run): the same fit on the same data with the same
  * settings (shipped defaults, seed 1), `threads=1` and `threads=2` alternating, several rounds.
+ * `batchSize` is per thread (docs/ENGINE.md, "Data-parallel steps"): a two-thread step takes two
+ * batches, so an epoch is the same samples in half as many steps.
  *
  * Each fit trains 2 epochs over the first `--samples` training ratings of SAIN's split of
  * `sain-ml100k`, without validation. The speed is that of the second epoch (samples / its wall

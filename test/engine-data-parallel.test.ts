@@ -14,7 +14,7 @@ import { Params, type DenseParam, type TableParam } from '../src/engine/params.j
 import { SharedStep, type SharedSlot } from '../src/engine/shared-step.js';
 import type { StepContext } from '../src/engine/step.js';
 import { stepGradients } from '../src/engine/step-gradients.js';
-import { train } from '../src/engine/train-loop.js';
+import { dataParallelLearningRate, train } from '../src/engine/train-loop.js';
 import { HeedError, UsageError } from '../src/util/errors.js';
 import { Rng } from '../src/util/rng.js';
 import { createReplicaTask, toyInput, toyTask } from '../test-helpers/toy-replica.js';
@@ -51,8 +51,10 @@ test('the slots of the parts sum to the gradient of the whole batch, and the sha
   const batch = Int32Array.from([3, 17, 5, 22, 9, 31, 0, 12, 5, 38, 21]);
   const whole = stepGradients(task, batch, new Rng(1), dense);
   const adam = new Adam({ learningRate: 0.05, l2: 0.01 });
-  // Three threads: uneven parts (3, 4 and 4), users in several parts, so the row sums and the
-  // weights nₚ/n both matter. Here one thread plays every thread in turn.
+  // Three threads, each with a batch of its own: a step's batch is theirs one after the other, so
+  // its gradient is the mean of theirs weighted by their sizes (equal, 1/threads each, but at an
+  // epoch's end). Uneven here (3, 4 and 4) with users in several parts, so the row sums and the
+  // weights nₚ/n both matter. One thread plays every thread in turn.
   const shared = SharedStep.create(task.params, 3, 16, adam);
   shared.setBatch(batch);
   for (let p = 0; p < 3; p++) shared.computePart(p, task, new Rng(1), dense);
@@ -117,16 +119,24 @@ test('buffer values the parts propose are averaged with the weights nₚ/n', () 
   assert.deepEqual([...mean.value], [8]);
 });
 
-test('two threads train the toy model as one thread does, up to float32 summation order, and reproducibly', async () => {
+test('two threads with batches of 25 train the toy model as one thread with batches of 50 and √2 times the learning rate, up to float32 summation order, and reproducibly', async () => {
   const input = toyInput(300, 8, 4, 3);
-  const settings = { epochs: 3, batchSize: 25, learningRate: 0.05, l2: 0.001, seed: 5 };
-  const fit = async (threads: number): Promise<Map<string, Float32Array>> => {
+  const settings = { epochs: 3, l2: 0.001, seed: 5 };
+  // batchSize is per thread: a two-thread step takes two consecutive batches of the shuffled order,
+  // at learningRate × √threads.
+  const fit = async (
+    threads: number,
+    batchSize: number,
+    learningRate: number,
+  ): Promise<Map<string, Float32Array>> => {
     const task = toyTask(input);
-    await train(task, { ...settings, threads });
+    await train(task, { ...settings, threads, batchSize, learningRate });
     return task.params.snapshot();
   };
-  const one = await fit(1);
-  const two = await fit(2);
+  const rate = dataParallelLearningRate(0.05, 2);
+  assert.equal(rate, 0.05 * Math.SQRT2);
+  const one = await fit(1, 50, rate);
+  const two = await fit(2, 25, 0.05);
   const start = createReplicaTask(input).params.snapshot();
   for (const [name, v] of one) {
     const w = two.get(name) as Float32Array;
@@ -137,7 +147,7 @@ test('two threads train the toy model as one thread does, up to float32 summatio
     }
     assert.ok(moved > 0.01, `${name} trained (moved ${moved})`);
   }
-  assert.deepEqual(await fit(2), two);
+  assert.deepEqual(await fit(2, 25, 0.05), two);
 });
 
 test('threads above 1 are refused for a task without a replica, and a replica with other parameters is refused', async () => {

@@ -1,29 +1,34 @@
 /**
  * Data-parallel training steps on several cores: the main thread and `threads − 1` worker threads
- * (`node:worker_threads`, `replica-worker.ts`) each hold a replica of the model. Every step is two
- * rounds over shared memory (`shared-step.ts`): each thread computes the gradient of its part of
- * the batch into its own slot, then each thread runs Adam on its share of the parameters with the
- * slots summed. The main thread starts a round by bumping a sequence number that the workers
- * sleep on (`Atomics.wait`/`Atomics.notify`), takes its own part or share, and waits for the
- * workers' done count; no message is sent per step and no weights are broadcast.
+ * (`node:worker_threads`, `replica-worker.ts`) each hold a replica of the model. As in PyTorch's
+ * DistributedDataParallel, the batch size is per thread: a step takes `threads` batches of the
+ * shuffled order, one per thread, and applies the mean of their gradients (`train` deals them out;
+ * here they arrive as one array cut into equal contiguous parts). Every step is two rounds over
+ * shared memory (`shared-step.ts`): each thread computes the gradient of its batch into its own
+ * slot, then each thread runs Adam on its share of the parameters with the slots summed. The main
+ * thread starts a round by bumping a sequence number that the workers sleep on
+ * (`Atomics.wait`/`Atomics.notify`), takes its own batch or share, and waits for the workers' done
+ * count; no message is sent per step and no weights are broadcast.
  *
  * A worker cannot receive the model's loss function (a closure), so a task that can be trained
  * this way names a module that builds the same task from plain data (`TaskReplica`); the model
  * code runs in the worker exactly as in the main thread, and the parameter layout is checked.
  *
- * What holds: one step's update is the update of the whole batch's gradient, computed as the sum
- * of the parts' gradients scaled by nₚ/n (exact in real arithmetic for losses that are means over
- * examples; float32 sums in another order, so not bit-identical to one thread). Layers with batch
- * statistics see a part's statistics. Dropout masks come from one seeded Rng per thread (the main
- * thread's is the training Rng), and every sum runs in thread order, so a run with the same seed
- * and thread count is reproducible bit for bit, but it draws other masks than one thread. The
+ * What holds: one step's update is the update of the gradient of all its examples, computed as the
+ * sum of the parts' gradients scaled by nₚ/n (exact in real arithmetic for losses that are means
+ * over examples; float32 sums in another order, so not bit-identical to one thread with batches of
+ * threads × batchSize). Layers with batch statistics see a thread's own batch. Dropout masks come
+ * from one seeded Rng per thread (the main thread's is the training Rng), and every sum runs in
+ * thread order, so a run with the same seed and thread count is reproducible bit for bit. The
  * moments of Adam live in the shared memory, not in the training loop's `Adam` (which only counts
- * the steps and holds the learning rate).
+ * the steps and holds the learning rate). While the threads fill every core, V8's concurrent
+ * marking is paused (`gc-threads.ts`).
  */
 import { Worker } from 'node:worker_threads';
 import { HeedError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 import type { BackendName } from './backend.js';
+import { pauseConcurrentMarking } from './gc-threads.js';
 import type { Adam } from './optimizer.js';
 import type { DenseParam } from './params.js';
 import { Command, Control, SharedStep, type SharedStepLayout } from './shared-step.js';
@@ -75,6 +80,7 @@ export class DataParallel {
     private readonly task: TrainTask,
     private readonly shared: SharedStep,
     private readonly workers: readonly Worker[],
+    private readonly resumeMarking: () => void,
   ) {}
 
   /** Starts `threads − 1` workers (each builds its replica and loads the engine, ~1-2 s). */
@@ -129,12 +135,13 @@ export class DataParallel {
       await Promise.all(workers.map((w) => stop(w)));
       throw e;
     }
-    return new DataParallel(task, shared, workers);
+    return new DataParallel(task, shared, workers, pauseConcurrentMarking(threads));
   }
 
   /**
-   * One optimisation step on `batch`, cut into one contiguous part per thread (the main thread's
-   * first); returns the batch's mean loss. Weights change only when the loss is finite.
+   * One optimisation step on `batch` (the threads' batches one after the other), cut into one
+   * contiguous part per thread (the main thread's first); returns the mean loss over all its
+   * examples. Weights change only when the loss is finite.
    */
   async step(batch: Int32Array, rng: Rng, optimizer: Adam, dense: readonly DenseParam[]): Promise<number> {
     const shared = this.shared;
@@ -157,6 +164,7 @@ export class DataParallel {
   async close(): Promise<void> {
     this.start(Command.STOP);
     await Promise.all(this.workers.map((w) => stop(w)));
+    this.resumeMarking();
   }
 
   /** Starts a round: the workers wake on the new sequence number and read the command. */

@@ -59,8 +59,11 @@ export interface TrainSettings {
   readonly beta2?: number;
   readonly epsilon?: number;
   /**
-   * Threads computing each batch's gradients (data-parallel, `data-parallel.ts`); default 1, the
-   * one-thread step. More needs a task with a `replica`.
+   * Threads training data-parallel (`data-parallel.ts`); default 1, the one-thread step. More needs
+   * a task with a `replica`. `batchSize` is per thread, as in PyTorch's DistributedDataParallel:
+   * each thread takes a whole batch of its own and a step applies the mean of their gradients, so
+   * a step covers threads × batchSize examples and an epoch has that many times fewer steps. The
+   * step's learning rate is then `learningRate × √threads` (`dataParallelLearningRate`).
    */
   readonly threads?: number;
 }
@@ -155,18 +158,23 @@ export async function train(
           threads,
           settings.seed,
           engineInfo().backend,
-          settings.batchSize,
+          settings.batchSize * threads,
           optimizer,
         )
       : undefined;
+  // Threads > 1: one step on threads consecutive batches of the shuffled order, one per thread
+  // (the data-parallel step cuts it into equal contiguous parts, the main thread's first).
+  const stepSize = parallel === undefined ? settings.batchSize : settings.batchSize * threads;
+  const learningRate =
+    parallel === undefined ? settings.learningRate : dataParallelLearningRate(settings.learningRate, threads);
   try {
     for (let epoch = 1; epoch <= settings.epochs && !cancelled; epoch++) {
-      optimizer.learningRate = settings.learningRate * Math.pow(decay, epoch - 1) * plateauScale;
+      optimizer.learningRate = learningRate * Math.pow(decay, epoch - 1) * plateauScale;
       const order = rng.permutation(task.size);
       let lossSum = 0;
       let seen = 0;
       let batchNo = 0;
-      for (const batch of batchesOf(order, settings.batchSize)) {
+      for (const batch of batchesOf(order, stepSize)) {
         batchNo++;
         const loss =
           parallel === undefined
@@ -242,6 +250,17 @@ export async function train(
     seconds: (performance.now() - started) / 1000,
   };
   return best === undefined ? report : { ...report, bestValidationRmse: best.rmse };
+}
+
+/**
+ * The learning rate of a data-parallel step on `threads` batches: `learningRate × √threads`, the
+ * square-root rule for a batch `threads` times larger (the gradient's noise shrinks by √threads;
+ * Krizhevsky 2014, "One weird trick for parallelizing convolutional neural networks"). Chosen
+ * on SAIN's validation split over no scaling and over the linear rule (Goyal et al. 2017), which led
+ * after 4 epochs but stopped improving at epoch 7 (BENCHMARKS.md, "SAIN on both cores").
+ */
+export function dataParallelLearningRate(learningRate: number, threads: number): number {
+  return learningRate * Math.sqrt(threads);
 }
 
 /**

@@ -90,16 +90,19 @@ export function trainSettingsOf(
 
 /**
  * The `threads` setting of a model whose training can run data-parallel (`src/engine/data-parallel.ts`):
- * 0 uses every core; 1 is the one-thread loop, bit for bit as before the setting. An execution
- * setting: experiment run keys leave it out (`runIdentityConfig`), as BiasedMF's.
+ * 0 uses every core; 1 is the one-thread loop, bit for bit as before the setting. `batchSize` is
+ * per thread (each thread takes a whole batch and a step averages their gradients, at
+ * learningRate × √threads), so more threads train with a larger effective batch, fewer steps and a
+ * larger rate: another optimisation, not the same one faster. Hence in experiment run keys at any
+ * value but 1 (`keyUnlessDefault`): runs stored before the setting existed, all one-thread, are
+ * still found.
  */
-// Default 1: measured on this project's 2-core machine (bench/sain-cores.ts, BENCHMARKS.md "SAIN on
-// both cores"), two threads trained SAIN slower than one, so the second core does not pay yet;
-// and one thread keeps results the same on every machine.
+// Default 1: one thread gives the same results on every machine; a count above 1 changes the
+// optimisation (see above), and 0 would make it depend on the machine's cores.
 const THREADS = integer(
   1,
-  'Threads computing each batch’s gradients, data-parallel (0: all cores; 1: one thread, bit-for-bit reproducible; measured slower with 2, BENCHMARKS.md)',
-  { min: 0, execution: true },
+  'Threads training data-parallel, a whole batch each, one Adam step on their mean gradient at learningRate × √threads (0: all cores; 1: one thread, bit-for-bit reproducible; more is another fit, docs/THREADS.md)',
+  { min: 0, keyUnlessDefault: true },
 );
 
 export function threadsSetting(): SettingsSchema {
