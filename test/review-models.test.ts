@@ -121,6 +121,7 @@ const ON_LARGER_SET = new Set<string>(['transnet', 'safmr']);
  * to +0.089; with the shared settings, −0.024 to +0.037. After that fix, measured 2026-12-06 on the
  * small set with its PER_MODEL settings (split seed 1):
  *   narre: 0.035 0.040 0.034 −0.028 0.016 0.004 0.033 −0.020 −0.038 (min −0.038)
+ * with the shared settings instead: −0.002 −0.005 0.035 0.012 −0.027 0.016 −0.004 0.013 −0.005;
  * and with 480 users, 60 items and 6 ratings a user (so that the user ids cannot learn the tastes):
  * −0.001 0.004 0.007 (seeds 1–3). Why, at seed 5 of the small set (test RMSE): each path alone
  * learns part of the tastes, and the parts overlap. Without text NARRE is a GMF whose id embeddings
