@@ -47,7 +47,12 @@ export function declareReviewCnn(
   params: Params,
   name: string,
   words: TableParam,
-  options: { readonly filters: number; readonly kernelSize: number },
+  options: {
+    readonly filters: number;
+    readonly kernelSize: number;
+    /** Multiplier of the optimizer's L2 rate for the kernel (default 1; NARRE: 0). */
+    readonly l2?: number;
+  },
 ): ReviewCnnLayer {
   const { filters, kernelSize } = options;
   if (!Number.isInteger(filters) || filters < 1)
@@ -58,6 +63,7 @@ export function declareReviewCnn(
   const limit = 1 / Math.sqrt(words.dim * kernelSize);
   const kernel = params.dense(`${name}.kernel`, [words.dim, kernelSize * filters], {
     init: { kind: 'uniform', limit },
+    l2: options.l2 ?? 1,
   });
   const bias = params.dense(`${name}.bias`, [filters], { init: { kind: 'uniform', limit }, l2: 0 });
   return { words, kernel, bias, kernelSize, filters };

@@ -14,7 +14,12 @@
  *
  *   h₀ = dropout(ReLU((q_u + X_u) ⊙ (p_i + Y_i))),  R̂ = W₁ᵀh₀ + b_u + b_i + μ       (Eq. 8-9)
  *
- * trained on squared error (Eq. 10) with L2 on the attention weights (the official code's 0.001).
+ * trained on squared error (Eq. 10) with L2 on W_O and W_u of both sides only, as the official
+ * code (its λ = 0.001 is on a summed loss: see `l2` in settings.ts). The word vectors, the CNN and
+ * h get none: with Adam, any L2 on a weight whose data gradient is smaller than λ·w pulls it
+ * to 0 at about the learning rate per step, and h, W_O and W_u at 0 are a fixed point where every
+ * attention is uniform and gets no gradient (h multiplies the other two; the hidden layer is then
+ * the same for every review, and softmax ignores a shift).
  * Empty document slots are masked out of the softmax (the official code attends to its padding
  * reviews too). A pair's own review is never in its documents (src/text/review-corpus.ts); the
  * official code leaves a training pair's review in. Training settings are the review models'
@@ -28,7 +33,7 @@ import { HeedError } from '../../util/errors.js';
 import { REVIEW_TEXT_TEST_SETTINGS, type ReviewTextSettings } from '../review/review-settings.js';
 import { ReviewRatingModel } from '../review/review-model.js';
 import { engineStarted } from '../../engine/backend.js';
-import { applyDense, declareDense, type DenseLayer } from '../../engine/layers/dense.js';
+import { applyDense, type DenseLayer } from '../../engine/layers/dense.js';
 import { MASKED } from '../../engine/layers/masked-softmax.js';
 import { Params, type DenseParam, type TableParam } from '../../engine/params.js';
 import { StepContext } from '../../engine/step.js';
@@ -86,9 +91,10 @@ class NarreNetwork extends ReviewNetwork {
         context.corpus.vocabulary,
         settings,
         loadVectors,
+        0,
       );
       this.notes.push(...words.notes);
-      const cnn = declareReviewCnn(this.params, `${name}.cnn`, words.table, settings);
+      const cnn = declareReviewCnn(this.params, `${name}.cnn`, words.table, { ...settings, l2: 0 });
       const idInit = { init: { kind: 'uniform' as const, limit: 0.1 }, l2: 0 };
       return {
         cnn,
@@ -101,7 +107,10 @@ class NarreNetwork extends ReviewNetwork {
             l2: 0,
           }),
         },
-        attentionOut: declareDense(this.params, `${name}.attention.out`, att, 1),
+        attentionOut: {
+          w: this.params.dense(`${name}.attention.out.w`, [att, 1], { l2: 0 }),
+          b: this.params.dense(`${name}.attention.out.b`, [1], { init: { kind: 'zeros' }, l2: 0 }),
+        },
         project: {
           w: this.params.dense(`${name}.project.w`, [settings.filters, k], { l2: 0 }),
           b: this.params.dense(`${name}.project.b`, [k], { init: { kind: 'constant', value: 0.1 }, l2: 0 }),

@@ -16,9 +16,12 @@ export function declareWordTable(
   settings: ReviewTextSettings,
   /** False when restoring: the saved values replace the start anyway. */
   loadFile = true,
+  /** Multiplier of the optimizer's L2 rate for the word vectors (NARRE: 0). */
+  l2 = 1,
 ): { table: TableParam; notes: string[] } {
   const table = params.table(name, vocabulary.size, settings.wordDim, {
     init: { kind: 'normal', std: WORD_INIT_STD },
+    l2,
   });
   const notes: string[] = [];
   if (loadFile && settings.wordVectors !== '') {
