@@ -69,7 +69,8 @@ import {
   unpackBytes,
   type EntityBlocks,
 } from './supervised.js';
-import { trainAutoencoder, type AutoencoderSettings, type TrainedAutoencoder } from './train-autoencoder.js';
+import { trainBothAutoencoders } from './both-autoencoders.js';
+import type { AutoencoderSettings, TrainedAutoencoder } from './train-autoencoder.js';
 import { checkConfig, defaultsOf } from '../settings-schema.js';
 import { RSATTAE_SETTINGS } from './settings.js';
 
@@ -208,29 +209,30 @@ export class RSAttAE implements RatingModel {
       ...(progress ? { onProgress: progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     };
-    let t = performance.now();
-    const userAe = await trainAutoencoder({
-      ...common,
-      name: 'user',
-      rows: sparseRows(nUsers, nItems, aeTrain.user, aeTrain.item, aeTrain.rating),
-      validation: { row: heldOut.user, col: heldOut.item, rating: heldOut.rating },
-      features: userFeatures,
-    });
-    const userSeconds = seconds(t);
-    t = performance.now();
-    let itemAe: TrainedAutoencoder | undefined;
-    try {
-      itemAe = await trainAutoencoder({
+    const {
+      user: userAe,
+      item: itemAe,
+      seconds: aeSeconds,
+    } = await trainBothAutoencoders(
+      {
+        ...common,
+        name: 'user',
+        rows: sparseRows(nUsers, nItems, aeTrain.user, aeTrain.item, aeTrain.rating),
+        validation: { row: heldOut.user, col: heldOut.item, rating: heldOut.rating },
+        features: userFeatures,
+      },
+      {
         ...common,
         name: 'item',
         rows: sparseRows(nItems, nUsers, aeTrain.item, aeTrain.user, aeTrain.rating),
         validation: { row: heldOut.item, col: heldOut.user, rating: heldOut.rating },
         features: itemFeatures,
-      });
-      const itemSeconds = seconds(t);
-
+      },
+      s.autoencoderThreads,
+    );
+    try {
       // 3. Embeddings from all training ratings; and, for the held-out rows, from all but those.
-      t = performance.now();
+      let t = performance.now();
       const final = embedAll(userAe, itemAe, all, nUsers, nItems);
       const userBlocks = [blocks(final.user, userFeatures, s.dim)];
       const itemBlocks = [blocks(final.item, itemFeatures, s.dim)];
@@ -285,8 +287,8 @@ export class RSAttAE implements RatingModel {
       const itemKeys = nonEmptyRows(sparseRows(nItems, nUsers, all.item, all.user, all.rating));
       const details: RsattaeFitDetails = {
         seconds: {
-          userAutoencoder: userSeconds,
-          itemAutoencoder: itemSeconds,
+          userAutoencoder: aeSeconds.user,
+          itemAutoencoder: aeSeconds.item,
           embeddings: embeddingSeconds,
           xgboost: xgbSeconds,
         },
@@ -319,7 +321,7 @@ export class RSAttAE implements RatingModel {
       };
     } finally {
       userAe.dispose();
-      itemAe?.dispose();
+      itemAe.dispose();
     }
   }
 
@@ -455,6 +457,7 @@ interface Settings {
   readonly earlyStopping: number;
   readonly treeMethod: string;
   readonly threads: number;
+  readonly autoencoderThreads: number;
   /** undefined: the mean training rating. */
   readonly baseScore: number | undefined;
 }
@@ -490,6 +493,7 @@ function readSettings(model: string, config: ModelConfig): Settings {
     earlyStopping: num(config, 'xgbPatience'),
     treeMethod: str(config, 'treeMethod'),
     threads: num(config, 'threads'),
+    autoencoderThreads: num(config, 'autoencoderThreads'),
     baseScore: baseScoreOf(config),
   };
 }
@@ -743,6 +747,7 @@ export const rsattaeSpec: ModelSpec = {
     colsampleBytree: 1,
     xgbPatience: 0,
     threads: 1,
+    autoencoderThreads: 1,
   },
 };
 

@@ -70,4 +70,9 @@ export const RSATTAE_SETTINGS: SettingsSchema = {
   baseScore: text('mean', 'XGBoost’s starting prediction: mean (the mean training rating) or a number'),
   treeMethod: text(XGB.tree_method, 'XGBoost tree_method', { choices: ['auto', 'exact', 'approx', 'hist'] }),
   threads: integer(0, 'XGBoost threads (0: all available cores)', { min: 0 }),
+  autoencoderThreads: integer(
+    2,
+    'Threads the two autoencoders train on: 2 trains them at once (user in a worker thread), 1 one after the other; same bits either way (docs/THREADS.md)',
+    { min: 1, max: 2, execution: true },
+  ),
 };
