@@ -53,6 +53,13 @@ export interface BothAutoencoders {
   readonly seconds: { readonly user: number; readonly item: number };
 }
 
+/** Worker threads started and not yet terminated (tests check that none outlives a fit). */
+const running = new Set<Worker>();
+
+export function liveAutoencoderWorkers(): number {
+  return running.size;
+}
+
 /** Trains the user and the item autoencoder on `threads` (1 or 2) threads; see the file comment. */
 export async function trainBothAutoencoders(
   user: AutoencoderTraining,
@@ -95,6 +102,7 @@ async function sideBySide(user: AutoencoderTraining, item: AutoencoderTraining):
     },
   };
   const worker = new Worker(new URL('./autoencoder-worker.js', import.meta.url), { workerData: data });
+  running.add(worker);
   const failed = (why: string): HeedError =>
     new HeedError(`rsattae: the ${user.name} autoencoder's worker thread ${why}`);
   const userDone = new Promise<AutoencoderWorkerMessage & { kind: 'done' }>((resolve, reject) => {
@@ -131,6 +139,7 @@ async function sideBySide(user: AutoencoderTraining, item: AutoencoderTraining):
     user.signal?.removeEventListener('abort', abortWorker);
     worker.removeAllListeners();
     await worker.terminate();
+    running.delete(worker);
   }
 }
 

@@ -81,6 +81,8 @@ export interface RsattaeFitDetails {
   readonly seconds: {
     readonly userAutoencoder: number;
     readonly itemAutoencoder: number;
+    /** Both autoencoders, wall time: their sum, or less when they train at once (`autoencoderThreads`). */
+    readonly autoencoders: number;
     readonly embeddings: number;
     readonly xgboost: number;
   };
@@ -209,11 +211,8 @@ export class RSAttAE implements RatingModel {
       ...(progress ? { onProgress: progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     };
-    const {
-      user: userAe,
-      item: itemAe,
-      seconds: aeSeconds,
-    } = await trainBothAutoencoders(
+    let t = performance.now();
+    const both = await trainBothAutoencoders(
       {
         ...common,
         name: 'user',
@@ -230,9 +229,11 @@ export class RSAttAE implements RatingModel {
       },
       s.autoencoderThreads,
     );
+    const autoencodersSeconds = seconds(t);
+    const { user: userAe, item: itemAe } = both;
     try {
       // 3. Embeddings from all training ratings; and, for the held-out rows, from all but those.
-      let t = performance.now();
+      t = performance.now();
       const final = embedAll(userAe, itemAe, all, nUsers, nItems);
       const userBlocks = [blocks(final.user, userFeatures, s.dim)];
       const itemBlocks = [blocks(final.item, itemFeatures, s.dim)];
@@ -287,8 +288,9 @@ export class RSAttAE implements RatingModel {
       const itemKeys = nonEmptyRows(sparseRows(nItems, nUsers, all.item, all.user, all.rating));
       const details: RsattaeFitDetails = {
         seconds: {
-          userAutoencoder: aeSeconds.user,
-          itemAutoencoder: aeSeconds.item,
+          userAutoencoder: both.seconds.user,
+          itemAutoencoder: both.seconds.item,
+          autoencoders: autoencodersSeconds,
           embeddings: embeddingSeconds,
           xgboost: xgbSeconds,
         },
