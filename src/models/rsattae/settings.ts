@@ -72,7 +72,11 @@ export const RSATTAE_SETTINGS: SettingsSchema = {
   threads: integer(0, 'XGBoost threads (0: all available cores)', { min: 0 }),
   autoencoderThreads: integer(
     2,
-    'Threads the two autoencoders train on: 2 trains them at once (user in a worker thread), 1 one after the other; same bits either way (docs/THREADS.md)',
-    { min: 1, max: 2, execution: true },
+    '2: the two autoencoders train at once, 1: in turn; same bits (docs/THREADS.md)',
+    {
+      min: 1,
+      max: 2,
+      execution: true,
+    },
   ),
 };
