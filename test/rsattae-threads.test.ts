@@ -112,6 +112,11 @@ test('rsattae: an aborted fit on two threads stops both autoencoders and stays u
   assert.ok(d.autoencoders.item.epochs < 1_000_000, `item epochs ${d.autoencoders.item.epochs}`);
   for (const v of model.predict(Int32Array.of(0, 1), Int32Array.of(2, 3))) assert.ok(Number.isFinite(v));
   assert.equal(liveAutoencoderWorkers(), 0);
+
+  // Aborted before the fit starts: the worker gets the abort too, before it listens.
+  await model.fit(train, { signal: AbortSignal.abort() });
+  assert.ok((model.details?.autoencoders.user.epochs ?? Infinity) <= 1);
+  assert.equal(liveAutoencoderWorkers(), 0);
 });
 
 test('a worker thread that throws ends the training with a HeedError naming it, without a hang', async () => {

@@ -116,7 +116,9 @@ async function sideBySide(user: AutoencoderTraining, item: AutoencoderTraining):
   const stopItem = new AbortController();
   userDone.catch(() => stopItem.abort());
   const abortWorker = (): void => worker.postMessage(ABORT);
-  user.signal?.addEventListener('abort', abortWorker, { once: true });
+  // The worker's port keeps the message until the worker listens, so an early abort is not lost.
+  if (user.signal?.aborted === true) abortWorker();
+  else user.signal?.addEventListener('abort', abortWorker, { once: true });
   try {
     const t = performance.now();
     const itemAe = await trainAutoencoder({
