@@ -69,7 +69,8 @@ import {
   unpackBytes,
   type EntityBlocks,
 } from './supervised.js';
-import { trainAutoencoder, type AutoencoderSettings, type TrainedAutoencoder } from './train-autoencoder.js';
+import { trainBothAutoencoders } from './both-autoencoders.js';
+import type { AutoencoderSettings, TrainedAutoencoder } from './train-autoencoder.js';
 import { checkConfig, defaultsOf } from '../settings-schema.js';
 import { RSATTAE_SETTINGS } from './settings.js';
 
@@ -80,6 +81,8 @@ export interface RsattaeFitDetails {
   readonly seconds: {
     readonly userAutoencoder: number;
     readonly itemAutoencoder: number;
+    /** Both autoencoders, wall time: their sum, or less when they train at once (`autoencoderThreads`). */
+    readonly autoencoders: number;
     readonly embeddings: number;
     readonly xgboost: number;
   };
@@ -209,26 +212,26 @@ export class RSAttAE implements RatingModel {
       ...(options.signal ? { signal: options.signal } : {}),
     };
     let t = performance.now();
-    const userAe = await trainAutoencoder({
-      ...common,
-      name: 'user',
-      rows: sparseRows(nUsers, nItems, aeTrain.user, aeTrain.item, aeTrain.rating),
-      validation: { row: heldOut.user, col: heldOut.item, rating: heldOut.rating },
-      features: userFeatures,
-    });
-    const userSeconds = seconds(t);
-    t = performance.now();
-    let itemAe: TrainedAutoencoder | undefined;
-    try {
-      itemAe = await trainAutoencoder({
+    const both = await trainBothAutoencoders(
+      {
+        ...common,
+        name: 'user',
+        rows: sparseRows(nUsers, nItems, aeTrain.user, aeTrain.item, aeTrain.rating),
+        validation: { row: heldOut.user, col: heldOut.item, rating: heldOut.rating },
+        features: userFeatures,
+      },
+      {
         ...common,
         name: 'item',
         rows: sparseRows(nItems, nUsers, aeTrain.item, aeTrain.user, aeTrain.rating),
         validation: { row: heldOut.item, col: heldOut.user, rating: heldOut.rating },
         features: itemFeatures,
-      });
-      const itemSeconds = seconds(t);
-
+      },
+      s.autoencoderThreads,
+    );
+    const autoencodersSeconds = seconds(t);
+    const { user: userAe, item: itemAe } = both;
+    try {
       // 3. Embeddings from all training ratings; and, for the held-out rows, from all but those.
       t = performance.now();
       const final = embedAll(userAe, itemAe, all, nUsers, nItems);
@@ -285,8 +288,9 @@ export class RSAttAE implements RatingModel {
       const itemKeys = nonEmptyRows(sparseRows(nItems, nUsers, all.item, all.user, all.rating));
       const details: RsattaeFitDetails = {
         seconds: {
-          userAutoencoder: userSeconds,
-          itemAutoencoder: itemSeconds,
+          userAutoencoder: both.seconds.user,
+          itemAutoencoder: both.seconds.item,
+          autoencoders: autoencodersSeconds,
           embeddings: embeddingSeconds,
           xgboost: xgbSeconds,
         },
@@ -319,7 +323,7 @@ export class RSAttAE implements RatingModel {
       };
     } finally {
       userAe.dispose();
-      itemAe?.dispose();
+      itemAe.dispose();
     }
   }
 
@@ -455,6 +459,7 @@ interface Settings {
   readonly earlyStopping: number;
   readonly treeMethod: string;
   readonly threads: number;
+  readonly autoencoderThreads: number;
   /** undefined: the mean training rating. */
   readonly baseScore: number | undefined;
 }
@@ -490,6 +495,7 @@ function readSettings(model: string, config: ModelConfig): Settings {
     earlyStopping: num(config, 'xgbPatience'),
     treeMethod: str(config, 'treeMethod'),
     threads: num(config, 'threads'),
+    autoencoderThreads: num(config, 'autoencoderThreads'),
     baseScore: baseScoreOf(config),
   };
 }
@@ -743,6 +749,7 @@ export const rsattaeSpec: ModelSpec = {
     colsampleBytree: 1,
     xgbPatience: 0,
     threads: 1,
+    autoencoderThreads: 1,
   },
 };
 

@@ -70,4 +70,13 @@ export const RSATTAE_SETTINGS: SettingsSchema = {
   baseScore: text('mean', 'XGBoost’s starting prediction: mean (the mean training rating) or a number'),
   treeMethod: text(XGB.tree_method, 'XGBoost tree_method', { choices: ['auto', 'exact', 'approx', 'hist'] }),
   threads: integer(0, 'XGBoost threads (0: all available cores)', { min: 0 }),
+  autoencoderThreads: integer(
+    2,
+    '2: the two autoencoders train at once, 1: in turn; same bits (docs/THREADS.md)',
+    {
+      min: 1,
+      max: 2,
+      execution: true,
+    },
+  ),
 };

@@ -188,16 +188,7 @@ export async function trainAutoencoder(job: AutoencoderTraining): Promise<Traine
   }
   const observed = cellsOf(rows);
   if (observed.row.length === 0) throw new HeedError(`autoencoder "${job.name}": no training ratings`);
-  const shape: AutoencoderShape = {
-    inputDim: rows.cols,
-    hidden: settings.hidden,
-    dim: settings.dim,
-    featureDim: features.dimension,
-    attentionDim: settings.attentionDim,
-    attention: settings.attention,
-  };
-  const params = new Params(settings.seed);
-  const layers = declareAutoencoder(params, job.name, shape);
+  const { shape, params, layers } = declared(job);
   const kernels = newKernels(
     shape,
     rows.rows,
@@ -270,6 +261,44 @@ export async function trainAutoencoder(job: AutoencoderTraining): Promise<Traine
   }
   if (last !== undefined) params.restore(last.weights);
   return new TrainedAutoencoder(job.name, params, layers, features, report, last?.epoch ?? report.bestEpoch);
+}
+
+/** The parameters of `job`'s autoencoder, declared and seeded as training starts them. */
+function declared(job: AutoencoderTraining): {
+  shape: AutoencoderShape;
+  params: Params;
+  layers: AutoencoderLayers;
+} {
+  const { settings } = job;
+  const shape: AutoencoderShape = {
+    inputDim: job.rows.cols,
+    hidden: settings.hidden,
+    dim: settings.dim,
+    featureDim: job.features.dimension,
+    attentionDim: settings.attentionDim,
+    attention: settings.attention,
+  };
+  const params = new Params(settings.seed);
+  return { shape, params, layers: declareAutoencoder(params, job.name, shape) };
+}
+
+/** What a worker thread sends back of an autoencoder it trained for `job`. */
+export interface TrainedWeights {
+  readonly weights: Map<string, Float32Array>;
+  readonly report: TrainReport;
+  readonly keptEpoch: number;
+}
+
+/** The weights of a trained autoencoder, to send to another thread. */
+export function weightsOf(ae: TrainedAutoencoder): TrainedWeights {
+  return { weights: ae.params.snapshot(), report: ae.report, keptEpoch: ae.keptEpoch };
+}
+
+/** The autoencoder of `job` with the weights another thread trained (`weightsOf`). */
+export function trainedFromWeights(job: AutoencoderTraining, trained: TrainedWeights): TrainedAutoencoder {
+  const { params, layers } = declared(job);
+  params.restore(trained.weights);
+  return new TrainedAutoencoder(job.name, params, layers, job.features, trained.report, trained.keptEpoch);
 }
 
 /**
