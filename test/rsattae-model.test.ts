@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, test, type TestContext } from 'node:test';
+import { before, test } from 'node:test';
 import type { Dataset, RatingSubset } from '../src/data/dataset.js';
 import { generateSynthetic } from '../src/data/loaders/synthetic.js';
 import { initEngine } from '../src/engine/backend.js';
@@ -16,34 +16,11 @@ import { resolveConfig } from '../src/models/config.js';
 import { getModelSpec } from '../src/models/index.js';
 import { Predictor, trainingStats } from '../src/models/predictor.js';
 import { RSAttAE, rsattaeSpec, rsattaeVanillaSpec } from '../src/models/rsattae/model.js';
-import { xgboostAvailable } from '../src/xgboost/library.js';
-
-const available = xgboostAvailable();
-
-function needsXGBoost(t: TestContext): boolean {
-  if (available.ok) return true;
-  t.skip(`libxgboost not found (RSAttAE's last stage needs it): ${available.reason.split('\n')[0]}`);
-  return false;
-}
+import { needsXGBoost, SMALL_RSATTAE as SMALL } from '../test-helpers/rsattae-fixture.js';
 
 before(async () => {
   await initEngine({ backend: 'wasm' });
 });
-
-/** Small and fast: the point is behaviour, not accuracy. */
-const SMALL = {
-  factors: 4,
-  hidden: 8,
-  attentionDim: 4,
-  epochs: 15,
-  learningRate: 0.01,
-  rounds: 25,
-  xgbLearningRate: 0.3,
-  maxDepth: 4,
-  colsampleBytree: 1,
-  xgbPatience: 0,
-  threads: 1,
-};
 
 interface Fixture {
   readonly dataset: Dataset;

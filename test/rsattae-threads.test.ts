@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { before, test, type TestContext } from 'node:test';
+import { before, test } from 'node:test';
 import type { Dataset, RatingSubset } from '../src/data/dataset.js';
 import { generateSynthetic } from '../src/data/loaders/synthetic.js';
 import { initEngine } from '../src/engine/backend.js';
@@ -17,33 +17,11 @@ import { sparseRows } from '../src/models/rsattae/rating-matrix.js';
 import type { AutoencoderSettings } from '../src/models/rsattae/train-autoencoder.js';
 import { runIdentityConfig } from '../src/models/settings-schema.js';
 import { HeedError, UsageError } from '../src/util/errors.js';
-import { xgboostAvailable } from '../src/xgboost/library.js';
-
-const available = xgboostAvailable();
-
-function needsXGBoost(t: TestContext): boolean {
-  if (available.ok) return true;
-  t.skip(`libxgboost not found (RSAttAE's last stage needs it): ${available.reason.split('\n')[0]}`);
-  return false;
-}
+import { needsXGBoost, SMALL_RSATTAE as SMALL } from '../test-helpers/rsattae-fixture.js';
 
 before(async () => {
   await initEngine({ backend: 'wasm' });
 });
-
-const SMALL = {
-  factors: 4,
-  hidden: 8,
-  attentionDim: 4,
-  epochs: 15,
-  learningRate: 0.01,
-  rounds: 25,
-  xgbLearningRate: 0.3,
-  maxDepth: 4,
-  colsampleBytree: 1,
-  xgbPatience: 0,
-  threads: 1,
-};
 
 function data(): { dataset: Dataset; train: RatingSubset } {
   const dataset = generateSynthetic({ seed: 4, users: 40, items: 30, ratingsPerUser: 10 });
