@@ -25,10 +25,10 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDataset } from '../src/data/registry.js';
-import { engineInfo, initEngine } from '../src/engine/backend.js';
+import { engineInfo } from '../src/engine/backend.js';
 import { resolveConfig } from '../src/models/config.js';
 import { Sain, sainSpec } from '../src/models/sain/sain.js';
+import { sainSpeedData } from './sain-speed-data.js';
 import { loadAverages, machineSummary } from './machine-load.js';
 import {
   sainCoresMarkdown,
@@ -48,19 +48,7 @@ const { values } = parseArgs({
   },
 });
 
-const samples = Number(values.samples);
-const rounds = Number(values.rounds);
-if (!Number.isInteger(samples) || samples < 1)
-  throw new Error(`--samples must be a positive integer, got ${values.samples}`);
-if (!Number.isInteger(rounds) || rounds < 1)
-  throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
-
-await initEngine();
-const dataset = await loadDataset('sain-ml100k', { dataDir: values['data-dir'] });
-const split = dataset.predefinedSplits['sain'];
-if (samples > split.train.length)
-  throw new Error(`--samples ${samples} exceeds the ${split.train.length} training ratings of SAIN's split`);
-const train = { dataset, indices: split.train.subarray(0, samples) };
+const { samples, rounds, train, splitTrainRatings } = await sainSpeedData(values);
 
 async function run(threads: number, round: number): Promise<SainCoresRun> {
   const config = resolveConfig(sainSpec, { epochs: 2, patience: 0, threads });
@@ -146,7 +134,7 @@ const result: SainCoresResult = {
   command: `node dist/bench/sain-cores.js --data-dir ${values['data-dir']} --samples ${samples} --rounds ${rounds}`,
   machine: machineSummary(),
   engine: engineInfo().backend,
-  dataset: `sain-ml100k, split sain, first ${samples} of ${split.train.length} training ratings`,
+  dataset: `sain-ml100k, split sain, first ${samples} of ${splitTrainRatings} training ratings`,
   runs,
 };
 fs.mkdirSync(path.dirname(values.out), { recursive: true });

@@ -19,10 +19,9 @@
  */
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadDataset } from '../src/data/registry.js';
-import { initEngine } from '../src/engine/backend.js';
 import { resolveConfig } from '../src/models/config.js';
 import { Sain, sainSpec } from '../src/models/sain/sain.js';
+import { sainSpeedData } from './sain-speed-data.js';
 import { loadAverages } from './machine-load.js';
 
 const { values } = parseArgs({
@@ -34,12 +33,7 @@ const { values } = parseArgs({
   },
 });
 
-const samples = Number(values.samples);
-const rounds = Number(values.rounds);
-if (!Number.isInteger(samples) || samples < 1)
-  throw new Error(`--samples must be a positive integer, got ${values.samples}`);
-if (!Number.isInteger(rounds) || rounds < 1)
-  throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
+const { samples, rounds, train } = await sainSpeedData(values);
 const runs = values.runs.split(',').map((run) => {
   const m = /^(\d+)x(\d+)$/.exec(run.trim());
   if (m === null) throw new Error(`--runs: "${run}" is not THREADSxBATCHSIZE (e.g. 2x128)`);
@@ -64,12 +58,6 @@ function threadCpu(): Map<string, { name: string; seconds: number }> {
   return out;
 }
 
-await initEngine();
-const dataset = await loadDataset('sain-ml100k', { dataDir: values['data-dir'] });
-const split = dataset.predefinedSplits['sain'];
-if (samples > split.train.length)
-  throw new Error(`--samples ${samples} exceeds the ${split.train.length} training ratings of SAIN's split`);
-const train = { dataset, indices: split.train.subarray(0, samples) };
 const mainThread = String(process.pid);
 
 for (let round = 1; round <= rounds; round++) {
