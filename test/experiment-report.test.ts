@@ -12,23 +12,21 @@ import { nemenyiCriticalDifference } from '../src/stats/nemenyi.js';
 import { pairedTTest } from '../src/stats/paired-t-test.js';
 import { wilcoxonSignedRank } from '../src/stats/wilcoxon.js';
 
-const EXPERIMENT = parseExperiment(
-  JSON.stringify({
-    version: 1,
-    name: 'fixed',
-    title: 'Fixed records',
-    source: 'A paper, Table 1',
-    dataset: 'ml-100k',
-    split: 'u1',
-    seeds: [1, 2],
-    metrics: ['rmse', 'mae'],
-    models: [
-      { label: 'MF', model: 'biasedmf', expectedSeconds: 1, paper: { rmse: 0.9, mae: 0.7 } },
-      { label: 'Mean', model: 'globalmean', expectedSeconds: 1, note: 'the floor' },
-    ],
-  }),
-  'fixed.json',
-);
+const EXPERIMENT_JSON = {
+  version: 1,
+  name: 'fixed',
+  title: 'Fixed records',
+  source: 'A paper, Table 1',
+  dataset: 'ml-100k',
+  split: 'u1',
+  seeds: [1, 2],
+  metrics: ['rmse', 'mae'],
+  models: [
+    { label: 'MF', model: 'biasedmf', expectedSeconds: 1, paper: { rmse: 0.9, mae: 0.7 } },
+    { label: 'Mean', model: 'globalmean', expectedSeconds: 1, note: 'the floor' },
+  ],
+};
+const EXPERIMENT = parseExperiment(JSON.stringify(EXPERIMENT_JSON), 'fixed.json');
 
 function record(label: string, model: string, seed: number, rmse: number, mae: number): RunRecord {
   return {
@@ -379,17 +377,8 @@ test('Δ is explained only when the table has paper columns', () => {
   assert.ok(withPaper.includes('Δ = Heed − paper.'));
   const noPaper = parseExperiment(
     JSON.stringify({
-      version: 1,
-      name: 'no-paper',
-      title: 'No paper numbers',
-      dataset: 'ml-100k',
-      split: 'u1',
-      seeds: [1, 2],
-      metrics: ['rmse', 'mae'],
-      models: [
-        { label: 'MF', model: 'biasedmf', expectedSeconds: 1 },
-        { label: 'Mean', model: 'globalmean', expectedSeconds: 1 },
-      ],
+      ...EXPERIMENT_JSON,
+      models: EXPERIMENT_JSON.models.map(({ label, model }) => ({ label, model, expectedSeconds: 1 })),
     }),
     'no-paper.json',
   );

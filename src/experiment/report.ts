@@ -71,8 +71,7 @@ export function markdownReport(input: ReportInput, summary: ExperimentSummary): 
     `Data set \`${e.dataset}\`, split \`${e.split}\`, ${input.records.length} runs` +
       `${input.missing > 0 ? ` (${input.missing} not run yet: the numbers below are partial)` : ''}. ` +
       'Heed: mean ± sd over seeds × folds' +
-      // Δ has a column only when some row has the paper's number beside it.
-      (e.models.some((m) => m.paper !== undefined) ? '; Δ = Heed − paper.' : '.'),
+      (hasPaperNumbers(e) ? '; Δ = Heed − paper.' : '.'),
     '',
   );
   const imported = input.records.filter((r) => r.provenance !== undefined);
@@ -157,8 +156,13 @@ export function markdownReport(input: ReportInput, summary: ExperimentSummary): 
   return out.join('\n').replace(/\n*$/, '\n');
 }
 
+/** Whether some row has the paper's number beside Heed's: only then do the paper and Δ columns exist. */
+function hasPaperNumbers(e: Experiment): boolean {
+  return e.models.some((m) => m.paper !== undefined);
+}
+
 function rowTable(e: Experiment, summary: ExperimentSummary): string {
-  const hasPaper = e.models.some((m) => m.paper !== undefined);
+  const hasPaper = hasPaperNumbers(e);
   const headers = ['Model', 'Heed model'];
   for (const name of e.metrics) {
     const label = name.toUpperCase();
